@@ -1,0 +1,169 @@
+#include "broadcaster/cli/cli.h"
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <iostream>
+
+#include "common/store/sqlite_store.h"
+
+namespace tocsin::cli {
+
+Result<Config> CliContext::config() const {
+  Config c;
+  if (options_.configPath) {
+    TOCSIN_ASSIGN_OR_RETURN(c, loadConfig(*options_.configPath));
+  }
+  if (options_.dbPath) c.store.path = *options_.dbPath;
+  return c;
+}
+
+std::string CliContext::actor() const {
+  const char* sudo = std::getenv("SUDO_USER");
+  if (sudo && *sudo) return std::string("cli:") + sudo;
+  if (const passwd* pw = ::getpwuid(::geteuid())) return std::string("cli:") + pw->pw_name;
+  return "cli:uid" + std::to_string(::geteuid());
+}
+
+namespace {
+
+Status ensureParentDirectory(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos || slash == 0) return Status::okStatus();
+  const std::string dir = path.substr(0, slash);
+  if (::access(dir.c_str(), F_OK) == 0) return Status::okStatus();
+  // Creates one missing level (the default "var/" next to the working directory).
+  if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST)
+    return Status::ioError("cannot create directory " + dir + " for the store");
+  return Status::okStatus();
+}
+
+}  // namespace
+
+Result<Environment*> CliContext::env() {
+  if (env_) return env_.get();
+  TOCSIN_ASSIGN_OR_RETURN(Config c, config());
+  TOCSIN_RETURN_IF_ERROR(ensureParentDirectory(c.store.path));
+  SqliteOptions opts;
+  opts.busyTimeoutMs = c.store.busyTimeoutMs;
+  TOCSIN_ASSIGN_OR_RETURN(auto store, SqliteStore::open(c.store.path, opts));
+  auto e = std::make_unique<Environment>(Environment{c, std::move(store), KeyDirectory(c.keysDir()), {}, {}, {}, {}});
+  TOCSIN_ASSIGN_OR_RETURN(AuditLog log, AuditLog::open(e->keys, c.store.path, clock));
+  e->audit = std::make_unique<AuditLog>(std::move(log));
+  TOCSIN_ASSIGN_OR_RETURN(Suppressor sup, Suppressor::open(e->keys));
+  e->suppressor = std::make_unique<Suppressor>(std::move(sup));
+  e->phones = std::make_unique<PhoneNormalizer>(c.phone.defaultRegion);
+  e->book = std::make_unique<ContactBook>(*e->suppressor);
+  env_ = std::move(e);
+  return env_.get();
+}
+
+Result<PhoneNumber> normalizePhone(CliContext& ctx, const std::string& input) {
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  return e->phones->normalize(input);
+}
+
+Result<Contact> requireContact(StoreTx& tx, const PhoneNumber& phone) {
+  auto c = tx.contacts().findByPhone(phone.e164);
+  if (!c) return Status::notFound("no contact with number " + phone.e164);
+  return *c;
+}
+
+namespace {
+
+std::vector<const Command*> allCommands() {
+  std::vector<const Command*> out;
+  for (const auto* group : {&storeCommands(), &contactCommands(), &consentCommands(), &auditCommands(),
+                            &privacyCommands()})
+    for (const auto& c : *group) out.push_back(&c);
+  return out;
+}
+
+void printHelp(std::ostream& out) {
+  out << "usage: tocsinctl [--db PATH] [--config FILE] <command> [args...]\n\ncommands:\n";
+  for (const Command* c : allCommands()) {
+    std::string usage = c->usage;
+    out << "  " << usage;
+    if (usage.size() < 46) out << std::string(46 - usage.size(), ' ');
+    else out << "\n" << std::string(48, ' ');
+    out << c->summary << "\n";
+  }
+  out << "\nThe store defaults to var/tocsin.db; its keys live in <store directory>/keys.\n";
+}
+
+// Splits the leading words that name a command from its arguments: the longest match wins.
+const Command* findCommand(const std::vector<std::string>& words, size_t& consumed) {
+  const Command* best = nullptr;
+  size_t bestWords = 0;
+  for (const Command* c : allCommands()) {
+    std::vector<std::string> parts;
+    std::string name = c->name;
+    size_t start = 0;
+    while (start <= name.size()) {
+      const auto sp = name.find(' ', start);
+      parts.push_back(name.substr(start, sp == std::string::npos ? std::string::npos : sp - start));
+      if (sp == std::string::npos) break;
+      start = sp + 1;
+    }
+    if (parts.size() > words.size() || parts.size() <= bestWords) continue;
+    bool match = true;
+    for (size_t i = 0; i < parts.size(); ++i) match = match && parts[i] == words[i];
+    if (match) {
+      best = c;
+      bestWords = parts.size();
+    }
+  }
+  consumed = bestWords;
+  return best;
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, Clock& clock) {
+  GlobalOptions global;
+  size_t i = 0;
+  try {
+    for (; i < argv.size() && argv[i].rfind("--", 0) == 0; ++i) {
+      const std::string& t = argv[i];
+      auto value = [&](const std::string& name) -> std::string {
+        if (t.size() > name.size() + 2 && t[name.size() + 2] == '=') return t.substr(name.size() + 3);
+        if (i + 1 >= argv.size()) throw UsageError("option " + name + " needs a value");
+        return argv[++i];
+      };
+      if (t == "--help") {
+        printHelp(out);
+        return 0;
+      } else if (t.rfind("--db", 0) == 0 && (t.size() == 4 || t[4] == '=')) {
+        global.dbPath = value("--db");
+      } else if (t.rfind("--config", 0) == 0 && (t.size() == 8 || t[8] == '=')) {
+        global.configPath = value("--config");
+      } else {
+        throw UsageError("unknown global option " + t);
+      }
+    }
+    std::vector<std::string> rest(argv.begin() + static_cast<long>(i), argv.end());
+    if (rest.empty() || rest[0] == "help") {
+      printHelp(rest.empty() ? err : out);
+      return rest.empty() ? 2 : 0;
+    }
+    size_t consumed = 0;
+    const Command* cmd = findCommand(rest, consumed);
+    if (!cmd) throw UsageError("unknown command '" + rest[0] + "' (try: tocsinctl help)");
+    CliContext ctx(global, out, err, clock);
+    const std::vector<std::string> args(rest.begin() + static_cast<long>(consumed), rest.end());
+    const Status st = cmd->run(ctx, args);
+    if (!st.ok()) {
+      err << "tocsinctl: " << st.message() << "\n";
+      return 1;
+    }
+    return ctx.failedVerdict ? 1 : 0;
+  } catch (const UsageError& e) {
+    err << "tocsinctl: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+}  // namespace tocsin::cli

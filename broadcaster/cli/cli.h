@@ -1,0 +1,91 @@
+// tocsinctl: the operator's and auditor's command-line tool.
+//
+//   tocsinctl [--db PATH] [--config FILE] <command> [args...]
+//
+// Each command is a function over a CliContext, which opens the store, keys and audit log on
+// first use. Commands return a Status; tocsinctl prints failures as "tocsinctl: <message>"
+// and exits 1; usage mistakes exit 2.
+#pragma once
+
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broadcaster/cli/args.h"
+#include "common/audit/audit_log.h"
+#include "common/base/clock.h"
+#include "common/config/config.h"
+#include "common/contacts/contacts.h"
+#include "common/crypto/key_files.h"
+#include "common/phone/phone.h"
+#include "common/privacy/suppression.h"
+#include "common/store/store.h"
+
+namespace tocsin::cli {
+
+struct GlobalOptions {
+  std::optional<std::string> dbPath;
+  std::optional<std::string> configPath;
+};
+
+// Everything a store command needs, opened together.
+struct Environment {
+  Config config;
+  std::unique_ptr<Store> store;
+  KeyDirectory keys;
+  std::unique_ptr<AuditLog> audit;
+  std::unique_ptr<Suppressor> suppressor;
+  std::unique_ptr<PhoneNormalizer> phones;
+  std::unique_ptr<ContactBook> book;
+};
+
+class CliContext {
+ public:
+  CliContext(GlobalOptions options, std::ostream& output, std::ostream& errors, Clock& wallClock)
+      : out(output), err(errors), clock(wallClock), options_(std::move(options)) {}
+
+  // The configuration (defaults, --config file, then --db).
+  Result<Config> config() const;
+  // Opens the store and its companions on first call.
+  Result<Environment*> env();
+  // Who the audit log names for this invocation: "cli:<login>".
+  std::string actor() const;
+
+  std::ostream& out;
+  std::ostream& err;
+  Clock& clock;
+  // Set by a command that ran correctly but whose verdict is negative (verification failed,
+  // import refused): tocsinctl exits 1 without printing an error line.
+  bool failedVerdict = false;
+
+ private:
+  GlobalOptions options_;
+  std::unique_ptr<Environment> env_;
+};
+
+using CommandFn = Status (*)(CliContext&, const std::vector<std::string>& args);
+
+struct Command {
+  const char* name;   // "audit verify"
+  const char* usage;  // "audit verify"
+  const char* summary;
+  CommandFn run;
+};
+
+// Commands defined by each cmd_*.cpp file.
+const std::vector<Command>& storeCommands();
+const std::vector<Command>& contactCommands();
+const std::vector<Command>& consentCommands();
+const std::vector<Command>& auditCommands();
+const std::vector<Command>& privacyCommands();
+
+// Runs tocsinctl with `argv` (without the program name); returns the exit status.
+int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, Clock& clock);
+
+// Shared helpers for commands.
+Result<PhoneNumber> normalizePhone(CliContext& ctx, const std::string& input);
+Result<Contact> requireContact(StoreTx& tx, const PhoneNumber& phone);
+
+}  // namespace tocsin::cli

@@ -1,0 +1,49 @@
+// tocsinctl retention sweep, erase.
+#include <ostream>
+
+#include "broadcaster/cli/cli.h"
+#include "common/privacy/erasure.h"
+#include "common/privacy/retention.h"
+#include "policies/retention.h"
+
+namespace tocsin::cli {
+namespace {
+
+Status retentionSweep(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {});
+  args.expectPositionals(0, 0, "retention sweep");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  RetentionSweeper sweeper(*e->store, *e->audit, *e->suppressor);
+  TOCSIN_ASSIGN_OR_RETURN(SweepReport r,
+                          sweeper.sweep(policy::retentionCutoffs(e->config.retention, ctx.clock.now()), ctx.actor()));
+  ctx.out << "retention sweep: " << r.summary() << "\n";
+  return Status::okStatus();
+}
+
+Status erase(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {});
+  args.expectPositionals(1, 1, "erase PHONE");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_ASSIGN_OR_RETURN(PhoneNumber phone, e->phones->normalize(args.positionals()[0]));
+  TOCSIN_ASSIGN_OR_RETURN(ErasureReport r, eraseNumber(*e->store, *e->audit, *e->suppressor, ctx.actor(), phone));
+  if (r.contactFound)
+    ctx.out << "erased contact #" << r.contactId << ": " << r.counts.consentEvents << " consent events deleted, "
+            << r.counts.messagesScrubbed << " messages scrubbed\n";
+  else
+    ctx.out << "no contact had this number; nothing to delete\n";
+  ctx.out << (r.suppressionAdded ? "the number is now suppressed: it will not be imported or messaged again\n"
+                                 : "the number was already suppressed\n");
+  return Status::okStatus();
+}
+
+}  // namespace
+
+const std::vector<Command>& privacyCommands() {
+  static const std::vector<Command> kCommands = {
+      {"retention sweep", "retention sweep", "delete what is past its retention period", retentionSweep},
+      {"erase", "erase PHONE", "erase a person everywhere, keep a suppression fingerprint", erase},
+  };
+  return kCommands;
+}
+
+}  // namespace tocsin::cli

@@ -1,0 +1,77 @@
+// AuditLog: appends tamper-evident entries and verifies the chain.
+//
+// Every state-changing action goes through AuditLog::write(), which runs the change and its
+// audit entries in one store transaction and advances the anchor after the commit. Entries
+// never hold phone numbers or names: objects are named by id ("contact:42").
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "common/audit/anchor.h"
+#include "common/base/clock.h"
+#include "common/store/store.h"
+
+namespace tocsin {
+
+class KeyDirectory;
+
+// Handed to a write body; records entries in the body's transaction under one actor.
+class AuditRecorder {
+ public:
+  void record(std::string action, std::string object, std::string reason);
+  Timestamp now() const { return now_; }
+  const std::string& actor() const { return actor_; }
+
+ private:
+  friend class AuditLog;
+  AuditRecorder(const Bytes& key, StoreTx& tx, std::string actor, Timestamp now)
+      : key_(key), tx_(tx), actor_(std::move(actor)), now_(now) {}
+  const Bytes& key_;
+  StoreTx& tx_;
+  std::string actor_;
+  Timestamp now_;
+  std::optional<AuditEntry> tail_;
+};
+
+enum class AuditProblem { kNone, kEdited, kDeleted, kInserted, kReordered, kTruncated, kAnchor, kCheckpoint };
+const char* auditProblemName(AuditProblem p);
+
+struct AuditVerification {
+  AuditProblem problem = AuditProblem::kNone;
+  int64_t entries = 0;       // entries checked
+  int64_t firstBadSeq = 0;   // the first entry found wrong (0 when not about one entry)
+  std::string explanation;   // human-readable, names the entry and why
+  bool intact() const { return problem == AuditProblem::kNone; }
+};
+
+class AuditLog {
+ public:
+  using Body = std::function<Status(StoreTx&, AuditRecorder&)>;
+
+  AuditLog(Bytes key, audit::AnchorFile anchor, const Clock& clock)
+      : key_(std::move(key)), anchor_(std::move(anchor)), clock_(clock) {}
+  // The log of the store at `storePath`, with its key and anchor in `keys`.
+  static Result<AuditLog> open(const KeyDirectory& keys, const std::string& storePath, const Clock& clock);
+
+  // Runs `body` in one write transaction on `store`; entries it records are chained into the
+  // log and the anchor is advanced once the transaction has committed.
+  Status write(Store& store, const std::string& actor, const Body& body);
+
+  // Removes entries recorded before `cutoff` and leaves a tagged checkpoint so the chain still
+  // verifies. Call inside a write body. Returns the number removed.
+  int64_t trimBefore(StoreTx& tx, Timestamp cutoff);
+
+  // Checks the whole chain, the checkpoint and the anchor.
+  Result<AuditVerification> verify(Store& store) const;
+
+  const Clock& clock() const { return clock_; }
+
+ private:
+  Bytes key_;
+  audit::AnchorFile anchor_;
+  const Clock& clock_;
+};
+
+}  // namespace tocsin

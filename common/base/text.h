@@ -1,0 +1,18 @@
+// Small text checks shared by everything that accepts text from outside.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace tocsin {
+
+// True when `s` is well-formed UTF-8 (no overlong forms, no surrogates, nothing past U+10FFFF).
+bool isValidUtf8(std::string_view s);
+// Number of Unicode code points in well-formed UTF-8.
+size_t utf8Length(std::string_view s);
+// True when `s` holds a C0/C1 control character other than those allowed.
+bool hasControlCharacters(std::string_view s, bool allowNewlines = false);
+std::string trim(std::string_view s);
+std::string toLower(std::string_view s);
+
+}  // namespace tocsin

@@ -1,0 +1,158 @@
+#include "common/crypto/key_files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "common/crypto/signing.h"
+
+namespace tocsin {
+namespace {
+
+Status errnoStatus(const std::string& what, const std::string& path) {
+  return Status::ioError(what + " " + path + ": " + std::strerror(errno));
+}
+
+Status writeAll(int fd, const std::string& content, const std::string& path) {
+  size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errnoStatus("cannot write", path);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) return errnoStatus("cannot sync", path);
+  return Status::okStatus();
+}
+
+std::string parentOf(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+Status syncDirectory(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errnoStatus("cannot open directory", dir);
+  ::fsync(fd);
+  ::close(fd);
+  return Status::okStatus();
+}
+
+std::string tempName(const std::string& path) {
+  return path + ".tmp." + std::to_string(::getpid()) + "." + toHex(randomBytes(4).value());
+}
+
+}  // namespace
+
+Result<std::string> readWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(errno == ENOENT ? StatusCode::kNotFound : StatusCode::kIoError,
+                         "cannot read " + path + ": " + std::strerror(errno));
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) return Status::ioError("error while reading " + path);
+  return buf.str();
+}
+
+Status writeFileAtomically(const std::string& path, const std::string& content, unsigned mode) {
+  const std::string tmp = tempName(path);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return errnoStatus("cannot create", tmp);
+  Status st = writeAll(fd, content, tmp);
+  ::close(fd);
+  if (st.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) st = errnoStatus("cannot rename into place", path);
+  if (!st.ok()) {
+    ::unlink(tmp.c_str());
+    return st;
+  }
+  return syncDirectory(parentOf(path));
+}
+
+Status KeyDirectory::ensureExists() const {
+  struct stat sb{};
+  if (::stat(path_.c_str(), &sb) == 0) {
+    if (!S_ISDIR(sb.st_mode)) return Status::ioError("key directory " + path_ + " is not a directory");
+    return Status::okStatus();
+  }
+  if (errno != ENOENT) return errnoStatus("cannot examine key directory", path_);
+  if (::mkdir(path_.c_str(), 0700) != 0 && errno != EEXIST) return errnoStatus("cannot create key directory", path_);
+  return Status::okStatus();
+}
+
+template <typename Make>
+Result<std::string> KeyDirectory::readOrCreate(const std::string& fileName, Make makeContent) const {
+  TOCSIN_RETURN_IF_ERROR(ensureExists());
+  const std::string path = file(fileName);
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    struct stat sb{};
+    if (::stat(path.c_str(), &sb) == 0) {
+      if ((sb.st_mode & 077) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", sb.st_mode & 07777);
+        return Status::permissionDenied("key file " + path + " is accessible by other users (mode " + mode +
+                                        "); run: chmod 600 " + path);
+      }
+      TOCSIN_ASSIGN_OR_RETURN(std::string content, readWholeFile(path));
+      if (!content.empty()) return content;
+      // Another process linked an empty file? Never: we link only complete files. Treat as corrupt.
+      return Status::dataLoss("key file " + path + " is empty");
+    }
+    if (errno != ENOENT) return errnoStatus("cannot examine key file", path);
+
+    TOCSIN_ASSIGN_OR_RETURN(std::string content, makeContent());
+    const std::string tmp = tempName(path);
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return errnoStatus("cannot create", tmp);
+    Status st = writeAll(fd, content, tmp);
+    ::close(fd);
+    if (!st.ok()) {
+      ::unlink(tmp.c_str());
+      return st;
+    }
+    // link() fails with EEXIST when another process won the race; then we read its key.
+    const int rc = ::link(tmp.c_str(), path.c_str());
+    const int linkErrno = errno;
+    ::unlink(tmp.c_str());
+    if (rc == 0) {
+      TOCSIN_RETURN_IF_ERROR(syncDirectory(path_));
+      return content;
+    }
+    if (linkErrno != EEXIST) {
+      errno = linkErrno;
+      return errnoStatus("cannot install key file", path);
+    }
+  }
+  return Status::unavailable("could not create or read key file " + file(fileName));
+}
+
+Result<Bytes> KeyDirectory::secret(const std::string& name) const {
+  TOCSIN_ASSIGN_OR_RETURN(std::string text, readOrCreate(name + ".key", []() -> Result<std::string> {
+                            TOCSIN_ASSIGN_OR_RETURN(Bytes key, randomBytes(32));
+                            return toHex(key) + "\n";
+                          }));
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  auto key = fromHex(text);
+  if (!key.ok() || key->size() != 32)
+    return Status::dataLoss("key file " + file(name + ".key") + " does not hold a 256-bit hex key");
+  return key;
+}
+
+Result<std::shared_ptr<const Ed25519KeyPair>> KeyDirectory::signingKey(const std::string& name) const {
+  TOCSIN_ASSIGN_OR_RETURN(std::string pem, readOrCreate(name + ".pem", []() -> Result<std::string> {
+                            TOCSIN_ASSIGN_OR_RETURN(Ed25519KeyPair pair, Ed25519KeyPair::generate());
+                            return pair.privatePem();
+                          }));
+  TOCSIN_ASSIGN_OR_RETURN(Ed25519KeyPair pair, Ed25519KeyPair::fromPem(pem));
+  return std::make_shared<const Ed25519KeyPair>(std::move(pair));
+}
+
+}  // namespace tocsin

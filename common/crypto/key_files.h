@@ -1,0 +1,44 @@
+// The appliance's secret keys, kept in files outside the database.
+//
+// A key directory (mode 0700) holds one file per key (mode 0600), created on first use.
+// Creation is race-free across processes: the key is written to a private temporary file and
+// linked into place, so two processes starting at once agree on one key. A key file that
+// others can read is refused, as ssh does, rather than silently used.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/base/status.h"
+#include "common/crypto/hash.h"
+
+namespace tocsin {
+
+class Ed25519KeyPair;
+
+class KeyDirectory {
+ public:
+  explicit KeyDirectory(std::string path) : path_(std::move(path)) {}
+  const std::string& path() const { return path_; }
+
+  // A 256-bit secret named `name` (file `<name>.key`), created if absent.
+  Result<Bytes> secret(const std::string& name) const;
+  // The Ed25519 key pair named `name` (file `<name>.pem`), created if absent.
+  Result<std::shared_ptr<const Ed25519KeyPair>> signingKey(const std::string& name) const;
+
+  std::string file(const std::string& fileName) const { return path_ + "/" + fileName; }
+  Status ensureExists() const;
+
+ private:
+  // Returns the file's contents, creating it with `makeContent()` if it does not exist.
+  template <typename Make>
+  Result<std::string> readOrCreate(const std::string& fileName, Make makeContent) const;
+
+  std::string path_;
+};
+
+// Writes `content` to `path` atomically (temporary file, fsync, rename, fsync of the directory).
+Status writeFileAtomically(const std::string& path, const std::string& content, unsigned mode);
+Result<std::string> readWholeFile(const std::string& path);
+
+}  // namespace tocsin

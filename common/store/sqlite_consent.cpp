@@ -1,0 +1,143 @@
+#include "common/store/sqlite_repositories.h"
+
+namespace tocsin::sql {
+namespace {
+
+constexpr const char* kEventColumns =
+    "e.id, e.contact_id, e.purpose, e.action, e.text_id, e.text_version, e.text_sha256, e.language, e.channel, "
+    "e.method, e.evidence, e.recorded_at";
+
+ConsentEvent readEvent(const Statement& st) {
+  ConsentEvent e;
+  e.id = st.getInt(0);
+  e.contactId = st.getInt(1);
+  e.purpose = st.getText(2);
+  e.action = parseConsentAction(st.getText(3)).value_or(ConsentAction::kWithdrawn);
+  e.textId = st.getOptionalText(4);
+  e.textVersion = st.getOptionalInt(5);
+  e.textSha256 = st.getOptionalText(6);
+  e.language = st.getText(7);
+  e.channel = st.getText(8);
+  e.method = st.getText(9);
+  e.evidence = st.getOptionalText(10);
+  e.recordedAt = fromMicros(st.getInt(11));
+  return e;
+}
+
+ConsentText readText(const Statement& st) {
+  ConsentText t;
+  t.id = st.getInt(0);
+  t.textId = st.getText(1);
+  t.language = st.getText(2);
+  t.version = st.getInt(3);
+  t.sha256 = st.getText(4);
+  t.body = st.getText(5);
+  t.createdAt = fromMicros(st.getInt(6));
+  return t;
+}
+
+constexpr const char* kTextColumns = "id, text_id, language, version, sha256, body, created_at";
+
+}  // namespace
+
+int64_t SqliteConsent::append(const ConsentEvent& e) {
+  Statement& st = db_.cached(
+      "INSERT INTO consent_events (contact_id, purpose, action, text_id, text_version, text_sha256, language, "
+      "channel, method, evidence, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+  st.bind(1, e.contactId)
+      .bind(2, e.purpose)
+      .bind(3, consentActionName(e.action))
+      .bind(4, e.textId)
+      .bind(5, e.textVersion)
+      .bind(6, e.textSha256)
+      .bind(7, e.language)
+      .bind(8, e.channel)
+      .bind(9, e.method)
+      .bind(10, e.evidence)
+      .bind(11, toMicros(e.recordedAt));
+  st.run();
+  return db_.lastInsertRowid();
+}
+
+std::vector<ConsentEvent> SqliteConsent::history(ContactId contact) {
+  static const std::string sql =
+      std::string("SELECT ") + kEventColumns + " FROM consent_events e WHERE e.contact_id = ?1 ORDER BY e.id";
+  Statement& st = db_.cached(sql);
+  st.bind(1, contact);
+  std::vector<ConsentEvent> out;
+  while (st.step()) out.push_back(readEvent(st));
+  return out;
+}
+
+std::optional<ConsentEvent> SqliteConsent::latest(ContactId contact, std::string_view purpose) {
+  static const std::string sql = std::string("SELECT ") + kEventColumns +
+                                 " FROM consent_events e WHERE e.contact_id = ?1 AND e.purpose = ?2 "
+                                 "ORDER BY e.id DESC LIMIT 1";
+  Statement& st = db_.cached(sql);
+  st.bind(1, contact).bind(2, purpose);
+  if (!st.step()) return std::nullopt;
+  return readEvent(st);
+}
+
+bool SqliteConsent::hasValidConsent(ContactId contact, std::string_view purpose, Timestamp asOf) {
+  Statement& st = db_.cached(
+      "SELECT EXISTS (SELECT 1 FROM consent_events c WHERE c.contact_id = ?1 AND c.purpose = ?2 "
+      "AND c.action = 'confirmed' AND c.recorded_at <= ?3 AND NOT EXISTS (SELECT 1 FROM consent_events w "
+      "WHERE w.contact_id = ?1 AND w.purpose = ?2 AND w.action = 'withdrawn' AND w.recorded_at <= ?3 AND w.id > c.id))");
+  st.bind(1, contact).bind(2, purpose).bind(3, toMicros(asOf));
+  return st.step() && st.getInt(0) != 0;
+}
+
+void SqliteConsent::forEachForExport(const ConsentExportFilter& f,
+                                     const std::function<void(const ConsentEvent&, const std::string& phone)>& visit) {
+  static const std::string sql = std::string("SELECT ") + kEventColumns +
+                                 ", c.phone FROM consent_events e JOIN contacts c ON c.id = e.contact_id "
+                                 "WHERE (?1 IS NULL OR e.recorded_at >= ?1) AND (?2 IS NULL OR e.recorded_at < ?2) "
+                                 "AND (?3 IS NULL OR e.purpose = ?3) ORDER BY e.id";
+  Statement& st = db_.cached(sql);
+  if (f.from) st.bind(1, toMicros(*f.from));
+  if (f.to) st.bind(2, toMicros(*f.to));
+  st.bind(3, f.purpose);
+  while (st.step()) visit(readEvent(st), st.getText(12));
+}
+
+int64_t SqliteConsent::countEvents() { return db_.queryInt("SELECT count(*) FROM consent_events"); }
+
+std::optional<ConsentText> SqliteConsent::findText(std::string_view textId, std::string_view language,
+                                                   std::optional<int64_t> version) {
+  static const std::string sql = std::string("SELECT ") + kTextColumns +
+                                 " FROM consent_texts WHERE text_id = ?1 AND language = ?2 "
+                                 "AND (?3 IS NULL OR version = ?3) ORDER BY version DESC LIMIT 1";
+  Statement& st = db_.cached(sql);
+  st.bind(1, textId).bind(2, language).bind(3, version);
+  if (!st.step()) return std::nullopt;
+  return readText(st);
+}
+
+std::optional<ConsentText> SqliteConsent::findTextByHash(std::string_view textId, std::string_view language,
+                                                         std::string_view sha256) {
+  static const std::string sql = std::string("SELECT ") + kTextColumns +
+                                 " FROM consent_texts WHERE text_id = ?1 AND language = ?2 AND sha256 = ?3";
+  Statement& st = db_.cached(sql);
+  st.bind(1, textId).bind(2, language).bind(3, sha256);
+  if (!st.step()) return std::nullopt;
+  return readText(st);
+}
+
+ConsentText SqliteConsent::insertText(const ConsentText& text) {
+  Statement& st = db_.cached(
+      "INSERT INTO consent_texts (text_id, language, version, sha256, body, created_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  st.bind(1, text.textId)
+      .bind(2, text.language)
+      .bind(3, text.version)
+      .bind(4, text.sha256)
+      .bind(5, text.body)
+      .bind(6, toMicros(text.createdAt));
+  st.run();
+  ConsentText out = text;
+  out.id = db_.lastInsertRowid();
+  return out;
+}
+
+}  // namespace tocsin::sql

@@ -1,0 +1,91 @@
+#include "common/store/sqlite_repositories.h"
+
+namespace tocsin::sql {
+namespace {
+
+constexpr const char* kColumns =
+    "id, phone, number_type, region, name, language, time_zone, zone, latitude, longitude, source, created_at, "
+    "updated_at";
+
+std::optional<double> optionalDouble(const Statement& st, int col) {
+  if (st.isNull(col)) return std::nullopt;
+  return st.getDouble(col);
+}
+
+Contact readContact(const Statement& st) {
+  Contact c;
+  c.id = st.getInt(0);
+  c.phone = st.getText(1);
+  c.numberType = st.getText(2);
+  c.region = st.getText(3);
+  c.details.name = st.getOptionalText(4);
+  c.details.language = st.getOptionalText(5);
+  c.details.timeZone = st.getOptionalText(6);
+  c.details.zone = st.getOptionalText(7);
+  c.details.latitude = optionalDouble(st, 8);
+  c.details.longitude = optionalDouble(st, 9);
+  c.source = st.getText(10);
+  c.createdAt = fromMicros(st.getInt(11));
+  c.updatedAt = fromMicros(st.getInt(12));
+  return c;
+}
+
+void bindDetails(Statement& st, int first, const ContactDetails& d) {
+  st.bind(first, d.name)
+      .bind(first + 1, d.language)
+      .bind(first + 2, d.timeZone)
+      .bind(first + 3, d.zone)
+      .bind(first + 4, d.latitude)
+      .bind(first + 5, d.longitude);
+}
+
+}  // namespace
+
+std::optional<Contact> SqliteContacts::findByPhone(std::string_view e164) {
+  static const std::string sql = std::string("SELECT ") + kColumns + " FROM contacts WHERE phone = ?1";
+  Statement& st = db_.cached(sql);
+  st.bind(1, e164);
+  if (!st.step()) return std::nullopt;
+  return readContact(st);
+}
+
+std::optional<Contact> SqliteContacts::findById(ContactId id) {
+  static const std::string sql = std::string("SELECT ") + kColumns + " FROM contacts WHERE id = ?1";
+  Statement& st = db_.cached(sql);
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  return readContact(st);
+}
+
+ContactId SqliteContacts::insert(const NewContact& c) {
+  Statement& st = db_.cached(
+      "INSERT INTO contacts (phone, number_type, region, name, language, time_zone, zone, latitude, longitude, "
+      "source, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)");
+  st.bind(1, c.phone).bind(2, c.numberType).bind(3, c.region);
+  bindDetails(st, 4, c.details);
+  st.bind(10, c.source).bind(11, toMicros(c.at));
+  st.run();
+  return db_.lastInsertRowid();
+}
+
+void SqliteContacts::updateDetails(ContactId id, const ContactDetails& details, Timestamp at) {
+  Statement& st = db_.cached(
+      "UPDATE contacts SET name = ?2, language = ?3, time_zone = ?4, zone = ?5, latitude = ?6, longitude = ?7, "
+      "updated_at = ?8 WHERE id = ?1");
+  st.bind(1, id);
+  bindDetails(st, 2, details);
+  st.bind(8, toMicros(at));
+  st.run();
+}
+
+int64_t SqliteContacts::count() { return db_.queryInt("SELECT count(*) FROM contacts"); }
+
+void SqliteContacts::list(ContactId afterId, int64_t limit, const std::function<void(const Contact&)>& visit) {
+  static const std::string sql =
+      std::string("SELECT ") + kColumns + " FROM contacts WHERE id > ?1 ORDER BY id LIMIT ?2";
+  Statement& st = db_.cached(sql);
+  st.bind(1, afterId).bind(2, limit);
+  while (st.step()) visit(readContact(st));
+}
+
+}  // namespace tocsin::sql

@@ -1,0 +1,100 @@
+// The SQLite repositories behind SqliteStore's StoreTx. Private to common/store.
+#pragma once
+
+#include "common/store/sqlite.h"
+#include "common/store/store.h"
+
+namespace tocsin::sql {
+
+class SqliteContacts final : public ContactRepository {
+ public:
+  explicit SqliteContacts(Database& db) : db_(db) {}
+  std::optional<Contact> findByPhone(std::string_view e164) override;
+  std::optional<Contact> findById(ContactId id) override;
+  ContactId insert(const NewContact& contact) override;
+  void updateDetails(ContactId id, const ContactDetails& details, Timestamp at) override;
+  int64_t count() override;
+  void list(ContactId afterId, int64_t limit, const std::function<void(const Contact&)>& visit) override;
+
+ private:
+  Database& db_;
+};
+
+class SqliteConsent final : public ConsentRepository {
+ public:
+  explicit SqliteConsent(Database& db) : db_(db) {}
+  int64_t append(const ConsentEvent& event) override;
+  std::vector<ConsentEvent> history(ContactId contact) override;
+  std::optional<ConsentEvent> latest(ContactId contact, std::string_view purpose) override;
+  bool hasValidConsent(ContactId contact, std::string_view purpose, Timestamp asOf) override;
+  void forEachForExport(const ConsentExportFilter& filter,
+                        const std::function<void(const ConsentEvent&, const std::string& phone)>& visit) override;
+  int64_t countEvents() override;
+  std::optional<ConsentText> findText(std::string_view textId, std::string_view language,
+                                      std::optional<int64_t> version) override;
+  std::optional<ConsentText> findTextByHash(std::string_view textId, std::string_view language,
+                                            std::string_view sha256) override;
+  ConsentText insertText(const ConsentText& text) override;
+
+ private:
+  Database& db_;
+};
+
+class SqliteAudit final : public AuditRepository {
+ public:
+  explicit SqliteAudit(Database& db) : db_(db) {}
+  std::optional<AuditEntry> last() override;
+  void append(const AuditEntry& entry) override;
+  void forEach(const std::function<void(const AuditEntry&)>& visit) override;
+  int64_t count() override;
+  void page(int64_t afterSeq, int64_t limit, const std::function<void(const AuditEntry&)>& visit) override;
+  std::optional<AuditCheckpoint> checkpoint() override;
+  void setCheckpoint(const AuditCheckpoint& checkpoint) override;
+  std::optional<AuditEntry> lastBefore(Timestamp cutoff) override;
+  int64_t deleteThrough(int64_t seq) override;
+
+ private:
+  Database& db_;
+};
+
+class SqliteSuppressions final : public SuppressionRepository {
+ public:
+  explicit SqliteSuppressions(Database& db) : db_(db) {}
+  bool contains(const Digest& fingerprint) override;
+  bool add(const Suppression& entry) override;
+  bool remove(const Digest& fingerprint) override;
+  int64_t count() override;
+
+ private:
+  Database& db_;
+};
+
+class SqlitePrivacy final : public PrivacyRepository {
+ public:
+  explicit SqlitePrivacy(Database& db) : db_(db) {}
+  ErasureCounts eraseContact(ContactId contact) override;
+  int64_t scrubMessagesBefore(Timestamp cutoff) override;
+  int64_t deleteDeliveryReportsBefore(Timestamp cutoff) override;
+  int64_t deleteUnconfirmedSignupsBefore(Timestamp cutoff) override;
+  int64_t deleteContactsWithoutConsentBefore(Timestamp cutoff, std::vector<std::string>& withdrawnPhones) override;
+  int64_t deleteSuppressionsBefore(Timestamp cutoff) override;
+
+ private:
+  Database& db_;
+};
+
+// Opens the purge gate for the life of the object (inside the caller's transaction).
+class PurgeGate {
+ public:
+  explicit PurgeGate(Database& db);
+  ~PurgeGate();
+  PurgeGate(const PurgeGate&) = delete;
+  PurgeGate& operator=(const PurgeGate&) = delete;
+
+ private:
+  Database& db_;
+};
+
+Digest digestFromBlob(const std::vector<uint8_t>& blob);
+
+}  // namespace tocsin::sql

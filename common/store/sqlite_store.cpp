@@ -1,0 +1,96 @@
+#include "common/store/sqlite_store.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "common/store/migrations.h"
+#include "common/store/sqlite_repositories.h"
+
+namespace tocsin {
+
+using sql::Database;
+using sql::StoreFailure;
+
+struct SqliteStore::Impl final : StoreTx {
+  explicit Impl(std::unique_ptr<Database> database)
+      : db(std::move(database)), contactsRepo(*db), consentRepo(*db), auditRepo(*db), suppressionRepo(*db),
+        privacyRepo(*db) {}
+
+  ContactRepository& contacts() override { return contactsRepo; }
+  ConsentRepository& consent() override { return consentRepo; }
+  AuditRepository& audit() override { return auditRepo; }
+  SuppressionRepository& suppressions() override { return suppressionRepo; }
+  PrivacyRepository& privacy() override { return privacyRepo; }
+
+  std::unique_ptr<Database> db;
+  sql::SqliteContacts contactsRepo;
+  sql::SqliteConsent consentRepo;
+  sql::SqliteAudit auditRepo;
+  sql::SqliteSuppressions suppressionRepo;
+  sql::SqlitePrivacy privacyRepo;
+  int schemaVersion = 0;
+};
+
+SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteStore::~SqliteStore() = default;
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, const SqliteOptions& options) {
+  try {
+    // The store holds personal data: create it readable by its owner and group only (SQLite
+    // gives its -wal and -shm files the same mode).
+    if (options.create) {
+      const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+      if (fd >= 0) ::close(fd);
+    }
+    auto db = std::make_unique<Database>(path, options.create);
+    // The busy timeout comes first: every later statement may meet another process's lock.
+    sqlite3_busy_timeout(db->handle(), options.busyTimeoutMs);
+    const int64_t existingVersion = db->queryInt("PRAGMA user_version");
+    if (existingVersion > sql::latestSchemaVersion()) {
+      TOCSIN_RETURN_IF_ERROR(sql::migrate(*db));  // produces the "newer Tocsin" refusal
+    }
+    {
+      sql::Statement mode(db->handle(), "PRAGMA journal_mode=WAL");
+      if (!mode.step() || mode.getText(0) != "wal")
+        return Status::ioError("store " + path + " cannot use write-ahead logging (is it on a network file system?)");
+    }
+    db->exec("PRAGMA synchronous=FULL");
+    db->exec("PRAGMA foreign_keys=ON");
+    db->exec("PRAGMA secure_delete=ON");
+    db->exec("PRAGMA temp_store=MEMORY");
+    TOCSIN_RETURN_IF_ERROR(sql::migrate(*db));
+    auto impl = std::make_unique<Impl>(std::move(db));
+    impl->schemaVersion = static_cast<int>(impl->db->queryInt("PRAGMA user_version"));
+    return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
+  } catch (const StoreFailure& e) {
+    return e.toStatus().withContext("opening store " + path);
+  }
+}
+
+Status SqliteStore::run(bool write, const Body& body) {
+  try {
+    sql::Transaction tx(*impl_->db, write);
+    Status st = body(*impl_);
+    if (!st.ok()) return st;  // the Transaction rolls back
+    tx.commit();
+    return Status::okStatus();
+  } catch (const StoreFailure& e) {
+    return e.toStatus();
+  }
+}
+
+Status SqliteStore::read(const Body& body) { return run(false, body); }
+Status SqliteStore::write(const Body& body) { return run(true, body); }
+
+StoreInfo SqliteStore::info() const { return {impl_->db->path(), impl_->schemaVersion}; }
+
+Status SqliteStore::compact() {
+  try {
+    impl_->db->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    return Status::okStatus();
+  } catch (const StoreFailure& e) {
+    return e.toStatus();
+  }
+}
+
+}  // namespace tocsin

@@ -1,0 +1,37 @@
+// SqliteStore: the Store on one SQLite file in WAL mode.
+//
+// Opening sets WAL, synchronous=FULL (a commit survives power loss), foreign keys,
+// secure_delete (erased rows are overwritten, not left in free pages) and an explicit busy
+// timeout, then migrates the schema. One SqliteStore per thread; many per file.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/store/store.h"
+
+namespace tocsin {
+
+struct SqliteOptions {
+  int busyTimeoutMs = 5000;  // how long a writer waits for another process's lock
+  bool create = true;        // create the file when missing
+};
+
+class SqliteStore final : public Store {
+ public:
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path, const SqliteOptions& options = {});
+  ~SqliteStore() override;
+
+  Status read(const Body& body) override;
+  Status write(const Body& body) override;
+  StoreInfo info() const override;
+  Status compact() override;
+
+ private:
+  struct Impl;
+  explicit SqliteStore(std::unique_ptr<Impl> impl);
+  Status run(bool write, const Body& body);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tocsin

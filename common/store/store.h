@@ -1,0 +1,158 @@
+// Store: the narrow interface to Tocsin's durable state.
+//
+// Everything durable goes through a unit of work: Store::write() runs a body inside one
+// serialisable write transaction and commits it only if the body returns OK; Store::read()
+// runs a body on a consistent snapshot. Inside a body, the repositories (contacts(),
+// consent(), ...) speak in domain records and hide SQL entirely, so a PostgreSQL
+// implementation only has to provide another StoreTx.
+//
+// Error contract: repository methods throw StoreFailure (from the implementation) on a
+// storage failure; read()/write() catch it, roll back, and return it as a Status. Bodies
+// report domain failures by returning a non-OK Status, which also rolls back.
+//
+// Threading: a Store instance is used by one thread at a time. Several processes (and
+// several Store instances) may share one database; writers are serialised by the database.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/base/status.h"
+#include "common/store/records.h"
+
+namespace tocsin {
+
+struct NewContact {
+  std::string phone;
+  std::string numberType;
+  std::string region;
+  ContactDetails details;
+  std::string source;
+  Timestamp at;
+};
+
+class ContactRepository {
+ public:
+  virtual ~ContactRepository() = default;
+  virtual std::optional<Contact> findByPhone(std::string_view e164) = 0;
+  virtual std::optional<Contact> findById(ContactId id) = 0;
+  virtual ContactId insert(const NewContact& contact) = 0;
+  // Replaces every detail field (an unset optional clears it).
+  virtual void updateDetails(ContactId id, const ContactDetails& details, Timestamp at) = 0;
+  virtual int64_t count() = 0;
+  // Visits contacts in id order, starting after `afterId`, at most `limit` of them.
+  virtual void list(ContactId afterId, int64_t limit, const std::function<void(const Contact&)>& visit) = 0;
+};
+
+struct ConsentExportFilter {
+  std::optional<Timestamp> from;   // events recorded at or after
+  std::optional<Timestamp> to;     // events recorded before
+  std::optional<std::string> purpose;
+};
+
+class ConsentRepository {
+ public:
+  virtual ~ConsentRepository() = default;
+  virtual int64_t append(const ConsentEvent& event) = 0;
+  virtual std::vector<ConsentEvent> history(ContactId contact) = 0;
+  virtual std::optional<ConsentEvent> latest(ContactId contact, std::string_view purpose) = 0;
+  // True when a confirmation for `purpose` was recorded at or before `asOf` and no withdrawal
+  // came after it. One query.
+  virtual bool hasValidConsent(ContactId contact, std::string_view purpose, Timestamp asOf) = 0;
+  // Streams every event matching the filter with the contact's current phone number, in order.
+  virtual void forEachForExport(const ConsentExportFilter& filter,
+                                const std::function<void(const ConsentEvent&, const std::string& phone)>& visit) = 0;
+  virtual int64_t countEvents() = 0;
+
+  virtual std::optional<ConsentText> findText(std::string_view textId, std::string_view language,
+                                              std::optional<int64_t> version) = 0;  // nullopt: newest
+  virtual std::optional<ConsentText> findTextByHash(std::string_view textId, std::string_view language,
+                                                    std::string_view sha256) = 0;
+  virtual ConsentText insertText(const ConsentText& text) = 0;  // assigns id; version is given
+};
+
+class AuditRepository {
+ public:
+  virtual ~AuditRepository() = default;
+  virtual std::optional<AuditEntry> last() = 0;
+  virtual void append(const AuditEntry& entry) = 0;
+  // Visits every entry in sequence order.
+  virtual void forEach(const std::function<void(const AuditEntry&)>& visit) = 0;
+  virtual int64_t count() = 0;
+  // Visits entries with seq > afterSeq, at most `limit`, newest last.
+  virtual void page(int64_t afterSeq, int64_t limit, const std::function<void(const AuditEntry&)>& visit) = 0;
+  virtual std::optional<AuditCheckpoint> checkpoint() = 0;
+  virtual void setCheckpoint(const AuditCheckpoint& checkpoint) = 0;
+  // The newest entry recorded before `cutoff`, if any.
+  virtual std::optional<AuditEntry> lastBefore(Timestamp cutoff) = 0;
+  // Deletes every entry with seq <= `seq`; returns how many.
+  virtual int64_t deleteThrough(int64_t seq) = 0;
+};
+
+class SuppressionRepository {
+ public:
+  virtual ~SuppressionRepository() = default;
+  virtual bool contains(const Digest& fingerprint) = 0;
+  // Adds the fingerprint unless present; returns true if it was added.
+  virtual bool add(const Suppression& entry) = 0;
+  virtual bool remove(const Digest& fingerprint) = 0;
+  virtual int64_t count() = 0;
+};
+
+// What erasing one contact removed, for the audit entry (counts only).
+struct ErasureCounts {
+  int64_t contacts = 0;
+  int64_t consentEvents = 0;
+  int64_t messagesScrubbed = 0;
+};
+
+// Bulk deletions done by retention and erasure. Each opens the consent log's purge gate for
+// itself only, so no other code path can delete consent history.
+class PrivacyRepository {
+ public:
+  virtual ~PrivacyRepository() = default;
+  virtual ErasureCounts eraseContact(ContactId contact) = 0;
+  // Clears body and recipient of final messages last changed before `cutoff`.
+  virtual int64_t scrubMessagesBefore(Timestamp cutoff) = 0;
+  virtual int64_t deleteDeliveryReportsBefore(Timestamp cutoff) = 0;
+  // Deletes grants never confirmed nor withdrawn recorded before `cutoff`, then contacts that
+  // came in through a sign-up and are left without any consent history.
+  virtual int64_t deleteUnconfirmedSignupsBefore(Timestamp cutoff) = 0;
+  // Deletes contacts with no valid consent for any purpose whose last activity (creation,
+  // update or consent event) is before `cutoff`. Numbers that had withdrawn a consent are
+  // added to `withdrawnPhones` so the caller can keep a suppression fingerprint.
+  virtual int64_t deleteContactsWithoutConsentBefore(Timestamp cutoff, std::vector<std::string>& withdrawnPhones) = 0;
+  virtual int64_t deleteSuppressionsBefore(Timestamp cutoff) = 0;
+};
+
+class StoreTx {
+ public:
+  virtual ~StoreTx() = default;
+  virtual ContactRepository& contacts() = 0;
+  virtual ConsentRepository& consent() = 0;
+  virtual AuditRepository& audit() = 0;
+  virtual SuppressionRepository& suppressions() = 0;
+  virtual PrivacyRepository& privacy() = 0;
+};
+
+struct StoreInfo {
+  std::string location;
+  int schemaVersion = 0;
+};
+
+class Store {
+ public:
+  using Body = std::function<Status(StoreTx&)>;
+  virtual ~Store() = default;
+  virtual Status read(const Body& body) = 0;
+  virtual Status write(const Body& body) = 0;
+  virtual StoreInfo info() const = 0;
+  // After erasure: make sure deleted pages do not survive in the write-ahead log.
+  virtual Status compact() = 0;
+};
+
+}  // namespace tocsin
