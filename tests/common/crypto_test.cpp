@@ -1,0 +1,110 @@
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "common/crypto/hash.h"
+#include "common/crypto/key_files.h"
+#include "common/crypto/signing.h"
+#include "tests/support/temp_dir.h"
+
+using namespace tocsin;
+using tocsin::testing::TempDir;
+
+TEST_CASE("SHA-256 and HMAC-SHA256 match published test vectors") {
+  CHECK(toHex(sha256("abc")) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  // RFC 4231 test case 2.
+  const Bytes key = {'J', 'e', 'f', 'e'};
+  CHECK(toHex(hmacSha256(key, "what do ya want for nothing?")) ==
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  HmacSha256 stepwise(key);
+  stepwise.update("what do ya want ");
+  stepwise.update("for nothing?");
+  CHECK(toHex(stepwise.finish()) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  Sha256 s;
+  s.update("a");
+  s.update("bc");
+  CHECK(toHex(s.finish()) == toHex(sha256("abc")));
+}
+
+TEST_CASE("Hex and base64 round-trip and reject bad input") {
+  const Bytes data = {0x00, 0xFF, 0x10, 0x7A, 0x80};
+  CHECK(toHex(data) == "00ff107a80");
+  CHECK(*fromHex("00FF107a80") == data);
+  CHECK_FALSE(fromHex("0").ok());
+  CHECK(fromHex("zz").status().message().find("not a hex digit") != std::string::npos);
+  for (size_t n = 0; n < 8; ++n) {
+    Bytes b(data.begin(), data.begin() + static_cast<long>(std::min(n, data.size())));
+    CHECK(*fromBase64(toBase64(b)) == b);
+  }
+  CHECK_FALSE(fromBase64("abc").ok());
+}
+
+TEST_CASE("Ed25519 verifies RFC 8032 test 1 and rejects a changed message") {
+  // RFC 8032 section 7.1, TEST 1: public key and signature of the empty message.
+  const Bytes pub = *fromHex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+  const Bytes sig = *fromHex(
+      "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24"
+      "655141438e7a100b");
+  CHECK(verifyEd25519(pub, "", sig).ok());
+  CHECK(verifyEd25519(pub, "x", sig).code() == StatusCode::kDataLoss);
+}
+
+TEST_CASE("A generated key pair signs and verifies, and survives PEM") {
+  auto pair = Ed25519KeyPair::generate();
+  REQUIRE(pair.ok());
+  auto sig = pair->sign("consent export");
+  REQUIRE(sig.ok());
+  CHECK(verifyEd25519(pair->publicKey(), "consent export", *sig).ok());
+  auto again = Ed25519KeyPair::fromPem(pair->privatePem());
+  REQUIRE(again.ok());
+  CHECK(again->publicKey() == pair->publicKey());
+  CHECK(keyFingerprint(pair->publicKey()).size() == 16);
+}
+
+TEST_CASE("Secret keys are created once, mode 0600, in a 0700 directory") {
+  TempDir dir;
+  KeyDirectory keys(dir.file("keys"));
+  auto first = keys.secret("audit");
+  REQUIRE(first.ok());
+  CHECK(first->size() == 32);
+  CHECK(*keys.secret("audit") == *first);
+  CHECK(*keys.secret("suppression") != *first);
+  struct stat sb {};
+  REQUIRE(::stat(keys.file("audit.key").c_str(), &sb) == 0);
+  CHECK((sb.st_mode & 0777) == 0600);
+  REQUIRE(::stat(keys.path().c_str(), &sb) == 0);
+  CHECK((sb.st_mode & 0777) == 0700);
+}
+
+TEST_CASE("Processes racing to create a key agree on one") {
+  TempDir dir;
+  KeyDirectory keys(dir.file("keys"));
+  std::vector<Bytes> seen(8);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < seen.size(); ++i)
+    threads.emplace_back([&, i] { seen[i] = keys.secret("race").value(); });
+  for (auto& t : threads) t.join();
+  for (const auto& k : seen) CHECK(k == seen[0]);
+}
+
+TEST_CASE("A key file readable by others is refused, not used") {
+  TempDir dir;
+  KeyDirectory keys(dir.file("keys"));
+  REQUIRE(keys.secret("audit").ok());
+  ::chmod(keys.file("audit.key").c_str(), 0644);
+  auto again = keys.secret("audit");
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.status().code() == StatusCode::kPermissionDenied);
+  CHECK(again.status().message().find("chmod 600") != std::string::npos);
+}
+
+TEST_CASE("A damaged key file is reported, not replaced") {
+  TempDir dir;
+  KeyDirectory keys(dir.file("keys"));
+  REQUIRE(keys.ensureExists().ok());
+  const std::string path = keys.file("audit.key");
+  tocsin::testing::writeFile(path, "not hex\n");
+  ::chmod(path.c_str(), 0600);
+  CHECK(keys.secret("audit").status().code() == StatusCode::kDataLoss);
+}

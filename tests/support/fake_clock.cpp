@@ -1,0 +1,63 @@
+#include "tests/support/fake_clock.h"
+
+namespace tocsin {
+
+FakeClock::FakeClock(Timestamp start) : wall_(start), mono_(MonoTime(std::chrono::hours(1000))) {}
+
+Timestamp FakeClock::now() const {
+  std::lock_guard lock(mutex_);
+  return wall_;
+}
+
+MonoTime FakeClock::monotonic() const {
+  std::lock_guard lock(mutex_);
+  return mono_;
+}
+
+bool FakeClock::sleepUntil(MonoTime deadline, Interrupt& interrupt) {
+  {
+    std::lock_guard lock(mutex_);
+    sleepers_.insert(&interrupt);
+  }
+  sleepersChanged_.notify_all();
+  bool reached;
+  {
+    std::unique_lock lock(interrupt.mutex_);
+    interrupt.cv_.wait(lock, [&] { return interrupt.fired_ || monotonic() >= deadline; });
+    reached = !interrupt.fired_;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    sleepers_.erase(&interrupt);
+  }
+  sleepersChanged_.notify_all();
+  return reached;
+}
+
+void FakeClock::advance(std::chrono::nanoseconds d) {
+  std::set<Interrupt*> toWake;
+  {
+    std::lock_guard lock(mutex_);
+    wall_ += std::chrono::duration_cast<Micros>(d);
+    mono_ += d;
+    toWake = sleepers_;
+  }
+  // Taking each sleeper's mutex before notifying closes the window between its check of the
+  // time and its wait.
+  for (Interrupt* i : toWake) {
+    std::lock_guard lock(i->mutex_);
+    i->cv_.notify_all();
+  }
+}
+
+void FakeClock::setWall(Timestamp t) {
+  std::lock_guard lock(mutex_);
+  wall_ = t;
+}
+
+void FakeClock::waitForSleepers(size_t n) const {
+  std::unique_lock lock(mutex_);
+  sleepersChanged_.wait(lock, [&] { return sleepers_.size() >= n; });
+}
+
+}  // namespace tocsin

@@ -1,0 +1,58 @@
+#include "tests/support/store_fixture.h"
+
+#include <stdexcept>
+
+#include "common/consent/consent.h"
+
+namespace tocsin::testing {
+namespace {
+
+template <typename T>
+T must(Result<T> r, const char* what) {
+  if (!r.ok()) throw std::runtime_error(std::string(what) + ": " + r.status().toString());
+  return std::move(r).value();
+}
+
+void must(const Status& st, const char* what) {
+  if (!st.ok()) throw std::runtime_error(std::string(what) + ": " + st.toString());
+}
+
+}  // namespace
+
+StoreFixture::StoreFixture()
+    : dbPath(dir.file("tocsin.db")),
+      keys(dir.file("keys")),
+      store(must(SqliteStore::open(dbPath), "open store")),
+      audit(std::make_unique<AuditLog>(must(AuditLog::open(keys, dbPath, clock), "open audit log"))),
+      suppressor(must(Suppressor::open(keys), "open suppressor")) {}
+
+std::unique_ptr<SqliteStore> StoreFixture::reopen() const { return must(SqliteStore::open(dbPath), "reopen store"); }
+
+ContactId StoreFixture::addContact(const std::string& phone, ContactDetails details, const std::string& source) {
+  const PhoneNumber number = must(phones.normalize(phone), "normalize");
+  ContactId id = 0;
+  write([&](StoreTx& tx, AuditRecorder& rec) {
+    TOCSIN_ASSIGN_OR_RETURN(auto r, book.upsert(tx, rec, number, details, source, false));
+    id = r.id;
+    return Status::okStatus();
+  });
+  return id;
+}
+
+void StoreFixture::giveConsent(ContactId contact, const std::string& purpose, bool confirm) {
+  write([&](StoreTx& tx, AuditRecorder& rec) {
+    TOCSIN_RETURN_IF_ERROR(consent::registerText(tx, rec, "text-" + purpose.substr(0, 6), "en",
+                                                 "I agree to receive " + purpose + " by SMS.")
+                               .status());
+    GrantRequest g{purpose, "text-" + purpose.substr(0, 6), std::nullopt, "en", "kiosk:K-01", "checkbox", {}};
+    TOCSIN_RETURN_IF_ERROR(consent::grant(tx, rec, contact, g).status());
+    if (confirm)
+      TOCSIN_RETURN_IF_ERROR(
+          consent::confirm(tx, rec, contact, {purpose, "en", "sms:reply", "sms-reply", std::string("msg-1")}).status());
+    return Status::okStatus();
+  });
+}
+
+void StoreFixture::write(const AuditLog::Body& body) { must(audit->write(*store, "test:fixture", body), "write"); }
+
+}  // namespace tocsin::testing
