@@ -61,6 +61,13 @@ Result<Environment*> CliContext::env() {
   return env_.get();
 }
 
+std::string selfExecutable() {
+  char buf[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return "tocsinctl";
+  return std::string(buf, static_cast<size_t>(n));
+}
+
 Result<PhoneNumber> normalizePhone(CliContext& ctx, const std::string& input) {
   TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
   return e->phones->normalize(input);
@@ -85,6 +92,7 @@ std::vector<const Command*> allCommands() {
 void printHelp(std::ostream& out) {
   out << "usage: tocsinctl [--db PATH] [--config FILE] <command> [args...]\n\ncommands:\n";
   for (const Command* c : allCommands()) {
+    if (std::string(c->name).rfind("internal ", 0) == 0) continue;  // helpers started by tocsinctl itself
     std::string usage = c->usage;
     out << "  " << usage;
     if (usage.size() < 46) out << std::string(46 - usage.size(), ' ');

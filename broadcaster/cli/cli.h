@@ -85,6 +85,8 @@ const std::vector<Command>& privacyCommands();
 int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, Clock& clock);
 
 // Shared helpers for commands.
+// The path of the running executable (to start helper copies of it).
+std::string selfExecutable();
 Result<PhoneNumber> normalizePhone(CliContext& ctx, const std::string& input);
 Result<Contact> requireContact(StoreTx& tx, const PhoneNumber& phone);
 

@@ -23,7 +23,7 @@ struct AnchorState {
 
 class AnchorFile {
  public:
-  AnchorFile(std::string path, Bytes key) : path_(std::move(path)), key_(std::move(key)) {}
+  AnchorFile(std::string path, const Bytes& key) : path_(std::move(path)), key_(key) {}
   const std::string& path() const { return path_; }
 
   // nullopt when the file does not exist; kDataLoss when it exists but was altered.
@@ -33,7 +33,7 @@ class AnchorFile {
 
  private:
   std::string path_;
-  Bytes key_;
+  HmacKey key_;
 };
 
 }  // namespace tocsin::audit

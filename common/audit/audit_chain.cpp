@@ -10,13 +10,11 @@ void field(std::string& out, std::string_view value) {
   out += '\n';
 }
 
-Digest taggedPair(const Bytes& key, std::string_view label, int64_t seq, const Digest& mac) {
-  HmacSha256 h(key);
-  h.update(label);
-  h.update(std::to_string(seq));
-  h.update("\n");
-  h.update(mac);
-  return h.finish();
+std::string_view view(const Digest& d) { return {reinterpret_cast<const char*>(d.data()), d.size()}; }
+
+Digest taggedPair(const HmacKey& key, std::string_view label, int64_t seq, const Digest& mac) {
+  const std::string seqText = std::to_string(seq);
+  return key.mac({label, seqText, "\n", view(mac)});
 }
 
 }  // namespace
@@ -33,18 +31,15 @@ std::string canonical(const AuditEntry& e) {
   return out;
 }
 
-Digest entryMac(const Bytes& key, const Digest& prevMac, const AuditEntry& entry) {
-  HmacSha256 h(key);
-  h.update(prevMac);
-  h.update(canonical(entry));
-  return h.finish();
+Digest entryMac(const HmacKey& key, const Digest& prevMac, const AuditEntry& entry) {
+  return key.mac({view(prevMac), canonical(entry)});
 }
 
-Digest checkpointTag(const Bytes& key, int64_t seq, const Digest& mac) {
+Digest checkpointTag(const HmacKey& key, int64_t seq, const Digest& mac) {
   return taggedPair(key, "tocsin.audit.checkpoint.v1\n", seq, mac);
 }
 
-Digest anchorTag(const Bytes& key, int64_t seq, const Digest& mac) {
+Digest anchorTag(const HmacKey& key, int64_t seq, const Digest& mac) {
   return taggedPair(key, "tocsin.audit.anchor.v1\n", seq, mac);
 }
 

@@ -16,9 +16,9 @@ namespace tocsin::audit {
 inline constexpr Digest kGenesisMac{};
 
 std::string canonical(const AuditEntry& entry);
-Digest entryMac(const Bytes& key, const Digest& prevMac, const AuditEntry& entry);
+Digest entryMac(const HmacKey& key, const Digest& prevMac, const AuditEntry& entry);
 // Tag protecting a checkpoint row or the anchor file against forgery.
-Digest checkpointTag(const Bytes& key, int64_t seq, const Digest& mac);
-Digest anchorTag(const Bytes& key, int64_t seq, const Digest& mac);
+Digest checkpointTag(const HmacKey& key, int64_t seq, const Digest& mac);
+Digest anchorTag(const HmacKey& key, int64_t seq, const Digest& mac);
 
 }  // namespace tocsin::audit

@@ -90,7 +90,7 @@ std::string range(int64_t from, int64_t to) {
 // Walks the chain in order with one entry of lookahead, and explains the first break.
 class ChainWalker {
  public:
-  ChainWalker(const Bytes& key, AuditRepository& repo, std::optional<audit::AnchorState> anchor)
+  ChainWalker(const HmacKey& key, AuditRepository& repo, std::optional<audit::AnchorState> anchor)
       : key_(key), repo_(repo), anchor_(anchor) {}
 
   void start(int64_t firstExpected, const Digest& prevMac) {
@@ -213,7 +213,7 @@ class ChainWalker {
                   "it differs from the anchored entry: the end of the log was replaced");
   }
 
-  const Bytes& key_;
+  const HmacKey& key_;
   AuditRepository& repo_;
   std::optional<audit::AnchorState> anchor_;
   std::optional<AuditEntry> current_;

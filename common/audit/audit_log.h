@@ -26,9 +26,9 @@ class AuditRecorder {
 
  private:
   friend class AuditLog;
-  AuditRecorder(const Bytes& key, StoreTx& tx, std::string actor, Timestamp now)
+  AuditRecorder(const HmacKey& key, StoreTx& tx, std::string actor, Timestamp now)
       : key_(key), tx_(tx), actor_(std::move(actor)), now_(now) {}
-  const Bytes& key_;
+  const HmacKey& key_;
   StoreTx& tx_;
   std::string actor_;
   Timestamp now_;
@@ -50,8 +50,8 @@ class AuditLog {
  public:
   using Body = std::function<Status(StoreTx&, AuditRecorder&)>;
 
-  AuditLog(Bytes key, audit::AnchorFile anchor, const Clock& clock)
-      : key_(std::move(key)), anchor_(std::move(anchor)), clock_(clock) {}
+  AuditLog(const Bytes& key, audit::AnchorFile anchor, const Clock& clock)
+      : key_(key), anchor_(std::move(anchor)), clock_(clock) {}
   // The log of the store at `storePath`, with its key and anchor in `keys`.
   static Result<AuditLog> open(const KeyDirectory& keys, const std::string& storePath, const Clock& clock);
 
@@ -69,7 +69,7 @@ class AuditLog {
   const Clock& clock() const { return clock_; }
 
  private:
-  Bytes key_;
+  HmacKey key_;
   audit::AnchorFile anchor_;
   const Clock& clock_;
 };

@@ -122,17 +122,22 @@ Result<UpsertResult> ContactBook::upsert(StoreTx& tx, AuditRecorder& audit, cons
 }
 
 Result<UpsertResult> ContactBook::applyUnaudited(StoreTx& tx, const PhoneNumber& phone, const ContactDetails& details,
-                                                 const std::string& source, Timestamp now) const {
+                                                 const std::string& source, Timestamp now,
+                                                 const Digest* fingerprint) const {
+  const Digest fp = fingerprint ? *fingerprint : suppressor_.fingerprint(phone.e164);
+  // Most numbers in a bulk load are new: try the insert first.
+  if (!tx.suppressions().contains(fp)) {
+    if (auto id = tx.contacts().insertIfAbsent(
+            NewContact{phone.e164, phone.numberType, phone.region, details, source, now}))
+      return UpsertResult{*id, UpsertResult::Outcome::kCreated};
+  }
   if (auto existing = tx.contacts().findByPhone(phone.e164)) {
     const ContactDetails merged = mergeDetails(existing->details, details);
     if (sameDetails(merged, existing->details)) return UpsertResult{existing->id, UpsertResult::Outcome::kUnchanged};
     tx.contacts().updateDetails(existing->id, merged, now);
     return UpsertResult{existing->id, UpsertResult::Outcome::kUpdated};
   }
-  if (tx.suppressions().contains(suppressor_.fingerprint(phone.e164)))
-    return Status::refused("the number is suppressed (erased or opted out)");
-  const ContactId id = tx.contacts().insert(NewContact{phone.e164, phone.numberType, phone.region, details, source, now});
-  return UpsertResult{id, UpsertResult::Outcome::kCreated};
+  return Status::refused("the number is suppressed (erased or opted out)");
 }
 
 }  // namespace tocsin

@@ -36,9 +36,12 @@ class ContactBook {
                               const ContactDetails& details, const std::string& source, bool personSignedUp) const;
 
   // The same without auditing each contact: for bulk paths that audit once for the batch.
-  // Suppressed numbers are always refused here.
+  // Suppressed numbers are always refused here. `fingerprint` is the number's suppression
+  // fingerprint when the caller computed it already (see fingerprint()).
   Result<UpsertResult> applyUnaudited(StoreTx& tx, const PhoneNumber& phone, const ContactDetails& details,
-                                      const std::string& source, Timestamp now) const;
+                                      const std::string& source, Timestamp now,
+                                      const Digest* fingerprint = nullptr) const;
+  Digest fingerprint(const PhoneNumber& phone) const { return suppressor_.fingerprint(phone.e164); }
 
   bool isSuppressed(StoreTx& tx, const std::string& e164) const {
     return tx.suppressions().contains(suppressor_.fingerprint(e164));

@@ -14,6 +14,7 @@
 #include "common/audit/audit_log.h"
 #include "common/contacts/contacts.h"
 #include "common/phone/phone.h"
+#include "common/phone/phone_workers.h"
 
 namespace tocsin {
 
@@ -33,8 +34,8 @@ struct ImportReport {
 };
 
 struct ImportOptions {
-  std::string label = "contacts.csv";  // how the audit entry names the file
-  unsigned threads = 0;                // 0: one per core
+  std::string label = "contacts.csv";         // how the audit entry names the file
+  const PhoneWorkerPool* workers = nullptr;  // normalise numbers in worker processes (else in-process)
 };
 
 class ContactImporter {

@@ -1,12 +1,15 @@
 #include "common/crypto/hash.h"
 
+#define OPENSSL_SUPPRESS_DEPRECATED  // SHA256_Init & co., see HmacKey
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 namespace tocsin {
 
@@ -40,41 +43,97 @@ Digest Sha256::finish() {
   return out;
 }
 
-struct HmacSha256::Impl {
-  EVP_MAC* mac = nullptr;
-  EVP_MAC_CTX* ctx = nullptr;
-};
+namespace {
 
-HmacSha256::HmacSha256(const Bytes& key) : impl_(new Impl) {
-  impl_->mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  impl_->ctx = impl_->mac ? EVP_MAC_CTX_new(impl_->mac) : nullptr;
+// Fetching the HMAC implementation from the provider is costly: do it once per process.
+EVP_MAC* hmacAlgorithm() {
+  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  return mac;
+}
+
+EVP_MAC_CTX* keyedContext(const Bytes& key) {
+  EVP_MAC_CTX* ctx = hmacAlgorithm() ? EVP_MAC_CTX_new(hmacAlgorithm()) : nullptr;
   char digestName[] = "SHA256";
   OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digestName, 0), OSSL_PARAM_construct_end()};
-  if (!impl_->ctx || EVP_MAC_init(impl_->ctx, key.data(), key.size(), params) != 1) {
+  if (!ctx || EVP_MAC_init(ctx, key.data(), key.size(), params) != 1) {
     // OpenSSL without HMAC/SHA-256 cannot run Tocsin at all: fail loudly.
-    EVP_MAC_CTX_free(impl_->ctx);
-    EVP_MAC_free(impl_->mac);
-    delete impl_;
+    EVP_MAC_CTX_free(ctx);
     throw std::runtime_error("OpenSSL could not initialise HMAC-SHA256");
   }
+  return ctx;
 }
 
-HmacSha256::~HmacSha256() {
-  EVP_MAC_CTX_free(impl_->ctx);
-  EVP_MAC_free(impl_->mac);
-  delete impl_;
-}
+EVP_MAC_CTX* asMac(void* p) { return static_cast<EVP_MAC_CTX*>(p); }
+
+}  // namespace
+
+HmacSha256::HmacSha256(const Bytes& key) : ctx_(keyedContext(key)) {}
+HmacSha256::~HmacSha256() { EVP_MAC_CTX_free(asMac(ctx_)); }
 
 void HmacSha256::update(std::string_view data) {
-  EVP_MAC_update(impl_->ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  EVP_MAC_update(asMac(ctx_), reinterpret_cast<const unsigned char*>(data.data()), data.size());
 }
 
 Digest HmacSha256::finish() {
   Digest out;
   size_t len = 0;
-  EVP_MAC_final(impl_->ctx, out.data(), &len, out.size());
+  EVP_MAC_final(asMac(ctx_), out.data(), &len, out.size());
   return out;
 }
+
+namespace {
+
+// Low-level SHA-256 contexts give the precomputed-pad HMAC its speed: a context after one
+// 64-byte block is copied by value. OpenSSL 3 marks this API deprecated but still provides it.
+struct Sha256State {
+  SHA256_CTX ctx;
+};
+
+Sha256State absorbPad(const Bytes& key, uint8_t pad) {
+  std::array<uint8_t, 64> block{};
+  if (key.size() > block.size()) {
+    const Digest d = sha256(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
+    std::copy(d.begin(), d.end(), block.begin());
+  } else {
+    std::copy(key.begin(), key.end(), block.begin());
+  }
+  for (auto& b : block) b ^= pad;
+  Sha256State s;
+  SHA256_Init(&s.ctx);
+  SHA256_Update(&s.ctx, block.data(), block.size());
+  return s;
+}
+
+}  // namespace
+
+HmacKey::HmacKey(const Bytes& key) {
+  static_assert(sizeof(SHA256_CTX) >= sizeof(State::h));
+  const Sha256State in = absorbPad(key, 0x36), out = absorbPad(key, 0x5c);
+  // Only the chaining values differ from a fresh context after exactly one block.
+  std::copy(std::begin(in.ctx.h), std::end(in.ctx.h), inner_.h);
+  std::copy(std::begin(out.ctx.h), std::end(out.ctx.h), outer_.h);
+}
+
+Digest HmacKey::mac(std::initializer_list<std::string_view> pieces) const {
+  auto resume = [](const State& st) {
+    SHA256_CTX ctx;
+    SHA256_Init(&ctx);
+    std::copy(std::begin(st.h), std::end(st.h), ctx.h);
+    ctx.Nl = 512;  // one 64-byte block already absorbed
+    return ctx;
+  };
+  SHA256_CTX ctx = resume(inner_);
+  for (std::string_view p : pieces) SHA256_Update(&ctx, p.data(), p.size());
+  Digest innerDigest;
+  SHA256_Final(innerDigest.data(), &ctx);
+  ctx = resume(outer_);
+  SHA256_Update(&ctx, innerDigest.data(), innerDigest.size());
+  Digest out;
+  SHA256_Final(out.data(), &ctx);
+  return out;
+}
+
+Digest HmacKey::mac(std::string_view data) const { return mac({data}); }
 
 bool constantTimeEqual(const uint8_t* a, const uint8_t* b, size_t n) { return CRYPTO_memcmp(a, b, n) == 0; }
 

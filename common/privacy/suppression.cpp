@@ -6,7 +6,7 @@ namespace tocsin {
 
 Result<Suppressor> Suppressor::open(const KeyDirectory& keys) {
   TOCSIN_ASSIGN_OR_RETURN(Bytes key, keys.secret("suppression"));
-  return Suppressor(std::move(key));
+  return Suppressor(key);
 }
 
 }  // namespace tocsin

@@ -15,15 +15,15 @@ class KeyDirectory;
 
 class Suppressor {
  public:
-  explicit Suppressor(Bytes key, int64_t keyVersion = 1) : key_(std::move(key)), keyVersion_(keyVersion) {}
+  explicit Suppressor(const Bytes& key, int64_t keyVersion = 1) : key_(key), keyVersion_(keyVersion) {}
   static Result<Suppressor> open(const KeyDirectory& keys);
 
   // The fingerprint of an E.164 number.
-  Digest fingerprint(std::string_view e164) const { return hmacSha256(key_, e164); }
+  Digest fingerprint(std::string_view e164) const { return key_.mac(e164); }
   int64_t keyVersion() const { return keyVersion_; }
 
  private:
-  Bytes key_;
+  HmacKey key_;
   int64_t keyVersion_;
 };
 

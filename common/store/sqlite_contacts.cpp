@@ -57,14 +57,33 @@ std::optional<Contact> SqliteContacts::findById(ContactId id) {
   return readContact(st);
 }
 
-ContactId SqliteContacts::insert(const NewContact& c) {
-  Statement& st = db_.cached(
-      "INSERT INTO contacts (phone, number_type, region, name, language, time_zone, zone, latitude, longitude, "
-      "source, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)");
+namespace {
+
+constexpr const char* kInsert =
+    "INSERT INTO contacts (phone, number_type, region, name, language, time_zone, zone, latitude, longitude, "
+    "source, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)";
+
+void bindNew(Statement& st, const NewContact& c) {
   st.bind(1, c.phone).bind(2, c.numberType).bind(3, c.region);
   bindDetails(st, 4, c.details);
   st.bind(10, c.source).bind(11, toMicros(c.at));
+}
+
+}  // namespace
+
+ContactId SqliteContacts::insert(const NewContact& c) {
+  Statement& st = db_.cached(kInsert);
+  bindNew(st, c);
   st.run();
+  return db_.lastInsertRowid();
+}
+
+std::optional<ContactId> SqliteContacts::insertIfAbsent(const NewContact& c) {
+  static const std::string sql = std::string(kInsert) + " ON CONFLICT (phone) DO NOTHING";
+  Statement& st = db_.cached(sql);
+  bindNew(st, c);
+  st.run();
+  if (db_.changes() == 0) return std::nullopt;
   return db_.lastInsertRowid();
 }
 

@@ -12,6 +12,7 @@ class SqliteContacts final : public ContactRepository {
   std::optional<Contact> findByPhone(std::string_view e164) override;
   std::optional<Contact> findById(ContactId id) override;
   ContactId insert(const NewContact& contact) override;
+  std::optional<ContactId> insertIfAbsent(const NewContact& contact) override;
   void updateDetails(ContactId id, const ContactDetails& details, Timestamp at) override;
   int64_t count() override;
   void list(ContactId afterId, int64_t limit, const std::function<void(const Contact&)>& visit) override;

@@ -41,6 +41,8 @@ class ContactRepository {
   virtual std::optional<Contact> findByPhone(std::string_view e164) = 0;
   virtual std::optional<Contact> findById(ContactId id) = 0;
   virtual ContactId insert(const NewContact& contact) = 0;
+  // Inserts unless the number is already a contact; nullopt in that case.
+  virtual std::optional<ContactId> insertIfAbsent(const NewContact& contact) = 0;
   // Replaces every detail field (an unset optional clears it).
   virtual void updateDetails(ContactId id, const ContactDetails& details, Timestamp at) = 0;
   virtual int64_t count() = 0;

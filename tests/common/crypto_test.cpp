@@ -108,3 +108,21 @@ TEST_CASE("A damaged key file is reported, not replaced") {
   ::chmod(path.c_str(), 0600);
   CHECK(keys.secret("audit").status().code() == StatusCode::kDataLoss);
 }
+
+TEST_CASE("A prepared HMAC key gives the same MACs as HMAC-SHA256, for any key length") {
+  for (size_t keyLen : {1u, 4u, 32u, 64u, 65u, 131u}) {
+    Bytes key(keyLen);
+    for (size_t i = 0; i < keyLen; ++i) key[i] = static_cast<uint8_t>(i * 7 + 1);
+    const HmacKey prepared(key);
+    for (std::string data : {std::string(), std::string("abc"), std::string(55, 'x'), std::string(64, 'y'),
+                             std::string(1000, 'z')}) {
+      INFO("key " << keyLen << " bytes, data " << data.size() << " bytes");
+      CHECK(prepared.mac(data) == hmacSha256(key, data));
+      if (data.size() > 3) CHECK(prepared.mac({data.substr(0, 3), data.substr(3)}) == hmacSha256(key, data));
+    }
+  }
+  // RFC 4231 test case 6: a key longer than the block size.
+  const Bytes longKey(131, 0xaa);
+  CHECK(toHex(HmacKey(longKey).mac("Test Using Larger Than Block-Size Key - Hash Key First")) ==
+        "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}

@@ -11,7 +11,9 @@ namespace {
 struct ImportFixture : StoreFixture {
   ImportReport run(const std::string& csv) {
     ContactImporter importer(phones, book);
-    auto r = importer.run(*store, *audit, "cli:test", csv, {"residents.csv", 2});
+    ImportOptions opts;
+    opts.label = "residents.csv";
+    auto r = importer.run(*store, *audit, "cli:test", csv, opts);
     REQUIRE(r.ok());
     return *r;
   }
