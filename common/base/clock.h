@@ -1,8 +1,7 @@
 // Clock: the only way Tocsin code reads the time or waits.
 //
 // Logic never calls std::chrono::system_clock::now() or sleeps directly; it is handed a
-// Clock, so tests drive time by hand with FakeClock (tests/support) and never sleep on the
-// real clock. Wall time (now) and monotonic time are separate because the wall clock may
+// Clock, so tests drive time by hand with ManualClock and never sleep on the real clock. Wall time (now) and monotonic time are separate because the wall clock may
 // jump (NTP, operator) while deadlines must not.
 #pragma once
 
@@ -21,7 +20,7 @@ class Interrupt {
 
  private:
   friend class SystemClock;
-  friend class FakeClock;
+  friend class ManualClock;
   mutable std::mutex mutex_;
   std::condition_variable cv_;
   bool fired_ = false;

@@ -92,15 +92,18 @@ class [[nodiscard]] Result {
 
 }  // namespace tocsin
 
-// Early return on failure, in the style of absl's RETURN_IF_ERROR.
-#define TOCSIN_RETURN_IF_ERROR(expr)            \
-  do {                                          \
-    ::tocsin::Status tocsin_status_ = (expr);   \
-    if (!tocsin_status_.ok()) return tocsin_status_; \
-  } while (false)
-
 #define TOCSIN_CONCAT_INNER(a, b) a##b
 #define TOCSIN_CONCAT(a, b) TOCSIN_CONCAT_INNER(a, b)
+
+// Early return on failure, in the style of absl's RETURN_IF_ERROR. The temporary is named
+// after the line, so the macro nests inside lambdas passed to itself.
+#define TOCSIN_RETURN_IF_ERROR(expr) TOCSIN_RETURN_IF_ERROR_IMPL(TOCSIN_CONCAT(tocsin_status_, __LINE__), expr)
+#define TOCSIN_RETURN_IF_ERROR_IMPL(tmp, expr) \
+  do {                                         \
+    ::tocsin::Status tmp = (expr);             \
+    if (!tmp.ok()) return tmp;                 \
+  } while (false)
+
 #define TOCSIN_ASSIGN_OR_RETURN(lhs, expr) \
   TOCSIN_ASSIGN_OR_RETURN_IMPL(TOCSIN_CONCAT(tocsin_result_, __LINE__), lhs, expr)
 #define TOCSIN_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

@@ -1,36 +1,8 @@
-// FakeClock: time that moves only when a test says so.
-//
-// Threads sleeping on it wake when advance() passes their deadline; waitForSleepers() lets a
-// test wait until a background thread has gone to sleep, so tests never race and never sleep.
+// Tests call the manual clock FakeClock: it is what it is to them.
 #pragma once
 
-#include <set>
-
-#include "common/base/clock.h"
+#include "common/base/manual_clock.h"
 
 namespace tocsin {
-
-class FakeClock final : public Clock {
- public:
-  explicit FakeClock(Timestamp start = fromMicros(1'790'000'000'000'000));  // 2026-09-21T14:13:20Z
-
-  Timestamp now() const override;
-  MonoTime monotonic() const override;
-  bool sleepUntil(MonoTime deadline, Interrupt& interrupt) override;
-
-  // Moves both clocks forward and wakes sleepers whose deadline has come.
-  void advance(std::chrono::nanoseconds d);
-  // Sets the wall clock (as if NTP stepped it); the monotonic clock is unaffected.
-  void setWall(Timestamp t);
-  // Blocks until at least `n` threads are sleeping on this clock.
-  void waitForSleepers(size_t n) const;
-
- private:
-  mutable std::mutex mutex_;
-  mutable std::condition_variable sleepersChanged_;
-  Timestamp wall_;
-  MonoTime mono_;
-  std::set<Interrupt*> sleepers_;
-};
-
+using FakeClock = ManualClock;
 }  // namespace tocsin

@@ -1,20 +1,20 @@
-#include "tests/support/fake_clock.h"
+#include "common/base/manual_clock.h"
 
 namespace tocsin {
 
-FakeClock::FakeClock(Timestamp start) : wall_(start), mono_(MonoTime(std::chrono::hours(1000))) {}
+ManualClock::ManualClock(Timestamp start) : wall_(start), mono_(MonoTime(std::chrono::hours(1000))) {}
 
-Timestamp FakeClock::now() const {
+Timestamp ManualClock::now() const {
   std::lock_guard lock(mutex_);
   return wall_;
 }
 
-MonoTime FakeClock::monotonic() const {
+MonoTime ManualClock::monotonic() const {
   std::lock_guard lock(mutex_);
   return mono_;
 }
 
-bool FakeClock::sleepUntil(MonoTime deadline, Interrupt& interrupt) {
+bool ManualClock::sleepUntil(MonoTime deadline, Interrupt& interrupt) {
   {
     std::lock_guard lock(mutex_);
     sleepers_.insert(&interrupt);
@@ -34,7 +34,7 @@ bool FakeClock::sleepUntil(MonoTime deadline, Interrupt& interrupt) {
   return reached;
 }
 
-void FakeClock::advance(std::chrono::nanoseconds d) {
+void ManualClock::advance(std::chrono::nanoseconds d) {
   std::set<Interrupt*> toWake;
   {
     std::lock_guard lock(mutex_);
@@ -50,12 +50,12 @@ void FakeClock::advance(std::chrono::nanoseconds d) {
   }
 }
 
-void FakeClock::setWall(Timestamp t) {
+void ManualClock::setWall(Timestamp t) {
   std::lock_guard lock(mutex_);
   wall_ = t;
 }
 
-void FakeClock::waitForSleepers(size_t n) const {
+void ManualClock::waitForSleepers(size_t n) const {
   std::unique_lock lock(mutex_);
   sleepersChanged_.wait(lock, [&] { return sleepers_.size() >= n; });
 }
