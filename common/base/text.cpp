@@ -4,38 +4,45 @@
 
 namespace tocsin {
 
+bool nextUtf8(std::string_view s, size_t& i, char32_t& cp) {
+  const auto c = static_cast<uint8_t>(s[i]);
+  if (c < 0x80) {
+    cp = c;
+    ++i;
+    return true;
+  }
+  size_t extra;
+  char32_t v;
+  if ((c & 0xE0) == 0xC0) {
+    extra = 1;
+    v = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    extra = 2;
+    v = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    extra = 3;
+    v = c & 0x07;
+  } else {
+    return false;
+  }
+  if (i + extra >= s.size()) return false;
+  for (size_t k = 1; k <= extra; ++k) {
+    const auto cc = static_cast<uint8_t>(s[i + k]);
+    if ((cc & 0xC0) != 0x80) return false;
+    v = (v << 6) | (cc & 0x3F);
+  }
+  static constexpr char32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+  if (v < kMin[extra] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return false;
+  cp = v;
+  i += extra + 1;
+  return true;
+}
+
 bool isValidUtf8(std::string_view s) {
   size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<uint8_t>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    int extra;
-    uint32_t cp;
-    if ((c & 0xE0) == 0xC0) {
-      extra = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      extra = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      extra = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + static_cast<size_t>(extra) >= s.size()) return false;
-    for (int k = 1; k <= extra; ++k) {
-      const auto cc = static_cast<uint8_t>(s[i + static_cast<size_t>(k)]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    static const uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += static_cast<size_t>(extra) + 1;
-  }
+  char32_t cp;
+  while (i < s.size())
+    if (!nextUtf8(s, i, cp)) return false;
   return true;
 }
 

@@ -6,6 +6,9 @@
 
 namespace tocsin {
 
+// Decodes the code point starting at byte `i` and advances `i` past it. Returns false (leaving
+// `i` unchanged) on a malformed, overlong, surrogate or out-of-range sequence.
+bool nextUtf8(std::string_view s, size_t& i, char32_t& cp);
 // True when `s` is well-formed UTF-8 (no overlong forms, no surrogates, nothing past U+10FFFF).
 bool isValidUtf8(std::string_view s);
 // Number of Unicode code points in well-formed UTF-8.

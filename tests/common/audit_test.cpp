@@ -195,17 +195,18 @@ TEST_CASE("The anchor never moves backwards") {
 TEST_CASE("Retention trims the oldest entries behind a tagged checkpoint; the chain still verifies") {
   StoreFixture f;
   appendEntries(f, 6);
-  const Timestamp cutoff = f.clock.now() - std::chrono::milliseconds(3500);  // entries 1..3 are older
+  // Entry k was recorded k seconds after the start and "now" is 6 s: entries 1 and 2 are older.
+  const Timestamp cutoff = f.clock.now() - std::chrono::milliseconds(3500);
   int64_t removed = 0;
   f.write([&](StoreTx& tx, AuditRecorder& rec) {
     removed = f.audit->trimBefore(tx, cutoff);
     rec.record("retention.sweep", "store", "audit_entries=" + std::to_string(removed));
     return Status::okStatus();
   });
-  CHECK(removed == 3);
+  CHECK(removed == 2);
   auto v = verify(f);
   CHECK(v.intact());
-  CHECK(v.entries == 4);
+  CHECK(v.entries == 5);  // 3..6 and the sweep's own entry
 
   SECTION("a forged checkpoint is caught") {
     tamper(f, "UPDATE audit_checkpoint SET seq = 1");
