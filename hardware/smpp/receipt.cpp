@@ -130,7 +130,7 @@ std::string normalizeMessageId(std::string_view id) {
 
 std::vector<std::string> messageIdKeys(std::string_view id) {
   std::vector<std::string> keys{normalizeMessageId(id)};
-  const std::string& k = keys[0];
+  const std::string k = keys[0];  // a copy: adding keys may move the vector
   auto add = [&](std::string v) {
     if (std::find(keys.begin(), keys.end(), v) == keys.end()) keys.push_back(std::move(v));
   };
