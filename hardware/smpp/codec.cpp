@@ -280,9 +280,21 @@ Status mismatch(uint32_t id) {
   return Status::invalid(std::string("the body does not fit command ") + (name ? name : hex32(id).c_str()));
 }
 
+// SMPP 3.4 (4.1.2, 4.4.2, 4.7.2, 4.8.2): these responses carry no body when command_status is
+// not zero, unless the SMSC chose to fill one in.
+bool bodyOmitted(const Pdu& pdu) {
+  if (pdu.commandStatus == status::kOk || !pdu.tlvs.empty()) return false;
+  if (const auto* b = pdu.as<BindResp>()) return b->systemId.empty();
+  if (const auto* q = pdu.as<QuerySmResp>()) return q->messageId.empty() && q->finalDate.empty();
+  if (const auto* r = pdu.as<MessageIdResp>())
+    return r->messageId.empty() && pdu.commandId != command::responseTo(command::kDeliverSm);
+  return false;
+}
+
 Status encodeBody(const Pdu& pdu, std::string& out) {
   Status st;
   const uint32_t id = pdu.commandId;
+  if (bodyOmitted(pdu)) return st;
   switch (id) {
     case command::kBindReceiver:
     case command::kBindTransmitter:
