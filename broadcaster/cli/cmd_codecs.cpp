@@ -48,9 +48,9 @@ Status textSegments(CliContext& ctx, const std::vector<std::string>& tokens) {
 }
 
 Status pduDecode(CliContext& ctx, const std::vector<std::string>& tokens) {
-  Args args(tokens, {});
-  args.expectPositionals(1, 1, "pdu decode HEX   (SMSC field + TPDU, as in +CMGR / +CMT / AT+CMGS)");
-  auto m = tpdu::decodePduMode(args.positionals()[0]);
+  Args args(tokens, {{"no-smsc", false}});
+  args.expectPositionals(1, 1, "pdu decode HEX [--no-smsc]   (SMSC field + TPDU, as in +CMGR / +CMT / AT+CMGS)");
+  auto m = args.flag("no-smsc") ? tpdu::decodeTpduHex(args.positionals()[0]) : tpdu::decodePduMode(args.positionals()[0]);
   if (!m.ok()) return m.status().withContext("malformed PDU");
   printJson(ctx.out, tpdu::describe(*m));
   return Status::okStatus();
@@ -78,7 +78,7 @@ const std::vector<Command>& codecCommands() {
   static const std::vector<Command> kCommands = {
       {"text segments", "text segments TEXT [--normalize M] [--ref16]", "encoding, parts and room left, as JSON",
        textSegments},
-      {"pdu decode", "pdu decode HEX", "decode a PDU-mode SMS (SMSC + TPDU) as JSON", pduDecode},
+      {"pdu decode", "pdu decode HEX [--no-smsc]", "decode a PDU-mode SMS (SMSC + TPDU) as JSON", pduDecode},
       {"smpp decode", "smpp decode HEX", "decode an SMPP 3.4 PDU as JSON", smppDecode},
   };
   return kCommands;

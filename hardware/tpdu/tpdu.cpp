@@ -458,6 +458,14 @@ Result<PduModeMessage> decodePduMode(std::string_view hex) {
   return m;
 }
 
+Result<PduModeMessage> decodeTpduHex(std::string_view hex) {
+  TOCSIN_ASSIGN_OR_RETURN(Bytes bytes, parseHex(hex));
+  PduModeMessage m;
+  m.tpduLength = bytes.size();
+  TOCSIN_ASSIGN_OR_RETURN(m.tpdu, decodeTpdu(bytes.data(), bytes.size()));
+  return m;
+}
+
 uint8_t relativeValidity(Micros duration) {
   const int64_t minutes = std::max<int64_t>(1, (std::chrono::duration_cast<std::chrono::seconds>(duration).count() + 59) / 60);
   if (minutes <= 720) return static_cast<uint8_t>((minutes + 4) / 5 - 1);
@@ -494,12 +502,13 @@ Result<EncodedPdu> encodeSubmit(const SubmitRequest& req) {
   const Bytes address = encodeAddress(da);
   tpdu.insert(tpdu.end(), address.begin(), address.end());
   tpdu.push_back(0x00);  // TP-PID: normal SME-to-SME
-  tpdu.push_back(req.encoding == text::SmsEncoding::kGsm7 ? 0x00 : 0x08);
+  const bool septets = !req.eightBit && req.encoding == text::SmsEncoding::kGsm7;
+  tpdu.push_back(req.eightBit ? 0x04 : septets ? 0x00 : 0x08);
   if (req.validity) tpdu.push_back(relativeValidity(*req.validity));
   const size_t h = req.udh.size();
   if (h > 0 && static_cast<size_t>(req.udh[0]) + 1 != h)
     return Status::invalid("the user data header's length octet does not match its size");
-  if (req.encoding == text::SmsEncoding::kGsm7) {
+  if (septets) {
     const size_t headerSeptets = (h * 8 + 6) / 7;
     const size_t udl = headerSeptets + req.payload.size();
     if (udl > 160) return Status::invalid("the part holds " + std::to_string(udl) + " septets, more than 160");

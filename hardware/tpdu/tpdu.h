@@ -126,6 +126,8 @@ struct PduModeMessage {
 // mobile); 11 is reserved and refused.
 Result<Tpdu> decodeTpdu(const uint8_t* data, size_t size);
 Result<PduModeMessage> decodePduMode(std::string_view hex);
+// The same for a TPDU written without the SMSC field in front.
+Result<PduModeMessage> decodeTpduHex(std::string_view hex);
 
 // Relative validity period (TP-VP, one octet) for a duration, rounded up to what it can say.
 uint8_t relativeValidity(Micros duration);
@@ -134,7 +136,8 @@ Micros relativeValidityDuration(uint8_t vp);
 struct SubmitRequest {
   std::string destination;  // "+33612345678", "0612345678" or an alphanumeric address
   text::SmsEncoding encoding = text::SmsEncoding::kGsm7;
-  std::vector<uint8_t> payload;  // septet codes (GSM-7) or UTF-16BE bytes (UCS-2), one part
+  bool eightBit = false;         // binary data (TP-DCS 0x04): payload holds octets, encoding is ignored
+  std::vector<uint8_t> payload;  // septet codes (GSM-7), UTF-16BE bytes (UCS-2) or octets, one part
   std::vector<uint8_t> udh;      // complete UDH including UDHL, or empty
   uint8_t messageReference = 0;  // 0: let the modem choose
   bool statusReportRequest = true;

@@ -224,8 +224,12 @@ TEST_CASE("Malformed PDUs are refused with the field and the reason") {
 
 TEST_CASE("What real devices send is tolerated: a set fill bit, odd time-zone octets, padded reports") {
   // "Hi" after a concatenation header; the fill bit after the header is 1 instead of 0.
-  auto clean = encodeSubmit({"+33612345678", text::SmsEncoding::kGsm7, {0x48, 0x69},
-                             text::concatenationUdh(1, 2, 1, false), 0, false, false, {}, {}});
+  SubmitRequest hi;
+  hi.destination = "+33612345678";
+  hi.payload = {0x48, 0x69};
+  hi.udh = text::concatenationUdh(1, 2, 1, false);
+  hi.statusReportRequest = false;
+  auto clean = encodeSubmit(hi);
   REQUIRE(clean.ok());
   std::string hex = clean->hex;
   // The first text octet follows SMSC(1) fo mr da(2+6) pid dcs udl udh(6) = 20 octets.
@@ -276,4 +280,24 @@ TEST_CASE("Property: random SMS-SUBMITs round-trip through encode and decode") {
     }
     CHECK(back == text);
   }
+}
+
+TEST_CASE("8-bit binary submits count octets, and a TPDU decodes without its SMSC field") {
+  SubmitRequest r;
+  r.destination = "+33612345678";
+  r.eightBit = true;
+  r.payload = {0xDE, 0xAD, 0xBE, 0xEF};
+  r.udh = {0x04, 0x05, 0x02, 0x0B, 0x84};  // application port 2948 (WAP push)
+  r.statusReportRequest = false;
+  const auto e = encodeSubmit(r);
+  REQUIRE(e.ok());
+  const auto s = as<SmsSubmit>(e->hex);
+  CHECK(s.dataCoding.alphabet == Alphabet::kEightBit);
+  CHECK(s.userData.udl == 9);
+  CHECK(s.userData.payload == std::vector<uint8_t>{0xDE, 0xAD, 0xBE, 0xEF});
+  CHECK(s.userData.header.at(0).id == 0x05);
+  auto bare = decodeTpduHex(e->hex.substr(2));
+  REQUIRE(bare.ok());
+  CHECK(std::get<SmsSubmit>(bare->tpdu).userData.payload == s.userData.payload);
+  CHECK(bare->tpduLength == e->tpduLength);
 }
