@@ -81,6 +81,7 @@ const std::vector<Command>& consentCommands();
 const std::vector<Command>& auditCommands();
 const std::vector<Command>& privacyCommands();
 const std::vector<Command>& codecCommands();
+const std::vector<Command>& bearerCommands();
 
 // Runs tocsinctl with `argv` (without the program name); returns the exit status.
 int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, Clock& clock);

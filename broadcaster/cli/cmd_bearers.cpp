@@ -1,0 +1,129 @@
+// tocsinctl smpp send, modem send, modem status: what an installer runs to test a bearer.
+#include <iomanip>
+#include <mutex>
+#include <ostream>
+#include <thread>
+
+#include "broadcaster/cli/cli.h"
+#include "hardware/smpp/link.h"
+
+namespace tocsin::cli {
+namespace {
+
+// Counts what a bearer reports, for the diagnostics.
+class Tally : public BearerListener {
+ public:
+  void onAccepted(const std::string&, MessageId, const std::vector<std::string>&, int) override {
+    std::lock_guard lock(mutex_);
+    ++accepted;
+    changed_.notify_all();
+  }
+  void onFailed(const std::string&, MessageId id, FailureKind, const std::string& reason) override {
+    std::lock_guard lock(mutex_);
+    ++failed;
+    if (failures.size() < 5) failures.push_back("message " + std::to_string(id) + ": " + reason);
+    changed_.notify_all();
+  }
+  void onReceipt(const std::string&, const Receipt& r) override {
+    std::lock_guard lock(mutex_);
+    if (r.state == DeliveryState::kPending) return;
+    ++receipts;
+    if (r.state == DeliveryState::kDelivered) ++delivered;
+    changed_.notify_all();
+  }
+  void onIncoming(const IncomingMessage& m) override {
+    std::lock_guard lock(mutex_);
+    incoming.push_back(m.from + ": " + m.text);
+  }
+  template <typename Pred>
+  bool waitUntil(Pred p, Micros timeout) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, p);
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  size_t accepted = 0, failed = 0, receipts = 0, delivered = 0;
+  std::vector<std::string> failures, incoming;
+};
+
+Status smppSend(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {{"host"},        {"port"},   {"system-id"}, {"password"}, {"system-type"}, {"tls", false},
+                     {"tls-ca"},      {"insecure", false}, {"to"}, {"text"}, {"from"}, {"count"}, {"window"},
+                     {"dlr", false},  {"rate"},   {"bind"},      {"timeout"}});
+  args.expectPositionals(0, 0, "smpp send --host H --port P --system-id S --password W [--tls] --to NUMBER --text T "
+                               "[--count N] [--window W] [--dlr]");
+  smpp::SmppLinkConfig c;
+  c.name = "smpp-test";
+  c.host = args.require("host");
+  args.require("port");
+  c.port = static_cast<int>(*args.getInt("port", 1, 65535));
+  c.systemId = args.require("system-id");
+  c.password = args.getOr("password", "");
+  c.systemType = args.getOr("system-type", "");
+  c.tls = args.flag("tls");
+  c.tlsCaFile = args.getOr("tls-ca", "");
+  c.tlsVerify = !args.flag("insecure");
+  c.window = static_cast<uint32_t>(args.getInt("window", 1, 10000).value_or(10));
+  c.messagesPerSecond = static_cast<double>(args.getInt("rate", 0, 1000000).value_or(0));
+  c.defaultSender = args.getOr("from", "TOCSIN");
+  c.reconnectMax = std::chrono::seconds(5);
+  const std::string bind = args.getOr("bind", "transceiver");
+  if (bind == "transceiver") c.bindMode = smpp::BindMode::kTransceiver;
+  else if (bind == "transmitter+receiver") c.bindMode = smpp::BindMode::kTransmitterAndReceiver;
+  else throw UsageError("--bind is transceiver or transmitter+receiver");
+  const auto count = static_cast<size_t>(args.getInt("count", 1, 10000000).value_or(1));
+  const bool dlr = args.flag("dlr");
+  const Micros timeout = std::chrono::seconds(args.getInt("timeout", 1, 86400).value_or(60));
+  OutboundMessage m;
+  m.destination = args.require("to");
+  m.text = args.require("text");
+  m.priority = 0;
+  m.wantReceipt = dlr;
+  m.label = "tocsinctl smpp send";
+
+  Tally tally;
+  smpp::SmppLink link(c, ctx.clock);
+  link.start(tally);
+  if (!link.waitUntilBound(c.connectTimeout + std::chrono::seconds(5))) {
+    const auto h = link.health();
+    link.stop(Micros(0));
+    return Status::unavailable("could not bind to " + c.host + ":" + std::to_string(c.port) + ": " + h.detail);
+  }
+  ctx.out << "bound to " << c.host << ":" << c.port << (c.tls ? " over TLS" : "") << " as " << c.systemId << "\n";
+  const MonoTime start = ctx.clock.monotonic();
+  for (size_t i = 0; i < count; ++i) {
+    m.id = static_cast<MessageId>(i + 1);
+    while (!link.submit(m)) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const bool finished = tally.waitUntil([&] { return tally.accepted + tally.failed >= count; }, timeout);
+  const double seconds = std::chrono::duration<double>(ctx.clock.monotonic() - start).count();
+  bool receiptsDone = true;
+  if (dlr && finished) receiptsDone = tally.waitUntil([&] { return tally.receipts >= tally.accepted; }, timeout);
+  link.stop(std::chrono::seconds(5));
+  std::lock_guard lock(tally.mutex_);
+  const auto counters = link.counters();
+  ctx.out << "submitted " << counters.submitted << " submit_sm for " << count << " message" << (count == 1 ? "" : "s")
+          << ": " << tally.accepted << " accepted, " << tally.failed << " failed";
+  if (counters.throttled) ctx.out << ", " << counters.throttled << " throttled and retried";
+  ctx.out << "\nrate " << std::fixed << std::setprecision(0) << (seconds > 0 ? tally.accepted / seconds : 0) << " msg/s\n";
+  for (const auto& f : tally.failures) ctx.out << "  " << f << "\n";
+  if (dlr) ctx.out << "receipts " << tally.receipts << " of " << tally.accepted << ": " << tally.delivered << " delivered\n";
+  for (const auto& i : tally.incoming) ctx.out << "incoming " << i << "\n";
+  if (!finished) return Status::unavailable("not every message was answered within " + formatDuration(timeout));
+  if (tally.accepted != count) ctx.failedVerdict = true;
+  if (dlr && (!receiptsDone || tally.delivered != count)) ctx.failedVerdict = true;
+  return Status::okStatus();
+}
+
+}  // namespace
+
+const std::vector<Command>& bearerCommands() {
+  static const std::vector<Command> kCommands = {
+      {"smpp send", "smpp send --host H --port P --system-id S ...", "test an SMPP account: send, count, time",
+       smppSend},
+  };
+  return kCommands;
+}
+
+}  // namespace tocsin::cli
