@@ -31,6 +31,7 @@ struct PartTask {
   int part = 0;
   uint64_t order = 0;
   int attempts = 0;
+  int avoid = -1;  // a channel (modem) this part failed on, to try elsewhere first
 };
 
 class PartQueue {

@@ -22,6 +22,7 @@ const char* sendFailureName(SendFailure f) {
     case SendFailure::kRetryable: return "retryable";
     case SendFailure::kPermanent: return "permanent";
     case SendFailure::kModemProblem: return "modem problem";
+    case SendFailure::kNoAnswer: return "no answer";
   }
   return "";
 }
@@ -68,15 +69,16 @@ std::string ModemSession::Reply::describe() const {
   return "";
 }
 
-ModemSession::ModemSession(const ModemConfig& config, ModemEvents& events, MonoTime now)
+ModemSession::ModemSession(const ModemConfig& config, ModemEvents& events, MonoTime now, bool recovering)
     : config_(config), events_(events), runningSince_(now), nextPoll_(now + config.pollInterval) {
-  initialise();
+  outbox_ += kEscape;
+  initialise(recovering);
   startNext(now);
 }
 
 void ModemSession::queue(std::string text, std::string prefix, std::function<void(const Reply&)> done,
                          std::optional<Micros> timeout, bool front) {
-  Command c{std::move(text), std::move(prefix), timeout.value_or(config_.commandTimeout), std::move(done), {}};
+  Command c{std::move(text), std::move(prefix), timeout.value_or(config_.commandTimeout), std::move(done), {}, false};
   if (front) queue_.push_front(std::move(c));
   else queue_.push_back(std::move(c));
 }
@@ -88,7 +90,7 @@ void ModemSession::startNext(MonoTime now) {
   collecting_ = Reply{};
   runningSince_ = now;
   parser_.beginCommand(running_->text, running_->responsePrefix);
-  outbox_ += running_->text + "\r";
+  if (!running_->pause) outbox_ += running_->text + "\r";
 }
 
 void ModemSession::finish(Reply reply, MonoTime now) {
@@ -101,11 +103,14 @@ void ModemSession::finish(Reply reply, MonoTime now) {
   startNext(now);
 }
 
-void ModemSession::initialise() {
+void ModemSession::initialise(bool recovering) {
   auto optional = [](const Reply&) {};
   // Several tries to get in step with a modem that may be mid-command or echoing.
   queue("AT", "", optional, std::chrono::seconds(2));
   queue("AT", "", optional, std::chrono::seconds(2));
+  Command settle{"", "", config_.settleTime, nullptr, {}, true};
+  queue_.push_back(std::move(settle));
+  if (recovering) queue("ATZ", "", optional);
   queue("ATE0", "", [this](const Reply& r) {
     if (!r.ok()) status_.problem = "the modem does not answer AT commands (" + r.describe() + ")";
   });
@@ -138,6 +143,10 @@ void ModemSession::initialise() {
   });
   queue("AT+CSMS=0", "+CSMS:", [](const Reply&) {});
   if (config_.smsc) queue("AT+CSCA=\"" + *config_.smsc + "\",145", "", [](const Reply&) {});
+  queue("AT+CSCA?", "+CSCA:", [this](const Reply& r) {
+    for (const auto& l : r.lines)
+      if (l.line.rfind("+CSCA:", 0) == 0) status_.smsc = atFields(l.line)[0];
+  });
   // New messages: stored and announced (+CMTI). Status reports: routed (+CDS) if possible,
   // else stored and announced (+CDSI), else none.
   queue("AT+CNMI=2,1,0,1,0", "", [this](const Reply& r) {
@@ -162,6 +171,13 @@ void ModemSession::initialise() {
         status_.registration = toInt(f.size() >= 2 ? f[1] : f[0]);
       }
   });
+  queue("AT+COPS?", "+COPS:", [this](const Reply& r) {
+    for (const auto& l : r.lines)
+      if (l.line.rfind("+COPS:", 0) == 0) {
+        const auto f = atFields(l.line);
+        if (f.size() >= 3) status_.operatorName = f[2];
+      }
+  });
   // Messages that arrived while nobody listened.
   queue("AT+CMGL=4", "+CMGL:", [this](const Reply& r) {
     std::vector<int> indexes;
@@ -177,6 +193,7 @@ void ModemSession::initialise() {
 }
 
 void ModemSession::afterInit() {
+  status_.initFinished = true;
   status_.initialised = status_.problem.empty();
   if (status_.initialised && !status_.registered())
     status_.problem = "not registered on the network (+CREG stat " + std::to_string(status_.registration) + ")";
@@ -251,10 +268,10 @@ void ModemSession::onBytes(std::string_view data, MonoTime now) {
         }
         break;
       case AtEvent::Kind::kInfo:
-        if (running_) collecting_.lines.push_back(std::move(e));
+        if (running_ && !running_->pause) collecting_.lines.push_back(std::move(e));
         break;
       case AtEvent::Kind::kFinal:
-        if (!running_) break;  // a late answer to a command we gave up on
+        if (!running_ || running_->pause) break;  // a late answer to a command we gave up on
         collecting_.final = e.final;
         collecting_.errorCode = e.errorCode;
         finish(std::move(collecting_), now);
@@ -266,7 +283,9 @@ void ModemSession::onBytes(std::string_view data, MonoTime now) {
 
 void ModemSession::onTick(MonoTime now) {
   if (hung_) return;
-  if (running_ && now - runningSince_ >= running_->timeout) {
+  if (running_ && running_->pause && now - runningSince_ >= running_->timeout) {
+    finish(Reply{}, now);
+  } else if (running_ && now - runningSince_ >= running_->timeout) {
     if (running_->afterPrompt) {
       // Still waiting for the "> " prompt: nothing was sent.
     } else if (running_->text.rfind("AT+CMGS", 0) == 0) {
@@ -310,13 +329,13 @@ void ModemSession::send(SendJob job, MonoTime now) {
                 events_.onSent(token, 0);  // some modems leave out the reference
                 return;
               }
-              SendFailure kind = SendFailure::kRetryable;
+              SendFailure kind = r.timedOut ? SendFailure::kNoAnswer : SendFailure::kRetryable;
               if (r.final == FinalResult::kCmsError) kind = classifyCmsError(r.errorCode);
               else if (r.final == FinalResult::kCmeError && (r.errorCode == 10 || r.errorCode == 11 || r.errorCode == 13))
                 kind = SendFailure::kModemProblem;
               events_.onSendFailed(token, kind, "AT+CMGS: " + r.describe());
             },
-            std::move(job.pduHex)};
+            std::move(job.pduHex), false};
   // Sends go after what is already queued for this modem, but before routine polling.
   queue_.push_front(std::move(c));
   startNext(now);

@@ -5,7 +5,9 @@
 // set. One command runs at a time; unsolicited codes are handled whenever they arrive and may
 // queue follow-up commands (read and delete a stored message).
 //
-// Lifecycle: AT sync, ATE0, AT+CMEE=1, SIM PIN, identity, AT+CMGF=0 (PDU mode), AT+CSMS=0,
+// Lifecycle: ESC (leaves a half-written AT+CMGS from a previous run), AT sync, a short quiet
+// time that swallows late answers owed to an earlier program (or to commands sent before a hang)
+// so that every later answer lines up with its command, ATZ after a hang, ATE0, AT+CMEE=1, SIM PIN, identity, AT+CMGF=0 (PDU mode), AT+CSMS=0,
 // AT+CNMI (new messages stored and announced; status reports routed directly, or stored and
 // announced when the modem cannot route them), then signal and registration; messages stored
 // while Tocsin was away are read and deleted. Ready once registered (home or roaming).
@@ -27,6 +29,7 @@ enum class SendFailure {
   kRetryable,     // try again, here or on another modem (network busy, timeout)
   kPermanent,     // this message will not go anywhere as it is (barred, invalid number)
   kModemProblem,  // this modem cannot send now (SIM, network, SMSC setting): use another
+  kNoAnswer,      // the modem never answered AT+CMGS: the message may or may not have gone out
 };
 const char* sendFailureName(SendFailure f);
 // +CMS ERROR codes (TS 27.005 3.2.5, with RP and TP causes below 256) by what they mean for us.
@@ -53,13 +56,17 @@ struct ModemStatus {
   std::optional<int> signalDbm;       // from +CSQ
   std::string imei;
   std::string model;
+  std::string operatorName;           // +COPS
+  std::string smsc;                   // +CSCA: the service centre the SIM sends through
+  bool initFinished = false;          // the init sequence ran to its end (successfully or not)
   std::string problem;                // why it cannot send, for operators
   bool registered() const { return registration == 1 || registration == 5; }
 };
 
 class ModemSession {
  public:
-  ModemSession(const ModemConfig& config, ModemEvents& events, MonoTime now);
+  // `recovering`: the modem was found hung before; the init starts with a soft reset (ATZ).
+  ModemSession(const ModemConfig& config, ModemEvents& events, MonoTime now, bool recovering = false);
 
   void onBytes(std::string_view data, MonoTime now);
   void onTick(MonoTime now);
@@ -89,6 +96,7 @@ class ModemSession {
     Micros timeout;
     std::function<void(const Reply&)> done;
     std::optional<std::string> afterPrompt;
+    bool pause = false;  // no command: waits `timeout`, discarding answers that were owed to others
   };
 
   void queue(std::string text, std::string prefix, std::function<void(const Reply&)> done,
@@ -98,7 +106,7 @@ class ModemSession {
   void handleUnsolicited(const AtEvent& e);
   void readStored(const std::string& memory, int index);
   void handlePdu(const std::string& hex);
-  void initialise();
+  void initialise(bool recovering);
   void afterInit();
   void poll(MonoTime now);
 

@@ -163,7 +163,12 @@ bool ModemEmulator::execute(const std::string& raw, std::string& info, MonoTime,
     cme = 11;  // SIM PIN required
     return false;
   };
-  if (cmd == "AT" || cmd == "ATZ" || cmd == "AT&F" || cmd == "ATQ0" || cmd == "ATV1" || cmd == "AT&C1" || cmd == "AT&D2")
+  if (cmd == "ATZ" || cmd == "AT&F") {  // back to the stored profile: echo on, numeric errors off
+    echo_ = true;
+    cmee_ = 0;
+    return true;
+  }
+  if (cmd == "AT" || cmd == "ATQ0" || cmd == "ATV1" || cmd == "AT&C1" || cmd == "AT&D2")
     return true;
   if (cmd == "ATE0" || cmd == "ATE1") {
     echo_ = cmd == "ATE1";

@@ -180,7 +180,7 @@ TEST_CASE("A hung modem is detected and the send in progress is handed back") {
   b.session->send(b.job(4, "x"), b.clock.monotonic());
   b.run(seconds(21));
   REQUIRE(b.events.failed.size() == 1);
-  CHECK(std::get<1>(b.events.failed[0]) == SendFailure::kRetryable);
+  CHECK(std::get<1>(b.events.failed[0]) == SendFailure::kNoAnswer);
   CHECK(std::get<2>(b.events.failed[0]) == "AT+CMGS: no answer");
   CHECK_FALSE(b.session->hungReason());
   b.run(seconds(40));  // the next poll goes unanswered too
