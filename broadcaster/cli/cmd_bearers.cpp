@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "broadcaster/cli/cli.h"
+#include "hardware/modem/modem_bank.h"
 #include "hardware/smpp/link.h"
 
 namespace tocsin::cli {
@@ -116,12 +117,127 @@ Status smppSend(CliContext& ctx, const std::vector<std::string>& tokens) {
   return Status::okStatus();
 }
 
+// One modem as a bank of one, from the command line's options.
+modem::BankConfig modemFromArgs(Args& args) {
+  modem::BankConfig bank;
+  bank.name = "modem";
+  bank.maxAttempts = 1;  // a diagnostic reports the first failure rather than hiding it
+  modem::ModemConfig c;
+  c.name = "modem";
+  c.device = args.require("device");
+  c.baud = static_cast<int>(args.getInt("baud", 300, 4000000).value_or(115200));
+  c.hardwareFlowControl = args.flag("rtscts");
+  c.pin = args.getOr("pin", "");
+  c.reopenInterval = std::chrono::hours(1);  // once is enough for a test
+  bank.modems.push_back(c);
+  return bank;
+}
+
+void printModem(std::ostream& out, const modem::ModemView& v) {
+  const auto& s = v.status;
+  auto line = [&](const char* label, const std::string& value) {
+    out << std::left << std::setw(10) << label << (value.empty() ? "-" : value) << "\n";
+  };
+  line("device", v.device);
+  line("model", s.model);
+  line("IMEI", s.imei);
+  line("signal", s.signalDbm ? std::to_string(*s.signalDbm) + " dBm" : "unknown");
+  std::string reg;
+  switch (s.registration) {
+    case 1: reg = "registered (home)"; break;
+    case 5: reg = "registered (roaming)"; break;
+    case 2: reg = "searching"; break;
+    case 3: reg = "registration denied"; break;
+    case 0: reg = "not registered, not searching"; break;
+    default: reg = s.registration < 0 ? "unknown" : "stat " + std::to_string(s.registration);
+  }
+  line("network", reg + (s.operatorName.empty() ? "" : ", " + s.operatorName));
+  line("SMSC", s.smsc);
+  line("ready", v.usable ? "yes" : "no: " + (v.problem.empty() ? std::string("not answering") : v.problem));
+}
+
+// Opens the modem and waits until its initialisation ended one way or another.
+std::optional<modem::ModemView> openModem(CliContext& ctx, modem::ModemBank& bank, BearerListener& listener,
+                                          Micros timeout) {
+  bank.start(listener);
+  bank.waitFor([](const std::vector<modem::ModemView>& v) {
+    return !v.empty() && (v[0].status.initFinished || v[0].reopened > 0 || (!v[0].portOpen && !v[0].problem.empty()));
+  }, timeout);
+  const auto views = bank.modems();
+  if (views.empty()) return std::nullopt;
+  (void)ctx;
+  return views[0];
+}
+
+Status modemStatus(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {{"device"}, {"baud"}, {"pin"}, {"rtscts", false}, {"timeout"}});
+  args.expectPositionals(0, 0, "modem status --device PATH [--baud B] [--pin PIN] [--rtscts]");
+  const Micros timeout = std::chrono::seconds(args.getInt("timeout", 1, 3600).value_or(30));
+  modem::ModemBank bank(modemFromArgs(args), ctx.clock);
+  Tally tally;
+  auto view = openModem(ctx, bank, tally, timeout);
+  bank.stop(Micros(0));
+  if (!view) return Status::internal("no modem view");
+  printModem(ctx.out, *view);
+  if (!view->usable) ctx.failedVerdict = true;
+  return Status::okStatus();
+}
+
+Status modemSend(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {{"device"}, {"baud"}, {"pin"}, {"rtscts", false}, {"to"}, {"text"}, {"count"}, {"dlr", false},
+                     {"timeout"}});
+  args.expectPositionals(0, 0, "modem send --device PATH --to NUMBER --text T [--count N] [--dlr]");
+  const Micros timeout = std::chrono::seconds(args.getInt("timeout", 1, 86400).value_or(120));
+  const auto count = static_cast<size_t>(args.getInt("count", 1, 1000).value_or(1));
+  const bool dlr = args.flag("dlr");
+  OutboundMessage m;
+  m.destination = args.require("to");
+  m.text = args.require("text");
+  m.wantReceipt = dlr;
+  m.label = "tocsinctl modem send";
+  modem::ModemBank bank(modemFromArgs(args), ctx.clock);
+  Tally tally;
+  auto view = openModem(ctx, bank, tally, std::chrono::seconds(30));
+  if (!view || !view->usable) {
+    bank.stop(Micros(0));
+    if (view) printModem(ctx.out, *view);
+    return Status::unavailable("the modem at " + args.require("device") + " is not ready" +
+                               (view && !view->problem.empty() ? ": " + view->problem : ""));
+  }
+  ctx.out << "modem ready: " << view->status.model << ", "
+          << (view->status.signalDbm ? std::to_string(*view->status.signalDbm) + " dBm" : "signal unknown")
+          << (view->status.operatorName.empty() ? "" : ", " + view->status.operatorName) << "\n";
+  const MonoTime start = ctx.clock.monotonic();
+  for (size_t i = 0; i < count; ++i) {
+    m.id = static_cast<MessageId>(i + 1);
+    bank.submit(m);
+  }
+  const bool finished = tally.waitUntil([&] { return tally.accepted + tally.failed >= count; }, timeout);
+  const double seconds = std::chrono::duration<double>(ctx.clock.monotonic() - start).count();
+  bool receiptsDone = true;
+  if (dlr && finished) receiptsDone = tally.waitUntil([&] { return tally.receipts >= tally.accepted; }, timeout);
+  bank.stop(std::chrono::seconds(5));
+  std::lock_guard lock(tally.mutex_);
+  ctx.out << count << " message" << (count == 1 ? "" : "s") << ": " << tally.accepted << " accepted, " << tally.failed
+          << " failed in " << std::fixed << std::setprecision(1) << seconds << " s\n";
+  for (const auto& f : tally.failures) ctx.out << "  " << f << "\n";
+  if (dlr) ctx.out << "status reports " << tally.receipts << " of " << tally.accepted << ": " << tally.delivered << " delivered\n";
+  for (const auto& i : tally.incoming) ctx.out << "incoming " << i << "\n";
+  if (!finished) return Status::unavailable("not every message was answered within " + formatDuration(timeout));
+  if (tally.accepted != count) ctx.failedVerdict = true;
+  if (dlr && (!receiptsDone || tally.delivered != count)) ctx.failedVerdict = true;
+  return Status::okStatus();
+}
+
 }  // namespace
 
 const std::vector<Command>& bearerCommands() {
   static const std::vector<Command> kCommands = {
       {"smpp send", "smpp send --host H --port P --system-id S ...", "test an SMPP account: send, count, time",
        smppSend},
+      {"modem send", "modem send --device PATH --to NUMBER --text T [--dlr]", "test a GSM modem: send through it",
+       modemSend},
+      {"modem status", "modem status --device PATH", "show a GSM modem's identity, signal and network", modemStatus},
   };
   return kCommands;
 }
