@@ -233,3 +233,35 @@ TEST_CASE("The per-SIM send interval spaces messages out") {
   b.run(seconds(3));
   CHECK(b.session->readyToSend(b.clock.monotonic()));
 }
+
+TEST_CASE("Modem bank configuration: read strictly, every problem named by its key") {
+  auto parse = [](const std::string& text) {
+    auto o = parseJsonObject(text, "test").value();
+    JsonReader r(o, "bearers[0]");
+    return parseBankConfig(r);
+  };
+  auto ok = parse(R"({"type":"modem_bank","name":"modems","max_attempts":4,"modems":[
+      {"name":"m1","device":"/dev/ttyUSB0","baud":9600,"pin":"1234","rtscts":true,"send_timeout":"90s",
+       "number":"+33700000001"},
+      {"name":"m2","device":"/dev/ttyUSB1"}]})");
+  REQUIRE(ok.ok());
+  CHECK(ok->maxAttempts == 4);
+  REQUIRE(ok->modems.size() == 2);
+  CHECK(ok->modems[0].baud == 9600);
+  CHECK(ok->modems[0].hardwareFlowControl);
+  CHECK(ok->modems[0].sendTimeout == seconds(90));
+  CHECK(ok->modems[0].number == "+33700000001");
+  CHECK(ok->modems[1].baud == 115200);
+
+  auto typo = parse(R"({"type":"modem_bank","modems":[{"device":"/dev/ttyUSB0","buad":9600}]})");
+  REQUIRE_FALSE(typo.ok());
+  CHECK(typo.status().message().find("bearers[0].modems[0].buad") != std::string::npos);
+  auto noDevice = parse(R"({"type":"modem_bank","modems":[{"name":"m1"}]})");
+  REQUIRE_FALSE(noDevice.ok());
+  CHECK(noDevice.status().message().find("device") != std::string::npos);
+  auto none = parse(R"({"type":"modem_bank","modems":[]})");
+  REQUIRE_FALSE(none.ok());
+  CHECK(none.status().message().find("at least one modem") != std::string::npos);
+  auto badBaud = parse(R"({"type":"modem_bank","modems":[{"device":"/dev/x","baud":"fast"}]})");
+  REQUIRE_FALSE(badBaud.ok());
+}
