@@ -61,7 +61,10 @@ Result<Config> parseConfig(const std::string& jsonText, const std::string& sourc
   Status st = readSection(root, "store", c.store, readStore);
   if (st.ok()) st = readSection(root, "phone", c.phone, readPhone);
   if (st.ok()) st = readSection(root, "retention", c.retention, readRetention);
+  for (const char* owned : {"bearers", "policies", "broadcaster", "api", "kiosk"})
+    if (st.ok() && root.has(owned)) root.markRead(owned);
   if (st.ok()) st = root.checkNoUnknownKeys();
+  c.document = obj;
   if (!st.ok()) return st.withContext(sourceName);
   return c;
 }

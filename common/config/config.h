@@ -5,6 +5,8 @@
 // error naming the key. The JSON layout mirrors the structs below (see README.md).
 #pragma once
 
+#include <Poco/JSON/Object.h>
+
 #include <optional>
 #include <string>
 
@@ -38,6 +40,9 @@ struct Config {
   StoreConfig store;
   PhoneConfig phone;
   RetentionConfig retention;
+  // The whole document, for the sections read by the layers that own them ("bearers",
+  // "policies", "broadcaster", "api", "kiosk"): each is validated, strictly, by its owner.
+  Poco::JSON::Object::Ptr document;
 
   // The key directory, with the default derived from the store path.
   std::string keysDir() const;

@@ -35,6 +35,8 @@ class JsonReader {
   // Elements of an array of objects.
   Result<std::vector<JsonReader>> objectArray(const std::string& key);
   std::vector<std::string> keys() const;
+  // Counts `key` as read (its owner validates it elsewhere).
+  void markRead(const std::string& key) { read_.insert(key); }
 
   // Fails naming the first key that no getter asked for.
   Status checkNoUnknownKeys() const;

@@ -76,7 +76,7 @@ std::string incomingText(const ShortMessage& sm, std::string_view body, bool lat
 std::string relativeTime(Micros d) {
   int64_t s = std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::seconds>(d).count());
   s = std::min<int64_t>(s, 30 * 86400);
-  char buf[20];
+  char buf[64];  // 16 characters; room for what the compiler cannot prove about the values
   std::snprintf(buf, sizeof buf, "0000%02lld%02lld%02lld%02lld000R", static_cast<long long>(s / 86400),
                 static_cast<long long>(s / 3600 % 24), static_cast<long long>(s / 60 % 60),
                 static_cast<long long>(s % 60));

@@ -1,0 +1,177 @@
+#include "policies/policy_config.h"
+
+#include "common/config/json_reader.h"
+
+namespace tocsin::policy {
+namespace {
+
+// The defaults, as the configuration would write them. French promotional hours follow the
+// industry rule (Monday-Saturday 08:00-20:00, never Sundays or public holidays); the United
+// States follow the TCPA (08:00-21:00 at the recipient's location). Holidays: France's public
+// holidays 2026-2030, Easter-dependent ones included.
+constexpr const char* kDefaults = R"json({
+  "sending_hours": {
+    "FR": {"time_zone": "Europe/Paris", "windows": {"mon-sat": "08:00-20:00"}, "closed_on_holidays": true},
+    "BE": {"time_zone": "Europe/Brussels", "windows": {"mon-sat": "08:00-20:00"}, "closed_on_holidays": true},
+    "IT": {"time_zone": "Europe/Rome", "windows": {"mon-sat": "09:00-20:00"}, "closed_on_holidays": true},
+    "PL": {"time_zone": "Europe/Warsaw", "windows": {"mon-sat": "08:00-20:00"}, "closed_on_holidays": true},
+    "DE": {"time_zone": "Europe/Berlin", "windows": {"mon-sat": "08:00-20:00"}, "closed_on_holidays": true},
+    "GB": {"time_zone": "Europe/London", "windows": {"mon-sat": "08:00-20:00"}, "closed_on_holidays": true},
+    "US": {"time_zone": "America/New_York", "windows": {"mon-sun": "08:00-21:00"}, "closed_on_holidays": false}
+  },
+  "holidays": {
+    "FR": ["2026-01-01", "2026-04-06", "2026-05-01", "2026-05-08", "2026-05-14", "2026-05-25", "2026-07-14",
+           "2026-08-15", "2026-11-01", "2026-11-11", "2026-12-25", "2027-01-01", "2027-03-29", "2027-05-01",
+           "2027-05-06", "2027-05-08", "2027-05-17", "2027-07-14", "2027-08-15", "2027-11-01", "2027-11-11",
+           "2027-12-25", "2028-01-01", "2028-04-17", "2028-05-01", "2028-05-08", "2028-05-25", "2028-06-05",
+           "2028-07-14", "2028-08-15", "2028-11-01", "2028-11-11", "2028-12-25", "2029-01-01", "2029-04-02",
+           "2029-05-01", "2029-05-08", "2029-05-10", "2029-05-21", "2029-07-14", "2029-08-15", "2029-11-01",
+           "2029-11-11", "2029-12-25", "2030-01-01", "2030-04-22", "2030-05-01", "2030-05-08", "2030-05-30",
+           "2030-06-10", "2030-07-14", "2030-08-15", "2030-11-01", "2030-11-11", "2030-12-25"]
+  },
+  "sender_ids": {
+    "US": {"alphanumeric": false},
+    "CA": {"alphanumeric": false}
+  },
+  "stop_footers": {
+    "en": "Reply STOP to opt out",
+    "fr": "STOP: repondez STOP",
+    "de": "Abmelden: STOP antworten",
+    "it": "Rispondi STOP per disiscriverti",
+    "pl": "Odpowiedz STOP aby zrezygnowac",
+    "es": "Responde STOP para darte de baja"
+  },
+  "stop_words": [],
+  "max_parts": {"promotional": 3, "alert": 6},
+  "frequency_cap": {"messages": 4, "window": "7d"},
+  "alert_validity": "6h",
+  "replies": {
+    "en": {"stop": "You will receive no more promotional messages. Public alerts are not affected.",
+           "start": "To receive offers again, sign up at the shop's kiosk.",
+           "help": "Tocsin messages. Reply STOP to stop promotional messages.",
+           "confirmed": "Thank you, your sign-up is confirmed. Reply STOP at any time to stop."},
+    "fr": {"stop": "Vous ne recevrez plus de messages promotionnels. Les alertes publiques ne sont pas concernees.",
+           "start": "Pour recevoir a nouveau les offres, inscrivez-vous a la borne du magasin.",
+           "help": "Messages Tocsin. Repondez STOP pour ne plus recevoir de promotions.",
+           "confirmed": "Merci, votre inscription est confirmee. Repondez STOP a tout moment pour arreter."}
+  }
+})json";
+
+Status readHours(JsonReader& r, const std::string& country, CountryHours& h) {
+  TOCSIN_RETURN_IF_ERROR(r.getString("time_zone", h.timeZone));
+  TOCSIN_RETURN_IF_ERROR(r.getBool("closed_on_holidays", h.closedOnHolidays));
+  TOCSIN_ASSIGN_OR_RETURN(auto windows, r.object("windows"));
+  TOCSIN_RETURN_IF_ERROR(r.checkNoUnknownKeys());
+  if (h.timeZone.empty()) return Status::invalid("configuration key '" + r.pathOf("time_zone") + "' is required");
+  if (!windows) return Status::invalid("configuration key '" + r.pathOf("windows") + "' is required");
+  h.week = {};
+  for (const auto& days : windows->keys()) {
+    std::string window;
+    TOCSIN_RETURN_IF_ERROR(windows->getString(days, window));
+    auto d = parseDays(days);
+    if (!d.ok()) return d.status().withContext("configuration key '" + windows->pathOf(days) + "'");
+    auto w = parseWindow(window);
+    if (!w.ok()) return w.status().withContext("configuration key '" + windows->pathOf(days) + "'");
+    for (int day : *d) h.week[static_cast<size_t>(day)].push_back(*w);
+  }
+  (void)country;
+  return Status::okStatus();
+}
+
+Status merge(JsonReader& r, PolicyConfig& c) {
+  TOCSIN_ASSIGN_OR_RETURN(auto hours, r.object("sending_hours"));
+  if (hours)
+    for (const auto& country : hours->keys()) {
+      TOCSIN_ASSIGN_OR_RETURN(auto entry, hours->object(country));
+      CountryHours h = c.hours.countries[country];
+      TOCSIN_RETURN_IF_ERROR(readHours(*entry, country, h));
+      c.hours.countries[country] = std::move(h);
+    }
+  TOCSIN_ASSIGN_OR_RETURN(auto holidays, r.object("holidays"));
+  if (holidays)
+    for (const auto& country : holidays->keys()) {
+      std::vector<std::string> dates;
+      TOCSIN_RETURN_IF_ERROR(holidays->getStringList(country, dates));
+      for (const auto& d : dates)
+        if (!parseTimestamp(d).ok() || d.size() != 10)
+          return Status::invalid("configuration key '" + holidays->pathOf(country) + "': '" + d + "' is not a date like 2026-12-25");
+      c.hours.countries[country].holidays = std::set<std::string>(dates.begin(), dates.end());
+    }
+  TOCSIN_ASSIGN_OR_RETURN(auto senders, r.object("sender_ids"));
+  if (senders)
+    for (const auto& country : senders->keys()) {
+      TOCSIN_ASSIGN_OR_RETURN(auto entry, senders->object(country));
+      SenderRules s = c.senders[country];
+      int64_t len = s.maxAlphanumericLength;
+      TOCSIN_RETURN_IF_ERROR(entry->getBool("alphanumeric", s.alphanumericAllowed));
+      TOCSIN_RETURN_IF_ERROR(entry->getInt("max_length", len, 1, 11));
+      TOCSIN_RETURN_IF_ERROR(entry->checkNoUnknownKeys());
+      s.maxAlphanumericLength = static_cast<int>(len);
+      c.senders[country] = s;
+    }
+  TOCSIN_ASSIGN_OR_RETURN(auto footers, r.object("stop_footers"));
+  if (footers)
+    for (const auto& language : footers->keys()) TOCSIN_RETURN_IF_ERROR(footers->getString(language, c.stopFooters[language]));
+  TOCSIN_RETURN_IF_ERROR(r.getStringList("stop_words", c.extraStopWords));
+  TOCSIN_ASSIGN_OR_RETURN(auto parts, r.object("max_parts"));
+  if (parts) {
+    int64_t promo = c.maxPromotionalParts, alert = c.maxAlertParts;
+    TOCSIN_RETURN_IF_ERROR(parts->getInt("promotional", promo, 1, 10));
+    TOCSIN_RETURN_IF_ERROR(parts->getInt("alert", alert, 1, 10));
+    TOCSIN_RETURN_IF_ERROR(parts->checkNoUnknownKeys());
+    c.maxPromotionalParts = static_cast<int>(promo);
+    c.maxAlertParts = static_cast<int>(alert);
+  }
+  TOCSIN_ASSIGN_OR_RETURN(auto cap, r.object("frequency_cap"));
+  if (cap) {
+    int64_t n = c.frequencyCap.maxMessages;
+    TOCSIN_RETURN_IF_ERROR(cap->getInt("messages", n, 0, 1000));
+    TOCSIN_RETURN_IF_ERROR(cap->getDuration("window", c.frequencyCap.window));
+    TOCSIN_RETURN_IF_ERROR(cap->checkNoUnknownKeys());
+    c.frequencyCap.maxMessages = static_cast<int>(n);
+  }
+  TOCSIN_RETURN_IF_ERROR(r.getDuration("alert_validity", c.alertValidity));
+  TOCSIN_ASSIGN_OR_RETURN(auto replies, r.object("replies"));
+  if (replies)
+    for (const auto& language : replies->keys()) {
+      TOCSIN_ASSIGN_OR_RETURN(auto entry, replies->object(language));
+      ReplyTexts& t = c.replies[language];
+      TOCSIN_RETURN_IF_ERROR(entry->getString("stop", t.stop));
+      TOCSIN_RETURN_IF_ERROR(entry->getString("start", t.start));
+      TOCSIN_RETURN_IF_ERROR(entry->getString("help", t.help));
+      TOCSIN_RETURN_IF_ERROR(entry->getString("confirmed", t.confirmed));
+      TOCSIN_RETURN_IF_ERROR(entry->checkNoUnknownKeys());
+    }
+  return r.checkNoUnknownKeys();
+}
+
+}  // namespace
+
+const std::string& PolicyConfig::stopFooter(const std::string& language) const {
+  auto it = stopFooters.find(language);
+  if (it == stopFooters.end()) it = stopFooters.find("en");
+  static const std::string kNone;
+  return it == stopFooters.end() ? kNone : it->second;
+}
+
+const ReplyTexts& PolicyConfig::repliesFor(const std::string& language) const {
+  auto it = replies.find(language);
+  if (it == replies.end()) it = replies.find("en");
+  static const ReplyTexts kNone;
+  return it == replies.end() ? kNone : it->second;
+}
+
+Result<PolicyConfig> parsePolicyConfig(const Poco::JSON::Object::Ptr& document) {
+  PolicyConfig c;
+  TOCSIN_ASSIGN_OR_RETURN(auto defaults, parseJsonObject(kDefaults, "embedded policy defaults"));
+  JsonReader base(defaults, "policies");
+  TOCSIN_RETURN_IF_ERROR(merge(base, c));
+  if (document && document->has("policies")) {
+    JsonReader root(document, "");
+    TOCSIN_ASSIGN_OR_RETURN(auto section, root.object("policies"));
+    if (section) TOCSIN_RETURN_IF_ERROR(merge(*section, c));
+  }
+  return c;
+}
+
+}  // namespace tocsin::policy

@@ -1,0 +1,63 @@
+#include "policies/promotion.h"
+
+#include <algorithm>
+
+namespace tocsin::policy {
+
+Decision promotionalConsent(const std::string& purpose, const ConsentView& consent, bool suppressed) {
+  if (suppressed) return Decision::refuse("the number is on the suppression list (opted out or erased)");
+  const std::string since = consent.since ? " on " + formatUtc(*consent.since) : "";
+  switch (consent.state) {
+    case ConsentView::State::kConfirmed: return Decision::allow();
+    case ConsentView::State::kNone: return Decision::refuse("no consent recorded for " + purpose);
+    case ConsentView::State::kGranted:
+      return Decision::refuse("consent for " + purpose + " given" + since + " but not confirmed");
+    case ConsentView::State::kWithdrawn: return Decision::refuse("consent for " + purpose + " withdrawn" + since);
+  }
+  return Decision::refuse("unknown consent state");
+}
+
+std::string withStopFooter(const std::string& text, const std::string& footer) {
+  if (footer.empty()) return text;
+  if (text.size() >= footer.size() && text.compare(text.size() - footer.size(), footer.size(), footer) == 0) return text;
+  return text + "\n" + footer;
+}
+
+Decision partsLimit(const text::SmsPlan& plan, int maxParts) {
+  if (static_cast<int>(plan.parts.size()) <= maxParts) return Decision::allow();
+  return Decision::refuse("the text needs " + std::to_string(plan.parts.size()) + " SMS parts; at most " +
+                          std::to_string(maxParts) + " are allowed");
+}
+
+Decision senderAllowed(const std::map<std::string, SenderRules>& rules, const std::string& country,
+                       const std::string& sender) {
+  if (sender.empty()) return Decision::allow();  // the bearer's own number or default
+  const bool numeric = std::all_of(sender.begin() + (sender[0] == '+' ? 1 : 0), sender.end(),
+                                   [](char c) { return c >= '0' && c <= '9'; });
+  if (numeric) {
+    const size_t digits = sender.size() - (sender[0] == '+' ? 1 : 0);
+    if (digits == 0 || digits > 15) return Decision::refuse("a numeric sender has 1 to 15 digits; '" + sender + "' has " + std::to_string(digits));
+    return Decision::allow();
+  }
+  SenderRules r;
+  if (auto it = rules.find(country); it != rules.end()) r = it->second;
+  if (!r.alphanumericAllowed)
+    return Decision::refuse("alphanumeric sender IDs such as '" + sender + "' are not allowed for recipients in " + country);
+  if (static_cast<int>(sender.size()) > r.maxAlphanumericLength)
+    return Decision::refuse("sender ID '" + sender + "' is longer than " + std::to_string(r.maxAlphanumericLength) +
+                            " characters");
+  const bool clean = std::all_of(sender.begin(), sender.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ';
+  });
+  if (!clean) return Decision::refuse("sender ID '" + sender + "' may only hold letters, digits and spaces");
+  return Decision::allow();
+}
+
+Decision frequencyCap(const FrequencyCap& cap, int recent, std::optional<Timestamp> oldest, Timestamp now) {
+  if (cap.maxMessages <= 0 || recent < cap.maxMessages) return Decision::allow();
+  const Timestamp until = oldest ? *oldest + cap.window : now + cap.window;
+  return Decision::wait(until, "frequency cap: " + std::to_string(recent) + " promotional messages in the last " +
+                                   formatDuration(cap.window) + " (at most " + std::to_string(cap.maxMessages) + ")");
+}
+
+}  // namespace tocsin::policy

@@ -1,0 +1,50 @@
+// The rules a promotional message must pass before it leaves, each a pure function returning a
+// decision and its reason: recorded consent, suppression, the STOP instruction, the sender ID
+// allowed in the recipient's country, the number of parts, and a frequency cap per recipient.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "common/base/time.h"
+#include "common/text/sms_text.h"
+#include "policies/decision.h"
+
+namespace tocsin::policy {
+
+// A contact's consent for one purpose as the store last recorded it.
+struct ConsentView {
+  enum class State { kNone, kGranted, kConfirmed, kWithdrawn };
+  State state = State::kNone;
+  std::optional<Timestamp> since;
+};
+
+// Promotions go only to contacts whose consent for `purpose` is confirmed and whose number is
+// not on the suppression list (an erased or opted-out number stays blocked).
+Decision promotionalConsent(const std::string& purpose, const ConsentView& consent, bool suppressed);
+
+// The text with the STOP instruction appended on its own line, unless it already ends with it.
+// The footer counts in the parts: plan the text returned, not the one given.
+std::string withStopFooter(const std::string& text, const std::string& footer);
+
+Decision partsLimit(const text::SmsPlan& plan, int maxParts);
+
+struct SenderRules {
+  bool alphanumericAllowed = true;
+  int maxAlphanumericLength = 11;
+};
+// An alphanumeric sender ID ("TOWNHALL") where the country allows one, with at most 11
+// characters from [A-Za-z0-9 ]; a numeric sender (digits, optional '+', at most 15 digits).
+Decision senderAllowed(const std::map<std::string, SenderRules>& rules, const std::string& country,
+                       const std::string& sender);
+
+struct FrequencyCap {
+  int maxMessages = 0;  // 0: no cap
+  Micros window = std::chrono::hours(24 * 7);
+};
+// `recent`: promotional messages sent to the contact since `now - cap.window`, the oldest at
+// `oldest`. At the cap the message waits until the oldest leaves the window.
+Decision frequencyCap(const FrequencyCap& cap, int recent, std::optional<Timestamp> oldest, Timestamp now);
+
+}  // namespace tocsin::policy
