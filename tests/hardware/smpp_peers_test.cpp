@@ -190,9 +190,12 @@ TEST_CASE("Kannel's SMPP client (bearerbox and smsbox) works against tocsin-smsc
   conf.close();
   std::filesystem::create_directories(dir.file("spool"));
   ChildProcess bearerbox({"bearerbox", dir.file("kannel.conf")}, {dir.path(), {}, false, dir.file("bb.out"), dir.file("bb.err")});
+  // smsbox gives up at once if bearerbox is not listening for it yet.
+  REQUIRE(waitForTcpPort(smsboxPort, seconds(30)));
   ChildProcess smsbox({"smsbox", dir.file("kannel.conf")}, {dir.path(), {}, false, dir.file("sb.out"), dir.file("sb.err")});
   // Kannel binds to the simulator on its own; then an HTTP sendsms makes it submit.
   bool sent = false;
+  std::string lastAnswer;
   for (int attempt = 0; attempt < 60 && !sent; ++attempt) {
     try {
       Poco::Net::HTTPClientSession http("127.0.0.1", static_cast<Poco::UInt16>(sendsmsPort));
@@ -209,10 +212,14 @@ TEST_CASE("Kannel's SMPP client (bearerbox and smsbox) works against tocsin-smsc
       std::string text;
       Poco::StreamCopier::copyToString(body, text);
       sent = resp.getStatus() == Poco::Net::HTTPResponse::HTTP_ACCEPTED || resp.getStatus() == Poco::Net::HTTPResponse::HTTP_OK;
-    } catch (const Poco::Exception&) {
+      lastAnswer = std::to_string(resp.getStatus()) + " " + text;
+    } catch (const Poco::Exception& e) {
+      lastAnswer = e.displayText();
     }
     if (!sent) std::this_thread::sleep_for(milliseconds(500));
   }
+  INFO("last answer from smsbox on port " + std::to_string(sendsmsPort) + ": " + lastAnswer);
+  INFO("bearerbox log:\n" + readFile(dir.file("bearerbox.log")) + "\nsmsbox log:\n" + readFile(dir.file("smsbox.log")));
   REQUIRE(sent);
   auto submitted = sim.waitForLine("\"submit_sm\"", seconds(30));
   REQUIRE(submitted);

@@ -51,5 +51,7 @@ class ChildProcess {
 // An unused TCP port on 127.0.0.1 for programs that cannot take port 0 (bound and released,
 // so a race is possible but unlikely).
 int freeTcpPort();
+// Waits until something accepts connections on 127.0.0.1:port.
+bool waitForTcpPort(int port, std::chrono::milliseconds timeout);
 
 }  // namespace tocsin::testing
