@@ -137,11 +137,177 @@ CREATE INDEX delivery_reports_by_time ON delivery_reports(received_at);
 CREATE INDEX delivery_reports_by_message ON delivery_reports(message_id);
 )sql";
 
+
+// Version 2: the broadcaster's work. Version 1's jobs, messages and delivery_reports were
+// placeholders that no release ever wrote; they are replaced.
+//
+// A message's life: queued -> submitted (handed to a bearer) -> sent (the network took every
+// part) -> delivered | failed | expired; or waiting (not before a time: sending hours,
+// backoff) -> queued; or cancelled; or refused (by a policy, with the reason). Per-job counts
+// per state are kept by triggers in the same transaction as the change, so progress is one
+// read and always agrees with the messages.
+constexpr const char* kSchemaV2 = R"sql(
+DROP TABLE delivery_reports;
+DROP TABLE messages;
+DROP TABLE jobs;
+
+CREATE TABLE jobs (
+  id            INTEGER PRIMARY KEY,
+  kind          TEXT    NOT NULL CHECK (kind IN ('alert', 'campaign', 'transactional')),
+  class         TEXT    NOT NULL,
+  mode          TEXT    NOT NULL DEFAULT 'live' CHECK (mode IN ('live', 'test', 'exercise')),
+  state         TEXT    NOT NULL CHECK (state IN ('draft', 'approved', 'expanding', 'sending', 'paused', 'done', 'cancelled')),
+  title         TEXT    NOT NULL,
+  body          TEXT,                    -- JSON {"language": "text", ...}; the first is the default; NULL once scrubbed
+  sender        TEXT,
+  purpose       TEXT,                    -- campaigns: "promotions:<shop>"
+  target        TEXT    NOT NULL,        -- JSON: {"all": true} | {"zones": [...], "areas": [...]} | {"numbers": [...]}
+  bearers       TEXT,                    -- JSON list of bearer names, NULL: every bearer the class may use
+  created_by    TEXT    NOT NULL,
+  approved_by   TEXT,
+  reference     INTEGER REFERENCES jobs(id),
+  details       TEXT,                    -- JSON: CAP identifiers, preview facts
+  not_before    INTEGER,
+  expires_at    INTEGER,
+  expand_cursor INTEGER NOT NULL DEFAULT 0,  -- the last contact id turned into messages
+  recipients    INTEGER NOT NULL DEFAULT 0,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  scrubbed_at   INTEGER
+) STRICT;
+CREATE INDEX jobs_by_state ON jobs(state);
+
+CREATE TABLE messages (
+  id          INTEGER PRIMARY KEY,
+  job_id      INTEGER NOT NULL REFERENCES jobs(id),
+  contact_id  INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
+  destination TEXT,                      -- E.164; NULL once scrubbed
+  body        TEXT,                      -- personalised text; NULL: the job's text in `language`
+  language    TEXT,
+  rank        INTEGER NOT NULL,          -- the class's rank, 7 national .. 0 promotional
+  state       TEXT    NOT NULL CHECK (state IN ('queued', 'waiting', 'submitted', 'sent', 'delivered', 'failed',
+                                                'expired', 'cancelled', 'refused')),
+  not_before  INTEGER,
+  attempts    INTEGER NOT NULL DEFAULT 0,
+  bearer      TEXT,                      -- the last bearer, or the one a reply should leave by
+  carrier_ids TEXT,
+  parts       INTEGER,
+  last_error  TEXT,
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  scrubbed_at INTEGER
+) STRICT;
+CREATE INDEX messages_by_job ON messages(job_id);
+CREATE INDEX messages_ready ON messages(rank DESC, id) WHERE state = 'queued';
+CREATE INDEX messages_waiting ON messages(not_before) WHERE state = 'waiting';
+CREATE INDEX messages_by_contact ON messages(contact_id) WHERE contact_id IS NOT NULL;
+
+CREATE TABLE job_counts (
+  job_id INTEGER NOT NULL,
+  state  TEXT    NOT NULL,
+  n      INTEGER NOT NULL,
+  PRIMARY KEY (job_id, state)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER messages_counted_in AFTER INSERT ON messages BEGIN
+  INSERT INTO job_counts VALUES (new.job_id, new.state, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER messages_counted_move AFTER UPDATE OF state ON messages WHEN old.state <> new.state BEGIN
+  UPDATE job_counts SET n = n - 1 WHERE job_id = old.job_id AND state = old.state;
+  INSERT INTO job_counts VALUES (new.job_id, new.state, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+
+CREATE TABLE delivery_reports (
+  id          INTEGER PRIMARY KEY,
+  message_id  INTEGER REFERENCES messages(id) ON DELETE CASCADE,
+  part        INTEGER,
+  bearer      TEXT    NOT NULL,
+  carrier_id  TEXT    NOT NULL,
+  status      TEXT    NOT NULL,
+  detail      TEXT,
+  received_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX delivery_reports_by_time ON delivery_reports(received_at);
+CREATE INDEX delivery_reports_by_message ON delivery_reports(message_id);
+
+-- Messages from phones, kept like message bodies (retention scrubs them).
+CREATE TABLE incoming_messages (
+  id          INTEGER PRIMARY KEY,
+  contact_id  INTEGER REFERENCES contacts(id) ON DELETE CASCADE,
+  sender      TEXT,
+  recipient   TEXT,
+  body        TEXT,
+  bearer      TEXT    NOT NULL,
+  intent      TEXT    NOT NULL,
+  outcome     TEXT    NOT NULL,
+  received_at INTEGER NOT NULL,
+  scrubbed_at INTEGER
+) STRICT;
+CREATE INDEX incoming_by_time ON incoming_messages(received_at);
+
+-- Each contact's current consent per purpose, kept by triggers from the append-only history,
+-- so that "who may receive this" is a join rather than a search of the history.
+CREATE TABLE consent_state (
+  contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+  purpose    TEXT    NOT NULL,
+  state      TEXT    NOT NULL,            -- granted (pending), confirmed, withdrawn
+  since      INTEGER NOT NULL,
+  PRIMARY KEY (contact_id, purpose)
+) STRICT, WITHOUT ROWID;
+-- A new grant while a confirmed consent stands does not suspend it.
+CREATE TRIGGER consent_state_follows AFTER INSERT ON consent_events BEGIN
+  INSERT INTO consent_state VALUES (new.contact_id, new.purpose, new.action, new.recorded_at)
+  ON CONFLICT (contact_id, purpose) DO UPDATE SET
+    state = CASE WHEN excluded.state = 'granted' AND consent_state.state = 'confirmed' THEN 'confirmed' ELSE excluded.state END,
+    since = CASE WHEN excluded.state = 'granted' AND consent_state.state = 'confirmed' THEN consent_state.since ELSE excluded.since END;
+END;
+-- Retention removes grants never confirmed: the state falls back to the latest event left.
+CREATE TRIGGER consent_state_unwinds AFTER DELETE ON consent_events BEGIN
+  DELETE FROM consent_state WHERE contact_id = old.contact_id AND purpose = old.purpose;
+  INSERT INTO consent_state (contact_id, purpose, state, since)
+    SELECT contact_id, purpose, action, recorded_at FROM consent_events
+    WHERE contact_id = old.contact_id AND purpose = old.purpose ORDER BY id DESC LIMIT 1;
+END;
+INSERT INTO consent_state (contact_id, purpose, state, since)
+  SELECT e.contact_id, e.purpose,
+         CASE WHEN e.action = 'granted' AND EXISTS (
+                SELECT 1 FROM consent_events c WHERE c.contact_id = e.contact_id AND c.purpose = e.purpose
+                AND c.action = 'confirmed' AND c.id < e.id AND NOT EXISTS (
+                  SELECT 1 FROM consent_events w WHERE w.contact_id = e.contact_id AND w.purpose = e.purpose
+                  AND w.action = 'withdrawn' AND w.id > c.id))
+              THEN 'confirmed' ELSE e.action END,
+         e.recorded_at
+  FROM consent_events e
+  WHERE e.id = (SELECT max(id) FROM consent_events x WHERE x.contact_id = e.contact_id AND x.purpose = e.purpose);
+
+-- Codes sent by SMS to confirm a sign-up; only their hash is kept.
+CREATE TABLE confirmation_codes (
+  id         INTEGER PRIMARY KEY,
+  contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+  purposes   TEXT    NOT NULL,            -- JSON list of the purposes the code confirms
+  code_hash  TEXT    NOT NULL,
+  channel    TEXT    NOT NULL,
+  language   TEXT    NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  attempts   INTEGER NOT NULL DEFAULT 0,
+  used_at    INTEGER
+) STRICT;
+CREATE INDEX confirmation_codes_by_contact ON confirmation_codes(contact_id);
+
+-- What the running broadcaster and its bearers report about themselves, for status views.
+CREATE TABLE runtime_status (
+  key        TEXT    PRIMARY KEY,
+  value      TEXT    NOT NULL,           -- JSON
+  updated_at INTEGER NOT NULL
+) STRICT;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kAll = {
       {1, "contacts, consent, suppression, audit chain, message history", kSchemaV1},
+      {2, "jobs, message states and counts, delivery reports, incoming messages, consent state, codes", kSchemaV2},
   };
   return kAll;
 }

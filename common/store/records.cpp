@@ -18,4 +18,22 @@ std::optional<ConsentAction> parseConsentAction(std::string_view s) {
   return std::nullopt;
 }
 
+namespace {
+constexpr const char* kStateNames[] = {"queued", "waiting", "submitted", "sent", "delivered",
+                                       "failed", "expired", "cancelled", "refused"};
+}  // namespace
+
+const char* messageStateName(MessageState s) { return kStateNames[static_cast<int>(s)]; }
+
+std::optional<MessageState> parseMessageState(std::string_view s) {
+  for (int i = 0; i < 9; ++i)
+    if (s == kStateNames[i]) return static_cast<MessageState>(i);
+  return std::nullopt;
+}
+
+bool isFinal(MessageState s) {
+  return s == MessageState::kDelivered || s == MessageState::kFailed || s == MessageState::kExpired ||
+         s == MessageState::kCancelled || s == MessageState::kRefused;
+}
+
 }  // namespace tocsin

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/base/time.h"
 #include "common/crypto/hash.h"
@@ -90,6 +91,109 @@ struct Suppression {
   int64_t keyVersion = 1;
   std::string reason;
   Timestamp createdAt;
+};
+
+// A contact's consent for one purpose as it stands now (kept from the history by the store).
+struct ConsentStanding {
+  ConsentAction state = ConsentAction::kGranted;  // granted = pending confirmation
+  Timestamp since;
+};
+
+using JobId = int64_t;
+
+// One alert, campaign or transactional send. Its recipients become messages.
+struct Job {
+  JobId id = 0;
+  std::string kind;          // alert, campaign, transactional
+  std::string messageClass;  // national .. promotional (policies/message_class.h)
+  std::string mode = "live"; // live, test, exercise
+  std::string state;         // draft, approved, expanding, sending, paused, done, cancelled
+  std::string title;
+  std::optional<std::string> texts;    // JSON {"language": "text"}; the first is the default
+  std::optional<std::string> sender;
+  std::optional<std::string> purpose;  // campaigns: "promotions:<shop>"
+  std::string target = "{}";           // JSON
+  std::optional<std::string> bearers;  // JSON list
+  std::string createdBy;
+  std::optional<std::string> approvedBy;
+  std::optional<JobId> reference;
+  std::optional<std::string> details;  // JSON
+  std::optional<Timestamp> notBefore;
+  std::optional<Timestamp> expiresAt;
+  int64_t expandCursor = 0;
+  int64_t recipients = 0;
+  Timestamp createdAt;
+  Timestamp updatedAt;
+};
+
+// Message states (see the v2 migration for the life of a message).
+enum class MessageState { kQueued, kWaiting, kSubmitted, kSent, kDelivered, kFailed, kExpired, kCancelled, kRefused };
+const char* messageStateName(MessageState s);
+std::optional<MessageState> parseMessageState(std::string_view s);
+bool isFinal(MessageState s);
+
+struct NewMessage {
+  JobId job = 0;
+  std::optional<ContactId> contact;
+  std::string destination;
+  std::optional<std::string> body;  // personalised text; nullopt: the job's text in `language`
+  std::string language;
+  int rank = 0;
+  MessageState state = MessageState::kQueued;
+  std::optional<Timestamp> notBefore;
+  std::optional<std::string> bearer;     // preferred bearer (a reply leaves where the message came in)
+  std::optional<std::string> lastError;  // for refused messages: the policy's reason
+  Timestamp at;
+};
+
+// A message as the dispatcher takes it to send.
+struct OutgoingMessage {
+  int64_t id = 0;
+  JobId job = 0;
+  std::optional<ContactId> contact;
+  std::string destination;
+  std::optional<std::string> body;
+  std::string language;
+  int rank = 0;
+  int attempts = 0;  // before this one
+  std::optional<std::string> bearer;
+};
+
+// One message's row, for the views that list recipients.
+struct MessageRecord {
+  int64_t id = 0;
+  JobId job = 0;
+  std::optional<std::string> destination;
+  MessageState state = MessageState::kQueued;
+  int attempts = 0;
+  std::optional<std::string> bearer;
+  std::optional<std::string> carrierIds;
+  std::optional<std::string> lastError;
+  Timestamp updatedAt;
+};
+
+struct IncomingRecord {
+  std::optional<ContactId> contact;
+  std::string sender;
+  std::string recipient;
+  std::string body;
+  std::string bearer;
+  std::string intent;   // stop, start, help, code, other
+  std::string outcome;  // what Tocsin did about it
+  Timestamp receivedAt;
+};
+
+struct ConfirmationCode {
+  int64_t id = 0;
+  ContactId contact = 0;
+  std::vector<std::string> purposes;
+  std::string codeHash;
+  std::string channel;
+  std::string language;
+  Timestamp createdAt;
+  Timestamp expiresAt;
+  int attempts = 0;
+  std::optional<Timestamp> usedAt;
 };
 
 }  // namespace tocsin

@@ -82,6 +82,7 @@ bool Statement::step() {
 void Statement::run() {
   while (step()) {
   }
+  sqlite3_reset(stmt_);  // ready to be bound and run again (bindings are rebound by the caller)
 }
 
 void Statement::reset() {

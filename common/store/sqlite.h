@@ -53,7 +53,7 @@ class Statement {
 
   // Runs one step; true while a row is available.
   bool step();
-  // Runs a statement that returns no rows.
+  // Runs a statement that returns no rows, then resets it so it can be bound and run again.
   void run();
   void reset();
 

@@ -140,4 +140,21 @@ ConsentText SqliteConsent::insertText(const ConsentText& text) {
   return out;
 }
 
+std::optional<ConsentStanding> SqliteConsent::standing(ContactId contact, std::string_view purpose) {
+  Statement& st = db_.cached("SELECT state, since FROM consent_state WHERE contact_id = ?1 AND purpose = ?2");
+  st.bind(1, contact).bind(2, purpose);
+  if (!st.step()) return std::nullopt;
+  return ConsentStanding{parseConsentAction(st.getText(0)).value_or(ConsentAction::kGranted), fromMicros(st.getInt(1))};
+}
+
+std::vector<std::pair<std::string, ConsentStanding>> SqliteConsent::standings(ContactId contact) {
+  Statement& st = db_.cached("SELECT purpose, state, since FROM consent_state WHERE contact_id = ?1 ORDER BY purpose");
+  st.bind(1, contact);
+  std::vector<std::pair<std::string, ConsentStanding>> out;
+  while (st.step())
+    out.emplace_back(st.getText(0), ConsentStanding{parseConsentAction(st.getText(1)).value_or(ConsentAction::kGranted),
+                                                    fromMicros(st.getInt(2))});
+  return out;
+}
+
 }  // namespace tocsin::sql

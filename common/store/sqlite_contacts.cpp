@@ -107,4 +107,44 @@ void SqliteContacts::list(ContactId afterId, int64_t limit, const std::function<
   while (st.step()) visit(readContact(st));
 }
 
+ContactId SqliteContacts::scanAudience(ContactId afterId, int64_t limit, const std::vector<std::string>& zones,
+                                      std::string_view purpose,
+                                      const std::function<void(const AudienceMember&)>& visit) {
+  std::string zoneList = "[";
+  for (size_t i = 0; i < zones.size(); ++i) {
+    if (i) zoneList += ',';
+    zoneList += '"';
+    for (char ch : zones[i])
+      if (ch != '"' && ch != '\\') zoneList += ch;  // zone codes are plain; never let one break the JSON
+    zoneList += '"';
+  }
+  zoneList += "]";
+  Statement& st = db_.cached(
+      "SELECT c.id, c.phone, c.region, c.source, c.name, c.language, c.time_zone, c.zone, c.latitude, c.longitude, "
+      "s.state, s.since FROM contacts c LEFT JOIN consent_state s ON s.contact_id = c.id AND s.purpose = ?2 "
+      "WHERE c.id > ?1 AND (?3 = 0 OR c.zone IN (SELECT value FROM json_each(?4))) ORDER BY c.id LIMIT ?5");
+  st.bind(1, afterId).bind(2, purpose).bind(3, static_cast<int64_t>(zones.size())).bind(4, zoneList).bind(5, limit);
+  ContactId last = afterId;
+  AudienceMember m;
+  while (st.step()) {
+    m.id = st.getInt(0);
+    m.phone = st.getText(1);
+    m.region = st.getText(2);
+    m.source = st.getText(3);
+    m.name = st.getOptionalText(4);
+    m.language = st.getOptionalText(5);
+    m.timeZone = st.getOptionalText(6);
+    m.zone = st.getOptionalText(7);
+    m.latitude = optionalDouble(st, 8);
+    m.longitude = optionalDouble(st, 9);
+    m.standing.reset();
+    if (!st.isNull(10))
+      m.standing = ConsentStanding{parseConsentAction(st.getText(10)).value_or(ConsentAction::kGranted),
+                                   fromMicros(st.getInt(11))};
+    last = m.id;
+    visit(m);
+  }
+  return last;
+}
+
 }  // namespace tocsin::sql

@@ -3,8 +3,9 @@
 namespace tocsin::sql {
 namespace {
 
-// Messages whose outcome is settled; only these are scrubbed by retention.
-constexpr const char* kFinalStates = "('delivered', 'failed', 'expired', 'cancelled', 'refused')";
+// Messages whose outcome is settled as far as Tocsin can know (a sent message may never get a
+// receipt); only these are scrubbed by retention.
+constexpr const char* kFinalStates = "('sent', 'delivered', 'failed', 'expired', 'cancelled', 'refused')";
 
 int64_t runCounting(Database& db, const std::string& sql, int64_t cutoff) {
   Statement& st = db.cached(sql);
@@ -18,6 +19,12 @@ int64_t runCounting(Database& db, const std::string& sql, int64_t cutoff) {
 ErasureCounts SqlitePrivacy::eraseContact(ContactId contact) {
   ErasureCounts counts;
   PurgeGate gate(db_);
+  std::optional<std::string> phone;
+  {
+    Statement& find = db_.cached("SELECT phone FROM contacts WHERE id = ?1");
+    find.bind(1, contact);
+    if (find.step()) phone = find.getText(0);
+  }
   Statement& events = db_.cached("DELETE FROM consent_events WHERE contact_id = ?1");
   events.bind(1, contact);
   events.run();
@@ -29,6 +36,18 @@ ErasureCounts SqlitePrivacy::eraseContact(ContactId contact) {
   messages.bind(1, contact);
   messages.run();
   counts.messagesScrubbed = db_.changes();
+  if (phone) {
+    // Messages and replies to the number that were never linked to the contact (a reply to an
+    // unknown sender, say), and what the number sent us.
+    Statement& byNumber = db_.cached(
+        "UPDATE messages SET destination = NULL, body = NULL, scrubbed_at = updated_at WHERE destination = ?1");
+    byNumber.bind(1, *phone);
+    byNumber.run();
+    counts.messagesScrubbed += db_.changes();
+    Statement& incoming = db_.cached("DELETE FROM incoming_messages WHERE sender = ?1");
+    incoming.bind(1, *phone);
+    incoming.run();
+  }
 
   Statement& row = db_.cached("DELETE FROM contacts WHERE id = ?1");
   row.bind(1, contact);
@@ -44,6 +63,10 @@ int64_t SqlitePrivacy::scrubMessagesBefore(Timestamp cutoff) {
                                       "scrubbed_at = ?1 WHERE scrubbed_at IS NULL AND updated_at < ?1 AND state IN ") +
                               kFinalStates,
                           t);
+  n += runCounting(db_,
+                   "UPDATE incoming_messages SET sender = NULL, recipient = NULL, body = NULL, scrubbed_at = ?1 "
+                   "WHERE scrubbed_at IS NULL AND received_at < ?1",
+                   t);
   // A job's text goes once none of its messages is still pending.
   n += runCounting(db_,
                    std::string("UPDATE jobs SET body = NULL, scrubbed_at = ?1 WHERE scrubbed_at IS NULL AND "

@@ -16,6 +16,8 @@ class SqliteContacts final : public ContactRepository {
   void updateDetails(ContactId id, const ContactDetails& details, Timestamp at) override;
   int64_t count() override;
   void list(ContactId afterId, int64_t limit, const std::function<void(const Contact&)>& visit) override;
+  ContactId scanAudience(ContactId afterId, int64_t limit, const std::vector<std::string>& zones, std::string_view purpose,
+                         const std::function<void(const AudienceMember&)>& visit) override;
 
  private:
   Database& db_;
@@ -28,6 +30,8 @@ class SqliteConsent final : public ConsentRepository {
   std::vector<ConsentEvent> history(ContactId contact) override;
   std::optional<ConsentEvent> latest(ContactId contact, std::string_view purpose) override;
   bool hasValidConsent(ContactId contact, std::string_view purpose, Timestamp asOf) override;
+  std::optional<ConsentStanding> standing(ContactId contact, std::string_view purpose) override;
+  std::vector<std::pair<std::string, ConsentStanding>> standings(ContactId contact) override;
   void forEachForExport(const ConsentExportFilter& filter,
                         const std::function<void(const ConsentEvent&, const std::string& phone)>& visit) override;
   int64_t countEvents() override;
@@ -79,6 +83,66 @@ class SqlitePrivacy final : public PrivacyRepository {
   int64_t deleteUnconfirmedSignupsBefore(Timestamp cutoff) override;
   int64_t deleteContactsWithoutConsentBefore(Timestamp cutoff, std::vector<std::string>& withdrawnPhones) override;
   int64_t deleteSuppressionsBefore(Timestamp cutoff) override;
+
+ private:
+  Database& db_;
+};
+
+class SqliteJobs final : public JobRepository {
+ public:
+  explicit SqliteJobs(Database& db) : db_(db) {}
+  JobId insert(const Job& job) override;
+  std::optional<Job> find(JobId id) override;
+  std::vector<Job> inStates(const std::vector<std::string>& states) override;
+  std::vector<Job> list(JobId afterId, int64_t limit) override;
+  void setState(JobId id, const std::string& state, Timestamp at) override;
+  void approve(JobId id, const std::string& approver, Timestamp at) override;
+  void advanceExpansion(JobId id, ContactId cursor, int64_t added, Timestamp at) override;
+  JobProgress progress(JobId id) override;
+
+ private:
+  Database& db_;
+};
+
+class SqliteMessages final : public MessageRepository {
+ public:
+  explicit SqliteMessages(Database& db) : db_(db) {}
+  int64_t insert(const NewMessage& message) override;
+  std::vector<OutgoingMessage> claim(int minRank, int64_t limit, const std::string& bearer, Timestamp at) override;
+  void record(const MessageOutcome& outcome, Timestamp at) override;
+  int64_t releaseWaiting(Timestamp now) override;
+  std::optional<Timestamp> nextWaiting() override;
+  int64_t requeueSubmitted(const std::string& reason, Timestamp at) override;
+  int64_t finishPending(JobId job, MessageState state, const std::string& reason, Timestamp at) override;
+  bool anyQueuedAtOrAbove(int rank) override;
+  std::optional<int> topQueuedRank() override;
+  std::pair<int, std::optional<Timestamp>> recentPromotional(ContactId contact, Timestamp since) override;
+  void addDeliveryReport(const DeliveryReport& report) override;
+  std::vector<MessageRecord> ofJob(JobId job, std::optional<MessageState> state, int64_t afterId, int64_t limit) override;
+  std::optional<MessageRecord> find(int64_t id) override;
+
+ private:
+  Database& db_;
+};
+
+class SqliteInbox final : public InboxRepository {
+ public:
+  explicit SqliteInbox(Database& db) : db_(db) {}
+  int64_t addIncoming(const IncomingRecord& message) override;
+  int64_t addCode(const ConfirmationCode& code) override;
+  std::vector<ConfirmationCode> openCodes(ContactId contact, Timestamp now) override;
+  void markCodeUsed(int64_t id, Timestamp at) override;
+  void countCodeAttempt(int64_t id) override;
+
+ private:
+  Database& db_;
+};
+
+class SqliteRuntimeStatus final : public RuntimeStatusRepository {
+ public:
+  explicit SqliteRuntimeStatus(Database& db) : db_(db) {}
+  void put(const std::string& key, const std::string& json, Timestamp at) override;
+  std::map<std::string, std::pair<std::string, Timestamp>> get(const std::string& prefix) override;
 
  private:
   Database& db_;

@@ -14,13 +14,17 @@ using sql::StoreFailure;
 struct SqliteStore::Impl final : StoreTx {
   explicit Impl(std::unique_ptr<Database> database)
       : db(std::move(database)), contactsRepo(*db), consentRepo(*db), auditRepo(*db), suppressionRepo(*db),
-        privacyRepo(*db) {}
+        privacyRepo(*db), jobsRepo(*db), messagesRepo(*db), inboxRepo(*db), runtimeRepo(*db) {}
 
   ContactRepository& contacts() override { return contactsRepo; }
   ConsentRepository& consent() override { return consentRepo; }
   AuditRepository& audit() override { return auditRepo; }
   SuppressionRepository& suppressions() override { return suppressionRepo; }
   PrivacyRepository& privacy() override { return privacyRepo; }
+  JobRepository& jobs() override { return jobsRepo; }
+  MessageRepository& messages() override { return messagesRepo; }
+  InboxRepository& inbox() override { return inboxRepo; }
+  RuntimeStatusRepository& runtime() override { return runtimeRepo; }
 
   std::unique_ptr<Database> db;
   sql::SqliteContacts contactsRepo;
@@ -28,6 +32,10 @@ struct SqliteStore::Impl final : StoreTx {
   sql::SqliteAudit auditRepo;
   sql::SqliteSuppressions suppressionRepo;
   sql::SqlitePrivacy privacyRepo;
+  sql::SqliteJobs jobsRepo;
+  sql::SqliteMessages messagesRepo;
+  sql::SqliteInbox inboxRepo;
+  sql::SqliteRuntimeStatus runtimeRepo;
   int schemaVersion = 0;
 };
 

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,21 @@
 #include "common/store/records.h"
 
 namespace tocsin {
+
+// A contact seen by a fan-out: what the audience rules need, nothing more.
+struct AudienceMember {
+  ContactId id = 0;
+  std::string phone;
+  std::string region;
+  std::string source;
+  std::optional<std::string> name;
+  std::optional<std::string> language;
+  std::optional<std::string> timeZone;
+  std::optional<std::string> zone;
+  std::optional<double> latitude;
+  std::optional<double> longitude;
+  std::optional<ConsentStanding> standing;  // on the purpose asked for
+};
 
 struct NewContact {
   std::string phone;
@@ -48,6 +64,12 @@ class ContactRepository {
   virtual int64_t count() = 0;
   // Visits contacts in id order, starting after `afterId`, at most `limit` of them.
   virtual void list(ContactId afterId, int64_t limit, const std::function<void(const Contact&)>& visit) = 0;
+  // Streams the contacts an alert or a campaign may reach, in id order after `afterId`, at most
+  // `limit`: those in one of `zones` (every contact when `zones` is empty), each with where it
+  // stands on `purpose`. Returns the last id visited (afterId when none).
+  virtual ContactId scanAudience(ContactId afterId, int64_t limit, const std::vector<std::string>& zones,
+                                 std::string_view purpose,
+                                 const std::function<void(const AudienceMember&)>& visit) = 0;
 };
 
 struct ConsentExportFilter {
@@ -65,6 +87,11 @@ class ConsentRepository {
   // True when a confirmation for `purpose` was recorded at or before `asOf` and no withdrawal
   // came after it. One query.
   virtual bool hasValidConsent(ContactId contact, std::string_view purpose, Timestamp asOf) = 0;
+  // Where the contact stands now on `purpose` (kept by the store from the history); nullopt when
+  // the contact never had an event for it.
+  virtual std::optional<ConsentStanding> standing(ContactId contact, std::string_view purpose) = 0;
+  // Every purpose the contact has a standing for.
+  virtual std::vector<std::pair<std::string, ConsentStanding>> standings(ContactId contact) = 0;
   // Streams every event matching the filter with the contact's current phone number, in order.
   virtual void forEachForExport(const ConsentExportFilter& filter,
                                 const std::function<void(const ConsentEvent&, const std::string& phone)>& visit) = 0;
@@ -131,6 +158,105 @@ class PrivacyRepository {
   virtual int64_t deleteSuppressionsBefore(Timestamp cutoff) = 0;
 };
 
+// Per-job message counts by state, kept by the store in the same transaction as every change.
+struct JobProgress {
+  std::map<MessageState, int64_t> counts;
+  int64_t count(MessageState s) const {
+    auto it = counts.find(s);
+    return it == counts.end() ? 0 : it->second;
+  }
+  int64_t total() const {
+    int64_t n = 0;
+    for (const auto& [state, count] : counts) n += count;
+    return n;
+  }
+};
+
+class JobRepository {
+ public:
+  virtual ~JobRepository() = default;
+  virtual JobId insert(const Job& job) = 0;  // assigns the id
+  virtual std::optional<Job> find(JobId id) = 0;
+  // Jobs in any of `states`, oldest first.
+  virtual std::vector<Job> inStates(const std::vector<std::string>& states) = 0;
+  // Jobs created after `afterId`, newest last, at most `limit`.
+  virtual std::vector<Job> list(JobId afterId, int64_t limit) = 0;
+  virtual void setState(JobId id, const std::string& state, Timestamp at) = 0;
+  virtual void approve(JobId id, const std::string& approver, Timestamp at) = 0;
+  // Records fan-out progress: contacts up to `cursor` are expanded, `added` more recipients.
+  virtual void advanceExpansion(JobId id, ContactId cursor, int64_t added, Timestamp at) = 0;
+  virtual JobProgress progress(JobId id) = 0;
+};
+
+// Outcome of a message's part or whole, as the dispatcher records it.
+struct MessageOutcome {
+  int64_t id = 0;
+  MessageState state = MessageState::kSent;
+  std::optional<std::string> bearer;
+  std::optional<std::string> carrierIds;
+  std::optional<int> parts;
+  std::optional<std::string> error;
+  std::optional<Timestamp> notBefore;  // for kWaiting / kQueued retries
+  bool countAttempt = false;           // the message was handed to a bearer (submitted)
+};
+
+struct DeliveryReport {
+  std::optional<int64_t> message;
+  int part = 0;
+  std::string bearer;
+  std::string carrierId;
+  std::string status;  // delivered, failed, expired, pending
+  std::string detail;
+  Timestamp receivedAt;
+};
+
+class MessageRepository {
+ public:
+  virtual ~MessageRepository() = default;
+  virtual int64_t insert(const NewMessage& message) = 0;
+  // Up to `limit` queued messages of rank >= `minRank`, most urgent first (then oldest), marked
+  // submitted to `bearer` with one more attempt. The caller sends them once this commits.
+  virtual std::vector<OutgoingMessage> claim(int minRank, int64_t limit, const std::string& bearer, Timestamp at) = 0;
+  virtual void record(const MessageOutcome& outcome, Timestamp at) = 0;
+  // Waiting messages whose time has come go back to the queue; returns how many.
+  virtual int64_t releaseWaiting(Timestamp now) = 0;
+  // The earliest time a waiting message wakes up.
+  virtual std::optional<Timestamp> nextWaiting() = 0;
+  // After a crash: messages handed to a bearer whose outcome is unknown go back to the queue
+  // (they will be sent again: a possible duplicate, never a loss). Returns how many.
+  virtual int64_t requeueSubmitted(const std::string& reason, Timestamp at) = 0;
+  // Messages not yet final in job `job` become `state` (cancelled, expired) with `reason`.
+  virtual int64_t finishPending(JobId job, MessageState state, const std::string& reason, Timestamp at) = 0;
+  virtual bool anyQueuedAtOrAbove(int rank) = 0;
+  // Highest rank among queued messages, if any.
+  virtual std::optional<int> topQueuedRank() = 0;
+  // Promotional messages to the contact created at or after `since`: how many, and the oldest.
+  virtual std::pair<int, std::optional<Timestamp>> recentPromotional(ContactId contact, Timestamp since) = 0;
+  virtual void addDeliveryReport(const DeliveryReport& report) = 0;
+  virtual std::vector<MessageRecord> ofJob(JobId job, std::optional<MessageState> state, int64_t afterId,
+                                           int64_t limit) = 0;
+  virtual std::optional<MessageRecord> find(int64_t id) = 0;
+};
+
+class InboxRepository {
+ public:
+  virtual ~InboxRepository() = default;
+  virtual int64_t addIncoming(const IncomingRecord& message) = 0;
+  virtual int64_t addCode(const ConfirmationCode& code) = 0;
+  // Unused, unexpired codes of a contact, newest first.
+  virtual std::vector<ConfirmationCode> openCodes(ContactId contact, Timestamp now) = 0;
+  virtual void markCodeUsed(int64_t id, Timestamp at) = 0;
+  virtual void countCodeAttempt(int64_t id) = 0;
+};
+
+class RuntimeStatusRepository {
+ public:
+  virtual ~RuntimeStatusRepository() = default;
+  virtual void put(const std::string& key, const std::string& json, Timestamp at) = 0;
+  // Every entry whose key starts with `prefix`: key -> (json, updated at).
+  virtual std::map<std::string, std::pair<std::string, Timestamp>> get(const std::string& prefix) = 0;
+};
+
 class StoreTx {
  public:
   virtual ~StoreTx() = default;
@@ -139,6 +265,10 @@ class StoreTx {
   virtual AuditRepository& audit() = 0;
   virtual SuppressionRepository& suppressions() = 0;
   virtual PrivacyRepository& privacy() = 0;
+  virtual JobRepository& jobs() = 0;
+  virtual MessageRepository& messages() = 0;
+  virtual InboxRepository& inbox() = 0;
+  virtual RuntimeStatusRepository& runtime() = 0;
 };
 
 struct StoreInfo {

@@ -1,0 +1,164 @@
+#include "common/store/sqlite_repositories.h"
+
+namespace tocsin::sql {
+namespace {
+
+std::optional<int64_t> optionalMicros(const std::optional<Timestamp>& t) {
+  if (!t) return std::nullopt;
+  return toMicros(*t);
+}
+
+MessageRecord readRecord(const Statement& st) {
+  MessageRecord r;
+  r.id = st.getInt(0);
+  r.job = st.getInt(1);
+  r.destination = st.getOptionalText(2);
+  r.state = parseMessageState(st.getText(3)).value_or(MessageState::kQueued);
+  r.attempts = static_cast<int>(st.getInt(4));
+  r.bearer = st.getOptionalText(5);
+  r.carrierIds = st.getOptionalText(6);
+  r.lastError = st.getOptionalText(7);
+  r.updatedAt = fromMicros(st.getInt(8));
+  return r;
+}
+
+constexpr const char* kRecordColumns = "id, job_id, destination, state, attempts, bearer, carrier_ids, last_error, updated_at";
+
+}  // namespace
+
+int64_t SqliteMessages::insert(const NewMessage& m) {
+  Statement& st = db_.cached(
+      "INSERT INTO messages (job_id, contact_id, destination, body, language, rank, state, not_before, bearer, "
+      "last_error, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)");
+  st.bind(1, m.job).bind(2, m.contact).bind(3, m.destination).bind(4, m.body).bind(5, m.language).bind(6, m.rank);
+  st.bind(7, messageStateName(m.state)).bind(8, optionalMicros(m.notBefore)).bind(9, m.bearer).bind(10, m.lastError);
+  st.bind(11, toMicros(m.at));
+  st.run();
+  return db_.lastInsertRowid();
+}
+
+std::vector<OutgoingMessage> SqliteMessages::claim(int minRank, int64_t limit, const std::string& bearer, Timestamp at) {
+  std::vector<OutgoingMessage> out;
+  if (limit <= 0) return out;
+  Statement& pick = db_.cached(
+      "SELECT id, job_id, contact_id, destination, body, language, rank, attempts, bearer FROM messages "
+      "WHERE state = 'queued' AND rank >= ?1 ORDER BY rank DESC, id LIMIT ?2");
+  pick.bind(1, minRank).bind(2, limit);
+  while (pick.step()) {
+    OutgoingMessage m;
+    m.id = pick.getInt(0);
+    m.job = pick.getInt(1);
+    m.contact = pick.getOptionalInt(2);
+    m.destination = pick.getOptionalText(3).value_or("");
+    m.body = pick.getOptionalText(4);
+    m.language = pick.getOptionalText(5).value_or("");
+    m.rank = static_cast<int>(pick.getInt(6));
+    m.attempts = static_cast<int>(pick.getInt(7));
+    m.bearer = pick.getOptionalText(8);
+    out.push_back(std::move(m));
+  }
+  pick.reset();
+  Statement& mark = db_.cached(
+      "UPDATE messages SET state = 'submitted', bearer = ?2, attempts = attempts + 1, updated_at = ?3 WHERE id = ?1");
+  for (const auto& m : out) {
+    mark.bind(1, m.id).bind(2, bearer).bind(3, toMicros(at));
+    mark.run();
+  }
+  return out;
+}
+
+void SqliteMessages::record(const MessageOutcome& o, Timestamp at) {
+  Statement& st = db_.cached(
+      "UPDATE messages SET state = ?2, bearer = coalesce(?3, bearer), carrier_ids = coalesce(?4, carrier_ids), "
+      "parts = coalesce(?5, parts), last_error = coalesce(?6, last_error), not_before = ?7, "
+      "attempts = attempts + ?8, updated_at = ?9 WHERE id = ?1");
+  st.bind(1, o.id).bind(2, messageStateName(o.state)).bind(3, o.bearer).bind(4, o.carrierIds);
+  st.bind(5, o.parts ? std::optional<int64_t>(*o.parts) : std::nullopt).bind(6, o.error);
+  st.bind(7, optionalMicros(o.notBefore)).bind(8, o.countAttempt ? 1 : 0).bind(9, toMicros(at));
+  st.run();
+}
+
+int64_t SqliteMessages::releaseWaiting(Timestamp now) {
+  Statement& st = db_.cached(
+      "UPDATE messages SET state = 'queued', not_before = NULL, updated_at = ?1 "
+      "WHERE state = 'waiting' AND not_before <= ?1");
+  st.bind(1, toMicros(now));
+  st.run();
+  return db_.changes();
+}
+
+std::optional<Timestamp> SqliteMessages::nextWaiting() {
+  Statement& st = db_.cached("SELECT min(not_before) FROM messages WHERE state = 'waiting'");
+  if (!st.step() || st.isNull(0)) return std::nullopt;
+  return fromMicros(st.getInt(0));
+}
+
+int64_t SqliteMessages::requeueSubmitted(const std::string& reason, Timestamp at) {
+  Statement& st = db_.cached(
+      "UPDATE messages SET state = 'queued', last_error = ?1, updated_at = ?2 WHERE state = 'submitted'");
+  st.bind(1, reason).bind(2, toMicros(at));
+  st.run();
+  return db_.changes();
+}
+
+int64_t SqliteMessages::finishPending(JobId job, MessageState state, const std::string& reason, Timestamp at) {
+  Statement& st = db_.cached(
+      "UPDATE messages SET state = ?2, last_error = ?3, updated_at = ?4 "
+      "WHERE job_id = ?1 AND state IN ('queued', 'waiting')");
+  st.bind(1, job).bind(2, messageStateName(state)).bind(3, reason).bind(4, toMicros(at));
+  st.run();
+  return db_.changes();
+}
+
+bool SqliteMessages::anyQueuedAtOrAbove(int rank) {
+  Statement& st = db_.cached("SELECT EXISTS (SELECT 1 FROM messages WHERE state = 'queued' AND rank >= ?1)");
+  st.bind(1, rank);
+  return st.step() && st.getInt(0) != 0;
+}
+
+std::optional<int> SqliteMessages::topQueuedRank() {
+  Statement& st = db_.cached("SELECT rank FROM messages WHERE state = 'queued' ORDER BY rank DESC, id LIMIT 1");
+  if (!st.step()) return std::nullopt;
+  return static_cast<int>(st.getInt(0));
+}
+
+std::pair<int, std::optional<Timestamp>> SqliteMessages::recentPromotional(ContactId contact, Timestamp since) {
+  Statement& st = db_.cached(
+      "SELECT count(*), min(updated_at) FROM messages WHERE contact_id = ?1 AND rank = 0 AND updated_at >= ?2 "
+      "AND state IN ('submitted', 'sent', 'delivered')");
+  st.bind(1, contact).bind(2, toMicros(since));
+  if (!st.step()) return {0, std::nullopt};
+  const int n = static_cast<int>(st.getInt(0));
+  if (n == 0) return {0, std::nullopt};
+  return {n, fromMicros(st.getInt(1))};
+}
+
+void SqliteMessages::addDeliveryReport(const DeliveryReport& r) {
+  Statement& st = db_.cached(
+      "INSERT INTO delivery_reports (message_id, part, bearer, carrier_id, status, detail, received_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  st.bind(1, r.message).bind(2, r.part).bind(3, r.bearer).bind(4, r.carrierId).bind(5, r.status).bind(6, r.detail);
+  st.bind(7, toMicros(r.receivedAt));
+  st.run();
+}
+
+std::vector<MessageRecord> SqliteMessages::ofJob(JobId job, std::optional<MessageState> state, int64_t afterId,
+                                                int64_t limit) {
+  Statement& st = db_.cached(std::string("SELECT ") + kRecordColumns +
+                             " FROM messages WHERE job_id = ?1 AND (?2 IS NULL OR state = ?2) AND id > ?3 "
+                             "ORDER BY id LIMIT ?4");
+  st.bind(1, job).bind(2, state ? std::optional<std::string>(messageStateName(*state)) : std::nullopt);
+  st.bind(3, afterId).bind(4, limit);
+  std::vector<MessageRecord> out;
+  while (st.step()) out.push_back(readRecord(st));
+  return out;
+}
+
+std::optional<MessageRecord> SqliteMessages::find(int64_t id) {
+  Statement& st = db_.cached(std::string("SELECT ") + kRecordColumns + " FROM messages WHERE id = ?1");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  return readRecord(st);
+}
+
+}  // namespace tocsin::sql

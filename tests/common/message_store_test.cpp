@@ -1,0 +1,287 @@
+// The broadcaster's durable state: jobs, message states and their counts, claims, waiting,
+// crash recovery, the consent standing kept from the history, fan-out scans and codes; and the
+// migration of a real version-1 store.
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "common/consent/consent.h"
+#include "common/store/migrations.h"
+#include "tests/support/raw_sql.h"
+#include "tests/support/store_fixture.h"
+
+using namespace tocsin;
+using namespace tocsin::testing;
+
+namespace {
+
+Job makeJob(Timestamp at, const std::string& kind = "alert", const std::string& cls = "severe") {
+  Job j;
+  j.kind = kind;
+  j.messageClass = cls;
+  j.state = "sending";
+  j.title = "Flood";
+  j.texts = R"({"en": "Leave the riverside now."})";
+  j.createdBy = "test";
+  j.createdAt = at;
+  j.updatedAt = at;
+  return j;
+}
+
+NewMessage message(JobId job, const std::string& to, int rank, Timestamp at) {
+  NewMessage m;
+  m.job = job;
+  m.destination = to;
+  m.language = "en";
+  m.rank = rank;
+  m.at = at;
+  return m;
+}
+
+template <typename F>
+void tx(StoreFixture& f, F body) {
+  const Status st = f.store->write([&](StoreTx& t) {
+    body(t);
+    return Status::okStatus();
+  });
+  INFO(st.toString());
+  REQUIRE(st.ok());
+}
+
+template <typename F>
+void rd(StoreFixture& f, F body) {
+  REQUIRE(f.store->read(body).ok());
+}
+
+}  // namespace
+
+TEST_CASE("Claims take the most urgent queued messages first, then the oldest, and mark them submitted") {
+  StoreFixture f;
+  const Timestamp now = f.clock.now();
+  tx(f, [&](StoreTx& t) {
+    const JobId promo = t.jobs().insert(makeJob(now, "campaign", "promotional"));
+    const JobId alert = t.jobs().insert(makeJob(now));
+    for (int i = 0; i < 5; ++i) t.messages().insert(message(promo, "+3361000000" + std::to_string(i), 0, now));
+    for (int i = 0; i < 3; ++i) t.messages().insert(message(alert, "+3362000000" + std::to_string(i), 5, now));
+  });
+  std::vector<OutgoingMessage> first;
+  tx(f, [&](StoreTx& t) { first = t.messages().claim(0, 4, "smsc", now); });
+  REQUIRE(first.size() == 4);
+  for (int i = 0; i < 3; ++i) CHECK(first[static_cast<size_t>(i)].rank == 5);
+  CHECK(first[3].rank == 0);
+  CHECK(first[0].id < first[1].id);
+  // Promotions are not taken when only alerts may go.
+  std::vector<OutgoingMessage> alertsOnly;
+  tx(f, [&](StoreTx& t) { alertsOnly = t.messages().claim(1, 10, "smsc", now); });
+  CHECK(alertsOnly.empty());
+  CHECK(rawQuery(f.dbPath, "SELECT count(*) FROM messages WHERE state = 'submitted' AND attempts = 1 AND bearer = 'smsc'") == "4");
+  JobProgress p;
+  rd(f, [&](StoreTx& t) {
+    p = t.jobs().progress(1);
+    return Status::okStatus();
+  });
+  CHECK(p.count(MessageState::kQueued) == 4);
+  CHECK(p.count(MessageState::kSubmitted) == 1);
+  CHECK(p.total() == 5);
+}
+
+TEST_CASE("Outcomes move messages through their states and the per-job counts follow in the same commit") {
+  StoreFixture f;
+  const Timestamp now = f.clock.now();
+  JobId job = 0;
+  tx(f, [&](StoreTx& t) {
+    job = t.jobs().insert(makeJob(now));
+    for (int i = 0; i < 4; ++i) t.messages().insert(message(job, "+3362000000" + std::to_string(i), 5, now));
+  });
+  std::vector<OutgoingMessage> c;
+  tx(f, [&](StoreTx& t) { c = t.messages().claim(0, 4, "smsc", now); });
+  tx(f, [&](StoreTx& t) {
+    t.messages().record({c[0].id, MessageState::kSent, std::nullopt, std::string("a1"), 1, std::nullopt, std::nullopt}, now);
+    t.messages().record({c[1].id, MessageState::kFailed, std::nullopt, std::nullopt, std::nullopt,
+                         std::string("rejected by the carrier: ESME_RINVDSTADR"), std::nullopt}, now);
+    t.messages().record({c[2].id, MessageState::kWaiting, std::nullopt, std::nullopt, std::nullopt,
+                         std::string("throttled"), now + std::chrono::seconds(30)}, now);
+    t.messages().record({c[0].id, MessageState::kDelivered, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                         std::nullopt}, now);
+  });
+  JobProgress p;
+  std::optional<MessageRecord> failed;
+  rd(f, [&](StoreTx& t) {
+    p = t.jobs().progress(job);
+    failed = t.messages().find(c[1].id);
+    return Status::okStatus();
+  });
+  CHECK(p.count(MessageState::kDelivered) == 1);
+  CHECK(p.count(MessageState::kFailed) == 1);
+  CHECK(p.count(MessageState::kWaiting) == 1);
+  CHECK(p.count(MessageState::kSubmitted) == 1);
+  CHECK(p.count(MessageState::kSent) == 0);
+  REQUIRE(failed);
+  CHECK(failed->lastError == "rejected by the carrier: ESME_RINVDSTADR");
+  // Waiting messages come back when their time comes, not before.
+  int64_t released = -1;
+  tx(f, [&](StoreTx& t) { released = t.messages().releaseWaiting(now + std::chrono::seconds(29)); });
+  CHECK(released == 0);
+  tx(f, [&](StoreTx& t) {
+    CHECK(t.messages().nextWaiting() == now + std::chrono::seconds(30));
+    released = t.messages().releaseWaiting(now + std::chrono::seconds(30));
+  });
+  CHECK(released == 1);
+  // A crash leaves one submitted message of unknown outcome: it goes back to the queue.
+  int64_t requeued = 0;
+  tx(f, [&](StoreTx& t) { requeued = t.messages().requeueSubmitted("outcome unknown after a restart", now); });
+  CHECK(requeued == 1);
+  rd(f, [&](StoreTx& t) {
+    p = t.jobs().progress(job);
+    return Status::okStatus();
+  });
+  CHECK(p.count(MessageState::kQueued) == 2);
+  CHECK(p.count(MessageState::kSubmitted) == 0);
+  CHECK(rawQuery(f.dbPath, "SELECT sum(n) FROM job_counts") == "4");
+}
+
+TEST_CASE("Cancelling a job finishes only what has not left") {
+  StoreFixture f;
+  const Timestamp now = f.clock.now();
+  JobId job = 0;
+  tx(f, [&](StoreTx& t) {
+    job = t.jobs().insert(makeJob(now));
+    for (int i = 0; i < 3; ++i) t.messages().insert(message(job, "+3362000000" + std::to_string(i), 5, now));
+    t.messages().claim(0, 1, "smsc", now);
+  });
+  int64_t n = 0;
+  tx(f, [&](StoreTx& t) { n = t.messages().finishPending(job, MessageState::kCancelled, "cancelled by b.martin", now); });
+  CHECK(n == 2);
+  CHECK(rawQuery(f.dbPath, "SELECT count(*) FROM messages WHERE state = 'submitted'") == "1");
+}
+
+TEST_CASE("The consent standing follows the history: grant, confirm, re-grant, withdraw, retention") {
+  StoreFixture f;
+  const ContactId c = f.addContact("0612345678");
+  auto standing = [&]() {
+    std::optional<ConsentStanding> s;
+    rd(f, [&](StoreTx& t) {
+      s = t.consent().standing(c, "promotions:bakery");
+      return Status::okStatus();
+    });
+    return s;
+  };
+  CHECK_FALSE(standing());
+  f.giveConsent(c, "promotions:bakery", false);
+  CHECK(standing()->state == ConsentAction::kGranted);
+  f.write([&](StoreTx& t, AuditRecorder& rec) {
+    return consent::confirm(t, rec, c, {"promotions:bakery", "en", "sms:reply", "sms-reply", {}}).status();
+  });
+  CHECK(standing()->state == ConsentAction::kConfirmed);
+  f.clock.advance(std::chrono::hours(1));
+  f.giveConsent(c, "promotions:bakery", false);  // signs up again at another kiosk
+  CHECK(standing()->state == ConsentAction::kConfirmed);
+  f.write([&](StoreTx& t, AuditRecorder& rec) {
+    return consent::withdraw(t, rec, c, {"promotions:bakery", "en", "sms:STOP", "sms-keyword", {}}).status();
+  });
+  CHECK(standing()->state == ConsentAction::kWithdrawn);
+  CHECK(standing()->since == f.clock.now());
+}
+
+TEST_CASE("The consent standing always agrees with the history (random sequences)") {
+  StoreFixture f;
+  std::mt19937 rng(7);
+  std::vector<ContactId> people;
+  for (int i = 0; i < 12; ++i) people.push_back(f.addContact("06123456" + std::to_string(10 + i)));
+  f.write([&](StoreTx& t, AuditRecorder& rec) {
+    return consent::registerText(t, rec, "promo", "en", "Offers by SMS").status();
+  });
+  for (int step = 0; step < 300; ++step) {
+    const ContactId c = people[rng() % people.size()];
+    const int what = static_cast<int>(rng() % 3);
+    f.clock.advance(std::chrono::minutes(1));
+    (void)f.audit->write(*f.store, "test", [&](StoreTx& t, AuditRecorder& rec) -> Status {
+      if (what == 0) return consent::grant(t, rec, c, {"promotions:bakery", "promo", std::nullopt, "en", "kiosk:K1", "checkbox", {}}).status();
+      if (what == 1) return consent::confirm(t, rec, c, {"promotions:bakery", "en", "sms:reply", "sms-reply", {}}).status();
+      return consent::withdraw(t, rec, c, {"promotions:bakery", "en", "sms:STOP", "sms-keyword", {}}).status();
+    });
+  }
+  rd(f, [&](StoreTx& t) {
+    for (ContactId c : people) {
+      const bool valid = t.consent().hasValidConsent(c, "promotions:bakery", f.clock.now());
+      const auto s = t.consent().standing(c, "promotions:bakery");
+      INFO("contact " << c);
+      CHECK(valid == (s && s->state == ConsentAction::kConfirmed));
+    }
+    return Status::okStatus();
+  });
+}
+
+TEST_CASE("Fan-out scans stream contacts by zone with their standing on the purpose") {
+  StoreFixture f;
+  ContactDetails centre, port;
+  centre.zone = "CENTRE";
+  port.zone = "PORT";
+  const ContactId a = f.addContact("0611111111", centre, "import");
+  const ContactId b = f.addContact("0622222222", port, "kiosk");
+  f.addContact("0633333333", {}, "import");
+  f.giveConsent(b, "alerts");
+  std::vector<AudienceMember> seen;
+  ContactId last = 0;
+  rd(f, [&](StoreTx& t) {
+    last = t.contacts().scanAudience(0, 100, {"CENTRE", "PORT"}, "alerts", [&](const AudienceMember& m) { seen.push_back(m); });
+    return Status::okStatus();
+  });
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0].id == a);
+  CHECK_FALSE(seen[0].standing);
+  CHECK(seen[0].source == "import");
+  CHECK(seen[1].standing->state == ConsentAction::kConfirmed);
+  CHECK(last == b);
+  seen.clear();
+  rd(f, [&](StoreTx& t) {
+    t.contacts().scanAudience(a, 1, {}, "alerts", [&](const AudienceMember& m) { seen.push_back(m); });
+    return Status::okStatus();
+  });
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0].id == b);
+}
+
+TEST_CASE("Confirmation codes: open until used or expired") {
+  StoreFixture f;
+  const ContactId c = f.addContact("0612345678");
+  const Timestamp now = f.clock.now();
+  tx(f, [&](StoreTx& t) {
+    t.inbox().addCode({0, c, {"alerts", "promotions:bakery"}, "hash1", "kiosk:K1", "fr", now, now + std::chrono::minutes(15), 0, {}});
+  });
+  std::vector<ConfirmationCode> open;
+  rd(f, [&](StoreTx& t) {
+    open = t.inbox().openCodes(c, now + std::chrono::minutes(1));
+    CHECK(t.inbox().openCodes(c, now + std::chrono::minutes(16)).empty());
+    return Status::okStatus();
+  });
+  REQUIRE(open.size() == 1);
+  CHECK(open[0].purposes == std::vector<std::string>{"alerts", "promotions:bakery"});
+  tx(f, [&](StoreTx& t) {
+    t.inbox().countCodeAttempt(open[0].id);
+    t.inbox().markCodeUsed(open[0].id, now);
+  });
+  rd(f, [&](StoreTx& t) {
+    CHECK(t.inbox().openCodes(c, now).empty());
+    return Status::okStatus();
+  });
+}
+
+TEST_CASE("A version-1 store migrates to version 2 with each contact's consent standing rebuilt") {
+  TempDir dir;
+  const std::string path = dir.file("old.db");
+  rawSql(path, readFile(std::string(TOCSIN_TEST_FIXTURES) + "/store_v1.sql"));
+  REQUIRE(rawQuery(path, "PRAGMA user_version") == "1");
+  auto store = SqliteStore::open(path);
+  REQUIRE(store.ok());
+  CHECK((*store)->info().schemaVersion == 2);
+  auto state = [&](int contact) {
+    return rawQuery(path, "SELECT state FROM consent_state WHERE contact_id = " + std::to_string(contact) +
+                              " AND purpose = 'promotions:bakery'");
+  };
+  CHECK(state(1) == "confirmed");  // granted, confirmed, granted again: still confirmed
+  CHECK(state(2) == "granted");
+  CHECK(state(3) == "withdrawn");
+  CHECK(rawQuery(path, "SELECT count(*) FROM consent_events") == "7");
+  CHECK(rawQuery(path, "SELECT count(*) FROM contacts") == "3");
+}
