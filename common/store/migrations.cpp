@@ -158,7 +158,7 @@ CREATE TABLE jobs (
   mode          TEXT    NOT NULL DEFAULT 'live' CHECK (mode IN ('live', 'test', 'exercise')),
   state         TEXT    NOT NULL CHECK (state IN ('draft', 'approved', 'expanding', 'sending', 'paused', 'done', 'cancelled')),
   title         TEXT    NOT NULL,
-  body          TEXT,                    -- JSON {"language": "text", ...}; the first is the default; NULL once scrubbed
+  body          TEXT,                    -- JSON [["language", "text"], ...]; the first is the default; NULL once scrubbed
   sender        TEXT,
   purpose       TEXT,                    -- campaigns: "promotions:<shop>"
   target        TEXT    NOT NULL,        -- JSON: {"all": true} | {"zones": [...], "areas": [...]} | {"numbers": [...]}
@@ -200,6 +200,7 @@ CREATE TABLE messages (
 CREATE INDEX messages_by_job ON messages(job_id);
 CREATE INDEX messages_ready ON messages(rank DESC, id) WHERE state = 'queued';
 CREATE INDEX messages_waiting ON messages(not_before) WHERE state = 'waiting';
+CREATE INDEX messages_waiting_by_rank ON messages(rank) WHERE state = 'waiting';
 CREATE INDEX messages_by_contact ON messages(contact_id) WHERE contact_id IS NOT NULL;
 
 CREATE TABLE job_counts (

@@ -109,7 +109,7 @@ struct Job {
   std::string mode = "live"; // live, test, exercise
   std::string state;         // draft, approved, expanding, sending, paused, done, cancelled
   std::string title;
-  std::optional<std::string> texts;    // JSON {"language": "text"}; the first is the default
+  std::optional<std::string> texts;    // JSON [["language", "text"], ...]; the first is the default
   std::optional<std::string> sender;
   std::optional<std::string> purpose;  // campaigns: "promotions:<shop>"
   std::string target = "{}";           // JSON

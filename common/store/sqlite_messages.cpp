@@ -37,7 +37,7 @@ int64_t SqliteMessages::insert(const NewMessage& m) {
   return db_.lastInsertRowid();
 }
 
-std::vector<OutgoingMessage> SqliteMessages::claim(int minRank, int64_t limit, const std::string& bearer, Timestamp at) {
+std::vector<OutgoingMessage> SqliteMessages::claim(int minRank, int64_t limit, Timestamp at) {
   std::vector<OutgoingMessage> out;
   if (limit <= 0) return out;
   Statement& pick = db_.cached(
@@ -59,9 +59,9 @@ std::vector<OutgoingMessage> SqliteMessages::claim(int minRank, int64_t limit, c
   }
   pick.reset();
   Statement& mark = db_.cached(
-      "UPDATE messages SET state = 'submitted', bearer = ?2, attempts = attempts + 1, updated_at = ?3 WHERE id = ?1");
+      "UPDATE messages SET state = 'submitted', attempts = attempts + 1, updated_at = ?2 WHERE id = ?1");
   for (const auto& m : out) {
-    mark.bind(1, m.id).bind(2, bearer).bind(3, toMicros(at));
+    mark.bind(1, m.id).bind(2, toMicros(at));
     mark.run();
   }
   return out;
@@ -71,10 +71,10 @@ void SqliteMessages::record(const MessageOutcome& o, Timestamp at) {
   Statement& st = db_.cached(
       "UPDATE messages SET state = ?2, bearer = coalesce(?3, bearer), carrier_ids = coalesce(?4, carrier_ids), "
       "parts = coalesce(?5, parts), last_error = coalesce(?6, last_error), not_before = ?7, "
-      "attempts = attempts + ?8, updated_at = ?9 WHERE id = ?1");
+      "attempts = max(0, attempts + ?8), updated_at = ?9 WHERE id = ?1");
   st.bind(1, o.id).bind(2, messageStateName(o.state)).bind(3, o.bearer).bind(4, o.carrierIds);
   st.bind(5, o.parts ? std::optional<int64_t>(*o.parts) : std::nullopt).bind(6, o.error);
-  st.bind(7, optionalMicros(o.notBefore)).bind(8, o.countAttempt ? 1 : 0).bind(9, toMicros(at));
+  st.bind(7, optionalMicros(o.notBefore)).bind(8, o.attemptDelta).bind(9, toMicros(at));
   st.run();
 }
 
@@ -110,8 +110,32 @@ int64_t SqliteMessages::finishPending(JobId job, MessageState state, const std::
   return db_.changes();
 }
 
+int64_t SqliteMessages::holdQueued(JobId job, Timestamp at) {
+  Statement& st = db_.cached(
+      "UPDATE messages SET state = 'waiting', not_before = NULL, updated_at = ?2 WHERE job_id = ?1 AND state = 'queued'");
+  st.bind(1, job).bind(2, toMicros(at));
+  st.run();
+  return db_.changes();
+}
+
+int64_t SqliteMessages::releaseHeld(JobId job, Timestamp at) {
+  Statement& st = db_.cached(
+      "UPDATE messages SET state = 'queued', updated_at = ?2 WHERE job_id = ?1 AND state = 'waiting' AND not_before IS NULL");
+  st.bind(1, job).bind(2, toMicros(at));
+  st.run();
+  return db_.changes();
+}
+
 bool SqliteMessages::anyQueuedAtOrAbove(int rank) {
   Statement& st = db_.cached("SELECT EXISTS (SELECT 1 FROM messages WHERE state = 'queued' AND rank >= ?1)");
+  st.bind(1, rank);
+  return st.step() && st.getInt(0) != 0;
+}
+
+bool SqliteMessages::anyPendingAtOrAbove(int rank) {
+  Statement& st = db_.cached(
+      "SELECT EXISTS (SELECT 1 FROM messages WHERE state = 'queued' AND rank >= ?1) OR "
+      "EXISTS (SELECT 1 FROM messages WHERE state = 'waiting' AND rank >= ?1)");
   st.bind(1, rank);
   return st.step() && st.getInt(0) != 0;
 }

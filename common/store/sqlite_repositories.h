@@ -108,13 +108,16 @@ class SqliteMessages final : public MessageRepository {
  public:
   explicit SqliteMessages(Database& db) : db_(db) {}
   int64_t insert(const NewMessage& message) override;
-  std::vector<OutgoingMessage> claim(int minRank, int64_t limit, const std::string& bearer, Timestamp at) override;
+  std::vector<OutgoingMessage> claim(int minRank, int64_t limit, Timestamp at) override;
   void record(const MessageOutcome& outcome, Timestamp at) override;
   int64_t releaseWaiting(Timestamp now) override;
   std::optional<Timestamp> nextWaiting() override;
   int64_t requeueSubmitted(const std::string& reason, Timestamp at) override;
   int64_t finishPending(JobId job, MessageState state, const std::string& reason, Timestamp at) override;
+  int64_t holdQueued(JobId job, Timestamp at) override;
+  int64_t releaseHeld(JobId job, Timestamp at) override;
   bool anyQueuedAtOrAbove(int rank) override;
+  bool anyPendingAtOrAbove(int rank) override;
   std::optional<int> topQueuedRank() override;
   std::pair<int, std::optional<Timestamp>> recentPromotional(ContactId contact, Timestamp since) override;
   void addDeliveryReport(const DeliveryReport& report) override;

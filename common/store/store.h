@@ -197,7 +197,7 @@ struct MessageOutcome {
   std::optional<int> parts;
   std::optional<std::string> error;
   std::optional<Timestamp> notBefore;  // for kWaiting / kQueued retries
-  bool countAttempt = false;           // the message was handed to a bearer (submitted)
+  int attemptDelta = 0;                // -1 undoes the attempt a claim counted (never handed over)
 };
 
 struct DeliveryReport {
@@ -215,8 +215,9 @@ class MessageRepository {
   virtual ~MessageRepository() = default;
   virtual int64_t insert(const NewMessage& message) = 0;
   // Up to `limit` queued messages of rank >= `minRank`, most urgent first (then oldest), marked
-  // submitted to `bearer` with one more attempt. The caller sends them once this commits.
-  virtual std::vector<OutgoingMessage> claim(int minRank, int64_t limit, const std::string& bearer, Timestamp at) = 0;
+  // submitted with one more attempt. The caller hands them to bearers once this commits, and
+  // records which bearer with the outcome.
+  virtual std::vector<OutgoingMessage> claim(int minRank, int64_t limit, Timestamp at) = 0;
   virtual void record(const MessageOutcome& outcome, Timestamp at) = 0;
   // Waiting messages whose time has come go back to the queue; returns how many.
   virtual int64_t releaseWaiting(Timestamp now) = 0;
@@ -227,7 +228,12 @@ class MessageRepository {
   virtual int64_t requeueSubmitted(const std::string& reason, Timestamp at) = 0;
   // Messages not yet final in job `job` become `state` (cancelled, expired) with `reason`.
   virtual int64_t finishPending(JobId job, MessageState state, const std::string& reason, Timestamp at) = 0;
+  // A paused job's queued messages are held (waiting with no time) until it resumes.
+  virtual int64_t holdQueued(JobId job, Timestamp at) = 0;
+  virtual int64_t releaseHeld(JobId job, Timestamp at) = 0;
   virtual bool anyQueuedAtOrAbove(int rank) = 0;
+  // Queued or waiting (a retry's backoff) at `rank` or above: still to be sent.
+  virtual bool anyPendingAtOrAbove(int rank) = 0;
   // Highest rank among queued messages, if any.
   virtual std::optional<int> topQueuedRank() = 0;
   // Promotional messages to the contact created at or after `since`: how many, and the oldest.

@@ -40,7 +40,8 @@ struct OutboundMessage {
   std::string sender;       // alphanumeric sender id or a number; empty: the bearer's default
   std::string text;         // UTF-8; the bearer chooses GSM-7 or UCS-2 and splits it
   text::Normalization normalization = text::Normalization::kNone;
-  int priority = 0;         // 0 (promotional) .. 3 (highest alert); bearers order by it
+  int priority = 0;         // the class's rank, 0 (promotional) .. 7 (national alert); bearers order by it
+  std::optional<uint8_t> networkPriority;  // SMPP priority_flag 0-3; default: priority clamped to 0-3
   bool wantReceipt = true;
   std::optional<Timestamp> expiresAt;  // not delivered after this (validity period)
   std::string label;        // for logs: "alert 12", "campaign 3"

@@ -365,7 +365,7 @@ bool SmppSession::submitPart(PartTask task, MonoTime now) {
   if (!dest.empty() && dest[0] == '+') dest.erase(0, 1);
   sm.destination = {1, 1, dest};
   sm.esmClass = m.udh ? 0x40 : 0x00;
-  sm.priorityFlag = static_cast<uint8_t>(std::clamp(m.message.priority, 0, 3));
+  sm.priorityFlag = m.message.networkPriority.value_or(static_cast<uint8_t>(std::clamp(m.message.priority, 0, 3)));
   if (m.message.expiresAt) sm.validityPeriod = relativeTime(*m.message.expiresAt - shared_.clock.now());
   sm.registeredDelivery = m.message.wantReceipt ? 1 : 0;
   sm.dataCoding = m.dataCoding;

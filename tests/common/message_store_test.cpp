@@ -65,16 +65,16 @@ TEST_CASE("Claims take the most urgent queued messages first, then the oldest, a
     for (int i = 0; i < 3; ++i) t.messages().insert(message(alert, "+3362000000" + std::to_string(i), 5, now));
   });
   std::vector<OutgoingMessage> first;
-  tx(f, [&](StoreTx& t) { first = t.messages().claim(0, 4, "smsc", now); });
+  tx(f, [&](StoreTx& t) { first = t.messages().claim(0, 4, now); });
   REQUIRE(first.size() == 4);
   for (int i = 0; i < 3; ++i) CHECK(first[static_cast<size_t>(i)].rank == 5);
   CHECK(first[3].rank == 0);
   CHECK(first[0].id < first[1].id);
   // Promotions are not taken when only alerts may go.
   std::vector<OutgoingMessage> alertsOnly;
-  tx(f, [&](StoreTx& t) { alertsOnly = t.messages().claim(1, 10, "smsc", now); });
+  tx(f, [&](StoreTx& t) { alertsOnly = t.messages().claim(1, 10, now); });
   CHECK(alertsOnly.empty());
-  CHECK(rawQuery(f.dbPath, "SELECT count(*) FROM messages WHERE state = 'submitted' AND attempts = 1 AND bearer = 'smsc'") == "4");
+  CHECK(rawQuery(f.dbPath, "SELECT count(*) FROM messages WHERE state = 'submitted' AND attempts = 1") == "4");
   JobProgress p;
   rd(f, [&](StoreTx& t) {
     p = t.jobs().progress(1);
@@ -94,7 +94,7 @@ TEST_CASE("Outcomes move messages through their states and the per-job counts fo
     for (int i = 0; i < 4; ++i) t.messages().insert(message(job, "+3362000000" + std::to_string(i), 5, now));
   });
   std::vector<OutgoingMessage> c;
-  tx(f, [&](StoreTx& t) { c = t.messages().claim(0, 4, "smsc", now); });
+  tx(f, [&](StoreTx& t) { c = t.messages().claim(0, 4, now); });
   tx(f, [&](StoreTx& t) {
     t.messages().record({c[0].id, MessageState::kSent, std::nullopt, std::string("a1"), 1, std::nullopt, std::nullopt}, now);
     t.messages().record({c[1].id, MessageState::kFailed, std::nullopt, std::nullopt, std::nullopt,
@@ -147,7 +147,7 @@ TEST_CASE("Cancelling a job finishes only what has not left") {
   tx(f, [&](StoreTx& t) {
     job = t.jobs().insert(makeJob(now));
     for (int i = 0; i < 3; ++i) t.messages().insert(message(job, "+3362000000" + std::to_string(i), 5, now));
-    t.messages().claim(0, 1, "smsc", now);
+    t.messages().claim(0, 1, now);
   });
   int64_t n = 0;
   tx(f, [&](StoreTx& t) { n = t.messages().finishPending(job, MessageState::kCancelled, "cancelled by b.martin", now); });

@@ -1,0 +1,37 @@
+// Fan-out: turning an approved alert or campaign into one message per recipient.
+//
+// It streams: each step reads a batch of contacts after the job's cursor, decides for each one
+// (in the area? enrolled, consenting, suppressed?), writes the messages and moves the cursor,
+// all in the caller's transaction. A crash between steps resumes at the cursor, so nobody is
+// added twice and nobody is skipped; memory never holds more than one batch.
+#pragma once
+
+#include "broadcaster/engine/job_texts.h"
+#include "common/privacy/suppression.h"
+#include "common/store/store.h"
+#include "policies/policy_config.h"
+#include "policies/targeting.h"
+
+namespace tocsin::engine {
+
+struct ExpansionStep {
+  int64_t scanned = 0;
+  int64_t queued = 0;
+  int64_t refused = 0;
+  bool finished = false;
+};
+
+class Expander {
+ public:
+  Expander(const policy::PolicyConfig& policies, const Suppressor& suppressor)
+      : policies_(policies), suppressor_(suppressor) {}
+
+  // REQUIRES: job is an alert or campaign in state "expanding".
+  Result<ExpansionStep> step(StoreTx& tx, const Job& job, int64_t batch, Timestamp now) const;
+
+ private:
+  const policy::PolicyConfig& policies_;
+  const Suppressor& suppressor_;
+};
+
+}  // namespace tocsin::engine

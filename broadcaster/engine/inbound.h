@@ -1,0 +1,36 @@
+// Messages from phones: STOP (and its equivalents) withdraws the person's promotional consent
+// and gets one confirmation; START and HELP are answered; a reply carrying a sign-up code
+// confirms that sign-up. Everything is stored and audited (without the phone number).
+#pragma once
+
+#include "common/audit/audit_log.h"
+#include "common/phone/phone.h"
+#include "common/store/store.h"
+#include "hardware/bearer/bearer.h"
+#include "policies/policy_config.h"
+
+namespace tocsin::engine {
+
+struct InboundOutcome {
+  std::string intent;   // stop, start, help, code, other
+  std::string outcome;  // what was done
+  bool replied = false;
+};
+
+class InboundHandler {
+ public:
+  InboundHandler(const policy::PolicyConfig& policies, const PhoneNormalizer& phones)
+      : policies_(policies), phones_(phones) {}
+
+  // Inside the caller's audited write.
+  Result<InboundOutcome> handle(StoreTx& tx, AuditRecorder& audit, const IncomingMessage& message) const;
+
+ private:
+  const policy::PolicyConfig& policies_;
+  const PhoneNormalizer& phones_;
+};
+
+// The language to answer a number in: the contact's own, else the main one of its country.
+std::string replyLanguage(const std::optional<Contact>& contact, const std::string& region);
+
+}  // namespace tocsin::engine
