@@ -29,6 +29,7 @@ Args::Args(const std::vector<std::string>& tokens, const std::vector<OptionSpec>
     if (!spec->takesValue) {
       if (inlineValue) throw UsageError("option --" + name + " takes no value");
       values_[name] = "1";
+      all_[name].push_back("1");
       continue;
     }
     if (inlineValue) {
@@ -37,6 +38,7 @@ Args::Args(const std::vector<std::string>& tokens, const std::vector<OptionSpec>
       if (i + 1 >= tokens.size()) throw UsageError("option --" + name + " needs a value");
       values_[name] = tokens[++i];
     }
+    all_[name].push_back(values_[name]);
   }
 }
 
@@ -44,6 +46,11 @@ std::optional<std::string> Args::get(const std::string& name) const {
   auto it = values_.find(name);
   if (it == values_.end()) return std::nullopt;
   return it->second;
+}
+
+std::vector<std::string> Args::getAll(const std::string& name) const {
+  auto it = all_.find(name);
+  return it == all_.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::string Args::getOr(const std::string& name, const std::string& fallback) const {

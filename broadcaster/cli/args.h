@@ -26,7 +26,10 @@ class Args {
   // Throws UsageError for an option not in `specs` or missing its value.
   Args(const std::vector<std::string>& tokens, const std::vector<OptionSpec>& specs);
 
+  // The last value given (an option given twice keeps the later one)...
   std::optional<std::string> get(const std::string& name) const;
+  // ...or every value, in order, for options that may repeat.
+  std::vector<std::string> getAll(const std::string& name) const;
   std::string getOr(const std::string& name, const std::string& fallback) const;
   std::string require(const std::string& name) const;
   bool flag(const std::string& name) const;
@@ -38,6 +41,7 @@ class Args {
 
  private:
   std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> all_;
   std::vector<std::string> positionals_;
 };
 

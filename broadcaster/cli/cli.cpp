@@ -84,7 +84,7 @@ namespace {
 std::vector<const Command*> allCommands() {
   std::vector<const Command*> out;
   for (const auto* group : {&storeCommands(), &contactCommands(), &consentCommands(), &auditCommands(),
-                            &privacyCommands(), &codecCommands(), &bearerCommands()})
+                            &privacyCommands(), &codecCommands(), &bearerCommands(), &jobCommands()})
     for (const auto& c : *group) out.push_back(&c);
   return out;
 }

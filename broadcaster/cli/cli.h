@@ -82,6 +82,7 @@ const std::vector<Command>& auditCommands();
 const std::vector<Command>& privacyCommands();
 const std::vector<Command>& codecCommands();
 const std::vector<Command>& bearerCommands();
+const std::vector<Command>& jobCommands();
 
 // Runs tocsinctl with `argv` (without the program name); returns the exit status.
 int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, Clock& clock);

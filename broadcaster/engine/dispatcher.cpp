@@ -31,6 +31,7 @@ struct Dispatcher::PassWork {
   std::vector<Handover> handovers;
   std::unordered_map<JobId, std::optional<Job>> jobs;
   std::map<std::pair<std::string, std::string>, policy::Decision> hours;  // (country, zone) -> decision
+  std::vector<std::pair<std::string, std::string>> notes;                // for the observer, after commit
   bool busy = false;
 };
 
@@ -231,11 +232,13 @@ Status Dispatcher::advanceJobs(StoreTx& tx, AuditRecorder& audit, PassWork& work
       if (j.expiresAt && *j.expiresAt <= now) {
         tx.jobs().setState(j.id, "done", now);
         audit.record(j.kind + ".expire", object, "its validity ended before it started");
+        work.notes.emplace_back(j.kind + ".expire", object);
         continue;
       }
       tx.jobs().setState(j.id, "expanding", now);
       j.state = "expanding";
       audit.record(j.kind + ".start", object, "finding recipients");
+      work.notes.emplace_back(j.kind + ".start", object + " " + j.messageClass + " \"" + j.title + "\"");
     }
     if (j.state == "expanding") {
       if (expanded) continue;  // one fan-out step per pass keeps every pass short
@@ -245,9 +248,10 @@ Status Dispatcher::advanceJobs(StoreTx& tx, AuditRecorder& audit, PassWork& work
       work.busy = true;
       if (step.finished) {
         tx.jobs().setState(j.id, "sending", now);
-        audit.record(j.kind + ".expanded", object,
-                     std::to_string(j.recipients + step.queued + step.refused) + " recipients (" +
-                         std::to_string(step.refused) + " refused in this last step)");
+        const std::string what = std::to_string(j.recipients + step.queued + step.refused) + " recipients (" +
+                                 std::to_string(step.refused) + " refused in this last step)";
+        audit.record(j.kind + ".expanded", object, what);
+        work.notes.emplace_back(j.kind + ".expanded", object + " " + what);
       }
       continue;
     }
@@ -255,13 +259,14 @@ Status Dispatcher::advanceJobs(StoreTx& tx, AuditRecorder& audit, PassWork& work
     const JobProgress p = tx.jobs().progress(j.id);
     if (p.count(MessageState::kQueued) + p.count(MessageState::kWaiting) + p.count(MessageState::kSubmitted) == 0) {
       tx.jobs().setState(j.id, "done", now);
-      audit.record(j.kind + ".done", object,
-                   std::to_string(p.count(MessageState::kSent) + p.count(MessageState::kDelivered)) + " sent (" +
-                       std::to_string(p.count(MessageState::kDelivered)) + " delivered), " +
-                       std::to_string(p.count(MessageState::kFailed)) + " failed, " +
-                       std::to_string(p.count(MessageState::kExpired)) + " expired, " +
-                       std::to_string(p.count(MessageState::kRefused)) + " refused, " +
-                       std::to_string(p.count(MessageState::kCancelled)) + " cancelled");
+      const std::string what = std::to_string(p.count(MessageState::kSent) + p.count(MessageState::kDelivered)) +
+                               " sent (" + std::to_string(p.count(MessageState::kDelivered)) + " delivered), " +
+                               std::to_string(p.count(MessageState::kFailed)) + " failed, " +
+                               std::to_string(p.count(MessageState::kExpired)) + " expired, " +
+                               std::to_string(p.count(MessageState::kRefused)) + " refused, " +
+                               std::to_string(p.count(MessageState::kCancelled)) + " cancelled";
+      audit.record(j.kind + ".done", object, what);
+      work.notes.emplace_back(j.kind + ".done", object + " " + what);
     }
   }
   return Status::okStatus();
@@ -344,9 +349,10 @@ Status Dispatcher::claim(StoreTx& tx, AuditRecorder& audit, PassWork& work) {
   const bool alerts = alertsInFlight_ > 0 || tx.messages().anyPendingAtOrAbove(kAlertRank);
   if (alerts != promotionsPaused_) {
     promotionsPaused_ = alerts;
-    audit.record(alerts ? "promotions.pause" : "promotions.resume", "broadcaster",
-                 alerts ? "an alert is being sent: promotional sending stops on every bearer"
-                        : "no alert left to send: promotional sending resumes");
+    const std::string why = alerts ? "an alert is being sent: promotional sending stops on every bearer"
+                                   : "no alert left to send: promotional sending resumes";
+    audit.record(alerts ? "promotions.pause" : "promotions.resume", "broadcaster", why);
+    work.notes.emplace_back(alerts ? "promotions.pause" : "promotions.resume", why);
   }
   if (!claiming_) return Status::okStatus();
   // Room per bearer: promotions up to its limit, alerts and transactional as much again.
@@ -467,7 +473,13 @@ Result<bool> Dispatcher::pass() {
     woken_ = false;
   }
   for (auto& e : fresh) retained_.push_back(std::move(e));
-  for (auto& s : slots_) s.health = s.bearer->health();
+  std::vector<std::pair<std::string, std::string>> healthNotes;
+  for (auto& s : slots_) {
+    BearerHealth h = s.bearer->health();
+    if (h.state != s.health.state)
+      healthNotes.emplace_back("bearer." + std::string(bearerStateName(h.state)), s.bearer->name() + ": " + h.detail);
+    s.health = std::move(h);
+  }
   // Keep what this pass may change, to undo it if the transaction does not commit.
   const auto slotsBefore = slots_;
   const auto inFlightBefore = inFlight_;
@@ -502,7 +514,12 @@ Result<bool> Dispatcher::pass() {
     counters_ = countersBefore;
     promotionsPaused_ = pausedBefore;
     alertsInFlight_ = alertsBefore;
+    if (observer_) observer_("store.error", st.message());
     return st;  // the events stay retained for the next pass
+  }
+  if (observer_) {
+    for (const auto& [event, detail] : healthNotes) observer_(event, detail);
+    for (const auto& [event, detail] : work.notes) observer_(event, detail);
   }
   retained_.erase(retained_.begin(), retained_.begin() + static_cast<std::ptrdiff_t>(applied));
   // Durable: now the bearers may have them.

@@ -26,6 +26,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -99,6 +100,10 @@ class Dispatcher final : public BearerListener {
   void run(const std::atomic<bool>& stopping, Micros drain);
   // Wakes the loop early (new work in the store).
   void wake();
+  // Told of notable events after they are durable ("promotions.pause", "alert.done", bearer
+  // health changes, store errors), for logs. Called on the dispatcher's thread.
+  using Observer = std::function<void(const std::string& event, const std::string& detail)>;
+  void setObserver(Observer observer) { observer_ = std::move(observer); }
   DispatcherStats stats() const;
 
   void onAccepted(const std::string& bearer, MessageId id, const std::vector<std::string>& carrierIds,
@@ -169,6 +174,7 @@ class Dispatcher final : public BearerListener {
   Expander expander_;
   InboundHandler inbound_;
 
+  Observer observer_;
   std::vector<Slot> slots_;
   std::map<std::string, size_t> slotByName_;
   std::unordered_map<MessageId, InFlight> inFlight_;

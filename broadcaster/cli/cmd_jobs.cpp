@@ -1,0 +1,319 @@
+// tocsinctl alert ..., campaign ..., status: putting work into the store for the broadcaster and
+// watching it go out.
+#include <unistd.h>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+#include <thread>
+
+#include "broadcaster/cap/cap_alert.h"
+#include "broadcaster/cli/cli.h"
+#include "broadcaster/engine/jobs.h"
+#include "common/crypto/key_files.h"
+#include "policies/policy_config.h"
+
+namespace tocsin::cli {
+namespace {
+
+struct JobTools {
+  Environment* env;
+  policy::PolicyConfig policies;
+  std::unique_ptr<engine::JobService> jobs;
+};
+
+Result<JobTools> tools(CliContext& ctx) {
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_ASSIGN_OR_RETURN(auto policies, policy::parsePolicyConfig(e->config.document));
+  JobTools t{e, std::move(policies), nullptr};
+  return t;
+}
+
+engine::JobService& service(JobTools& t, CliContext& ctx) {
+  if (!t.jobs) t.jobs = std::make_unique<engine::JobService>(*t.env->store, *t.env->audit, t.policies, ctx.clock);
+  return *t.jobs;
+}
+
+// "fr:Crue de la Loire" -> ("fr", "Crue de la Loire").
+engine::Texts parseTextOptions(const Args& args) {
+  engine::Texts texts;
+  for (const auto& v : args.getAll("text")) {
+    const auto colon = v.find(':');
+    const std::string lang = colon == std::string::npos ? "" : v.substr(0, colon);
+    const bool ok = lang.size() >= 2 && lang.size() <= 3 &&
+                    std::all_of(lang.begin(), lang.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+    if (!ok) throw UsageError("--text is LANGUAGE:TEXT, e.g. --text 'fr:Crue de la Loire, quittez les berges'");
+    texts.emplace_back(lang, v.substr(colon + 1));
+  }
+  if (texts.empty()) throw UsageError("give at least one --text LANGUAGE:TEXT");
+  return texts;
+}
+
+policy::Target parseTargetOptions(const Args& args) {
+  policy::Target t;
+  t.all = args.flag("all");
+  t.zones = args.getAll("zone");
+  for (const auto& c : args.getAll("circle")) {
+    auto circle = policy::parseCapCircle(c);
+    if (!circle.ok()) throw UsageError("--circle: " + circle.status().message());
+    t.circles.push_back(*circle);
+  }
+  for (const auto& p : args.getAll("polygon")) {
+    auto poly = policy::parseCapPolygon(p);
+    if (!poly.ok()) throw UsageError("--polygon: " + poly.status().message());
+    t.polygons.push_back(*poly);
+  }
+  if (t.empty()) throw UsageError("give the target: --zone Z (repeatable), --circle 'lat,lon km', --polygon '...' or --all");
+  return t;
+}
+
+std::optional<Timestamp> timeOption(CliContext& ctx, const Args& args, const std::string& name) {
+  auto v = args.get(name);
+  if (!v) return std::nullopt;
+  if (auto d = parseDuration(*v); d.ok()) return ctx.clock.now() + *d;  // "2h": from now
+  auto t = parseTimestamp(*v);
+  if (!t.ok()) throw UsageError("--" + name + " is a duration from now (2h) or a time (2026-11-22T18:00:00+01:00)");
+  return *t;
+}
+
+void printPreview(CliContext& ctx, JobTools& t, const engine::Texts& texts, int maxParts, const std::string& footer) {
+  auto preview = service(t, ctx).previewTexts(texts, maxParts, footer);
+  if (!preview.ok()) return;
+  for (const auto& p : *preview)
+    ctx.out << "  " << p.language << " (" << p.encoding << ", " << p.parts << (p.parts == 1 ? " part" : " parts")
+            << "): " << p.text << "\n";
+}
+
+Status alertSend(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {{"title"}, {"text"}, {"zone"}, {"all", false}, {"circle"}, {"polygon"}, {"class"}, {"mode"},
+                     {"expires"}, {"bearer"}, {"sender"}});
+  args.expectPositionals(0, 0, "alert send --title T --text LANG:TEXT... --zone Z... --class C [--mode test|exercise]");
+  TOCSIN_ASSIGN_OR_RETURN(JobTools t, tools(ctx));
+  engine::AlertRequest r;
+  r.title = args.require("title");
+  r.texts = parseTextOptions(args);
+  r.target = parseTargetOptions(args);
+  const auto mode = policy::parseMode(args.getOr("mode", "live"));
+  if (!mode) throw UsageError("--mode is live, test or exercise");
+  r.mode = *mode;
+  const auto cls = policy::parseClass(args.getOr("class", r.mode == policy::AlertMode::kLive ? "" : "test"));
+  if (!cls) throw UsageError("--class is national, extreme, severe, amber, public_safety or test");
+  r.messageClass = *cls;
+  r.classReason = "set by the operator";
+  r.expiresAt = timeOption(ctx, args, "expires");
+  r.bearers = args.getAll("bearer");
+  r.sender = args.get("sender");
+  TOCSIN_ASSIGN_OR_RETURN(const JobId id, service(t, ctx).draftAlert(r, ctx.actor()));
+  ctx.out << "alert " << id << " drafted: " << policy::className(r.messageClass) << " " << policy::modeName(r.mode)
+          << ", to " << policy::describeTarget(r.target) << "\n";
+  printPreview(ctx, t, r.texts, t.policies.maxAlertParts, "");
+  if (r.mode != policy::AlertMode::kLive) {
+    TOCSIN_RETURN_IF_ERROR(service(t, ctx).approve(id, ctx.actor()));
+    ctx.out << "released (a " << policy::modeName(r.mode) << " alert needs no second person)\n";
+  } else {
+    ctx.out << "a live alert needs a second person: another operator runs  tocsinctl alert approve " << id << "\n";
+  }
+  return Status::okStatus();
+}
+
+Status alertCap(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {{"zone-geocode"}, {"bearer"}});
+  args.expectPositionals(1, 1, "alert cap FILE.xml [--zone-geocode NAME]");
+  TOCSIN_ASSIGN_OR_RETURN(JobTools t, tools(ctx));
+  TOCSIN_ASSIGN_OR_RETURN(const std::string xml, readWholeFile(args.positionals()[0]));
+  TOCSIN_ASSIGN_OR_RETURN(const cap::Alert alert, cap::parse(xml));
+  cap::Mapping mapping;
+  if (auto g = args.getAll("zone-geocode"); !g.empty()) mapping.zoneGeocodes = g;
+  TOCSIN_ASSIGN_OR_RETURN(const cap::AlertDraft d, cap::draftFromCap(alert, ctx.clock.now(), mapping));
+  engine::AlertRequest r;
+  r.title = d.title;
+  r.texts = d.texts;
+  r.target = d.target;
+  r.messageClass = d.messageClass;
+  r.classReason = d.classReason;
+  r.mode = d.mode;
+  r.expiresAt = d.expiresAt;
+  r.details = d.details;
+  r.bearers = args.getAll("bearer");
+  TOCSIN_ASSIGN_OR_RETURN(const JobId id, service(t, ctx).draftAlert(r, ctx.actor()));
+  ctx.out << "alert " << id << " drafted from CAP " << alert.identifier << ": " << policy::className(d.messageClass)
+          << " " << policy::modeName(d.mode) << ", to " << policy::describeTarget(d.target) << "\n  class: " << d.classReason
+          << "\n";
+  for (const auto& w : d.warnings) ctx.out << "  warning: " << w << "\n";
+  printPreview(ctx, t, d.texts, t.policies.maxAlertParts, "");
+  ctx.out << "release it: another operator runs  tocsinctl alert approve " << id << "\n";
+  return Status::okStatus();
+}
+
+Status alertApprove(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {});
+  args.expectPositionals(1, 1, "alert approve ID");
+  TOCSIN_ASSIGN_OR_RETURN(JobTools t, tools(ctx));
+  const JobId id = std::stoll(args.positionals()[0]);
+  TOCSIN_RETURN_IF_ERROR(service(t, ctx).approve(id, ctx.actor()));
+  ctx.out << "alert " << id << " approved by " << ctx.actor() << ": the broadcaster sends it now\n";
+  return Status::okStatus();
+}
+
+Status jobCancel(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {{"reason"}});
+  args.expectPositionals(1, 1, "alert|campaign cancel ID --reason R");
+  TOCSIN_ASSIGN_OR_RETURN(JobTools t, tools(ctx));
+  const JobId id = std::stoll(args.positionals()[0]);
+  TOCSIN_RETURN_IF_ERROR(service(t, ctx).cancel(id, ctx.actor(), args.require("reason")));
+  ctx.out << "job " << id << " cancelled; messages already sent cannot be recalled\n";
+  return Status::okStatus();
+}
+
+Status campaignSend(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {{"shop"}, {"title"}, {"text"}, {"zone"}, {"all", false}, {"circle"}, {"polygon"}, {"sender"},
+                     {"at"}, {"deadline"}, {"bearer"}});
+  args.expectPositionals(0, 0, "campaign send --shop S --title T --text LANG:TEXT... (--zone Z|--all) [--sender ID] [--at T] [--deadline T]");
+  TOCSIN_ASSIGN_OR_RETURN(JobTools t, tools(ctx));
+  engine::CampaignRequest r;
+  r.shop = args.require("shop");
+  r.title = args.require("title");
+  r.texts = parseTextOptions(args);
+  r.target = parseTargetOptions(args);
+  r.sender = args.get("sender");
+  r.notBefore = timeOption(ctx, args, "at");
+  r.deadline = timeOption(ctx, args, "deadline");
+  r.bearers = args.getAll("bearer");
+  TOCSIN_ASSIGN_OR_RETURN(const JobId id, service(t, ctx).createCampaign(r, ctx.actor()));
+  ctx.out << "campaign " << id << " created for promotions:" << r.shop << ", to " << policy::describeTarget(r.target)
+          << " (only contacts with confirmed consent; sending hours apply)\n";
+  printPreview(ctx, t, r.texts, t.policies.maxPromotionalParts, "footer");
+  return Status::okStatus();
+}
+
+Status campaignPause(CliContext& ctx, const std::vector<std::string>& tokens, bool pause) {
+  Args args(tokens, {});
+  args.expectPositionals(1, 1, pause ? "campaign pause ID" : "campaign resume ID");
+  TOCSIN_ASSIGN_OR_RETURN(JobTools t, tools(ctx));
+  const JobId id = std::stoll(args.positionals()[0]);
+  TOCSIN_RETURN_IF_ERROR(pause ? service(t, ctx).pause(id, ctx.actor()) : service(t, ctx).resume(id, ctx.actor()));
+  ctx.out << "campaign " << id << (pause ? " paused" : " resumed") << "\n";
+  return Status::okStatus();
+}
+
+// ---- status ----
+
+std::string field(const std::string& json, const std::string& key) {
+  try {
+    auto o = Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
+    return o->has(key) ? o->get(key).convert<std::string>() : "";
+  } catch (const Poco::Exception&) {
+    return "";
+  }
+}
+
+std::string bar(double fraction, int width) {
+  const int filled = static_cast<int>(fraction * width + 0.5);
+  return "[" + std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(width - filled), '-') + "]";
+}
+
+Status printStatus(CliContext& ctx, Store& store, std::optional<JobId> only, bool& done) {
+  const Timestamp now = ctx.clock.now();
+  std::map<std::string, std::pair<std::string, Timestamp>> runtime;
+  std::vector<std::pair<Job, JobProgress>> jobs;
+  TOCSIN_RETURN_IF_ERROR(store.read([&](StoreTx& tx) {
+    runtime = tx.runtime().get("");
+    if (only) {
+      auto j = tx.jobs().find(*only);
+      if (!j) return Status::notFound("no job " + std::to_string(*only));
+      jobs.emplace_back(*j, tx.jobs().progress(*only));
+    } else {
+      // The active jobs and the last few finished ones.
+      const auto active = tx.jobs().inStates({"draft", "approved", "expanding", "sending", "paused"});
+      for (const auto& j : active) jobs.emplace_back(j, tx.jobs().progress(j.id));
+      auto recent = tx.jobs().list(0, 1'000'000);
+      std::reverse(recent.begin(), recent.end());
+      int shown = 0;
+      for (const auto& j : recent)
+        if ((j.state == "done" || j.state == "cancelled") && shown++ < 5) jobs.emplace_back(j, tx.jobs().progress(j.id));
+    }
+    return Status::okStatus();
+  }));
+  if (auto b = runtime.find("broadcaster"); b != runtime.end()) {
+    const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - b->second.second).count();
+    ctx.out << "broadcaster  " << (age <= 5 ? "running" : "not reporting") << " (pid " << field(b->second.first, "pid")
+            << ", status " << age << " s old)" << (field(b->second.first, "promotions_paused") == "true" ? ", promotions paused for an alert" : "")
+            << "\n";
+  } else {
+    ctx.out << "broadcaster  has never run on this store\n";
+  }
+  for (const auto& [key, value] : runtime) {
+    if (key.rfind("bearer:", 0) != 0) continue;
+    const std::string& v = value.first;
+    ctx.out << "  " << std::left << std::setw(14) << key.substr(7) << std::setw(9) << field(v, "state")
+            << "outstanding " << field(v, "outstanding") << "/" << field(v, "limit") << "  accepted "
+            << field(v, "accepted") << "  failed " << field(v, "failed") << "  " << field(v, "detail") << "\n";
+  }
+  done = true;
+  for (const auto& [j, p] : jobs) {
+    const int64_t total = std::max<int64_t>(j.recipients, p.total());
+    const int64_t sent = p.count(MessageState::kSent) + p.count(MessageState::kDelivered);
+    const int64_t settled = sent + p.count(MessageState::kFailed) + p.count(MessageState::kExpired) +
+                            p.count(MessageState::kCancelled) + p.count(MessageState::kRefused);
+    if (j.state != "done" && j.state != "cancelled") done = false;
+    ctx.out << "#" << j.id << " " << j.kind << " " << j.messageClass << (j.mode == "live" ? "" : " [" + j.mode + "]")
+            << " \"" << j.title << "\"  " << j.state << "\n";
+    ctx.out << "    " << bar(total ? static_cast<double>(settled) / static_cast<double>(total) : (j.state == "done" ? 1.0 : 0.0), 30)
+            << " " << settled << "/" << total << "  queued " << p.count(MessageState::kQueued) << "  waiting "
+            << p.count(MessageState::kWaiting) << "  submitted " << p.count(MessageState::kSubmitted) << "  sent " << sent
+            << "  delivered " << p.count(MessageState::kDelivered) << "  failed " << p.count(MessageState::kFailed)
+            << "  refused " << p.count(MessageState::kRefused) << "  expired " << p.count(MessageState::kExpired)
+            << "  cancelled " << p.count(MessageState::kCancelled) << "\n";
+  }
+  if (jobs.empty()) ctx.out << "no jobs\n";
+  return Status::okStatus();
+}
+
+Status status(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {{"watch", false}, {"job"}, {"until-done", false}, {"interval"}});
+  args.expectPositionals(0, 0, "status [--job ID] [--watch [--until-done]]");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  std::optional<JobId> job;
+  if (auto j = args.getInt("job", 1, INT64_MAX)) job = *j;
+  const bool watch = args.flag("watch");
+  const auto interval = std::chrono::milliseconds(args.getInt("interval", 100, 60000).value_or(1000));
+  const bool tty = ::isatty(STDOUT_FILENO) && &ctx.out == &std::cout;
+  while (true) {
+    bool done = false;
+    std::ostringstream frame;
+    CliContext view({}, frame, ctx.err, ctx.clock);
+    TOCSIN_RETURN_IF_ERROR(printStatus(view, *e->store, job, done));
+    if (tty && watch) ctx.out << "\x1b[H\x1b[2J";  // a fresh screen per frame on a terminal
+    ctx.out << frame.str() << std::flush;
+    if (!watch || (args.flag("until-done") && done)) break;
+    if (!tty) ctx.out << "\n";
+    std::this_thread::sleep_for(interval);
+  }
+  return Status::okStatus();
+}
+
+}  // namespace
+
+const std::vector<Command>& jobCommands() {
+  static const std::vector<Command> kCommands = {
+      {"alert send", "alert send --title T --text LANG:TEXT... --zone Z... --class C [--mode test|exercise]",
+       "draft an alert (a live one needs another operator's approval)", alertSend},
+      {"alert cap", "alert cap FILE.xml", "draft an alert from a CAP 1.2 document", alertCap},
+      {"alert approve", "alert approve ID", "release another operator's alert", alertApprove},
+      {"alert cancel", "alert cancel ID --reason R", "stop an alert's messages not yet sent", jobCancel},
+      {"campaign send", "campaign send --shop S --title T --text LANG:TEXT... (--zone Z|--all)",
+       "a promotional campaign to consenting contacts", campaignSend},
+      {"campaign pause", "campaign pause ID", "hold a campaign's messages",
+       [](CliContext& c, const std::vector<std::string>& t) { return campaignPause(c, t, true); }},
+      {"campaign resume", "campaign resume ID", "resume a paused campaign",
+       [](CliContext& c, const std::vector<std::string>& t) { return campaignPause(c, t, false); }},
+      {"campaign cancel", "campaign cancel ID --reason R", "stop a campaign", jobCancel},
+      {"status", "status [--job ID] [--watch [--until-done]]", "the broadcaster, its bearers and jobs, live", status},
+  };
+  return kCommands;
+}
+
+}  // namespace tocsin::cli

@@ -1,0 +1,143 @@
+// tocsin-broadcaster: the daemon that sends what the store holds through the configured bearers.
+//
+//   tocsin-broadcaster [--db PATH] [--config FILE] [--log json|text]
+//
+// It recovers what a previous run left in flight, connects its bearers and runs the dispatcher
+// (broadcaster/engine/dispatcher.h) and the periodic retention sweep until SIGTERM or SIGINT,
+// then stops claiming, waits for the bearers to answer what they hold (the "drain" setting),
+// unbinds and exits. Logs go to stderr, one event per line.
+#include <pthread.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <thread>
+
+#include "broadcaster/cli/cli.h"
+#include "broadcaster/daemon/setup.h"
+#include "broadcaster/engine/dispatcher.h"
+#include "common/base/log.h"
+#include "common/base/periodic.h"
+#include "common/base/time_zones.h"
+#include "common/privacy/retention.h"
+#include "common/store/sqlite_store.h"
+#include "policies/policy_config.h"
+#include "policies/retention.h"
+
+namespace {
+
+int usage(const std::string& problem) {
+  std::cerr << "tocsin-broadcaster: " << problem << "\n"
+            << "usage: tocsin-broadcaster [--db PATH] [--config FILE] [--log json|text]\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace tocsin;
+  cli::GlobalOptions options;
+  std::string logFormat = ::isatty(STDERR_FILENO) ? "text" : "json";
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (i + 1 >= argc) return usage(a + " needs a value");
+    if (a == "--db") options.dbPath = argv[++i];
+    else if (a == "--config") options.configPath = argv[++i];
+    else if (a == "--log") logFormat = argv[++i];
+    else return usage("unknown option " + a);
+  }
+  if (logFormat != "json" && logFormat != "text") return usage("--log is json or text");
+
+  // Signals are taken by one thread with sigwait; every other thread inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  SystemClock clock;
+  Log log(std::cerr, logFormat == "json" ? Log::Format::kJson : Log::Format::kText, clock);
+  auto fail = [&](const std::string& event, const Status& st) {
+    log.error(event, {{"error", st.message()}});
+    return st.code() == StatusCode::kInvalidArgument ? 2 : 1;
+  };
+  cli::CliContext ctx(options, std::cout, std::cerr, clock);
+  auto env = ctx.env();
+  if (!env.ok()) return fail("store.open", env.status());
+  const Config& config = (*env)->config;
+  auto policies = policy::parsePolicyConfig(config.document);
+  if (!policies.ok()) return fail("configuration", policies.status());
+  auto settings = daemon::parseBroadcasterSettings(config.document);
+  if (!settings.ok()) return fail("configuration", settings.status());
+  auto bearers = daemon::makeBearers(config.document, clock);
+  if (!bearers.ok()) return fail("configuration", bearers.status());
+  if (bearers->empty())
+    return fail("configuration", Status::invalid("no bearers configured: add a \"bearers\" list to the configuration"));
+  const auto zones = makeSystemTimeZones();
+
+  engine::Dispatcher dispatcher(*(*env)->store, *(*env)->audit, *policies, *zones, *(*env)->suppressor,
+                                *(*env)->phones, clock, settings->dispatcher);
+  std::string names;
+  for (auto& b : *bearers) {
+    dispatcher.addBearer(*b.bearer, b.minRank, b.outstanding);
+    names += (names.empty() ? "" : ",") + b.bearer->name();
+  }
+  dispatcher.setObserver([&](const std::string& event, const std::string& detail) {
+    if (event == "store.error") log.error(event, {{"detail", detail}});
+    else log.info(event, {{"detail", detail}});
+  });
+  if (Status st = dispatcher.start(); !st.ok()) return fail("broadcaster.start", st);
+  log.info("broadcaster.start", {{"pid", std::to_string(::getpid())}, {"store", config.store.path},
+                                 {"bearers", names}, {"recovered", std::to_string(dispatcher.stats().recovered)}});
+
+  // Retention runs on its own connection (a store instance serves one thread at a time).
+  SqliteOptions storeOptions;
+  storeOptions.busyTimeoutMs = config.store.busyTimeoutMs;
+  auto sweepStore = SqliteStore::open(config.store.path, storeOptions);
+  if (!sweepStore.ok()) return fail("store.open", sweepStore.status());
+  RetentionSweeper sweeper(**sweepStore, *(*env)->audit, *(*env)->suppressor);
+  PeriodicTask retention(clock, config.retention.sweepInterval, [&] {
+    auto report = sweeper.sweep(policy::retentionCutoffs(config.retention, clock.now()));
+    if (!report.ok()) log.error("retention.sweep", {{"error", report.status().message()}});
+  }, [&](const std::string& e) { log.error("retention.sweep", {{"error", e}}); });
+  retention.start();
+
+  std::atomic<bool> stopping{false};
+  std::thread signalThread([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    log.info("broadcaster.stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    stopping = true;
+    dispatcher.wake();
+  });
+  Interrupt progressStop;
+  std::thread progress([&] {
+    while (clock.sleepFor(settings->progressInterval, progressStop)) {
+      const auto s = dispatcher.stats();
+      Log::Fields f{{"submitted", std::to_string(s.submitted)}, {"sent", std::to_string(s.sent)},
+                    {"delivered", std::to_string(s.delivered)}, {"failed", std::to_string(s.failed)},
+                    {"refused", std::to_string(s.refused)}, {"waiting", std::to_string(s.waiting)},
+                    {"incoming", std::to_string(s.incoming)},
+                    {"promotions_paused", s.promotionsPaused ? "yes" : "no"}};
+      for (const auto& b : s.bearers)
+        f.emplace_back("bearer." + b.name, std::string(bearerStateName(b.health.state)) + " outstanding " +
+                                               std::to_string(b.outstanding));
+      log.info("progress", f);
+    }
+  });
+
+  dispatcher.run(stopping, settings->drain);
+
+  progressStop.trigger();
+  progress.join();
+  retention.stop();
+  if (!stopping) pthread_kill(signalThread.native_handle(), SIGTERM);
+  signalThread.join();
+  const auto s = dispatcher.stats();
+  log.info("broadcaster.stop", {{"submitted", std::to_string(s.submitted)}, {"sent", std::to_string(s.sent)},
+                                {"failed", std::to_string(s.failed)}, {"passes", std::to_string(s.passes)}});
+  return 0;
+}
