@@ -208,7 +208,7 @@ AudienceVerdict alertAudience(MessageClass c, const std::string& source, const s
   if (c == MessageClass::kNational) return {K::kRecipient, ""};
   if (alerts && alerts->state == ConsentAction::kConfirmed) return {K::kRecipient, ""};
   if (alerts && alerts->state == ConsentAction::kWithdrawn)
-    return {K::kRefused, "opted out of public alerts on " + formatUtc(alerts->since)};
+    return {K::kRefused, "opted out of public alerts on " + formatUtc(alerts->since).substr(0, 10)};
   if (source == "import" || source == "cli" || source == "api") return {K::kRecipient, ""};
   return {K::kOutside, ""};
 }

@@ -20,6 +20,26 @@ Result<ExpansionStep> Expander::step(StoreTx& tx, const Job& job, int64_t batch,
   const std::vector<std::string> zones = zonesOnly ? target.zones : std::vector<std::string>{};
 
   ExpansionStep step;
+  if (!campaign && target.circles.empty() && target.polygons.empty()) {
+    // Zones or everyone: the store applies the same rule in a few statements per batch.
+    AlertFanOut f;
+    f.job = job.id;
+    f.rank = rank;
+    f.national = *cls == policy::MessageClass::kNational;
+    f.everyone = target.all;
+    f.zones = target.zones;
+    for (const auto& t : texts) f.languages.push_back(t.first);
+    f.afterId = job.expandCursor;
+    f.batch = batch;
+    f.at = now;
+    const FanOutStep s = tx.messages().fanOutAlert(f);
+    step.scanned = s.scanned;
+    step.queued = s.queued;
+    step.refused = s.refused;
+    step.finished = s.scanned < batch;
+    tx.jobs().advanceExpansion(job.id, s.lastId, s.queued + s.refused, now);
+    return step;
+  }
   NewMessage m;
   m.job = job.id;
   m.rank = rank;
@@ -37,6 +57,7 @@ Result<ExpansionStep> Expander::step(StoreTx& tx, const Job& job, int64_t batch,
     if (verdict.kind == policy::AudienceVerdict::Kind::kOutside) return;
     const auto& [language, text] = textFor(texts, c.language.value_or(""));
     m.contact = c.id;
+    m.sequence = c.id;
     m.destination = c.phone;
     m.language = language;
     m.body.reset();
@@ -52,6 +73,8 @@ Result<ExpansionStep> Expander::step(StoreTx& tx, const Job& job, int64_t batch,
     }
     tx.messages().insert(m);
   });
+  tx.messages().countInserted(job.id, MessageState::kQueued, step.queued);
+  tx.messages().countInserted(job.id, MessageState::kRefused, step.refused);
   step.finished = step.scanned < batch;
   tx.jobs().advanceExpansion(job.id, last, step.queued + step.refused, now);
   return step;

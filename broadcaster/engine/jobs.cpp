@@ -214,6 +214,7 @@ Result<JobId> queueTransactional(StoreTx& tx, AuditRecorder& audit, const std::s
   const JobId id = tx.jobs().insert(j);
   NewMessage m;
   m.job = id;
+  m.sequence = 1;
   m.contact = contact;
   m.destination = to;
   m.language = language;
@@ -221,6 +222,7 @@ Result<JobId> queueTransactional(StoreTx& tx, AuditRecorder& audit, const std::s
   m.bearer = viaBearer;
   m.at = audit.now();
   tx.messages().insert(m);
+  tx.messages().countInserted(id, MessageState::kQueued, 1);
   audit.record("transactional.queue", "job:" + std::to_string(id), title);
   return id;
 }

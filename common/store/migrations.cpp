@@ -144,8 +144,8 @@ CREATE INDEX delivery_reports_by_message ON delivery_reports(message_id);
 // A message's life: queued -> submitted (handed to a bearer) -> sent (the network took every
 // part) -> delivered | failed | expired; or waiting (not before a time: sending hours,
 // backoff) -> queued; or cancelled; or refused (by a policy, with the reason). Per-job counts
-// per state are kept by triggers in the same transaction as the change, so progress is one
-// read and always agrees with the messages.
+// per state are kept in the same transaction as every change (a trigger for state changes, the
+// inserting code for inserts), so progress is one read and always agrees with the messages.
 constexpr const char* kSchemaV2 = R"sql(
 DROP TABLE delivery_reports;
 DROP TABLE messages;
@@ -197,11 +197,14 @@ CREATE TABLE messages (
   updated_at  INTEGER NOT NULL,
   scrubbed_at INTEGER
 ) STRICT;
-CREATE INDEX messages_by_job ON messages(job_id);
+-- A message's id is (job id << 32) + a number unique in the job (the contact id for a fan-out),
+-- so a job's messages are one range of the table: no index by job is needed, and a fan-out
+-- appends in order.
 CREATE INDEX messages_ready ON messages(rank DESC, id) WHERE state = 'queued';
 CREATE INDEX messages_waiting ON messages(not_before) WHERE state = 'waiting';
 CREATE INDEX messages_waiting_by_rank ON messages(rank) WHERE state = 'waiting';
-CREATE INDEX messages_by_contact ON messages(contact_id) WHERE contact_id IS NOT NULL;
+-- Promotions only: the frequency cap looks them up per contact. Erasure, rare, scans.
+CREATE INDEX messages_promotional_by_contact ON messages(contact_id) WHERE rank = 0 AND contact_id IS NOT NULL;
 
 CREATE TABLE job_counts (
   job_id INTEGER NOT NULL,
@@ -209,9 +212,7 @@ CREATE TABLE job_counts (
   n      INTEGER NOT NULL,
   PRIMARY KEY (job_id, state)
 ) STRICT, WITHOUT ROWID;
-CREATE TRIGGER messages_counted_in AFTER INSERT ON messages BEGIN
-  INSERT INTO job_counts VALUES (new.job_id, new.state, 1) ON CONFLICT DO UPDATE SET n = n + 1;
-END;
+-- Inserts are counted by the code that inserts, once per batch (a fan-out adds a million rows).
 CREATE TRIGGER messages_counted_move AFTER UPDATE OF state ON messages WHEN old.state <> new.state BEGIN
   UPDATE job_counts SET n = n - 1 WHERE job_id = old.job_id AND state = old.state;
   INSERT INTO job_counts VALUES (new.job_id, new.state, 1) ON CONFLICT DO UPDATE SET n = n + 1;

@@ -132,8 +132,13 @@ const char* messageStateName(MessageState s);
 std::optional<MessageState> parseMessageState(std::string_view s);
 bool isFinal(MessageState s);
 
+// A message's id: its job in the high 32 bits, a number unique within the job in the low ones.
+inline int64_t messageId(JobId job, int64_t sequence) { return (job << 32) + sequence; }
+inline JobId jobOfMessage(int64_t id) { return id >> 32; }
+
 struct NewMessage {
   JobId job = 0;
+  int64_t sequence = 0;  // unique within the job, below 2^32: the contact id in a fan-out
   std::optional<ContactId> contact;
   std::string destination;
   std::optional<std::string> body;  // personalised text; nullopt: the job's text in `language`

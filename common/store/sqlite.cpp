@@ -116,7 +116,22 @@ std::vector<uint8_t> Statement::getBlob(int col) const {
   return p ? std::vector<uint8_t>(p, p + n) : std::vector<uint8_t>();
 }
 
+namespace {
+
+// SQLite keeps memory statistics under a global mutex on every allocation; Tocsin never reads
+// them. Must happen before SQLite initialises itself, hence at the first connection.
+void configureOnce() {
+  static const bool done = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)done;
+}
+
+}  // namespace
+
 Database::Database(const std::string& path, bool create) : path_(path) {
+  configureOnce();
   const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {

@@ -28,13 +28,88 @@ constexpr const char* kRecordColumns = "id, job_id, destination, state, attempts
 
 int64_t SqliteMessages::insert(const NewMessage& m) {
   Statement& st = db_.cached(
-      "INSERT INTO messages (job_id, contact_id, destination, body, language, rank, state, not_before, bearer, "
-      "last_error, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)");
+      "INSERT INTO messages (id, job_id, contact_id, destination, body, language, rank, state, not_before, bearer, "
+      "last_error, created_at, updated_at) VALUES (?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)");
+  st.bind(12, messageId(m.job, m.sequence));
   st.bind(1, m.job).bind(2, m.contact).bind(3, m.destination).bind(4, m.body).bind(5, m.language).bind(6, m.rank);
   st.bind(7, messageStateName(m.state)).bind(8, optionalMicros(m.notBefore)).bind(9, m.bearer).bind(10, m.lastError);
   st.bind(11, toMicros(m.at));
   st.run();
   return db_.lastInsertRowid();
+}
+
+void SqliteMessages::countInserted(JobId job, MessageState state, int64_t n) {
+  if (n == 0) return;
+  Statement& st = db_.cached(
+      "INSERT INTO job_counts VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET n = n + excluded.n");
+  st.bind(1, job).bind(2, messageStateName(state)).bind(3, n);
+  st.run();
+}
+
+namespace {
+
+std::string jsonList(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : items[i])
+      if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) out += c;
+    out += '"';
+  }
+  return out + "]";
+}
+
+}  // namespace
+
+FanOutStep SqliteMessages::fanOutAlert(const AlertFanOut& f) {
+  FanOutStep step;
+  step.lastId = f.afterId;
+  // The batch: the next `batch` contacts by id, whatever their zone.
+  Statement& bound = db_.cached(
+      "SELECT max(id), count(*) FROM (SELECT id FROM contacts WHERE id > ?1 ORDER BY id LIMIT ?2)");
+  bound.bind(1, f.afterId).bind(2, f.batch);
+  if (!bound.step() || bound.isNull(0)) return step;
+  step.lastId = bound.getInt(0);
+  step.scanned = bound.getInt(1);
+  bound.reset();
+  // policy::alertAudience in SQL: a national alert reaches everyone; otherwise confirmed
+  // consent or a municipal registration (import, cli, api) unless opted out; an opt-out is
+  // refused with its date; kiosk-only contacts are not recipients. One pass over the batch.
+  const bool oneLanguage = f.languages.size() == 1;
+  const std::string primary = "lower(substr(c.language, 1, instr(c.language || '-', '-') - 1))";
+  const std::string language = oneLanguage ? std::string("?5")
+                                           : "CASE WHEN " + primary + " IN (SELECT value FROM json_each(?5)) THEN " +
+                                                 primary + " ELSE json_extract(?5, '$[0]') END";
+  const std::string sql =
+      "INSERT INTO messages (id, job_id, contact_id, destination, language, rank, state, last_error, created_at, updated_at) "
+      "SELECT (?1 << 32) + c.id, ?1, c.id, c.phone, " + language + ", ?2, "
+      "CASE WHEN ?10 OR coalesce(s.state, '') <> 'withdrawn' THEN 'queued' ELSE 'refused' END, "
+      "CASE WHEN ?10 OR coalesce(s.state, '') <> 'withdrawn' THEN NULL "
+      "ELSE 'opted out of public alerts on ' || strftime('%Y-%m-%d', s.since / 1000000, 'unixepoch') END, ?8, ?8 "
+      "FROM contacts c LEFT JOIN consent_state s ON s.contact_id = c.id AND s.purpose = 'alerts' "
+      "WHERE c.id > ?3 AND c.id <= ?4 AND (?9 OR c.zone IN (SELECT value FROM json_each(?6))) "
+      "AND (?10 OR s.state IN ('confirmed', 'withdrawn') OR c.source IN ('import', 'cli', 'api'))";
+  Statement& st = db_.cached(sql);
+  st.bind(1, f.job).bind(2, f.rank).bind(3, f.afterId).bind(4, step.lastId);
+  if (oneLanguage) st.bind(5, f.languages[0]);
+  else st.bind(5, jsonList(f.languages));
+  st.bind(6, jsonList(f.zones)).bind(8, toMicros(f.at)).bind(9, f.everyone ? 1 : 0).bind(10, f.national ? 1 : 0);
+  st.run();
+  const int64_t inserted = db_.changes();
+  // How many of them are refusals (opt-outs are few: counted through the consent state).
+  Statement& refused = db_.cached(
+      "SELECT count(*) FROM consent_state s JOIN contacts c ON c.id = s.contact_id WHERE s.contact_id > ?1 "
+      "AND s.contact_id <= ?2 AND s.purpose = 'alerts' AND s.state = 'withdrawn' AND c.id > ?1 AND c.id <= ?2 AND (?3 OR c.zone IN (SELECT value FROM json_each(?4))) "
+      "AND NOT ?5");
+  refused.bind(1, f.afterId).bind(2, step.lastId).bind(3, f.everyone ? 1 : 0).bind(4, jsonList(f.zones));
+  refused.bind(5, f.national ? 1 : 0);
+  step.refused = refused.step() ? refused.getInt(0) : 0;
+  refused.reset();
+  step.queued = inserted - step.refused;
+  countInserted(f.job, MessageState::kQueued, step.queued);
+  countInserted(f.job, MessageState::kRefused, step.refused);
+  return step;
 }
 
 std::vector<OutgoingMessage> SqliteMessages::claim(int minRank, int64_t limit, Timestamp at) {
@@ -104,7 +179,7 @@ int64_t SqliteMessages::requeueSubmitted(const std::string& reason, Timestamp at
 int64_t SqliteMessages::finishPending(JobId job, MessageState state, const std::string& reason, Timestamp at) {
   Statement& st = db_.cached(
       "UPDATE messages SET state = ?2, last_error = ?3, updated_at = ?4 "
-      "WHERE job_id = ?1 AND state IN ('queued', 'waiting')");
+      "WHERE id BETWEEN (?1 << 32) AND (?1 << 32) + 4294967295 AND state IN ('queued', 'waiting')");
   st.bind(1, job).bind(2, messageStateName(state)).bind(3, reason).bind(4, toMicros(at));
   st.run();
   return db_.changes();
@@ -112,7 +187,8 @@ int64_t SqliteMessages::finishPending(JobId job, MessageState state, const std::
 
 int64_t SqliteMessages::holdQueued(JobId job, Timestamp at) {
   Statement& st = db_.cached(
-      "UPDATE messages SET state = 'waiting', not_before = NULL, updated_at = ?2 WHERE job_id = ?1 AND state = 'queued'");
+      "UPDATE messages SET state = 'waiting', not_before = NULL, updated_at = ?2 "
+      "WHERE id BETWEEN (?1 << 32) AND (?1 << 32) + 4294967295 AND state = 'queued'");
   st.bind(1, job).bind(2, toMicros(at));
   st.run();
   return db_.changes();
@@ -120,7 +196,8 @@ int64_t SqliteMessages::holdQueued(JobId job, Timestamp at) {
 
 int64_t SqliteMessages::releaseHeld(JobId job, Timestamp at) {
   Statement& st = db_.cached(
-      "UPDATE messages SET state = 'queued', updated_at = ?2 WHERE job_id = ?1 AND state = 'waiting' AND not_before IS NULL");
+      "UPDATE messages SET state = 'queued', updated_at = ?2 "
+      "WHERE id BETWEEN (?1 << 32) AND (?1 << 32) + 4294967295 AND state = 'waiting' AND not_before IS NULL");
   st.bind(1, job).bind(2, toMicros(at));
   st.run();
   return db_.changes();
@@ -169,7 +246,8 @@ void SqliteMessages::addDeliveryReport(const DeliveryReport& r) {
 std::vector<MessageRecord> SqliteMessages::ofJob(JobId job, std::optional<MessageState> state, int64_t afterId,
                                                 int64_t limit) {
   Statement& st = db_.cached(std::string("SELECT ") + kRecordColumns +
-                             " FROM messages WHERE job_id = ?1 AND (?2 IS NULL OR state = ?2) AND id > ?3 "
+                             " FROM messages WHERE id BETWEEN max((?1 << 32), ?3 + 1) AND (?1 << 32) + 4294967295 "
+                             "AND (?2 IS NULL OR state = ?2) "
                              "ORDER BY id LIMIT ?4");
   st.bind(1, job).bind(2, state ? std::optional<std::string>(messageStateName(*state)) : std::nullopt);
   st.bind(3, afterId).bind(4, limit);

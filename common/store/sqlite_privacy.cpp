@@ -70,7 +70,8 @@ int64_t SqlitePrivacy::scrubMessagesBefore(Timestamp cutoff) {
   // A job's text goes once none of its messages is still pending.
   n += runCounting(db_,
                    std::string("UPDATE jobs SET body = NULL, scrubbed_at = ?1 WHERE scrubbed_at IS NULL AND "
-                               "created_at < ?1 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.job_id = jobs.id "
+                               "created_at < ?1 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id BETWEEN (jobs.id << 32) AND "
+                               "(jobs.id << 32) + 4294967295 "
                                "AND m.state NOT IN ") +
                        kFinalStates + ")",
                    t);

@@ -108,6 +108,8 @@ class SqliteMessages final : public MessageRepository {
  public:
   explicit SqliteMessages(Database& db) : db_(db) {}
   int64_t insert(const NewMessage& message) override;
+  void countInserted(JobId job, MessageState state, int64_t n) override;
+  FanOutStep fanOutAlert(const AlertFanOut& step) override;
   std::vector<OutgoingMessage> claim(int minRank, int64_t limit, Timestamp at) override;
   void record(const MessageOutcome& outcome, Timestamp at) override;
   int64_t releaseWaiting(Timestamp now) override;

@@ -200,6 +200,27 @@ struct MessageOutcome {
   int attemptDelta = 0;                // -1 undoes the attempt a claim counted (never handed over)
 };
 
+// One step of an alert's fan-out done inside the store (the fast path for targets given as zones
+// or "everyone"): the same rule as policy::alertAudience, applied to the contacts with ids in
+// (afterId, afterId + the next `batch` contacts].
+struct AlertFanOut {
+  JobId job = 0;
+  int rank = 0;
+  bool national = false;                  // nobody may opt out
+  bool everyone = false;
+  std::vector<std::string> zones;         // when not everyone
+  std::vector<std::string> languages;     // the job's text languages; the first is the default
+  ContactId afterId = 0;
+  int64_t batch = 0;
+  Timestamp at;
+};
+struct FanOutStep {
+  ContactId lastId = 0;  // the cursor to continue from
+  int64_t scanned = 0;
+  int64_t queued = 0;
+  int64_t refused = 0;
+};
+
 struct DeliveryReport {
   std::optional<int64_t> message;
   int part = 0;
@@ -213,7 +234,12 @@ struct DeliveryReport {
 class MessageRepository {
  public:
   virtual ~MessageRepository() = default;
+  // Inserts one message. Per-job counts are not touched: the caller adds them with
+  // countInserted() once per batch.
   virtual int64_t insert(const NewMessage& message) = 0;
+  virtual void countInserted(JobId job, MessageState state, int64_t n) = 0;
+  // Inserts an alert fan-out step's messages (and counts them) in a few statements.
+  virtual FanOutStep fanOutAlert(const AlertFanOut& step) = 0;
   // Up to `limit` queued messages of rank >= `minRank`, most urgent first (then oldest), marked
   // submitted with one more attempt. The caller hands them to bearers once this commits, and
   // records which bearer with the outcome.

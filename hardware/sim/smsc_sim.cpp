@@ -209,6 +209,19 @@ void SmscSimulator::serve(std::shared_ptr<Conn> conn) {
                    std::to_string(pdu.tlvU8(tlv::kSarTotalSegments).value_or(0)) + ",\"seq\":" +
                    std::to_string(pdu.tlvU8(tlv::kSarSegmentSeqnum).value_or(0)) + "}";
         }
+        if (watch_ && sm->priorityFlag >= watchMin_) {
+          std::string w = "{\"event\":\"priority_submit\",\"mono_ns\":" +
+                          std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                             std::chrono::steady_clock::now().time_since_epoch()).count()) +
+                          ",\"priority\":" + std::to_string(sm->priorityFlag) + ",\"to\":";
+          appendJsonString(w, sm->destination.address);
+          w += ",\"text\":";
+          appendJsonString(w, submittedText(*sm, body));
+          w += "}\n";
+          std::lock_guard lock(reportMutex_);
+          std::fwrite(w.data(), 1, w.size(), watch_);
+          std::fflush(watch_);
+        }
         if (report_) {
           std::string& j = reportBuffer;
           j += "{\"event\":\"submit_sm\",\"system_id\":";

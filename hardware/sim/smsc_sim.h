@@ -63,6 +63,13 @@ class SmscSimulator {
 
   // Each accepted submit_sm as one JSON line on `out` (owned by the caller; nullptr: none).
   void reportTo(std::FILE* out) { report_ = out; }
+  // Each submit_sm with priority_flag >= `minPriority` as one JSON line on `out` at once, with
+  // the monotonic time it arrived ("mono_ns", CLOCK_MONOTONIC: comparable across processes on
+  // one machine), for latency measurements.
+  void watchPriority(int minPriority, std::FILE* out) {
+    watchMin_ = minPriority;
+    watch_ = out;
+  }
 
   // Sends a message from a phone to a bind able to receive (false when there is none).
   bool injectMo(const std::string& from, const std::string& to, const std::string& text);
@@ -86,6 +93,8 @@ class SmscSimulator {
   std::thread acceptThread_;
   std::atomic<bool> stopping_{false};
   std::FILE* report_ = nullptr;
+  std::FILE* watch_ = nullptr;
+  int watchMin_ = 4;
   std::mutex reportMutex_;
 
   mutable std::mutex mutex_;

@@ -4,6 +4,7 @@
 //                   [--latency-ms N] [--tps N] [--no-dlr] [--dlr-delay-ms N]
 //                   [--undeliverable R] [--expired R] [--fail-rate R] [--fail-status N]
 //                   [--report jsonl|summary|none] [--summary-interval S] [--seed N]
+//                   [--watch-priority N]
 //
 // The first line on stdout says where it listens: {"event":"listening","port":N,...}. With
 // --report jsonl each accepted submit_sm is one JSON line on stdout; a summary line follows at
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
   sim::SmscSimConfig config;
   std::string report = "jsonl", certFile, keyFile;
   double summaryInterval = 0;
+  int watchPriority = -1;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> const char* {
@@ -77,6 +79,7 @@ int main(int argc, char** argv) {
       report = value();
       if (report != "jsonl" && report != "summary" && report != "none") usage("--report is jsonl, summary or none");
     } else if (a == "--summary-interval") summaryInterval = number(a.c_str(), value());
+    else if (a == "--watch-priority") watchPriority = static_cast<int>(number(a.c_str(), value()));
     else if (a == "--seed") config.seed = static_cast<uint64_t>(number(a.c_str(), value()));
     else usage("unknown option " + a);
   }
@@ -95,6 +98,8 @@ int main(int argc, char** argv) {
   SystemClock clock;
   sim::SmscSimulator smsc(config, clock);
   if (report == "jsonl") smsc.reportTo(stdout);
+  // Latency probes: high-priority submits reported at once, whatever the report mode.
+  if (watchPriority >= 0) smsc.watchPriority(watchPriority, stdout);
   if (Status st = smsc.start(); !st.ok()) {
     std::cerr << "tocsin-smsc-sim: " << st.message() << "\n";
     return 1;

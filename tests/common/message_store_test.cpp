@@ -29,8 +29,10 @@ Job makeJob(Timestamp at, const std::string& kind = "alert", const std::string& 
 }
 
 NewMessage message(JobId job, const std::string& to, int rank, Timestamp at) {
+  static int64_t sequence = 0;
   NewMessage m;
   m.job = job;
+  m.sequence = ++sequence;
   m.destination = to;
   m.language = "en";
   m.rank = rank;
@@ -63,6 +65,8 @@ TEST_CASE("Claims take the most urgent queued messages first, then the oldest, a
     const JobId alert = t.jobs().insert(makeJob(now));
     for (int i = 0; i < 5; ++i) t.messages().insert(message(promo, "+3361000000" + std::to_string(i), 0, now));
     for (int i = 0; i < 3; ++i) t.messages().insert(message(alert, "+3362000000" + std::to_string(i), 5, now));
+    t.messages().countInserted(promo, MessageState::kQueued, 5);
+    t.messages().countInserted(alert, MessageState::kQueued, 3);
   });
   std::vector<OutgoingMessage> first;
   tx(f, [&](StoreTx& t) { first = t.messages().claim(0, 4, now); });
@@ -92,6 +96,7 @@ TEST_CASE("Outcomes move messages through their states and the per-job counts fo
   tx(f, [&](StoreTx& t) {
     job = t.jobs().insert(makeJob(now));
     for (int i = 0; i < 4; ++i) t.messages().insert(message(job, "+3362000000" + std::to_string(i), 5, now));
+    t.messages().countInserted(job, MessageState::kQueued, 4);
   });
   std::vector<OutgoingMessage> c;
   tx(f, [&](StoreTx& t) { c = t.messages().claim(0, 4, now); });

@@ -32,7 +32,8 @@ struct RetentionFixture : StoreFixture {
                    "updated_at) VALUES (1, 'campaign', 'promotional', 'sending', 'Spring sale', 'Bread -20% today', "
                    "'{}', 'test', " + t + ", " + t + ")");
     for (int i = 0; i < count; ++i)
-      rawSql(dbPath, "INSERT INTO messages (job_id, contact_id, destination, rank, state, created_at, updated_at) VALUES (1, " +
+      rawSql(dbPath, "INSERT INTO messages (id, job_id, contact_id, destination, rank, state, created_at, updated_at) VALUES "
+                         "((1 << 32) + (SELECT count(*) + 1 FROM messages), 1, " +
                          std::to_string(contact) + ", (SELECT phone FROM contacts WHERE id = " +
                          std::to_string(contact) + "), 0, '" + state + "', " + t + ", " + t + ")");
   }
