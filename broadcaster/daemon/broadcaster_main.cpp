@@ -78,7 +78,13 @@ int main(int argc, char** argv) {
     return fail("configuration", Status::invalid("no bearers configured: add a \"bearers\" list to the configuration"));
   const auto zones = makeSystemTimeZones();
 
-  engine::Dispatcher dispatcher(*(*env)->store, *(*env)->audit, *policies, *zones, *(*env)->suppressor,
+  // The dispatcher writes in a loop, so its connection lets operators' writes go first.
+  SqliteOptions loopOptions;
+  loopOptions.busyTimeoutMs = config.store.busyTimeoutMs;
+  loopOptions.yieldToWriters = true;
+  auto loopStore = SqliteStore::open(config.store.path, loopOptions);
+  if (!loopStore.ok()) return fail("store.open", loopStore.status());
+  engine::Dispatcher dispatcher(**loopStore, *(*env)->audit, *policies, *zones, *(*env)->suppressor,
                                 *(*env)->phones, clock, settings->dispatcher);
   std::string names;
   for (auto& b : *bearers) {

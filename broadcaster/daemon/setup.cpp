@@ -51,9 +51,10 @@ Result<BroadcasterSettings> parseBroadcasterSettings(const Poco::JSON::Object::P
   if (!document || !document->has("broadcaster")) return s;
   JsonReader root(document, "");
   TOCSIN_ASSIGN_OR_RETURN(auto r, root.object("broadcaster"));
-  int64_t batch = s.dispatcher.expansionBatch, attempts = s.dispatcher.maxAttempts;
+  int64_t batch = s.dispatcher.expansionBatch, campaignBatch = s.dispatcher.campaignBatch, attempts = s.dispatcher.maxAttempts;
   TOCSIN_RETURN_IF_ERROR(r->getDuration("idle_poll", s.dispatcher.idlePoll));
   TOCSIN_RETURN_IF_ERROR(r->getInt("expansion_batch", batch, 100, 10'000'000));
+  TOCSIN_RETURN_IF_ERROR(r->getInt("campaign_expansion_batch", campaignBatch, 10, 1'000'000));
   TOCSIN_RETURN_IF_ERROR(r->getInt("max_attempts", attempts, 1, 100));
   TOCSIN_RETURN_IF_ERROR(r->getDuration("retry_min", s.dispatcher.retryMin));
   TOCSIN_RETURN_IF_ERROR(r->getDuration("retry_max", s.dispatcher.retryMax));
@@ -62,6 +63,7 @@ Result<BroadcasterSettings> parseBroadcasterSettings(const Poco::JSON::Object::P
   TOCSIN_RETURN_IF_ERROR(r->getDuration("progress_interval", s.progressInterval));
   TOCSIN_RETURN_IF_ERROR(r->checkNoUnknownKeys());
   s.dispatcher.expansionBatch = batch;
+  s.dispatcher.campaignBatch = campaignBatch;
   s.dispatcher.maxAttempts = static_cast<int>(attempts);
   if (s.dispatcher.idlePoll < std::chrono::milliseconds(1) || s.dispatcher.idlePoll > std::chrono::seconds(1))
     return Status::invalid("configuration key 'broadcaster.idle_poll' must be between 1ms and 1s");

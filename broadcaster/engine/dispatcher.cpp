@@ -243,7 +243,8 @@ Status Dispatcher::advanceJobs(StoreTx& tx, AuditRecorder& audit, PassWork& work
     if (j.state == "expanding") {
       if (expanded) continue;  // one fan-out step per pass keeps every pass short
       expanded = true;
-      TOCSIN_ASSIGN_OR_RETURN(const ExpansionStep step, expander_.step(tx, j, options_.expansionBatch, now));
+      const int64_t batch = j.kind == "campaign" ? options_.campaignBatch : options_.expansionBatch;
+      TOCSIN_ASSIGN_OR_RETURN(const ExpansionStep step, expander_.step(tx, j, batch, now));
       counters_.expanded += static_cast<uint64_t>(step.queued);
       work.busy = true;
       if (step.finished) {

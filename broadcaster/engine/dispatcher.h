@@ -46,7 +46,8 @@ namespace tocsin::engine {
 
 struct DispatcherOptions {
   Micros idlePoll = std::chrono::milliseconds(5);   // how often an idle loop looks for new work
-  int64_t expansionBatch = 50000;                   // recipients per fan-out step
+  int64_t expansionBatch = 50000;                   // recipients per fan-out step of an alert
+  int64_t campaignBatch = 1000;                     // of a campaign: small, so an alert never waits long
   int maxAttempts = 5;                              // per message, across bearers
   Micros retryMin = std::chrono::seconds(2);        // backoff after a retryable failure, doubling
   Micros retryMax = std::chrono::minutes(5);

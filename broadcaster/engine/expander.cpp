@@ -29,23 +29,22 @@ Result<ExpansionStep> Expander::step(StoreTx& tx, const Job& job, int64_t batch,
     f.everyone = target.all;
     f.zones = target.zones;
     for (const auto& t : texts) f.languages.push_back(t.first);
-    f.afterId = job.expandCursor;
+    f.from = job.expandCursor;
     f.batch = batch;
     f.at = now;
     const FanOutStep s = tx.messages().fanOutAlert(f);
-    step.scanned = s.scanned;
+    step.scanned = s.scan.scanned;
     step.queued = s.queued;
     step.refused = s.refused;
-    step.finished = s.scanned < batch;
-    tx.jobs().advanceExpansion(job.id, s.lastId, s.queued + s.refused, now);
+    step.finished = s.scan.finished;
+    tx.jobs().advanceExpansion(job.id, s.scan.next, s.queued + s.refused, now);
     return step;
   }
   NewMessage m;
   m.job = job.id;
   m.rank = rank;
   m.at = now;
-  const ContactId last = tx.contacts().scanAudience(job.expandCursor, batch, zones, purpose, [&](const AudienceMember& c) {
-    ++step.scanned;
+  const ScanStep scan = tx.contacts().scanAudience(job.expandCursor, batch, zones, purpose, [&](const AudienceMember& c) {
     if (!zonesOnly && !policy::inTarget(target, c.zone, c.latitude, c.longitude)) return;
     policy::AudienceVerdict verdict;
     if (campaign) {
@@ -75,8 +74,9 @@ Result<ExpansionStep> Expander::step(StoreTx& tx, const Job& job, int64_t batch,
   });
   tx.messages().countInserted(job.id, MessageState::kQueued, step.queued);
   tx.messages().countInserted(job.id, MessageState::kRefused, step.refused);
-  step.finished = step.scanned < batch;
-  tx.jobs().advanceExpansion(job.id, last, step.queued + step.refused, now);
+  step.scanned = scan.scanned;
+  step.finished = scan.finished;
+  tx.jobs().advanceExpansion(job.id, scan.next, step.queued + step.refused, now);
   return step;
 }
 

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "common/store/sqlite_repositories.h"
 
 namespace tocsin::sql {
@@ -107,24 +109,57 @@ void SqliteContacts::list(ContactId afterId, int64_t limit, const std::function<
   while (st.step()) visit(readContact(st));
 }
 
-ContactId SqliteContacts::scanAudience(ContactId afterId, int64_t limit, const std::vector<std::string>& zones,
-                                      std::string_view purpose,
-                                      const std::function<void(const AudienceMember&)>& visit) {
-  std::string zoneList = "[";
-  for (size_t i = 0; i < zones.size(); ++i) {
-    if (i) zoneList += ',';
-    zoneList += '"';
-    for (char ch : zones[i])
-      if (ch != '"' && ch != '\\') zoneList += ch;  // zone codes are plain; never let one break the JSON
-    zoneList += '"';
+AudienceRange audienceRange(Database& db, ScanCursor from, int64_t limit, std::vector<std::string> zones) {
+  std::sort(zones.begin(), zones.end());
+  zones.erase(std::unique(zones.begin(), zones.end()), zones.end());
+  AudienceRange r;
+  const auto zoneIndex = static_cast<size_t>(from >> 32);
+  r.after = from & 0xffffffffLL;
+  r.last = r.after;
+  r.step.next = from;
+  if (!zones.empty() && zoneIndex >= zones.size()) {
+    r.step.finished = true;
+    return r;
   }
-  zoneList += "]";
-  Statement& st = db_.cached(
+  if (!zones.empty()) r.zone = zones[zoneIndex];
+  Statement& bound = db.cached(
+      r.zone ? "SELECT max(id), count(*) FROM (SELECT id FROM contacts WHERE zone = ?3 AND id > ?1 ORDER BY id LIMIT ?2)"
+             : "SELECT max(id), count(*) FROM (SELECT id FROM contacts WHERE id > ?1 ORDER BY id LIMIT ?2)");
+  bound.bind(1, r.after).bind(2, limit);
+  if (r.zone) bound.bind(3, *r.zone);
+  if (bound.step() && !bound.isNull(0)) {
+    r.last = bound.getInt(0);
+    r.step.scanned = bound.getInt(1);
+  }
+  bound.reset();
+  r.dense = r.step.scanned * 4 >= r.last - r.after;
+  const auto base = static_cast<ScanCursor>(zoneIndex) << 32;
+  if (r.step.scanned < limit) {  // this zone (or the table) is done
+    r.step.next = base + (ScanCursor{1} << 32);
+    r.step.finished = zones.empty() || zoneIndex + 1 >= zones.size();
+    if (zones.empty()) r.step.next = r.last;
+  } else {
+    r.step.next = base + r.last;
+  }
+  return r;
+}
+
+std::string AudienceRange::zoneCondition(int n) const {
+  if (!zone) return "";
+  // A unary + keeps SQLite off the zone index.
+  return std::string(" AND ") + (dense ? "+" : "") + "c.zone = ?" + std::to_string(n);
+}
+
+ScanStep SqliteContacts::scanAudience(ScanCursor from, int64_t limit, const std::vector<std::string>& zones,
+                                      std::string_view purpose, const std::function<void(const AudienceMember&)>& visit) {
+  const AudienceRange range = audienceRange(db_, from, limit, zones);
+  if (range.step.scanned == 0) return range.step;
+  Statement& st = db_.cached(std::string(
       "SELECT c.id, c.phone, c.region, c.source, c.name, c.language, c.time_zone, c.zone, c.latitude, c.longitude, "
-      "s.state, s.since FROM contacts c LEFT JOIN consent_state s ON s.contact_id = c.id AND s.purpose = ?2 "
-      "WHERE c.id > ?1 AND (?3 = 0 OR c.zone IN (SELECT value FROM json_each(?4))) ORDER BY c.id LIMIT ?5");
-  st.bind(1, afterId).bind(2, purpose).bind(3, static_cast<int64_t>(zones.size())).bind(4, zoneList).bind(5, limit);
-  ContactId last = afterId;
+      "s.state, s.since FROM contacts c LEFT JOIN consent_state s ON s.contact_id = c.id AND s.purpose = ?3 "
+      "WHERE c.id > ?1 AND c.id <= ?2") + range.zoneCondition(4) + " ORDER BY c.id");
+  st.bind(1, range.after).bind(2, range.last).bind(3, purpose);
+  if (range.zone) st.bind(4, *range.zone);
   AudienceMember m;
   while (st.step()) {
     m.id = st.getInt(0);
@@ -141,10 +176,9 @@ ContactId SqliteContacts::scanAudience(ContactId afterId, int64_t limit, const s
     if (!st.isNull(10))
       m.standing = ConsentStanding{parseConsentAction(st.getText(10)).value_or(ConsentAction::kGranted),
                                    fromMicros(st.getInt(11))};
-    last = m.id;
     visit(m);
   }
-  return last;
+  return range.step;
 }
 
 }  // namespace tocsin::sql

@@ -97,7 +97,7 @@ void SqliteJobs::approve(JobId id, const std::string& approver, Timestamp at) {
   st.run();
 }
 
-void SqliteJobs::advanceExpansion(JobId id, ContactId cursor, int64_t added, Timestamp at) {
+void SqliteJobs::advanceExpansion(JobId id, ScanCursor cursor, int64_t added, Timestamp at) {
   Statement& st = db_.cached(
       "UPDATE jobs SET expand_cursor = ?2, recipients = recipients + ?3, updated_at = ?4 WHERE id = ?1");
   st.bind(1, id).bind(2, cursor).bind(3, added).bind(4, toMicros(at));

@@ -64,23 +64,18 @@ std::string jsonList(const std::vector<std::string>& items) {
 
 FanOutStep SqliteMessages::fanOutAlert(const AlertFanOut& f) {
   FanOutStep step;
-  step.lastId = f.afterId;
-  // The batch: the next `batch` contacts by id, whatever their zone.
-  Statement& bound = db_.cached(
-      "SELECT max(id), count(*) FROM (SELECT id FROM contacts WHERE id > ?1 ORDER BY id LIMIT ?2)");
-  bound.bind(1, f.afterId).bind(2, f.batch);
-  if (!bound.step() || bound.isNull(0)) return step;
-  step.lastId = bound.getInt(0);
-  step.scanned = bound.getInt(1);
-  bound.reset();
+  const AudienceRange range = audienceRange(db_, f.from, f.batch, f.everyone ? std::vector<std::string>{} : f.zones);
+  step.scan = range.step;
+  if (range.step.scanned == 0) return step;
   // policy::alertAudience in SQL: a national alert reaches everyone; otherwise confirmed
   // consent or a municipal registration (import, cli, api) unless opted out; an opt-out is
-  // refused with its date; kiosk-only contacts are not recipients. One pass over the batch.
+  // refused with its date; kiosk-only contacts are not recipients. One pass over the range.
   const bool oneLanguage = f.languages.size() == 1;
   const std::string primary = "lower(substr(c.language, 1, instr(c.language || '-', '-') - 1))";
   const std::string language = oneLanguage ? std::string("?5")
                                            : "CASE WHEN " + primary + " IN (SELECT value FROM json_each(?5)) THEN " +
                                                  primary + " ELSE json_extract(?5, '$[0]') END";
+  const std::string inZone = range.zoneCondition(6);
   const std::string sql =
       "INSERT INTO messages (id, job_id, contact_id, destination, language, rank, state, last_error, created_at, updated_at) "
       "SELECT (?1 << 32) + c.id, ?1, c.id, c.phone, " + language + ", ?2, "
@@ -88,24 +83,23 @@ FanOutStep SqliteMessages::fanOutAlert(const AlertFanOut& f) {
       "CASE WHEN ?10 OR coalesce(s.state, '') <> 'withdrawn' THEN NULL "
       "ELSE 'opted out of public alerts on ' || strftime('%Y-%m-%d', s.since / 1000000, 'unixepoch') END, ?8, ?8 "
       "FROM contacts c LEFT JOIN consent_state s ON s.contact_id = c.id AND s.purpose = 'alerts' "
-      "WHERE c.id > ?3 AND c.id <= ?4 AND (?9 OR c.zone IN (SELECT value FROM json_each(?6))) "
+      "WHERE c.id > ?3 AND c.id <= ?4" + inZone + " "
       "AND (?10 OR s.state IN ('confirmed', 'withdrawn') OR c.source IN ('import', 'cli', 'api'))";
   Statement& st = db_.cached(sql);
-  st.bind(1, f.job).bind(2, f.rank).bind(3, f.afterId).bind(4, step.lastId);
+  st.bind(1, f.job).bind(2, f.rank).bind(3, range.after).bind(4, range.last);
   if (oneLanguage) st.bind(5, f.languages[0]);
   else st.bind(5, jsonList(f.languages));
-  st.bind(6, jsonList(f.zones)).bind(8, toMicros(f.at)).bind(9, f.everyone ? 1 : 0).bind(10, f.national ? 1 : 0);
+  if (range.zone) st.bind(6, *range.zone);
+  st.bind(8, toMicros(f.at)).bind(10, f.national ? 1 : 0);
   st.run();
   const int64_t inserted = db_.changes();
-  // How many of them are refusals (opt-outs are few: counted through the consent state).
-  Statement& refused = db_.cached(
-      "SELECT count(*) FROM consent_state s JOIN contacts c ON c.id = s.contact_id WHERE s.contact_id > ?1 "
-      "AND s.contact_id <= ?2 AND s.purpose = 'alerts' AND s.state = 'withdrawn' AND c.id > ?1 AND c.id <= ?2 AND (?3 OR c.zone IN (SELECT value FROM json_each(?4))) "
-      "AND NOT ?5");
-  refused.bind(1, f.afterId).bind(2, step.lastId).bind(3, f.everyone ? 1 : 0).bind(4, jsonList(f.zones));
-  refused.bind(5, f.national ? 1 : 0);
-  step.refused = refused.step() ? refused.getInt(0) : 0;
-  refused.reset();
+  // How many of them are refusals: read back from the rows just written (in cache, one range).
+  if (!f.national) {
+    Statement& refused = db_.cached("SELECT count(*) FROM messages WHERE id > ?1 AND id <= ?2 AND state = 'refused'");
+    refused.bind(1, messageId(f.job, range.after)).bind(2, messageId(f.job, range.last));
+    step.refused = refused.step() ? refused.getInt(0) : 0;
+    refused.reset();
+  }
   step.queued = inserted - step.refused;
   countInserted(f.job, MessageState::kQueued, step.queued);
   countInserted(f.job, MessageState::kRefused, step.refused);

@@ -6,6 +6,21 @@
 
 namespace tocsin::sql {
 
+// The next step of a walk over the audience (see ContactRepository::scanAudience): the contacts
+// with ids in (after, last], in `zone` when it is set. A cursor is the index of the zone being
+// walked (in the sorted list) in its high 32 bits and the last contact id in its low ones.
+struct AudienceRange {
+  std::optional<std::string> zone;
+  ContactId after = 0, last = 0;
+  ScanStep step;
+  // The zone's contacts make up much of the range: reading the range in table order is cheaper
+  // than going through the zone's index (which costs a table lookup per contact).
+  bool dense = false;
+  // The condition on the zone for a query over contacts `c` whose zone parameter is `?N`.
+  std::string zoneCondition(int n) const;
+};
+AudienceRange audienceRange(Database& db, ScanCursor from, int64_t limit, std::vector<std::string> zones);
+
 class SqliteContacts final : public ContactRepository {
  public:
   explicit SqliteContacts(Database& db) : db_(db) {}
@@ -16,8 +31,8 @@ class SqliteContacts final : public ContactRepository {
   void updateDetails(ContactId id, const ContactDetails& details, Timestamp at) override;
   int64_t count() override;
   void list(ContactId afterId, int64_t limit, const std::function<void(const Contact&)>& visit) override;
-  ContactId scanAudience(ContactId afterId, int64_t limit, const std::vector<std::string>& zones, std::string_view purpose,
-                         const std::function<void(const AudienceMember&)>& visit) override;
+  ScanStep scanAudience(ScanCursor from, int64_t limit, const std::vector<std::string>& zones, std::string_view purpose,
+                        const std::function<void(const AudienceMember&)>& visit) override;
 
  private:
   Database& db_;
@@ -97,7 +112,7 @@ class SqliteJobs final : public JobRepository {
   std::vector<Job> list(JobId afterId, int64_t limit) override;
   void setState(JobId id, const std::string& state, Timestamp at) override;
   void approve(JobId id, const std::string& approver, Timestamp at) override;
-  void advanceExpansion(JobId id, ContactId cursor, int64_t added, Timestamp at) override;
+  void advanceExpansion(JobId id, ScanCursor cursor, int64_t added, Timestamp at) override;
   JobProgress progress(JobId id) override;
 
  private:

@@ -1,7 +1,11 @@
 #include "common/store/sqlite_store.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "common/store/migrations.h"
 #include "common/store/sqlite_repositories.h"
@@ -37,7 +41,56 @@ struct SqliteStore::Impl final : StoreTx {
   sql::SqliteInbox inboxRepo;
   sql::SqliteRuntimeStatus runtimeRepo;
   int schemaVersion = 0;
+  int writersLock = -1;  // the `<store>-writers` lock file
+  bool yieldToWriters = false;
+  int busyTimeoutMs = 0;
+
+  ~Impl() override {
+    if (writersLock >= 0) ::close(writersLock);
+  }
 };
+
+namespace {
+
+// flock, retried when a signal interrupts it.
+bool lockFile(int fd, int operation) {
+  while (::flock(fd, operation) != 0)
+    if (errno != EINTR) return false;
+  return true;
+}
+
+// Holds the writers' lock file shared for one write transaction of an ordinary writer.
+class WriterTurn {
+ public:
+  WriterTurn(int fd, bool yield, int timeoutMs) : fd_(fd) {
+    if (fd_ < 0) return;
+    if (yield) {
+      // Wait until nobody else wants to write (at most the busy timeout: a stuck process must
+      // not stop the broadcaster), then go; do not keep the lock.
+      for (int waited = 0; waited < timeoutMs; ++waited) {
+        if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) {
+          lockFile(fd_, LOCK_UN);
+          break;
+        }
+        if (errno != EWOULDBLOCK && errno != EINTR) break;
+        ::usleep(1000);
+      }
+      fd_ = -1;
+    } else if (!lockFile(fd_, LOCK_SH)) {
+      fd_ = -1;  // without the lock the busy timeout still protects the data; only fairness is lost
+    }
+  }
+  ~WriterTurn() {
+    if (fd_ >= 0) lockFile(fd_, LOCK_UN);
+  }
+  WriterTurn(const WriterTurn&) = delete;
+  WriterTurn& operator=(const WriterTurn&) = delete;
+
+ private:
+  int fd_;
+};
+
+}  // namespace
 
 SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SqliteStore::~SqliteStore() = default;
@@ -68,6 +121,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
     db->exec("PRAGMA temp_store=MEMORY");
     TOCSIN_RETURN_IF_ERROR(sql::migrate(*db));
     auto impl = std::make_unique<Impl>(std::move(db));
+    impl->yieldToWriters = options.yieldToWriters;
+    impl->busyTimeoutMs = options.busyTimeoutMs;
+    impl->writersLock = ::open((path + "-writers").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (impl->writersLock < 0)
+      return Status::ioError("cannot open the store's lock file " + path + "-writers: " + std::strerror(errno));
     impl->schemaVersion = static_cast<int>(impl->db->queryInt("PRAGMA user_version"));
     return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
   } catch (const StoreFailure& e) {
@@ -77,6 +135,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
 
 Status SqliteStore::run(bool write, const Body& body) {
   try {
+    WriterTurn turn(write ? impl_->writersLock : -1, impl_->yieldToWriters, impl_->busyTimeoutMs);
     sql::Transaction tx(*impl_->db, write);
     Status st = body(*impl_);
     if (!st.ok()) return st;  // the Transaction rolls back

@@ -3,6 +3,13 @@
 // Opening sets WAL, synchronous=FULL (a commit survives power loss), foreign keys,
 // secure_delete (erased rows are overwritten, not left in free pages) and an explicit busy
 // timeout, then migrates the schema. One SqliteStore per thread; many per file.
+//
+// Writers take turns fairly. SQLite's busy timeout alone lets a process that writes in a tight
+// loop (the broadcaster, one transaction per pass) starve another that polls for the lock (an
+// operator approving an alert). So every write also goes through a lock file next to the store
+// (`<store>-writers`): ordinary writers hold it shared from before their BEGIN to their COMMIT;
+// a store opened with `yieldToWriters` takes it exclusively, and lets it go at once, before each
+// of its transactions, so it waits while anyone else is waiting to write.
 #pragma once
 
 #include <memory>
@@ -15,6 +22,7 @@ namespace tocsin {
 struct SqliteOptions {
   int busyTimeoutMs = 5000;  // how long a writer waits for another process's lock
   bool create = true;        // create the file when missing
+  bool yieldToWriters = false;  // a writer in a loop: lets other writers go first (see above)
 };
 
 class SqliteStore final : public Store {

@@ -51,6 +51,14 @@ struct NewContact {
   Timestamp at;
 };
 
+// Where a fan-out stands among the contacts: opaque to callers, 0 at the start.
+using ScanCursor = int64_t;
+struct ScanStep {
+  ScanCursor next = 0;   // where the next step starts
+  int64_t scanned = 0;   // contacts visited in this step
+  bool finished = false;  // nothing is left after this step
+};
+
 class ContactRepository {
  public:
   virtual ~ContactRepository() = default;
@@ -64,12 +72,12 @@ class ContactRepository {
   virtual int64_t count() = 0;
   // Visits contacts in id order, starting after `afterId`, at most `limit` of them.
   virtual void list(ContactId afterId, int64_t limit, const std::function<void(const Contact&)>& visit) = 0;
-  // Streams the contacts an alert or a campaign may reach, in id order after `afterId`, at most
-  // `limit`: those in one of `zones` (every contact when `zones` is empty), each with where it
-  // stands on `purpose`. Returns the last id visited (afterId when none).
-  virtual ContactId scanAudience(ContactId afterId, int64_t limit, const std::vector<std::string>& zones,
-                                 std::string_view purpose,
-                                 const std::function<void(const AudienceMember&)>& visit) = 0;
+  // Streams the contacts an alert or a campaign may reach, at most `limit` of them from `from`:
+  // those in one of `zones` (every contact when `zones` is empty), each with where it stands on
+  // `purpose`. With zones, the zones are walked one after the other through their index, so a
+  // small zone costs what it holds, not what the table holds.
+  virtual ScanStep scanAudience(ScanCursor from, int64_t limit, const std::vector<std::string>& zones,
+                                std::string_view purpose, const std::function<void(const AudienceMember&)>& visit) = 0;
 };
 
 struct ConsentExportFilter {
@@ -184,7 +192,7 @@ class JobRepository {
   virtual void setState(JobId id, const std::string& state, Timestamp at) = 0;
   virtual void approve(JobId id, const std::string& approver, Timestamp at) = 0;
   // Records fan-out progress: contacts up to `cursor` are expanded, `added` more recipients.
-  virtual void advanceExpansion(JobId id, ContactId cursor, int64_t added, Timestamp at) = 0;
+  virtual void advanceExpansion(JobId id, ScanCursor cursor, int64_t added, Timestamp at) = 0;
   virtual JobProgress progress(JobId id) = 0;
 };
 
@@ -201,8 +209,8 @@ struct MessageOutcome {
 };
 
 // One step of an alert's fan-out done inside the store (the fast path for targets given as zones
-// or "everyone"): the same rule as policy::alertAudience, applied to the contacts with ids in
-// (afterId, afterId + the next `batch` contacts].
+// or "everyone"): the same rule as policy::alertAudience, applied to the next `batch` contacts
+// from `from`, walked as scanAudience() walks them.
 struct AlertFanOut {
   JobId job = 0;
   int rank = 0;
@@ -210,13 +218,12 @@ struct AlertFanOut {
   bool everyone = false;
   std::vector<std::string> zones;         // when not everyone
   std::vector<std::string> languages;     // the job's text languages; the first is the default
-  ContactId afterId = 0;
+  ScanCursor from = 0;
   int64_t batch = 0;
   Timestamp at;
 };
 struct FanOutStep {
-  ContactId lastId = 0;  // the cursor to continue from
-  int64_t scanned = 0;
+  ScanStep scan;
   int64_t queued = 0;
   int64_t refused = 0;
 };

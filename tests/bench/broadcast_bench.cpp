@@ -40,6 +40,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 #include "broadcaster/engine/jobs.h"
@@ -67,10 +68,8 @@ int64_t monoNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Steady::now().time_since_epoch()).count();
 }
 
-[[noreturn]] void die(const std::string& why) {
-  std::cerr << "bench: " << why << "\n";
-  std::exit(1);
-}
+// Throws, so that every child process is stopped by its destructor on the way out.
+[[noreturn]] void die(const std::string& why) { throw std::runtime_error(why); }
 
 // A store with `n` contacts in `zone` (numbers +3361xxxxxxx), added in bulk. With `shop`, each
 // has a confirmed consent for its promotions.
@@ -488,11 +487,16 @@ int main(int argc, char** argv) {
   const std::string scenario = argv[1];
   std::map<std::string, std::string> a;
   for (int i = 2; i + 1 < argc; i += 2) a[std::string(argv[i]).substr(2)] = argv[i + 1];
-  if (scenario == "throughput") return throughput(a);
-  if (scenario == "kannel") return kannel(a);
-  if (scenario == "preempt") return preempt(a);
-  if (scenario == "fanout") return fanout(a);
-  if (scenario == "crash") return crash(a);
+  try {
+    if (scenario == "throughput") return throughput(a);
+    if (scenario == "kannel") return kannel(a);
+    if (scenario == "preempt") return preempt(a);
+    if (scenario == "fanout") return fanout(a);
+    if (scenario == "crash") return crash(a);
+  } catch (const std::exception& e) {
+    std::cerr << "bench: " << e.what() << "\n";
+    return 1;
+  }
   std::cerr << "unknown scenario " << scenario << "\n";
   return 2;
 }

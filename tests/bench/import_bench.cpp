@@ -2,6 +2,8 @@
 //
 //   tocsin-bench-import [--rows N] [--tocsinctl PATH] [--json]
 //
+// Prints its figures, then one line of JSON that scripts/bench collects (only that line with --json).
+//
 // Generates N realistic rows (French mobile numbers in mixed national and international
 // writing, names with accents, zones, languages, a few duplicates), runs the real tocsinctl
 // on a fresh store in a temporary directory, and prints rows per second and the importer's
@@ -133,17 +135,16 @@ int main(int argc, char** argv) {
   }
   const double rate = static_cast<double>(rows) / seconds;
   const double rssMb = static_cast<double>(usage.ru_maxrss) / 1024.0;
-  if (json) {
-    std::printf("{\"import_rows\": %zu, \"import_seconds\": %.3f, \"import_rows_per_s\": %.0f, "
-                "\"import_peak_rss_mb\": %.1f, \"phone_normalize_single_core_per_s\": %.0f, "
-                "\"import_vs_single_core_normalize\": %.2f}\n",
-                rows, seconds, rate, rssMb, baseline, rate / baseline);
-  } else {
+  if (!json) {
     std::printf("contacts import: %zu rows in %.3f s = %.0f rows/s (target >= 50000), peak RSS %.1f MB\n", rows,
                 seconds, rate, rssMb);
     std::printf("  same machine, same moment: libphonenumber alone on one core = %.0f numbers/s; import/that = %.2f\n",
                 baseline, rate / baseline);
     std::printf("reproduce: build/bin/tocsin-bench-import --rows %zu\n", rows);
   }
+  std::printf("{\"import_rows\": %zu, \"import_seconds\": %.3f, \"import_rows_per_s\": %.0f, "
+              "\"import_peak_rss_mb\": %.1f, \"phone_normalize_single_core_per_s\": %.0f, "
+              "\"import_vs_single_core_normalize\": %.2f}\n",
+              rows, seconds, rate, rssMb, baseline, rate / baseline);
   return 0;
 }

@@ -102,5 +102,9 @@ int main(int argc, char** argv) {
   std::printf("  rate %.1f msg/s; ideal %.1f msg/s; utilisation %.0f%%\n", rate, ideal, 100.0 * rate / ideal);
   std::printf("  per modem: least %llu, most %llu messages\n", static_cast<unsigned long long>(least),
               static_cast<unsigned long long>(most));
+  std::printf("reproduce: build/bin/tocsin-bench-modem --modems %zu --messages %zu --delay-ms %d\n", modems, messages,
+              delayMs);
+  std::printf("{\"modem_bank_utilisation\": %.3f, \"modem_bank_msgs_per_s\": %.2f, \"modem_bank_modems\": %zu, "
+              "\"modem_bank_delay_ms\": %d}\n", rate / ideal, rate, modems, delayMs);
   return counter.failed ? 1 : 0;
 }

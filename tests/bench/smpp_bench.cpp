@@ -2,6 +2,8 @@
 //
 //   tocsin-bench-smpp [--messages N] [--window W] [--clients K] [--json]
 //
+// Prints its figures, then one line of JSON that scripts/bench collects (only that line with --json).
+//
 // 1. One SmppLink, the bearer the broadcaster uses, sending N messages: submit_sm/s from the
 //    first submit to the last acceptance, with and without delivery receipts.
 // 2. The simulator's own capacity: K raw clients, each pipelining submit_sm over its own bind.
@@ -166,16 +168,15 @@ int main(int argc, char** argv) {
   const double simRate = static_cast<double>(answered) / std::chrono::duration<double>(Steady::now() - start).count();
   sim.stop();
 
-  if (json) {
-    std::printf("{\"smpp_link_submit_sm_per_s\": %.0f, \"smpp_link_submit_sm_per_s_with_receipts\": %.0f, "
-                "\"smsc_sim_submit_sm_per_s\": %.0f}\n",
-                noReceipts, withReceipts, simRate);
-  } else {
+  if (!json) {
     std::printf("one SMPP link, window %u, %zu messages: %.0f submit_sm/s (%.0f/s with delivery receipts)\n", window,
                 messages, noReceipts, withReceipts);
     std::printf("tocsin-smsc-sim capacity, %d raw clients: %.0f submit_sm/s\n", clients, simRate);
     std::printf("reproduce: build/bin/tocsin-bench-smpp --messages %zu --window %u --clients %d\n", messages, window,
                 clients);
   }
+  std::printf("{\"smpp_link_submit_sm_per_s\": %.0f, \"smpp_link_submit_sm_per_s_with_receipts\": %.0f, "
+              "\"smsc_sim_submit_sm_per_s\": %.0f}\n",
+              noReceipts, withReceipts, simRate);
   return 0;
 }

@@ -217,34 +217,57 @@ TEST_CASE("The consent standing always agrees with the history (random sequences
   });
 }
 
-TEST_CASE("Fan-out scans stream contacts by zone with their standing on the purpose") {
+TEST_CASE("Fan-out scans stream contacts by zone, one zone at a time, with their standing on the purpose") {
   StoreFixture f;
   ContactDetails centre, port;
   centre.zone = "CENTRE";
   port.zone = "PORT";
-  const ContactId a = f.addContact("0611111111", centre, "import");
-  const ContactId b = f.addContact("0622222222", port, "kiosk");
-  f.addContact("0633333333", {}, "import");
+  const ContactId a = f.addContact("0611111111", port, "import");
+  const ContactId b = f.addContact("0622222222", centre, "kiosk");
+  const ContactId c = f.addContact("0633333333", {}, "import");
+  const ContactId d = f.addContact("0644444444", port, "import");
   f.giveConsent(b, "alerts");
   std::vector<AudienceMember> seen;
-  ContactId last = 0;
-  rd(f, [&](StoreTx& t) {
-    last = t.contacts().scanAudience(0, 100, {"CENTRE", "PORT"}, "alerts", [&](const AudienceMember& m) { seen.push_back(m); });
-    return Status::okStatus();
-  });
-  REQUIRE(seen.size() == 2);
-  CHECK(seen[0].id == a);
-  CHECK_FALSE(seen[0].standing);
-  CHECK(seen[0].source == "import");
-  CHECK(seen[1].standing->state == ConsentAction::kConfirmed);
-  CHECK(last == b);
-  seen.clear();
-  rd(f, [&](StoreTx& t) {
-    t.contacts().scanAudience(a, 1, {}, "alerts", [&](const AudienceMember& m) { seen.push_back(m); });
-    return Status::okStatus();
-  });
-  REQUIRE(seen.size() == 1);
+  std::vector<ScanStep> steps;
+  auto walk = [&](const std::vector<std::string>& zones, int64_t limit) {
+    seen.clear();
+    steps.clear();
+    ScanCursor at = 0;
+    for (int guard = 0; guard < 20; ++guard) {
+      rd(f, [&](StoreTx& t) {
+        steps.push_back(t.contacts().scanAudience(at, limit, zones, "alerts", [&](const AudienceMember& m) { seen.push_back(m); }));
+        return Status::okStatus();
+      });
+      if (steps.back().finished) return;
+      at = steps.back().next;
+    }
+    FAIL("the walk never finished");
+  };
+  // Zones in sorted order, each in id order; duplicates in the list do not repeat anyone.
+  walk({"PORT", "CENTRE", "PORT"}, 100);
+  REQUIRE(seen.size() == 3);
   CHECK(seen[0].id == b);
+  CHECK(seen[0].standing->state == ConsentAction::kConfirmed);
+  CHECK(seen[1].id == a);
+  CHECK_FALSE(seen[1].standing);
+  CHECK(seen[1].source == "import");
+  CHECK(seen[2].id == d);
+  CHECK(steps.size() == 2);  // one step per zone
+  // Small steps resume where the last one stopped.
+  walk({"CENTRE", "PORT"}, 1);
+  REQUIRE(seen.size() == 3);
+  CHECK(seen[1].id == a);
+  CHECK(seen[2].id == d);
+  // No zones: everyone, in id order.
+  walk({}, 3);
+  REQUIRE(seen.size() == 4);
+  CHECK(seen[2].id == c);
+  CHECK(steps.size() == 2);
+  CHECK(steps[0].scanned == 3);
+  CHECK(steps[1].scanned == 1);
+  // A zone nobody is in.
+  walk({"NOWHERE"}, 10);
+  CHECK(seen.empty());
 }
 
 TEST_CASE("Confirmation codes: open until used or expired") {

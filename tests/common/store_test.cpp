@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <thread>
+
 #include "common/consent/consent.h"
 #include "common/store/migrations.h"
 #include "common/store/sqlite_store.h"
@@ -86,6 +89,51 @@ TEST_CASE("Two store instances on one file see each other's commits") {
     CHECK(tx.contacts().count() == 1);
     return Status::okStatus();
   }).ok();
+}
+
+TEST_CASE("A writer in a tight loop opened to yield lets another writer through") {
+  // The broadcaster's loop holds the write lock almost all the time; SQLite's busy timeout
+  // alone would let it starve an operator's write (that polls for the lock now and then).
+  StoreFixture f;
+  SqliteOptions loopOptions;
+  loopOptions.yieldToWriters = true;
+  auto loop = SqliteStore::open(f.dbPath, loopOptions);
+  REQUIRE(loop.ok());
+  std::atomic<bool> stop{false};
+  std::atomic<int> loopCommits{0};
+  std::thread looping([&] {
+    while (!stop) {
+      const Status st = (*loop)->write([&](StoreTx&) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(3));  // a pass's work, lock held
+        return Status::okStatus();
+      });
+      if (st.ok()) ++loopCommits;
+    }
+  });
+  SqliteOptions operatorOptions;
+  operatorOptions.busyTimeoutMs = 1000;
+  auto op = SqliteStore::open(f.dbPath, operatorOptions);
+  REQUIRE(op.ok());
+  while (loopCommits < 3) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  int ok = 0;
+  for (int i = 0; i < 20; ++i) {
+    NewContact c;
+    c.phone = "+3361234567" + std::to_string(i % 10) + std::to_string(i / 10);
+    c.numberType = "mobile";
+    c.region = "FR";
+    c.source = "cli";
+    c.at = f.clock.now();
+    const Status st = (*op)->write([&](StoreTx& tx) {
+      tx.contacts().insert(c);
+      return Status::okStatus();
+    });
+    INFO(st.toString());
+    if (st.ok()) ++ok;
+  }
+  stop = true;
+  looping.join();
+  CHECK(ok == 20);
+  CHECK(loopCommits > 3);
 }
 
 TEST_CASE("Consent is valid only between a confirmation and the next withdrawal") {
