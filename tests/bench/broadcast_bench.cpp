@@ -4,7 +4,7 @@
 //   tocsin-bench-broadcast kannel     [--messages N]
 //   tocsin-bench-broadcast preempt    [--promotions N] [--trials T]
 //   tocsin-bench-broadcast fanout     [--recipients N]
-//   tocsin-bench-broadcast crash      [--messages N] [--kills K]
+//   tocsin-bench-broadcast crash      [--messages N] [--kills K] [--latency-ms L]
 //
 // throughput: N queued messages in the store go to tocsin-smsc-sim through tocsin-broadcaster,
 //   every state change committed (synchronous=FULL); rate from its start to the last "sent".
@@ -335,7 +335,8 @@ int preempt(const std::map<std::string, std::string>& a) {
   auto bc = b.broadcaster(b.config(b.smscPort, 64));
   // Wait until the promotion is expanded and flowing: the link is saturated with it.
   const auto start = Steady::now();
-  while (b.jobState(*campaign) != "sending" || b.sent(*campaign) < 20000) {
+  const int64_t flowing = std::min<int64_t>(20000, promotions / 5);
+  while (b.jobState(*campaign) != "sending" || b.sent(*campaign) < flowing) {
     if (since(start) > 600) die("the promotion did not start");
     std::this_thread::sleep_for(milliseconds(50));
   }
@@ -423,11 +424,14 @@ int fanout(const std::map<std::string, std::string>& a) {
 int crash(const std::map<std::string, std::string>& a) {
   const int64_t n = arg(a, "messages", 50000);
   const int kills = static_cast<int>(arg(a, "kills", 10));
+  // The simulator answers each submit_sm this late: with the window full that makes the
+  // broadcast last long enough for the kills to land during it, not after it.
+  const std::string latency = std::to_string(arg(a, "latency-ms", 20));
   const int window = 64;
   Bench b;
   b.contacts(n, "TOWN");
   const std::string report = b.dir.file("received.jsonl");
-  auto sim = b.smsc({"--report", "jsonl", "--no-dlr", "--latency-ms", "1"}, report);
+  auto sim = b.smsc({"--report", "jsonl", "--no-dlr", "--latency-ms", latency}, report);
   const std::string config = b.config(b.smscPort, window);
   const JobId job = b.alert("TOWN", "Crash test: this alert must reach everyone once.");
   b.approve(job);
