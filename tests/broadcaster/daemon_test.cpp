@@ -1,0 +1,284 @@
+// tocsin-broadcaster as it runs in production: a separate process with its configuration, driven
+// by tocsinctl, talking to tocsin-smsc-sim over SMPP and to tocsin-modem-sim processes on ptys.
+// Every process is started here and stopped by its PID.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/child_process.h"
+#include "tests/support/raw_sql.h"
+#include "tests/support/temp_dir.h"
+
+using namespace tocsin::testing;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using Steady = std::chrono::steady_clock;
+
+namespace {
+
+const std::string kBin = TOCSIN_BIN_DIR;
+
+bool eventually(const std::function<bool()>& done, seconds timeout) {
+  const auto end = Steady::now() + timeout;
+  while (Steady::now() < end) {
+    if (done()) return true;
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  return done();
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+// The value of a string field in a JSON line of the simulators' flat reports.
+std::string field(const std::string& line, const std::string& name) {
+  const std::string key = "\"" + name + "\":";
+  auto at = line.find(key);
+  if (at == std::string::npos) return "";
+  at += key.size();
+  if (line[at] == '"') return line.substr(at + 1, line.find('"', at + 1) - at - 1);
+  return line.substr(at, line.find_first_of(",}", at) - at);
+}
+
+struct ToolResult {
+  int status = -1;
+  std::string out;
+};
+
+struct Rig {
+  Rig(size_t modems, const std::vector<std::string>& smscOptions, int window) {
+    ChildProcess::Options o;
+    o.pipeStdin = true;
+    o.stdoutFile = dir.file("smsc.jsonl");
+    std::vector<std::string> argv = {kBin + "/tocsin-smsc-sim", "--listen", "127.0.0.1:0", "--account", "town:secret"};
+    argv.insert(argv.end(), smscOptions.begin(), smscOptions.end());
+    smsc = std::make_unique<ChildProcess>(argv, o);
+    REQUIRE(eventually([&] { return readFile(o.stdoutFile).find("\"port\":") != std::string::npos; }, seconds(10)));
+    const std::string port = field(lines(readFile(o.stdoutFile)).front(), "port");
+    for (size_t i = 0; i < modems; ++i) {
+      ChildProcess::Options m;
+      m.pipeStdin = true;
+      m.stdoutFile = dir.file("modem" + std::to_string(i) + ".jsonl");
+      modemSims.push_back(std::make_unique<ChildProcess>(
+          std::vector<std::string>{kBin + "/tocsin-modem-sim", "--link", dir.file("tty" + std::to_string(i)),
+                                   "--delay-ms", "100", "--report-delay-ms", "100"},
+          m));
+      REQUIRE(eventually([&] { return readFile(m.stdoutFile).find("\"ready\"") != std::string::npos; }, seconds(10)));
+    }
+    std::ofstream c(dir.file("config.json"));
+    c << "{\"store\": {\"path\": \"" << dir.file("tocsin.db") << "\"},\n \"phone\": {\"default_region\": \"FR\"},\n"
+      << " \"bearers\": [{\"type\": \"smpp\", \"name\": \"carrier\", \"host\": \"127.0.0.1\", \"port\": " << port
+      << ", \"system_id\": \"town\", \"password\": \"secret\", \"window\": " << window
+      << ", \"outstanding\": " << window << ", \"default_sender\": \"TOWNHALL\", \"reconnect_min\": \"100ms\"}";
+    if (modems) {
+      c << ",\n  {\"type\": \"modem_bank\", \"name\": \"modems\", \"carries\": \"alerts\", \"modems\": [";
+      for (size_t i = 0; i < modems; ++i)
+        c << (i ? ", " : "") << "{\"name\": \"m" << i << "\", \"device\": \"" << dir.file("tty" + std::to_string(i))
+          << "\", \"send_timeout\": \"5s\", \"poll_interval\": \"1s\", \"reopen_interval\": \"300ms\"}";
+      c << "]}";
+    }
+    c << "],\n \"policies\": {\"sending_hours\": {\"FR\": {\"time_zone\": \"Europe/Paris\", \"windows\": "
+      << "{\"mon-sun\": \"00:00-24:00\"}, \"closed_on_holidays\": false}}},\n"
+      << " \"broadcaster\": {\"progress_interval\": \"1s\", \"drain\": \"3s\", \"retry_min\": \"200ms\"}}\n";
+  }
+
+  ~Rig() {
+    if (broadcaster) broadcaster->stop();
+    for (auto& m : modemSims) m->stop();
+    smsc->stop();
+  }
+
+  ToolResult tocsinctl(std::vector<std::string> args, const std::string& actor = "operator") {
+    static int n = 0;
+    const std::string out = dir.file("tool" + std::to_string(++n) + ".out");
+    args.insert(args.begin(), {kBin + "/tocsinctl", "--config", dir.file("config.json")});
+    ChildProcess p(args, {dir.path(), {"SUDO_USER=" + actor}, false, out, out});
+    ToolResult r;
+    r.status = p.wait(seconds(60)).value_or(-1);
+    r.out = readFile(out);
+    return r;
+  }
+
+  void importContacts(const std::string& zone, int count, int first) {
+    const std::string csv = dir.file(zone + ".csv");
+    std::ofstream f(csv);
+    f << "phone,name,zone,language\n";
+    for (int i = 0; i < count; ++i) f << number(first + i) << ",Person " << first + i << "," << zone << ",en\n";
+    f.close();
+    const auto r = tocsinctl({"contacts", "import", csv});
+    INFO(r.out);
+    REQUIRE(r.status == 0);
+  }
+  static std::string number(int i) {
+    char b[16];
+    std::snprintf(b, sizeof b, "+336%08d", i);
+    return b;
+  }
+
+  void startBroadcaster() {
+    ChildProcess::Options o;
+    o.stdoutFile = dir.file("broadcaster.out");
+    o.stderrFile = dir.file("broadcaster.log");
+    broadcaster = std::make_unique<ChildProcess>(
+        std::vector<std::string>{kBin + "/tocsin-broadcaster", "--config", dir.file("config.json"), "--log", "json"}, o);
+    REQUIRE(eventually([&] { return log().find("broadcaster.start") != std::string::npos; }, seconds(10)));
+  }
+  std::string log() { return readFile(dir.file("broadcaster.log")); }
+
+  int64_t draft(const std::vector<std::string>& args, const std::string& actor) {
+    const auto r = tocsinctl(args, actor);
+    INFO(r.out);
+    REQUIRE(r.status == 0);
+    const auto at = r.out.find(' ');
+    return std::stoll(r.out.substr(at + 1));
+  }
+  std::string jobState(int64_t job) { return rawQuery(dir.file("tocsin.db"), "SELECT state FROM jobs WHERE id = " + std::to_string(job)); }
+  int64_t count(const std::string& sql) { return std::stoll(rawQuery(dir.file("tocsin.db"), sql)); }
+
+  std::vector<std::string> submits() {
+    std::vector<std::string> out;
+    for (auto& l : lines(readFile(dir.file("smsc.jsonl"))))
+      if (l.find("\"submit_sm\"") != std::string::npos) out.push_back(l);
+    return out;
+  }
+  std::vector<std::string> modemSends() {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < modemSims.size(); ++i)
+      for (auto& l : lines(readFile(dir.file("modem" + std::to_string(i) + ".jsonl"))))
+        if (l.find("\"event\":\"sms\"") != std::string::npos) out.push_back(l);
+    return out;
+  }
+
+  TempDir dir;
+  std::unique_ptr<ChildProcess> smsc;
+  std::vector<std::unique_ptr<ChildProcess>> modemSims;
+  std::unique_ptr<ChildProcess> broadcaster;
+};
+
+}  // namespace
+
+TEST_CASE("Daemon: a live alert needs a second operator, then leaves over the SMSC and the modem bank at once") {
+  Rig rig(2, {"--report", "jsonl", "--dlr-delay-ms", "50"}, 8);
+  rig.importContacts("CENTRE", 20, 1000);
+  rig.importContacts("PORT", 5, 2000);
+  rig.startBroadcaster();
+
+  const int64_t job = rig.draft({"alert", "send", "--title", "Flood", "--text", "en:Flood warning: leave the riverside now",
+                                 "--zone", "CENTRE", "--class", "severe"}, "alice");
+  const auto self = rig.tocsinctl({"alert", "approve", std::to_string(job)}, "alice");
+  CHECK(self.status != 0);
+  CHECK(self.out.find("second") != std::string::npos);
+  std::this_thread::sleep_for(milliseconds(300));
+  CHECK(rig.jobState(job) == "draft");  // nothing leaves on one person's word
+  CHECK(rig.submits().empty());
+
+  const auto ok = rig.tocsinctl({"alert", "approve", std::to_string(job)}, "bob");
+  INFO(ok.out);
+  REQUIRE(ok.status == 0);
+  REQUIRE(eventually([&] { return rig.jobState(job) == "done"; }, seconds(60)));
+
+  const std::string j = std::to_string(job);
+  CHECK(rig.count("SELECT count(*) FROM messages WHERE job_id = " + j + " AND state IN ('sent', 'delivered')") == 20);
+  // Fanned out over both bearers.
+  CHECK(rig.count("SELECT count(*) FROM messages WHERE job_id = " + j + " AND bearer = 'carrier'") > 0);
+  CHECK(rig.count("SELECT count(*) FROM messages WHERE job_id = " + j + " AND bearer = 'modems'") > 0);
+  std::set<std::string> reached;
+  for (const auto& l : rig.submits()) {
+    reached.insert(field(l, "to"));
+    CHECK(field(l, "priority") == "2");  // severe -> priority_flag 2
+    CHECK(field(l, "text") == "Flood warning: leave the riverside now");
+  }
+  for (const auto& l : rig.modemSends()) {
+    std::string to = field(l, "destination");
+    reached.insert(to[0] == '+' ? to.substr(1) : to);
+  }
+  CHECK(reached.size() == 20);
+  for (int i = 0; i < 20; ++i) CHECK(reached.count(Rig::number(1000 + i).substr(1)) == 1);
+  // Receipts come back and are recorded.
+  CHECK(eventually([&] {
+    return rig.count("SELECT count(*) FROM messages WHERE job_id = " + j + " AND state = 'delivered'") == 20;
+  }, seconds(20)));
+
+  CHECK(rig.tocsinctl({"audit", "verify"}).status == 0);
+  const auto status = rig.tocsinctl({"status", "--job", j});
+  CHECK(status.out.find("done") != std::string::npos);
+
+  // SIGTERM: a clean stop, logged.
+  CHECK(rig.broadcaster->stop(seconds(10)) == 0);
+  CHECK(rig.log().find("broadcaster.stop") != std::string::npos);
+  rig.broadcaster.reset();
+}
+
+TEST_CASE("Daemon: an alert pauses a running promotion, which resumes by itself; STOP withdraws consent and is answered") {
+  // A slow carrier (each submit answered after 20 ms, 4 at a time) keeps the promotion running.
+  Rig rig(0, {"--report", "jsonl", "--no-dlr", "--latency-ms", "20"}, 4);
+  rig.importContacts("MARKET", 400, 3000);
+  rig.importContacts("CENTRE", 5, 1000);
+  const std::string db = rig.dir.file("tocsin.db");
+  rawSql(db, "INSERT INTO consent_texts (text_id, language, version, sha256, body, created_at) VALUES "
+             "('promo', 'en', 1, '" + std::string(64, 'b') + "', 'Offers from the bakery by SMS', 0)");
+  for (const char* action : {"granted", "confirmed"})
+    rawSql(db, std::string("INSERT INTO consent_events (contact_id, purpose, action, text_id, text_version, text_sha256, "
+                           "language, channel, method, recorded_at) SELECT id, 'promotions:bakery', '") + action +
+                   "', 'promo', 1, '" + std::string(64, 'b') + "', 'en', 'kiosk:K1', 'checkbox', 1 FROM contacts "
+                   "WHERE zone = 'MARKET'");
+  rig.startBroadcaster();
+
+  const int64_t campaign = rig.draft({"campaign", "send", "--shop", "bakery", "--title", "Bread", "--text",
+                                      "en:Hello {name|friend}, bread -20% today", "--zone", "MARKET"}, "shop");
+  const std::string c = std::to_string(campaign);
+  REQUIRE(eventually([&] {
+    return rig.count("SELECT count(*) FROM messages WHERE job_id = " + c + " AND state = 'sent'") >= 40;
+  }, seconds(30)));
+  const int64_t alert = rig.draft({"alert", "send", "--title", "Fire", "--text", "en:Fire near the market: stay indoors",
+                                   "--zone", "CENTRE", "--class", "extreme"}, "alice");
+  REQUIRE(rig.tocsinctl({"alert", "approve", std::to_string(alert)}, "bob").status == 0);
+  REQUIRE(eventually([&] { return rig.jobState(alert) == "done"; }, seconds(30)));
+  REQUIRE(eventually([&] { return rig.jobState(campaign) == "done"; }, seconds(60)));
+
+  // Promotions stopped while the alert went out: between the alert's first and last submit, at
+  // most what the link already held (its window) of the promotion.
+  const auto submits = rig.submits();
+  std::vector<size_t> alertAt;
+  for (size_t i = 0; i < submits.size(); ++i)
+    if (field(submits[i], "priority") == "3") alertAt.push_back(i);
+  REQUIRE(alertAt.size() == 5);
+  CHECK(alertAt.back() - alertAt.front() + 1 - alertAt.size() <= 4);
+  // And promotions came after it: it resumed by itself.
+  CHECK(submits.size() - 1 > alertAt.back());
+  const std::string actions = rawQuery(db, "SELECT group_concat(action, ' ') FROM (SELECT action FROM audit_log WHERE "
+                                           "action LIKE 'promotions.%' ORDER BY seq)");
+  CHECK(actions.find("promotions.pause promotions.resume") != std::string::npos);
+  // Every promotional text carries the way to stop; each consenting person got exactly one.
+  std::set<std::string> promoted;
+  for (const auto& l : submits)
+    if (field(l, "priority") == "0") {
+      CHECK(field(l, "text").find("STOP") != std::string::npos);
+      CHECK(promoted.insert(field(l, "to")).second);
+    }
+  CHECK(promoted.size() == 400);
+
+  // A reply STOP from one of them.
+  const std::string who = Rig::number(3007);
+  rig.smsc->writeLine("mo " + who + " TOWNHALL STOP");
+  REQUIRE(eventually([&] {
+    for (const auto& l : rig.submits())
+      if (field(l, "to").find(who.substr(1)) != std::string::npos && field(l, "text").find("no more promotional") != std::string::npos)
+        return true;
+    return false;
+  }, seconds(20)));
+  const auto check = rig.tocsinctl({"consent", "check", who, "--purpose", "promotions:bakery"});
+  CHECK(check.status == 1);
+  CHECK(rig.tocsinctl({"consent", "check", Rig::number(3008), "--purpose", "promotions:bakery"}).status == 0);
+  CHECK(rig.tocsinctl({"audit", "verify"}).status == 0);
+}
