@@ -42,6 +42,11 @@ Status seedPopulation(DemoStore& d, std::ostream& out);
 // Shows what the store now proves: consent states, one person's history, audit, signed export.
 Status showConsentRecords(DemoStore& d, std::ostream& out);
 
+// Stage 3: starts a simulated SMSC, two simulated modems and tocsin-broadcaster (from `binDir`)
+// on the store in `dir`; a promotion runs, a CAP flood warning pre-empts it; live progress and
+// a summary. Stops every process it started.
+Status runBroadcast(const std::string& dir, const std::string& binDir, std::ostream& out);
+
 // "+33 6 •• •• •5 78": enough to recognise one's own number, not to read someone else's.
 std::string maskPhone(const std::string& e164);
 

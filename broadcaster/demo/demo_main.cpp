@@ -1,4 +1,5 @@
 // tocsin-demo: see broadcaster/demo/demo.h.
+#include <filesystem>
 #include <iostream>
 
 #include "broadcaster/demo/demo.h"
@@ -33,9 +34,17 @@ int main(int argc, char** argv) {
     std::cerr << "tocsin-demo: " << st.message() << "\n";
     return 1;
   }
+  std::cout << "\n[3] Broadcasting: a promotion running, then a flood warning pre-empts it\n";
+  const std::string binDir = std::filesystem::canonical("/proc/self/exe").parent_path().string();
+  if (Status st = demo::runBroadcast(dir, binDir, std::cout); !st.ok()) {
+    std::cerr << "tocsin-demo: " << st.message() << "\n";
+    return 1;
+  }
   std::cout << "\nExplore it yourself:\n"
             << "  build/bin/tocsinctl --db " << dir << "/tocsin.db store info\n"
             << "  build/bin/tocsinctl --db " << dir << "/tocsin.db audit list --limit 20\n"
+            << "  build/bin/tocsinctl --config " << dir << "/broadcaster.json status\n"
+            << "  build/bin/tocsinctl --config " << dir << "/broadcaster.json alert cap " << dir << "/flood-warning.cap.xml\n"
             << "  build/bin/tocsinctl --db " << dir << "/tocsin.db consent verify " << dir << "/consent-export.csv\n";
   return 0;
 }

@@ -89,7 +89,8 @@ Result<DemoStore> openFreshStore(const std::string& dir, Timestamp now) {
   DemoStore d;
   d.dir = dir;
   d.dbPath = dir + "/tocsin.db";
-  d.clock = std::make_unique<ManualClock>(now - days(30));
+  // The month of history ends a day or so before now, so the live stage's times follow it.
+  d.clock = std::make_unique<ManualClock>(now - days(33));
   TOCSIN_ASSIGN_OR_RETURN(d.store, SqliteStore::open(d.dbPath));
   d.keys = std::make_unique<KeyDirectory>(dir + "/keys");
   TOCSIN_ASSIGN_OR_RETURN(AuditLog log, AuditLog::open(*d.keys, d.dbPath, *d.clock));
