@@ -86,4 +86,17 @@ Result<AlertDraft> draftFromCap(const Alert& a, Timestamp now, const Mapping& ma
   return d;
 }
 
+engine::AlertRequest alertRequest(const AlertDraft& d) {
+  engine::AlertRequest r;
+  r.title = d.title;
+  r.texts = d.texts;
+  r.target = d.target;
+  r.messageClass = d.messageClass;
+  r.classReason = d.classReason;
+  r.mode = d.mode;
+  r.expiresAt = d.expiresAt;
+  r.details = d.details;
+  return r;
+}
+
 }  // namespace tocsin::cap

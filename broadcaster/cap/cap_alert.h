@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "broadcaster/cap/cap.h"
+#include "broadcaster/engine/jobs.h"
 #include "policies/message_class.h"
 #include "policies/replies.h"
 #include "policies/targeting.h"
@@ -33,5 +34,8 @@ struct AlertDraft {
 std::string primaryLanguage(const std::string& tag);
 
 Result<AlertDraft> draftFromCap(const Alert& alert, Timestamp now, const Mapping& mapping = {});
+
+// The job request for a draft (bearers and sender left to the caller).
+engine::AlertRequest alertRequest(const AlertDraft& draft);
 
 }  // namespace tocsin::cap

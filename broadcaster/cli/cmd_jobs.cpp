@@ -128,15 +128,7 @@ Status alertCap(CliContext& ctx, const std::vector<std::string>& tokens) {
   cap::Mapping mapping;
   if (auto g = args.getAll("zone-geocode"); !g.empty()) mapping.zoneGeocodes = g;
   TOCSIN_ASSIGN_OR_RETURN(const cap::AlertDraft d, cap::draftFromCap(alert, ctx.clock.now(), mapping));
-  engine::AlertRequest r;
-  r.title = d.title;
-  r.texts = d.texts;
-  r.target = d.target;
-  r.messageClass = d.messageClass;
-  r.classReason = d.classReason;
-  r.mode = d.mode;
-  r.expiresAt = d.expiresAt;
-  r.details = d.details;
+  engine::AlertRequest r = cap::alertRequest(d);
   r.bearers = args.getAll("bearer");
   TOCSIN_ASSIGN_OR_RETURN(const JobId id, service(t, ctx).draftAlert(r, ctx.actor()));
   ctx.out << "alert " << id << " drafted from CAP " << alert.identifier << ": " << policy::className(d.messageClass)

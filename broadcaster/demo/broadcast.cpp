@@ -293,16 +293,7 @@ Status runBroadcast(const std::string& dir, const std::string& binDir, std::ostr
   std::ofstream(capPath) << xml;
   TOCSIN_ASSIGN_OR_RETURN(const cap::Alert capAlert, cap::parse(xml));
   TOCSIN_ASSIGN_OR_RETURN(const cap::AlertDraft draft, cap::draftFromCap(capAlert, wall.now()));
-  engine::AlertRequest request;
-  request.title = draft.title;
-  request.texts = draft.texts;
-  request.target = draft.target;
-  request.messageClass = draft.messageClass;
-  request.classReason = draft.classReason;
-  request.mode = draft.mode;
-  request.expiresAt = draft.expiresAt;
-  request.details = draft.details;
-  TOCSIN_ASSIGN_OR_RETURN(const JobId alert, jobs.draftAlert(request, "operator:claire"));
+  TOCSIN_ASSIGN_OR_RETURN(const JobId alert, jobs.draftAlert(cap::alertRequest(draft), "operator:claire"));
   out << "\n  CAP 1.2 flood warning received (" << capPath << "): " << policy::className(draft.messageClass) << " ("
       << draft.classReason << "), zone RIVERSIDE\n"
       << "  operator Claire drafts alert " << alert << " from it";
