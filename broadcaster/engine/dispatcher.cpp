@@ -570,6 +570,7 @@ void Dispatcher::run(const std::atomic<bool>& stopping, Micros drain) {
   }
   for (auto& s : slots_) s.bearer->stop(std::chrono::seconds(0));
   (void)pass();
+  nextStatus_ = MonoTime{};  // the last status shows what the bearers finally answered
   (void)pass();
 }
 
