@@ -285,7 +285,8 @@ Status mismatch(uint32_t id) {
 bool bodyOmitted(const Pdu& pdu) {
   if (pdu.commandStatus == status::kOk || !pdu.tlvs.empty()) return false;
   if (const auto* b = pdu.as<BindResp>()) return b->systemId.empty();
-  if (const auto* q = pdu.as<QuerySmResp>()) return q->messageId.empty() && q->finalDate.empty();
+  if (const auto* q = pdu.as<QuerySmResp>())
+    return q->messageId.empty() && q->finalDate.empty() && q->messageState == 0 && q->errorCode == 0;
   if (const auto* r = pdu.as<MessageIdResp>())
     return r->messageId.empty() && pdu.commandId != command::responseTo(command::kDeliverSm);
   return false;

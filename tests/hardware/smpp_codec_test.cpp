@@ -408,3 +408,17 @@ TEST_CASE("Property: random PDUs of every kind survive encode and decode") {
     CHECK(std::get<Pdu>(d) == p);
   }
 }
+
+TEST_CASE("An error query_sm_resp keeps a message state it carries when encoded again (fuzzer finding)") {
+  // command_status 0x39, empty message_id and final_date, message_state 0x53: the body is not
+  // "omitted", so it must be written back.
+  const Pdu p = decodeOk("000000158000000300000039000000000000530000");
+  const auto again = encode(p);
+  REQUIRE(again.ok());
+  const Decoded back = decode(*again);
+  REQUIRE(std::holds_alternative<Pdu>(back));
+  CHECK(std::get<Pdu>(back) == p);
+  // With nothing in the body, the error response is the header alone.
+  const Pdu bare = decodeOk("00000010800000030000003900000007");
+  CHECK(encode(bare)->size() == 16);
+}
