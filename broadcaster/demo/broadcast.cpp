@@ -12,7 +12,6 @@
 #include <fstream>
 #include <map>
 #include <ostream>
-#include <sstream>
 #include <thread>
 
 #include "broadcaster/cap/cap.h"
@@ -21,6 +20,7 @@
 #include "broadcaster/engine/jobs.h"
 #include "common/base/clock.h"
 #include "common/config/config.h"
+#include "common/crypto/key_files.h"
 #include "policies/policy_config.h"
 
 extern char** environ;
@@ -32,11 +32,10 @@ using Steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
+// What a helper has written so far ("" before it has written anything).
 std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  auto text = readWholeFile(path);
+  return text.ok() ? *text : std::string();
 }
 
 // A program the demo runs next to itself (a simulator, the broadcaster), its output in a file,
@@ -209,7 +208,8 @@ Status runBroadcast(const std::string& dir, const std::string& binDir, std::ostr
                                                     dir + "/smsc-sim.log"));
   const auto listening = smsc->waitFor("\"port\":", seconds(10));
   if (!listening) return Status::unavailable("tocsin-smsc-sim did not start; see " + dir + "/smsc-sim.log");
-  const std::string port = listening->substr(listening->find("\"port\":") + 7, listening->find_first_of(",}", listening->find("\"port\":")) - listening->find("\"port\":") - 7);
+  const size_t portAt = listening->find("\"port\":") + 7;
+  const std::string port = listening->substr(portAt, listening->find_first_of(",}", portAt) - portAt);
   std::vector<std::unique_ptr<Helper>> modems;
   for (int i = 1; i <= 2; ++i) {
     const std::string n = std::to_string(i);

@@ -134,13 +134,9 @@ AudienceRange audienceRange(Database& db, ScanCursor from, int64_t limit, std::v
   bound.reset();
   r.dense = r.step.scanned * 4 >= r.last - r.after;
   const auto base = static_cast<ScanCursor>(zoneIndex) << 32;
-  if (r.step.scanned < limit) {  // this zone (or the table) is done
-    r.step.next = base + (ScanCursor{1} << 32);
-    r.step.finished = zones.empty() || zoneIndex + 1 >= zones.size();
-    if (zones.empty()) r.step.next = r.last;
-  } else {
-    r.step.next = base + r.last;
-  }
+  const bool exhausted = r.step.scanned < limit;  // this zone (or the table) is done
+  r.step.finished = exhausted && (zones.empty() || zoneIndex + 1 == zones.size());
+  r.step.next = exhausted && !zones.empty() ? base + (ScanCursor{1} << 32) : base + r.last;
   return r;
 }
 

@@ -22,6 +22,9 @@ MessageRecord readRecord(const Statement& st) {
   return r;
 }
 
+// The messages of job ?1: its id range (see messageId()).
+#define TOCSIN_IN_JOB "id BETWEEN (?1 << 32) AND (?1 << 32) + 4294967295"
+
 constexpr const char* kRecordColumns = "id, job_id, destination, state, attempts, bearer, carrier_ids, last_error, updated_at";
 
 }  // namespace
@@ -173,7 +176,7 @@ int64_t SqliteMessages::requeueSubmitted(const std::string& reason, Timestamp at
 int64_t SqliteMessages::finishPending(JobId job, MessageState state, const std::string& reason, Timestamp at) {
   Statement& st = db_.cached(
       "UPDATE messages SET state = ?2, last_error = ?3, updated_at = ?4 "
-      "WHERE id BETWEEN (?1 << 32) AND (?1 << 32) + 4294967295 AND state IN ('queued', 'waiting')");
+      "WHERE " TOCSIN_IN_JOB " AND state IN ('queued', 'waiting')");
   st.bind(1, job).bind(2, messageStateName(state)).bind(3, reason).bind(4, toMicros(at));
   st.run();
   return db_.changes();
@@ -182,7 +185,7 @@ int64_t SqliteMessages::finishPending(JobId job, MessageState state, const std::
 int64_t SqliteMessages::holdQueued(JobId job, Timestamp at) {
   Statement& st = db_.cached(
       "UPDATE messages SET state = 'waiting', not_before = NULL, updated_at = ?2 "
-      "WHERE id BETWEEN (?1 << 32) AND (?1 << 32) + 4294967295 AND state = 'queued'");
+      "WHERE " TOCSIN_IN_JOB " AND state = 'queued'");
   st.bind(1, job).bind(2, toMicros(at));
   st.run();
   return db_.changes();
@@ -191,16 +194,10 @@ int64_t SqliteMessages::holdQueued(JobId job, Timestamp at) {
 int64_t SqliteMessages::releaseHeld(JobId job, Timestamp at) {
   Statement& st = db_.cached(
       "UPDATE messages SET state = 'queued', updated_at = ?2 "
-      "WHERE id BETWEEN (?1 << 32) AND (?1 << 32) + 4294967295 AND state = 'waiting' AND not_before IS NULL");
+      "WHERE " TOCSIN_IN_JOB " AND state = 'waiting' AND not_before IS NULL");
   st.bind(1, job).bind(2, toMicros(at));
   st.run();
   return db_.changes();
-}
-
-bool SqliteMessages::anyQueuedAtOrAbove(int rank) {
-  Statement& st = db_.cached("SELECT EXISTS (SELECT 1 FROM messages WHERE state = 'queued' AND rank >= ?1)");
-  st.bind(1, rank);
-  return st.step() && st.getInt(0) != 0;
 }
 
 bool SqliteMessages::anyPendingAtOrAbove(int rank) {
@@ -209,12 +206,6 @@ bool SqliteMessages::anyPendingAtOrAbove(int rank) {
       "EXISTS (SELECT 1 FROM messages WHERE state = 'waiting' AND rank >= ?1)");
   st.bind(1, rank);
   return st.step() && st.getInt(0) != 0;
-}
-
-std::optional<int> SqliteMessages::topQueuedRank() {
-  Statement& st = db_.cached("SELECT rank FROM messages WHERE state = 'queued' ORDER BY rank DESC, id LIMIT 1");
-  if (!st.step()) return std::nullopt;
-  return static_cast<int>(st.getInt(0));
 }
 
 std::pair<int, std::optional<Timestamp>> SqliteMessages::recentPromotional(ContactId contact, Timestamp since) {

@@ -133,9 +133,7 @@ class SqliteMessages final : public MessageRepository {
   int64_t finishPending(JobId job, MessageState state, const std::string& reason, Timestamp at) override;
   int64_t holdQueued(JobId job, Timestamp at) override;
   int64_t releaseHeld(JobId job, Timestamp at) override;
-  bool anyQueuedAtOrAbove(int rank) override;
   bool anyPendingAtOrAbove(int rank) override;
-  std::optional<int> topQueuedRank() override;
   std::pair<int, std::optional<Timestamp>> recentPromotional(ContactId contact, Timestamp since) override;
   void addDeliveryReport(const DeliveryReport& report) override;
   std::vector<MessageRecord> ofJob(JobId job, std::optional<MessageState> state, int64_t afterId, int64_t limit) override;

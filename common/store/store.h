@@ -264,11 +264,8 @@ class MessageRepository {
   // A paused job's queued messages are held (waiting with no time) until it resumes.
   virtual int64_t holdQueued(JobId job, Timestamp at) = 0;
   virtual int64_t releaseHeld(JobId job, Timestamp at) = 0;
-  virtual bool anyQueuedAtOrAbove(int rank) = 0;
   // Queued or waiting (a retry's backoff) at `rank` or above: still to be sent.
   virtual bool anyPendingAtOrAbove(int rank) = 0;
-  // Highest rank among queued messages, if any.
-  virtual std::optional<int> topQueuedRank() = 0;
   // Promotional messages to the contact created at or after `since`: how many, and the oldest.
   virtual std::pair<int, std::optional<Timestamp>> recentPromotional(ContactId contact, Timestamp since) = 0;
   virtual void addDeliveryReport(const DeliveryReport& report) = 0;
