@@ -81,17 +81,24 @@ Result<Contact> requireContact(StoreTx& tx, const PhoneNumber& phone) {
 
 namespace {
 
-std::vector<const Command*> allCommands() {
+std::vector<const Command*> allCommands(bool remote = false) {
   std::vector<const Command*> out;
+  if (remote) {
+    for (const auto& c : remoteCommands()) out.push_back(&c);
+    return out;
+  }
   for (const auto* group : {&storeCommands(), &contactCommands(), &consentCommands(), &auditCommands(),
-                            &privacyCommands(), &codecCommands(), &bearerCommands(), &jobCommands()})
+                            &privacyCommands(), &codecCommands(), &bearerCommands(), &jobCommands(), &tokenCommands()})
     for (const auto& c : *group) out.push_back(&c);
   return out;
 }
 
 void printHelp(std::ostream& out) {
-  out << "usage: tocsinctl [--db PATH] [--config FILE] <command> [args...]\n\ncommands:\n";
-  for (const Command* c : allCommands()) {
+  out << "usage: tocsinctl [--db PATH] [--config FILE] <command> [args...]\n"
+         "       tocsinctl --url https://HOST:PORT [--token T] [--ca CERT.pem] <api command> [args...]\n\ncommands:\n";
+  std::vector<const Command*> commands = allCommands();
+  for (const Command* c : allCommands(true)) commands.push_back(c);
+  for (const Command* c : commands) {
     if (std::string(c->name).rfind("internal ", 0) == 0) continue;  // helpers started by tocsinctl itself
     std::string usage = c->usage;
     out << "  " << usage;
@@ -99,14 +106,16 @@ void printHelp(std::ostream& out) {
     else out << "\n" << std::string(48, ' ');
     out << c->summary << "\n";
   }
-  out << "\nThe store defaults to var/tocsin.db; its keys live in <store directory>/keys.\n";
+  out << "\nThe store defaults to var/tocsin.db; its keys live in <store directory>/keys.\n"
+         "API commands (alert create|show|approve|false-alarm|status, campaign create|status|...) need --url;\n"
+         "the token may come from TOCSIN_TOKEN instead of --token.\n";
 }
 
 // Splits the leading words that name a command from its arguments: the longest match wins.
-const Command* findCommand(const std::vector<std::string>& words, size_t& consumed) {
+const Command* findCommand(const std::vector<std::string>& words, size_t& consumed, bool remote) {
   const Command* best = nullptr;
   size_t bestWords = 0;
-  for (const Command* c : allCommands()) {
+  for (const Command* c : allCommands(remote)) {
     std::vector<std::string> parts;
     std::string name = c->name;
     size_t start = 0;
@@ -148,6 +157,12 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
         global.dbPath = value("--db");
       } else if (t.rfind("--config", 0) == 0 && (t.size() == 8 || t[8] == '=')) {
         global.configPath = value("--config");
+      } else if (t.rfind("--url", 0) == 0 && (t.size() == 5 || t[5] == '=')) {
+        global.url = value("--url");
+      } else if (t.rfind("--token", 0) == 0 && (t.size() == 7 || t[7] == '=')) {
+        global.token = value("--token");
+      } else if (t.rfind("--ca", 0) == 0 && (t.size() == 4 || t[4] == '=')) {
+        global.caFile = value("--ca");
       } else {
         throw UsageError("unknown global option " + t);
       }
@@ -158,8 +173,9 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
       return rest.empty() ? 2 : 0;
     }
     size_t consumed = 0;
-    const Command* cmd = findCommand(rest, consumed);
-    if (!cmd) throw UsageError("unknown command '" + rest[0] + "' (try: tocsinctl help)");
+    const Command* cmd = findCommand(rest, consumed, global.url.has_value());
+    if (!cmd)
+      throw UsageError("unknown command '" + rest[0] + "'" + (global.url ? " for the API (alert create|show|approve|false-alarm|status, campaign create|status|pause|resume|cancel)" : " (try: tocsinctl help)"));
     CliContext ctx(global, out, err, clock);
     const std::vector<std::string> args(rest.begin() + static_cast<long>(consumed), rest.end());
     const Status st = cmd->run(ctx, args);

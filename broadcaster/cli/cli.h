@@ -1,6 +1,7 @@
 // tocsinctl: the operator's and auditor's command-line tool.
 //
 //   tocsinctl [--db PATH] [--config FILE] <command> [args...]
+//   tocsinctl --url https://HOST:PORT [--token T] [--ca CERT.pem] alert|campaign ...
 //
 // Each command is a function over a CliContext, which opens the store, keys and audit log on
 // first use. Commands return a Status; tocsinctl prints failures as "tocsinctl: <message>"
@@ -28,6 +29,10 @@ namespace tocsin::cli {
 struct GlobalOptions {
   std::optional<std::string> dbPath;
   std::optional<std::string> configPath;
+  // Client mode: the operator API at `url` instead of the local store.
+  std::optional<std::string> url;
+  std::optional<std::string> token;   // else TOCSIN_TOKEN
+  std::optional<std::string> caFile;  // the API's certificate (or its CA) to trust
 };
 
 // Everything a store command needs, opened together.
@@ -52,6 +57,7 @@ class CliContext {
   Result<Environment*> env();
   // Who the audit log names for this invocation: "cli:<login>".
   std::string actor() const;
+  const GlobalOptions& options() const { return options_; }
 
   std::ostream& out;
   std::ostream& err;
@@ -83,6 +89,9 @@ const std::vector<Command>& privacyCommands();
 const std::vector<Command>& codecCommands();
 const std::vector<Command>& bearerCommands();
 const std::vector<Command>& jobCommands();
+const std::vector<Command>& tokenCommands();
+// The commands of client mode (--url).
+const std::vector<Command>& remoteCommands();
 
 // Runs tocsinctl with `argv` (without the program name); returns the exit status.
 int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err, Clock& clock);

@@ -1,6 +1,10 @@
 // tocsin-broadcaster: the daemon that sends what the store holds through the configured bearers.
 //
-//   tocsin-broadcaster [--db PATH] [--config FILE] [--log json|text]
+//   tocsin-broadcaster [--db PATH] [--config FILE] [--listen HOST:PORT] [--log json|text]
+//
+// With --listen or an "api" section in the configuration it also serves the operator API
+// (broadcaster/api/), HTTPS unless plain HTTP on loopback is configured; the "api.listen" log
+// event gives its URL and certificate.
 //
 // It recovers what a previous run left in flight, connects its bearers and runs the dispatcher
 // (broadcaster/engine/dispatcher.h) and the periodic retention sweep until SIGTERM or SIGINT,
@@ -15,6 +19,7 @@
 #include <iostream>
 #include <thread>
 
+#include "broadcaster/api/operator_api.h"
 #include "broadcaster/cli/cli.h"
 #include "broadcaster/daemon/setup.h"
 #include "broadcaster/engine/dispatcher.h"
@@ -30,7 +35,7 @@ namespace {
 
 int usage(const std::string& problem) {
   std::cerr << "tocsin-broadcaster: " << problem << "\n"
-            << "usage: tocsin-broadcaster [--db PATH] [--config FILE] [--log json|text]\n";
+            << "usage: tocsin-broadcaster [--db PATH] [--config FILE] [--listen HOST:PORT] [--log json|text]\n";
   return 2;
 }
 
@@ -40,12 +45,14 @@ int main(int argc, char** argv) {
   using namespace tocsin;
   cli::GlobalOptions options;
   std::string logFormat = ::isatty(STDERR_FILENO) ? "text" : "json";
+  std::optional<std::string> listen;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (i + 1 >= argc) return usage(a + " needs a value");
     if (a == "--db") options.dbPath = argv[++i];
     else if (a == "--config") options.configPath = argv[++i];
     else if (a == "--log") logFormat = argv[++i];
+    else if (a == "--listen") listen = argv[++i];
     else return usage("unknown option " + a);
   }
   if (logFormat != "json" && logFormat != "text") return usage("--log is json or text");
@@ -111,6 +118,27 @@ int main(int argc, char** argv) {
   }, [&](const std::string& e) { log.error("retention.sweep", {{"error", e}}); });
   retention.start();
 
+  // The operator API, when configured or asked for.
+  auto apiSettings = api::parseApiSettings(config.document);
+  if (!apiSettings.ok()) return fail("configuration", apiSettings.status());
+  if (listen) {
+    if (!*apiSettings) *apiSettings = api::ApiSettings{};
+    if (Status st = api::parseListen(*listen, (*apiSettings)->server.host, (*apiSettings)->server.port); !st.ok())
+      return usage(st.message());
+  }
+  std::unique_ptr<api::OperatorApi> operatorApi;
+  if (*apiSettings) {
+    std::vector<std::string> alertBearers;
+    for (auto& b : *bearers) alertBearers.push_back(b.bearer->name());
+    api::ApiDependencies deps{config.store.path, config.store.busyTimeoutMs, *(*env)->audit, *policies, clock,
+                              *(*env)->phones, *(*env)->suppressor, *(*env)->book, (*env)->keys, alertBearers};
+    auto started = api::OperatorApi::start(deps, **apiSettings);
+    if (!started.ok()) return fail("api.start", started.status());
+    operatorApi = std::move(*started);
+    log.info("api.listen", {{"url", operatorApi->url()}, {"port", std::to_string(operatorApi->port())},
+                            {"certificate", operatorApi->certificateFile()}});
+  }
+
   std::atomic<bool> stopping{false};
   std::thread signalThread([&] {
     int sig = 0;
@@ -137,6 +165,7 @@ int main(int argc, char** argv) {
 
   dispatcher.run(stopping, settings->drain);
 
+  if (operatorApi) operatorApi->stop();
   progressStop.trigger();
   progress.join();
   retention.stop();

@@ -3,6 +3,7 @@
 #include "common/base/json_text.h"
 #include "common/base/text.h"
 #include "common/consent/consent.h"
+#include "common/crypto/hash.h"
 #include "common/text/sms_text.h"
 #include "policies/promotion.h"
 
@@ -59,7 +60,33 @@ Status JobService::checkTexts(const Texts& texts, int maxParts, bool templates, 
   return previewTexts(worst, maxParts, footer).status();
 }
 
-Result<JobId> JobService::draftAlert(const AlertRequest& r, const std::string& actor) {
+std::string alertDigest(const Job& j) {
+  // Length-prefixed fields, so that no two different drafts serialise alike.
+  std::string canonical;
+  auto add = [&](const std::string& v) { canonical += std::to_string(v.size()) + ":" + v + ";"; };
+  add(j.messageClass);
+  add(j.mode);
+  add(j.title);
+  add(j.texts.value_or(""));
+  add(j.sender.value_or(""));
+  add(j.target);
+  add(j.bearers.value_or(""));
+  add(j.expiresAt ? std::to_string(toMicros(*j.expiresAt)) : "");
+  add(j.reference ? std::to_string(*j.reference) : "");
+  return toHex(sha256(canonical));
+}
+
+std::string falseAlarmText(const std::string& language, const std::string& title) {
+  // Prepared and reviewed in advance, never translated at run time.
+  if (language == "fr") return "FAUSSE ALERTE : le message \"" + title + "\" a été envoyé par erreur. Il n'y a pas de danger. Ne tenez pas compte de ce message.";
+  if (language == "it") return "FALSO ALLARME: il messaggio \"" + title + "\" è stato inviato per errore. Non c'è alcun pericolo. Ignorate quel messaggio.";
+  if (language == "pl") return "FAŁSZYWY ALARM: komunikat \"" + title + "\" wysłano przez pomyłkę. Nie ma zagrożenia. Prosimy go zignorować.";
+  if (language == "de") return "FEHLALARM: Die Meldung \"" + title + "\" wurde irrtümlich gesendet. Es besteht keine Gefahr. Bitte ignorieren Sie sie.";
+  if (language == "es") return "FALSA ALARMA: el mensaje \"" + title + "\" se envió por error. No hay peligro. Ignore ese mensaje.";
+  return "FALSE ALARM: the message \"" + title + "\" was sent in error. There is no danger. Please disregard it.";
+}
+
+Result<Job> JobService::alertJob(const AlertRequest& r) const {
   if (!policy::isAlert(r.messageClass))
     return Status::invalid(std::string("class '") + policy::className(r.messageClass) + "' is not an alert class");
   if (r.mode != policy::AlertMode::kLive && r.messageClass != policy::MessageClass::kTest)
@@ -84,23 +111,85 @@ Result<JobId> JobService::draftAlert(const AlertRequest& r, const std::string& a
   j.sender = r.sender;
   j.target = policy::targetJson(r.target);
   if (!r.bearers.empty()) j.bearers = bearersJson(r.bearers);
-  j.createdBy = actor;
   j.reference = r.reference;
   j.details = r.details;
   j.expiresAt = expires;
   j.createdAt = j.updatedAt = now;
+  return j;
+}
+
+Result<JobId> JobService::draftAlert(const AlertRequest& r, const std::string& actor) {
+  TOCSIN_ASSIGN_OR_RETURN(Job j, alertJob(r));
+  j.createdBy = actor;
   JobId id = 0;
-  TOCSIN_RETURN_IF_ERROR(audit_.write(store_, actor, [&](StoreTx& tx, AuditRecorder& rec) {
+  TOCSIN_RETURN_IF_ERROR(audit_.write(store_, actor, [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+    if (r.reference) {
+      auto original = tx.jobs().find(*r.reference);
+      if (!original || original->kind != "alert") return Status::notFound("no alert " + std::to_string(*r.reference) + " to refer to");
+    }
     id = tx.jobs().insert(j);
     rec.record("alert.draft", "job:" + std::to_string(id),
                std::string(policy::className(r.messageClass)) + " " + j.mode + " alert to " +
-                   policy::describeTarget(r.target) + (r.classReason.empty() ? "" : "; " + r.classReason));
+                   policy::describeTarget(r.target) + (r.classReason.empty() ? "" : "; " + r.classReason) +
+                   (r.reference ? "; refers to job:" + std::to_string(*r.reference) : "") + "; digest " + alertDigest(j));
     return Status::okStatus();
   }));
   return id;
 }
 
-Status JobService::approve(JobId id, const std::string& approver) {
+Status JobService::editAlert(JobId id, const AlertRequest& r, const std::string& actor) {
+  TOCSIN_ASSIGN_OR_RETURN(Job j, alertJob(r));
+  return audit_.write(store_, actor, [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+    auto job = tx.jobs().find(id);
+    if (!job || job->kind != "alert") return Status::notFound("no alert " + std::to_string(id));
+    if (job->state != "draft") return Status::failedPrecondition("alert " + std::to_string(id) + " is " + job->state + "; only drafts are edited");
+    if (job->createdBy != actor) return Status::permissionDenied("only " + job->createdBy + ", who drafted alert " + std::to_string(id) + ", edits it");
+    j.id = id;
+    j.reference = job->reference;
+    const std::string before = alertDigest(*job);
+    if (!tx.jobs().replaceDraft(j, rec.now())) return Status::failedPrecondition("alert " + std::to_string(id) + " is no longer a draft");
+    rec.record("alert.edit", "job:" + std::to_string(id), "digest " + before + " -> " + alertDigest(j));
+    return Status::okStatus();
+  });
+}
+
+Result<JobId> JobService::draftFalseAlarmCorrection(JobId originalId, const std::string& actor) {
+  JobId id = 0;
+  TOCSIN_RETURN_IF_ERROR(audit_.write(store_, actor, [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+    auto original = tx.jobs().find(originalId);
+    if (!original || original->kind != "alert") return Status::notFound("no alert " + std::to_string(originalId));
+    if (original->state == "draft")
+      return Status::failedPrecondition("alert " + std::to_string(originalId) + " was never released; cancel the draft instead");
+    TOCSIN_ASSIGN_OR_RETURN(const Texts originalTexts, parseTexts(original->texts.value_or("[]")));
+    Texts texts;
+    for (const auto& [language, text] : originalTexts) texts.emplace_back(language, falseAlarmText(language, original->title));
+    Job j = *original;
+    j.id = 0;
+    j.state = "draft";
+    j.title = "False alarm: " + original->title;
+    j.texts = textsJson(texts);
+    j.createdBy = actor;
+    j.approvedBy.reset();
+    j.reference = originalId;
+    j.expandCursor = 0;
+    j.recipients = 0;
+    j.createdAt = j.updatedAt = rec.now();
+    j.expiresAt = rec.now() + policies_.alertValidity;
+    j.details = std::string("{\"type\":\"false_alarm\"}");
+    if (original->state != "done" && original->state != "cancelled") {
+      const int64_t n = tx.messages().finishPending(originalId, MessageState::kCancelled, "false alarm declared by " + actor, rec.now());
+      tx.jobs().setState(originalId, "cancelled", rec.now());
+      rec.record("alert.cancel", "job:" + std::to_string(originalId), "false alarm; " + std::to_string(n) + " messages not yet sent were cancelled");
+    }
+    id = tx.jobs().insert(j);
+    rec.record("alert.draft", "job:" + std::to_string(id), "prepared false-alarm correction of job:" + std::to_string(originalId) +
+                                                            "; digest " + alertDigest(j));
+    return Status::okStatus();
+  }));
+  return id;
+}
+
+Status JobService::approve(JobId id, const std::string& approver, const std::optional<std::string>& reviewedDigest) {
   return audit_.write(store_, approver, [&](StoreTx& tx, AuditRecorder& rec) -> Status {
     auto job = tx.jobs().find(id);
     if (!job) return Status::notFound("no job " + std::to_string(id));
@@ -111,9 +200,13 @@ Status JobService::approve(JobId id, const std::string& approver) {
                                       " drafted alert " + std::to_string(id) + " and cannot approve it");
     if (job->expiresAt && *job->expiresAt <= rec.now())
       return Status::failedPrecondition("alert " + std::to_string(id) + " expired at " + formatUtc(*job->expiresAt));
+    const std::string digest = alertDigest(*job);
+    if (reviewedDigest && *reviewedDigest != digest)
+      return Status::failedPrecondition("alert " + std::to_string(id) + " changed since it was reviewed (digest " + digest +
+                                        "); review it again before approving");
     tx.jobs().approve(id, approver, rec.now());
     rec.record("alert.approve", "job:" + std::to_string(id),
-               job->messageClass + " " + job->mode + " alert drafted by " + job->createdBy);
+               job->messageClass + " " + job->mode + " alert drafted by " + job->createdBy + "; digest " + digest);
     return Status::okStatus();
   });
 }

@@ -59,7 +59,16 @@ class JobService {
   // A draft: nothing is sent until someone else approves it (test and exercise alerts may be
   // approved by their author).
   Result<JobId> draftAlert(const AlertRequest& request, const std::string& actor);
-  Status approve(JobId job, const std::string& approver);
+  // Replaces what a draft says; its digest changes, so an approval given for the old content
+  // is refused. Only the person who drafted it edits it.
+  Status editAlert(JobId job, const AlertRequest& request, const std::string& actor);
+  // Releases an alert. With `reviewedDigest`, the approval binds the content the approver saw:
+  // it is refused (kFailedPrecondition) when the draft no longer has that digest.
+  Status approve(JobId job, const std::string& approver, const std::optional<std::string>& reviewedDigest = std::nullopt);
+  // The prepared correction of a released alert: a draft in every language of the original, to
+  // the same area, class and bearers, referencing it. The original's unsent messages are
+  // cancelled at once (stopping is always safe); the correction still needs a second person.
+  Result<JobId> draftFalseAlarmCorrection(JobId original, const std::string& actor);
   Result<JobId> createCampaign(const CampaignRequest& request, const std::string& actor);
   Status cancel(JobId job, const std::string& actor, const std::string& reason);
   Status pause(JobId job, const std::string& actor);
@@ -69,6 +78,7 @@ class JobService {
   Result<std::vector<TextPreview>> previewTexts(const Texts& texts, int maxParts, const std::string& footer) const;
 
  private:
+  Result<Job> alertJob(const AlertRequest& request) const;
   Status checkTexts(const Texts& texts, int maxParts, bool templates, const std::string& footerLanguage) const;
 
   Store& store_;
@@ -76,6 +86,13 @@ class JobService {
   const policy::PolicyConfig& policies_;
   const Clock& clock_;
 };
+
+// SHA-256 (hex) of everything an approver approves: class, mode, title, texts, sender, target,
+// bearers, validity and reference. Any edit changes it.
+std::string alertDigest(const Job& job);
+
+// The prepared "false alarm" text in `language` (English when there is no translation).
+std::string falseAlarmText(const std::string& language, const std::string& title);
 
 // A transactional message (rank 1) to one number, in its own job, inside the caller's audited
 // write: a sign-up code, a reply to STOP or HELP. `viaBearer` asks that it leave by the bearer

@@ -307,12 +307,30 @@ CREATE TABLE runtime_status (
 ) STRICT;
 )sql";
 
+constexpr const char* kSchemaV3 = R"sql(
+-- Bearer tokens of the operator API. Only a SHA-256 of each token is kept: a stolen copy of the
+-- store does not let anyone call the API.
+CREATE TABLE api_tokens (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT    NOT NULL UNIQUE,
+  role        TEXT    NOT NULL CHECK (role IN ('operator', 'approver', 'marketer', 'auditor', 'kiosk', 'admin')),
+  shop        TEXT,                      -- marketers: the shop whose campaigns they run
+  token_hash  TEXT    NOT NULL UNIQUE,
+  allow_from  TEXT,                      -- addresses or CIDR blocks, space-separated; NULL: anywhere
+  created_by  TEXT    NOT NULL,
+  created_at  INTEGER NOT NULL,
+  revoked_at  INTEGER,
+  CHECK (role <> 'marketer' OR shop IS NOT NULL)
+) STRICT;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kAll = {
       {1, "contacts, consent, suppression, audit chain, message history", kSchemaV1},
       {2, "jobs, message states and counts, delivery reports, incoming messages, consent state, codes", kSchemaV2},
+      {3, "operator API tokens", kSchemaV3},
   };
   return kAll;
 }

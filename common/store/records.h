@@ -201,4 +201,17 @@ struct ConfirmationCode {
   std::optional<Timestamp> usedAt;
 };
 
+// A bearer token of the operator API, as the store keeps it (its hash, never the token).
+struct ApiToken {
+  int64_t id = 0;
+  std::string name;
+  std::string role;
+  std::optional<std::string> shop;
+  std::string tokenHash;  // SHA-256, hex
+  std::vector<std::string> allowFrom;
+  std::string createdBy;
+  Timestamp createdAt;
+  std::optional<Timestamp> revokedAt;
+};
+
 }  // namespace tocsin

@@ -97,6 +97,16 @@ void SqliteJobs::approve(JobId id, const std::string& approver, Timestamp at) {
   st.run();
 }
 
+bool SqliteJobs::replaceDraft(const Job& j, Timestamp at) {
+  Statement& st = db_.cached(
+      "UPDATE jobs SET title = ?2, body = ?3, sender = ?4, target = ?5, bearers = ?6, class = ?7, mode = ?8, "
+      "details = ?9, expires_at = ?10, updated_at = ?11 WHERE id = ?1 AND state = 'draft'");
+  st.bind(1, j.id).bind(2, j.title).bind(3, j.texts).bind(4, j.sender).bind(5, j.target).bind(6, j.bearers);
+  st.bind(7, j.messageClass).bind(8, j.mode).bind(9, j.details).bind(10, optionalMicros(j.expiresAt)).bind(11, toMicros(at));
+  st.run();
+  return db_.changes() == 1;
+}
+
 void SqliteJobs::advanceExpansion(JobId id, ScanCursor cursor, int64_t added, Timestamp at) {
   Statement& st = db_.cached(
       "UPDATE jobs SET expand_cursor = ?2, recipients = recipients + ?3, updated_at = ?4 WHERE id = ?1");
@@ -111,6 +121,16 @@ JobProgress SqliteJobs::progress(JobId id) {
   while (st.step())
     if (auto s = parseMessageState(st.getText(0))) p.counts[*s] = st.getInt(1);
   return p;
+}
+
+std::vector<ClassCount> SqliteJobs::countsByClass() {
+  Statement& st = db_.cached(
+      "SELECT j.class, c.state, sum(c.n) FROM job_counts c JOIN jobs j ON j.id = c.job_id "
+      "GROUP BY j.class, c.state HAVING sum(c.n) <> 0 ORDER BY j.class, c.state");
+  std::vector<ClassCount> out;
+  while (st.step())
+    if (auto s = parseMessageState(st.getText(1))) out.push_back({st.getText(0), *s, st.getInt(2)});
+  return out;
 }
 
 }  // namespace tocsin::sql

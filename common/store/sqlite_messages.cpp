@@ -248,4 +248,16 @@ std::optional<MessageRecord> SqliteMessages::find(int64_t id) {
   return readRecord(st);
 }
 
+std::vector<MessageTally> SqliteMessages::tally(JobId job, size_t maxRows) {
+  Statement& st = db_.cached(
+      "SELECT coalesce(bearer, ''), state, "
+      "CASE WHEN state IN ('failed', 'expired', 'cancelled', 'refused') THEN coalesce(last_error, '') ELSE '' END, "
+      "count(*) FROM messages WHERE " TOCSIN_IN_JOB " GROUP BY 1, 2, 3 ORDER BY 4 DESC LIMIT ?2");
+  st.bind(1, job).bind(2, static_cast<int64_t>(maxRows));
+  std::vector<MessageTally> out;
+  while (st.step())
+    if (auto s = parseMessageState(st.getText(1))) out.push_back({st.getText(0), *s, st.getText(2), st.getInt(3)});
+  return out;
+}
+
 }  // namespace tocsin::sql

@@ -112,8 +112,10 @@ class SqliteJobs final : public JobRepository {
   std::vector<Job> list(JobId afterId, int64_t limit) override;
   void setState(JobId id, const std::string& state, Timestamp at) override;
   void approve(JobId id, const std::string& approver, Timestamp at) override;
+  bool replaceDraft(const Job& job, Timestamp at) override;
   void advanceExpansion(JobId id, ScanCursor cursor, int64_t added, Timestamp at) override;
   JobProgress progress(JobId id) override;
+  std::vector<ClassCount> countsByClass() override;
 
  private:
   Database& db_;
@@ -138,6 +140,7 @@ class SqliteMessages final : public MessageRepository {
   void addDeliveryReport(const DeliveryReport& report) override;
   std::vector<MessageRecord> ofJob(JobId job, std::optional<MessageState> state, int64_t afterId, int64_t limit) override;
   std::optional<MessageRecord> find(int64_t id) override;
+  std::vector<MessageTally> tally(JobId job, size_t maxRows) override;
 
  private:
   Database& db_;
@@ -161,6 +164,19 @@ class SqliteRuntimeStatus final : public RuntimeStatusRepository {
   explicit SqliteRuntimeStatus(Database& db) : db_(db) {}
   void put(const std::string& key, const std::string& json, Timestamp at) override;
   std::map<std::string, std::pair<std::string, Timestamp>> get(const std::string& prefix) override;
+
+ private:
+  Database& db_;
+};
+
+class SqliteTokens final : public TokenRepository {
+ public:
+  explicit SqliteTokens(Database& db) : db_(db) {}
+  int64_t insert(const ApiToken& token) override;
+  std::optional<ApiToken> findByHash(const std::string& tokenHash) override;
+  std::optional<ApiToken> findByName(const std::string& name) override;
+  void revoke(int64_t id, Timestamp at) override;
+  std::vector<ApiToken> list() override;
 
  private:
   Database& db_;

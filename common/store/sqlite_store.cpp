@@ -18,7 +18,7 @@ using sql::StoreFailure;
 struct SqliteStore::Impl final : StoreTx {
   explicit Impl(std::unique_ptr<Database> database)
       : db(std::move(database)), contactsRepo(*db), consentRepo(*db), auditRepo(*db), suppressionRepo(*db),
-        privacyRepo(*db), jobsRepo(*db), messagesRepo(*db), inboxRepo(*db), runtimeRepo(*db) {}
+        privacyRepo(*db), jobsRepo(*db), messagesRepo(*db), inboxRepo(*db), runtimeRepo(*db), tokensRepo(*db) {}
 
   ContactRepository& contacts() override { return contactsRepo; }
   ConsentRepository& consent() override { return consentRepo; }
@@ -29,6 +29,7 @@ struct SqliteStore::Impl final : StoreTx {
   MessageRepository& messages() override { return messagesRepo; }
   InboxRepository& inbox() override { return inboxRepo; }
   RuntimeStatusRepository& runtime() override { return runtimeRepo; }
+  TokenRepository& tokens() override { return tokensRepo; }
 
   std::unique_ptr<Database> db;
   sql::SqliteContacts contactsRepo;
@@ -40,6 +41,7 @@ struct SqliteStore::Impl final : StoreTx {
   sql::SqliteMessages messagesRepo;
   sql::SqliteInbox inboxRepo;
   sql::SqliteRuntimeStatus runtimeRepo;
+  sql::SqliteTokens tokensRepo;
   int schemaVersion = 0;
   int writersLock = -1;  // the `<store>-writers` lock file
   bool yieldToWriters = false;

@@ -180,6 +180,22 @@ struct JobProgress {
   }
 };
 
+// How many of a job's messages are in each state, per bearer and, for those that ended badly,
+// per reason.
+struct MessageTally {
+  std::string bearer;  // "" when none was used
+  MessageState state = MessageState::kQueued;
+  std::string reason;  // failed, expired, cancelled, refused only
+  int64_t count = 0;
+};
+
+// Messages per class and state over every job.
+struct ClassCount {
+  std::string messageClass;
+  MessageState state = MessageState::kQueued;
+  int64_t count = 0;
+};
+
 class JobRepository {
  public:
   virtual ~JobRepository() = default;
@@ -191,9 +207,13 @@ class JobRepository {
   virtual std::vector<Job> list(JobId afterId, int64_t limit) = 0;
   virtual void setState(JobId id, const std::string& state, Timestamp at) = 0;
   virtual void approve(JobId id, const std::string& approver, Timestamp at) = 0;
+  // Replaces what a draft says (title, texts, sender, target, bearers, class, mode, details,
+  // validity); false when the job is no longer a draft.
+  virtual bool replaceDraft(const Job& job, Timestamp at) = 0;
   // Records fan-out progress: contacts up to `cursor` are expanded, `added` more recipients.
   virtual void advanceExpansion(JobId id, ScanCursor cursor, int64_t added, Timestamp at) = 0;
   virtual JobProgress progress(JobId id) = 0;
+  virtual std::vector<ClassCount> countsByClass() = 0;
 };
 
 // Outcome of a message's part or whole, as the dispatcher records it.
@@ -272,6 +292,8 @@ class MessageRepository {
   virtual std::vector<MessageRecord> ofJob(JobId job, std::optional<MessageState> state, int64_t afterId,
                                            int64_t limit) = 0;
   virtual std::optional<MessageRecord> find(int64_t id) = 0;
+  // Reads every message of the job: for status views, not for loops.
+  virtual std::vector<MessageTally> tally(JobId job, size_t maxRows) = 0;
 };
 
 class InboxRepository {
@@ -293,6 +315,16 @@ class RuntimeStatusRepository {
   virtual std::map<std::string, std::pair<std::string, Timestamp>> get(const std::string& prefix) = 0;
 };
 
+class TokenRepository {
+ public:
+  virtual ~TokenRepository() = default;
+  virtual int64_t insert(const ApiToken& token) = 0;  // assigns the id
+  virtual std::optional<ApiToken> findByHash(const std::string& tokenHash) = 0;
+  virtual std::optional<ApiToken> findByName(const std::string& name) = 0;
+  virtual void revoke(int64_t id, Timestamp at) = 0;
+  virtual std::vector<ApiToken> list() = 0;
+};
+
 class StoreTx {
  public:
   virtual ~StoreTx() = default;
@@ -305,6 +337,7 @@ class StoreTx {
   virtual MessageRepository& messages() = 0;
   virtual InboxRepository& inbox() = 0;
   virtual RuntimeStatusRepository& runtime() = 0;
+  virtual TokenRepository& tokens() = 0;
 };
 
 struct StoreInfo {

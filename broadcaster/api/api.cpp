@@ -1,0 +1,133 @@
+#include "broadcaster/api/api.h"
+
+#include <sstream>
+
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+
+namespace tocsin::api {
+namespace {
+
+constexpr std::pair<Role, const char*> kRoles[] = {
+    {Role::kOperator, "operator"}, {Role::kApprover, "approver"}, {Role::kMarketer, "marketer"},
+    {Role::kAuditor, "auditor"},   {Role::kKiosk, "kiosk"},       {Role::kAdmin, "admin"},
+};
+
+}  // namespace
+
+const char* roleName(Role role) {
+  for (const auto& [r, name] : kRoles)
+    if (r == role) return name;
+  return "unknown";
+}
+
+std::optional<Role> parseRole(std::string_view name) {
+  for (const auto& [r, n] : kRoles)
+    if (name == n) return r;
+  return std::nullopt;
+}
+
+const Principal& Request::who() const {
+  if (!principal) throw ApiError(401, "unauthenticated", "this call needs a bearer token");
+  return *principal;
+}
+
+int64_t Request::idParam(const std::string& name) const {
+  auto it = params.find(name);
+  const std::string v = it == params.end() ? "" : it->second;
+  if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos)
+    throw ApiError(404, "not_found", "'" + v + "' is not an id", name);
+  return std::stoll(v);
+}
+
+std::pair<int, std::string> httpStatusFor(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return {200, "ok"};
+    case StatusCode::kInvalidArgument: return {422, "invalid"};
+    case StatusCode::kNotFound: return {404, "not_found"};
+    case StatusCode::kAlreadyExists: return {409, "already_exists"};
+    case StatusCode::kFailedPrecondition: return {409, "conflict"};
+    case StatusCode::kRefused: return {422, "refused"};
+    case StatusCode::kPermissionDenied: return {403, "forbidden"};
+    case StatusCode::kUnavailable: return {503, "unavailable"};
+    case StatusCode::kResourceExhausted: return {507, "insufficient_storage"};
+    case StatusCode::kDataLoss: return {500, "data_loss"};
+    case StatusCode::kIoError: return {500, "io_error"};
+    case StatusCode::kInternal: return {500, "internal"};
+  }
+  return {500, "internal"};
+}
+
+void check(const Status& status, const std::string& field) {
+  if (status.ok()) return;
+  const auto [http, code] = httpStatusFor(status.code());
+  throw ApiError(http, code, status.message(), field);
+}
+
+Json object() { return new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER); }
+JsonArray array() { return new Poco::JSON::Array(Poco::JSON_PRESERVE_KEY_ORDER); }
+
+Response json(const Json& body, int status) {
+  std::ostringstream out;
+  body->stringify(out);
+  return Response{status, "application/json", out.str()};
+}
+
+Response errorResponse(int status, const std::string& code, const std::string& message, const std::string& field) {
+  Json e = object();
+  e->set("code", code);
+  e->set("message", message);
+  if (field.empty()) e->set("field", Poco::Dynamic::Var());
+  else e->set("field", field);
+  Json root = object();
+  root->set("error", e);
+  return json(root, status);
+}
+
+Json parseBody(const Request& request) {
+  if (request.contentType != "application/json")
+    throw ApiError(415, "unsupported_media_type", "send application/json (got '" + request.contentType + "')");
+  try {
+    Poco::JSON::Parser parser;
+    auto v = parser.parse(request.body);
+    if (v.type() != typeid(Poco::JSON::Object::Ptr)) throw ApiError(400, "bad_json", "the body must be a JSON object");
+    return v.extract<Poco::JSON::Object::Ptr>();
+  } catch (const Poco::Exception& e) {
+    throw ApiError(400, "bad_json", "the body is not valid JSON: " + e.message());
+  }
+}
+
+std::optional<std::string> optionalString(const Json& o, const std::string& field) {
+  if (!o->has(field) || o->isNull(field)) return std::nullopt;
+  const auto v = o->get(field);
+  if (!v.isString()) throw ApiError(422, "invalid", "'" + field + "' must be a string", field);
+  return v.extract<std::string>();
+}
+
+std::string requireString(const Json& o, const std::string& field) {
+  auto v = optionalString(o, field);
+  if (!v || v->empty()) throw ApiError(422, "invalid", "'" + field + "' is required", field);
+  return *v;
+}
+
+std::vector<std::string> stringList(const Json& o, const std::string& field) {
+  std::vector<std::string> out;
+  if (!o->has(field) || o->isNull(field)) return out;
+  auto a = o->getArray(field);
+  if (!a) throw ApiError(422, "invalid", "'" + field + "' must be a list of strings", field);
+  for (size_t i = 0; i < a->size(); ++i) {
+    const auto v = a->get(static_cast<unsigned>(i));
+    if (!v.isString()) throw ApiError(422, "invalid", "'" + field + "' must be a list of strings", field);
+    out.push_back(v.extract<std::string>());
+  }
+  return out;
+}
+
+std::optional<int64_t> optionalInt(const Json& o, const std::string& field) {
+  if (!o->has(field) || o->isNull(field)) return std::nullopt;
+  const auto v = o->get(field);
+  if (!v.isInteger()) throw ApiError(422, "invalid", "'" + field + "' must be an integer", field);
+  return v.convert<int64_t>();
+}
+
+}  // namespace tocsin::api

@@ -1,0 +1,93 @@
+// The operator API's vocabulary, free of any HTTP library: who is calling (Principal and Role),
+// what they asked (Request), what they get (Response), and ApiError, the one exception of this
+// layer, which the server turns into {"error": {"code", "message", "field"}} with its status.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include "common/base/status.h"
+
+namespace tocsin::api {
+
+// operator drafts alerts, approver releases them, marketer runs one shop's campaigns, auditor
+// reads and exports, kiosk records sign-ups, admin manages tokens and configuration.
+enum class Role { kOperator, kApprover, kMarketer, kAuditor, kKiosk, kAdmin };
+const char* roleName(Role role);
+std::optional<Role> parseRole(std::string_view name);
+
+struct Principal {
+  std::string name;  // the token's name
+  Role role = Role::kAuditor;
+  std::optional<std::string> shop;  // marketers only
+  // How the audit log names the caller.
+  std::string actor() const { return "api:" + name; }
+};
+
+struct Request {
+  std::string method;
+  std::string path;                            // without the query
+  std::map<std::string, std::string> query;    // decoded
+  std::map<std::string, std::string> params;   // from the route's {placeholders}
+  std::string contentType;                     // media type only, lower case
+  std::string authorization;
+  std::string body;
+  std::string peer;                            // the client's address
+  std::optional<Principal> principal;          // set once authenticated
+
+  const Principal& who() const;  // REQUIRES: an authenticated route
+  int64_t idParam(const std::string& name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string contentType = "application/json";
+  std::string body;
+};
+
+class ApiError : public std::runtime_error {
+ public:
+  ApiError(int status, std::string code, const std::string& message, std::string field = "")
+      : std::runtime_error(message), status_(status), code_(std::move(code)), field_(std::move(field)) {}
+  int status() const { return status_; }
+  const std::string& code() const { return code_; }
+  const std::string& field() const { return field_; }
+
+ private:
+  int status_;
+  std::string code_;
+  std::string field_;
+};
+
+// The HTTP status and error code for a domain Status.
+std::pair<int, std::string> httpStatusFor(StatusCode code);
+// Throws the ApiError for a failed Status; returns when OK.
+void check(const Status& status, const std::string& field = "");
+template <typename T>
+T value(Result<T> result, const std::string& field = "") {
+  check(result.status(), field);
+  return std::move(result).value();
+}
+Response errorResponse(int status, const std::string& code, const std::string& message, const std::string& field);
+
+// JSON helpers. Objects keep their keys in insertion order, so responses read as documented.
+using Json = Poco::JSON::Object::Ptr;
+using JsonArray = Poco::JSON::Array::Ptr;
+Json object();
+JsonArray array();
+Response json(const Json& body, int status = 200);
+// The request body as a JSON object: 415 unless application/json, 400 when it does not parse.
+Json parseBody(const Request& request);
+// Typed field access; a missing or mistyped required field is a 422 naming it.
+std::string requireString(const Json& o, const std::string& field);
+std::optional<std::string> optionalString(const Json& o, const std::string& field);
+std::vector<std::string> stringList(const Json& o, const std::string& field);
+std::optional<int64_t> optionalInt(const Json& o, const std::string& field);
+
+}  // namespace tocsin::api

@@ -1,0 +1,56 @@
+// The operator API as the daemon runs it: store connections, routes, metrics and the server,
+// started together and stopped together.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include <Poco/JSON/Object.h>
+
+#include "broadcaster/api/server.h"
+#include "broadcaster/api/services.h"
+
+namespace tocsin::api {
+
+struct ApiDependencies {
+  std::string storePath;
+  int busyTimeoutMs = 5000;
+  AuditLog& audit;
+  const policy::PolicyConfig& policies;
+  const Clock& clock;
+  const PhoneNormalizer& phones;
+  const Suppressor& suppressor;
+  const ContactBook& book;
+  const KeyDirectory& keys;
+  std::vector<std::string> alertBearers;
+};
+
+struct ApiSettings {
+  ServerOptions server;
+  size_t storeConnections = 8;
+};
+
+// The "api" section of the configuration; nullopt when there is none.
+//   "api": {"listen": "127.0.0.1:8443", "tls_certificate": "...", "tls_key": "...",
+//           "plain_http": false, "max_threads": 128, "store_connections": 8, "max_body_bytes": 1048576}
+Result<std::optional<ApiSettings>> parseApiSettings(const Poco::JSON::Object::Ptr& document);
+
+class OperatorApi {
+ public:
+  static Result<std::unique_ptr<OperatorApi>> start(const ApiDependencies& deps, const ApiSettings& settings);
+  uint16_t port() const { return server_->port(); }
+  std::string url() const;
+  const std::string& certificateFile() const { return server_->certificateFile(); }
+  void stop() { server_->stop(); }
+
+ private:
+  OperatorApi() = default;
+  ApiSettings settings_;
+  std::unique_ptr<StorePool> stores_;
+  Metrics metrics_;
+  std::unique_ptr<ApiServices> services_;
+  std::unique_ptr<Router> router_;
+  std::unique_ptr<ApiServer> server_;
+};
+
+}  // namespace tocsin::api

@@ -1,0 +1,162 @@
+#include "broadcaster/api/router.h"
+
+#include <sstream>
+
+namespace tocsin::api {
+namespace {
+
+std::vector<std::string> segments(const std::string& path) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (size_t i = 1; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += path[i];
+    }
+  }
+  return out;
+}
+
+bool matches(const std::string& pattern, const std::string& path, std::map<std::string, std::string>& params) {
+  const auto want = segments(pattern);
+  const auto have = segments(path);
+  if (want.size() != have.size()) return false;
+  std::map<std::string, std::string> found;
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (want[i].size() > 2 && want[i].front() == '{' && want[i].back() == '}') {
+      if (have[i].empty()) return false;
+      found[want[i].substr(1, want[i].size() - 2)] = have[i];
+    } else if (want[i] != have[i]) {
+      return false;
+    }
+  }
+  params = std::move(found);
+  return true;
+}
+
+}  // namespace
+
+void Router::add(Route route) { routes_.push_back(std::move(route)); }
+
+const Route* Router::match(const std::string& method, const std::string& path, std::map<std::string, std::string>& params,
+                           bool& pathExists) const {
+  pathExists = false;
+  for (const auto& r : routes_) {
+    std::map<std::string, std::string> p;
+    if (!matches(r.path, path, p)) continue;
+    pathExists = true;
+    if (r.method == method) {
+      params = std::move(p);
+      return &r;
+    }
+  }
+  return nullptr;
+}
+
+std::string Router::templateFor(const std::string& method, const std::string& path) const {
+  std::map<std::string, std::string> params;
+  bool exists = false;
+  const Route* r = match(method, path, params, exists);
+  return r ? r->path : "";
+}
+
+Response Router::dispatch(Request& request) const {
+  try {
+    bool exists = false;
+    const Route* route = match(request.method, request.path, request.params, exists);
+    if (!route) {
+      if (exists) throw ApiError(405, "method_not_allowed", request.method + " is not allowed on " + request.path);
+      throw ApiError(404, "not_found", "no such resource: " + request.path);
+    }
+    if (!route->roles.empty()) {
+      request.principal = authenticate_(request.authorization, request.peer);
+      if (!route->roles.count(request.principal->role)) {
+        std::string allowed;
+        for (Role r : route->roles) allowed += (allowed.empty() ? "" : ", ") + std::string(roleName(r));
+        throw ApiError(403, "forbidden", std::string("the ") + roleName(request.principal->role) + " role may not " +
+                                             route->summary + " (allowed: " + allowed + ")");
+      }
+    }
+    return route->handler(request);
+  } catch (const ApiError& e) {
+    return errorResponse(e.status(), e.code(), e.what(), e.field());
+  } catch (const std::exception& e) {
+    return errorResponse(500, "internal", std::string("internal error: ") + e.what(), "");
+  }
+}
+
+std::string Router::openApi(const std::string& version) const {
+  Json paths = object();
+  for (const auto& r : routes_) {
+    Json item = paths->has(r.path) ? paths->getObject(r.path) : object();
+    Json op = object();
+    op->set("summary", r.summary);
+    std::string method = r.method;
+    for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    op->set("operationId", method + r.path);
+    JsonArray params = array();
+    for (const auto& s : segments(r.path)) {
+      if (s.size() < 3 || s.front() != '{') continue;
+      Json p = object();
+      p->set("name", s.substr(1, s.size() - 2));
+      p->set("in", "path");
+      p->set("required", true);
+      Json schema = object();
+      schema->set("type", "string");
+      p->set("schema", schema);
+      params->add(p);
+    }
+    if (params->size()) op->set("parameters", params);
+    if (!r.requestType.empty()) {
+      Json content = object();
+      std::istringstream types(r.requestType);
+      for (std::string t; types >> t;) content->set(t, object());
+      Json body = object();
+      body->set("required", true);
+      body->set("content", content);
+      op->set("requestBody", body);
+    }
+    if (!r.roles.empty()) {
+      JsonArray security = array();
+      Json scheme = object();
+      scheme->set("bearer", array());
+      security->add(scheme);
+      op->set("security", security);
+      std::string roles;
+      for (Role role : r.roles) roles += (roles.empty() ? "" : ", ") + std::string(roleName(role));
+      op->set("x-roles", roles);
+    }
+    Json responses = object();
+    Json ok = object();
+    ok->set("description", "success");
+    responses->set("200", ok);
+    Json err = object();
+    err->set("description", "an error: {\"error\": {\"code\", \"message\", \"field\"}}");
+    responses->set("default", err);
+    op->set("responses", responses);
+    item->set(method, op);
+    paths->set(r.path, item);
+  }
+  Json info = object();
+  info->set("title", "Tocsin operator API");
+  info->set("version", version);
+  Json bearer = object();
+  bearer->set("type", "http");
+  bearer->set("scheme", "bearer");
+  Json schemes = object();
+  schemes->set("bearer", bearer);
+  Json components = object();
+  components->set("securitySchemes", schemes);
+  Json root = object();
+  root->set("openapi", "3.0.3");
+  root->set("info", info);
+  root->set("paths", paths);
+  root->set("components", components);
+  std::ostringstream out;
+  root->stringify(out);
+  return out.str();
+}
+
+}  // namespace tocsin::api

@@ -1,0 +1,135 @@
+// /v1/campaigns: a shop's promotions. A marketer's token names its shop; it sees and steers
+// that shop's campaigns only. Consent, sending hours and the STOP footer are the broadcaster's
+// business: the preview shows the text as it will leave, footer included.
+#include <Poco/JSON/Parser.h>
+
+#include "broadcaster/api/services.h"
+#include "broadcaster/engine/jobs.h"
+#include "common/base/time.h"
+#include "policies/targeting.h"
+
+namespace tocsin::api {
+namespace {
+
+const std::set<Role> kMarketers = {Role::kMarketer, Role::kAdmin};
+const std::set<Role> kCampaignReaders = {Role::kMarketer, Role::kAdmin, Role::kAuditor};
+
+std::optional<Timestamp> optionalTime(const Json& o, const std::string& field) {
+  auto v = optionalString(o, field);
+  if (!v) return std::nullopt;
+  auto t = parseTimestamp(*v);
+  if (!t.ok()) throw ApiError(422, "invalid", "'" + field + "' is not an ISO 8601 time with a zone: " + *v, field);
+  return *t;
+}
+
+struct CampaignRoutes {
+  ApiServices& s;
+
+  // The campaign, if the caller may see it.
+  Job load(StoreTx& tx, const Request& req, JobId id) {
+    auto j = tx.jobs().find(id);
+    if (!j || j->kind != "campaign") throw ApiError(404, "not_found", "no campaign " + std::to_string(id));
+    const Principal& who = req.who();
+    if (who.role == Role::kMarketer && j->purpose != "promotions:" + who.shop.value_or(""))
+      throw ApiError(403, "forbidden", "campaign " + std::to_string(id) + " belongs to another shop");
+    return *j;
+  }
+
+  Json view(StoreTx& tx, const Job& j) {
+    Json o = object();
+    o->set("id", j.id);
+    o->set("shop", j.purpose ? j.purpose->substr(std::string("promotions:").size()) : "");
+    o->set("title", j.title);
+    o->set("state", j.state);
+    o->set("created_by", j.createdBy);
+    o->set("not_before", j.notBefore ? Poco::Dynamic::Var(formatUtc(*j.notBefore)) : Poco::Dynamic::Var());
+    o->set("deadline", j.expiresAt ? Poco::Dynamic::Var(formatUtc(*j.expiresAt)) : Poco::Dynamic::Var());
+    const auto texts = engine::parseTexts(j.texts.value_or("[]"));
+    if (texts.ok()) {
+      // With {name} filled for a sample person, so the parts count is what most people get.
+      engine::Texts sample;
+      for (const auto& [language, text] : *texts) sample.emplace_back(language, engine::personalise(text, std::string("Camille")));
+      o->set("preview", textsPreviewJson(sample, s.policies, s.policies.maxPromotionalParts, true));
+    }
+    o->set("area", Poco::JSON::Parser().parse(j.target).extract<Poco::JSON::Object::Ptr>());
+    o->set("progress", progressJson(tx, j));
+    return o;
+  }
+
+  Response respond(const Request& req, JobId id, int status) {
+    auto store = s.stores.acquire();
+    Json body;
+    check(store->read([&](StoreTx& tx) {
+      body = view(tx, load(tx, req, id));
+      return Status::okStatus();
+    }));
+    return json(body, status);
+  }
+
+  Response create(Request& req) {
+    const Json o = parseBody(req);
+    engine::CampaignRequest r;
+    const Principal& who = req.who();
+    r.shop = who.role == Role::kMarketer ? *who.shop : requireString(o, "shop");
+    if (who.role == Role::kMarketer && o->has("shop") && optionalString(o, "shop") != who.shop)
+      throw ApiError(403, "forbidden", "this token runs campaigns for " + *who.shop + " only", "shop");
+    r.title = requireString(o, "title");
+    if (!o->has("texts")) throw ApiError(422, "invalid", "'texts' is required", "texts");
+    auto list = o->getArray("texts");
+    if (!list || list->size() == 0) throw ApiError(422, "invalid", "'texts' must be a non-empty list", "texts");
+    for (size_t i = 0; i < list->size(); ++i) {
+      auto t = list->getObject(static_cast<unsigned>(i));
+      if (!t) throw ApiError(422, "invalid", "each text is {\"language\", \"text\"}", "texts");
+      r.texts.emplace_back(requireString(t, "language"), requireString(t, "text"));
+    }
+    auto area = o->has("area") ? o->getObject("area") : nullptr;
+    if (!area) throw ApiError(422, "invalid", "'area' is required: {\"zones\": [...]} or {\"all\": true}", "area");
+    r.target.all = area->has("all") && area->get("all").isBoolean() && area->getValue<bool>("all");
+    r.target.zones = stringList(area, "zones");
+    r.sender = optionalString(o, "sender");
+    r.notBefore = optionalTime(o, "at");
+    r.deadline = optionalTime(o, "deadline");
+    r.bearers = stringList(o, "bearers");
+    JobId id = 0;
+    {
+      auto store = s.stores.acquire();
+      engine::JobService jobs(*store, s.audit, s.policies, s.clock);
+      id = value(jobs.createCampaign(r, who.actor()));
+    }
+    return respond(req, id, 201);
+  }
+
+  Response act(Request& req, const std::string& action) {
+    const JobId id = req.idParam("id");
+    std::string reason;
+    if (action == "cancel") reason = requireString(parseBody(req), "reason");
+    {
+      auto store = s.stores.acquire();
+      check(store->read([&](StoreTx& tx) {
+        load(tx, req, id);
+        return Status::okStatus();
+      }));
+      engine::JobService jobs(*store, s.audit, s.policies, s.clock);
+      const std::string who = req.who().actor();
+      check(action == "pause" ? jobs.pause(id, who) : action == "resume" ? jobs.resume(id, who) : jobs.cancel(id, who, reason));
+    }
+    return respond(req, id, 200);
+  }
+};
+
+}  // namespace
+
+void addCampaignRoutes(Router& router, ApiServices& services) {
+  auto r = std::make_shared<CampaignRoutes>(CampaignRoutes{services});
+  router.add({"POST", "/v1/campaigns", kMarketers, "start a shop's campaign", "application/json",
+              [r](Request& q) { return r->create(q); }, true});
+  router.add({"GET", "/v1/campaigns/{id}", kCampaignReaders, "see a campaign: preview and progress", "",
+              [r](Request& q) { return r->respond(q, q.idParam("id"), 200); }});
+  for (const char* action : {"pause", "resume", "cancel"}) {
+    const std::string a = action;
+    router.add({"POST", "/v1/campaigns/{id}/" + a, kMarketers, a + " a campaign",
+                a == "cancel" ? "application/json" : "", [r, a](Request& q) { return r->act(q, a); }, true});
+  }
+}
+
+}  // namespace tocsin::api

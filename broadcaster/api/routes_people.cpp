@@ -1,0 +1,261 @@
+// Contacts, consent events, the auditor's views (audit log, its verification, signed consent
+// exports) and token administration.
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "broadcaster/api/services.h"
+#include "broadcaster/api/tokens.h"
+#include "common/base/time.h"
+#include "common/consent/consent.h"
+#include "common/consent/export.h"
+#include "common/contacts/import.h"
+#include "common/crypto/signing.h"
+#include "common/privacy/erasure.h"
+
+namespace tocsin::api {
+namespace {
+
+struct PeopleRoutes {
+  ApiServices& s;
+
+  PhoneNumber phone(const std::string& input, const std::string& field) {
+    return value(s.phones.normalize(input), field);
+  }
+
+  Response createContact(Request& req) {
+    const Json o = parseBody(req);
+    const PhoneNumber number = phone(requireString(o, "phone"), "phone");
+    ContactDetails d;
+    d.name = optionalString(o, "name");
+    d.language = optionalString(o, "language");
+    d.timeZone = optionalString(o, "time_zone");
+    d.zone = optionalString(o, "zone");
+    if (o->has("latitude")) d.latitude = o->getValue<double>("latitude");
+    if (o->has("longitude")) d.longitude = o->getValue<double>("longitude");
+    check(validateDetails(d));
+    UpsertResult result;
+    auto store = s.stores.acquire();
+    check(s.audit.write(*store, req.who().actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+      TOCSIN_ASSIGN_OR_RETURN(result, s.book.upsert(tx, rec, number, d, "api", false));
+      return Status::okStatus();
+    }), "phone");
+    Json out = object();
+    out->set("id", result.id);
+    out->set("outcome", result.outcome == UpsertResult::Outcome::kCreated   ? "created"
+                        : result.outcome == UpsertResult::Outcome::kUpdated ? "updated"
+                                                                            : "unchanged");
+    return json(out, result.outcome == UpsertResult::Outcome::kCreated ? 201 : 200);
+  }
+
+  Response importContacts(Request& req) {
+    if (req.contentType != "text/csv") throw ApiError(415, "unsupported_media_type", "send the contacts as text/csv");
+    ContactImporter importer(s.phones, s.book);
+    ImportOptions options;
+    options.label = "api upload by " + req.who().name;
+    auto store = s.stores.acquire();
+    const ImportReport r = value(importer.run(*store, s.audit, req.who().actor(), req.body, options));
+    Json o = object();
+    o->set("committed", r.committed);
+    o->set("rows", static_cast<int64_t>(r.rows));
+    o->set("created", static_cast<int64_t>(r.created));
+    o->set("updated", static_cast<int64_t>(r.updated));
+    o->set("unchanged", static_cast<int64_t>(r.unchanged));
+    JsonArray problems = array();
+    for (const auto& p : r.problems) {
+      Json e = object();
+      e->set("line", static_cast<int64_t>(p.line));
+      e->set("reason", p.reason);
+      problems->add(e);
+    }
+    o->set("problems", problems);
+    if (!r.committed) {
+      Json root = object();
+      Json e = object();
+      e->set("code", "invalid");
+      e->set("message", "the file was refused and nothing was stored: " + std::to_string(r.problems.size()) + " bad rows");
+      e->set("field", "body");
+      e->set("report", o);
+      root->set("error", e);
+      return json(root, 422);
+    }
+    return json(o, 200);
+  }
+
+  Response erase(Request& req) {
+    const PhoneNumber number = phone(req.params.at("phone"), "phone");
+    auto store = s.stores.acquire();
+    const ErasureReport r = value(eraseNumber(*store, s.audit, s.suppressor, req.who().actor(), number));
+    Json o = object();
+    o->set("contact_found", r.contactFound);
+    o->set("suppression_added", r.suppressionAdded);
+    return json(o);
+  }
+
+  Response consentEvent(Request& req) {
+    const Json o = parseBody(req);
+    const Principal& who = req.who();
+    const PhoneNumber number = phone(requireString(o, "phone"), "phone");
+    const std::string action = requireString(o, "action");
+    const std::string purpose = requireString(o, "purpose");
+    if (who.role == Role::kMarketer && purpose != "promotions:" + *who.shop)
+      throw ApiError(403, "forbidden", "this token records consent for promotions:" + *who.shop + " only", "purpose");
+    const std::string channel = "api:" + who.name;
+    const std::string method = optionalString(o, "method").value_or(action == "grant" ? "checkbox" : "web-form");
+    const std::string language = optionalString(o, "language").value_or("en");
+    Json out = object();
+    auto store = s.stores.acquire();
+    check(s.audit.write(*store, who.actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+      auto contact = tx.contacts().findByPhone(number.e164);
+      if (!contact) return Status::notFound("no contact with this number; create it first (POST /v1/contacts)");
+      if (action == "grant") {
+        GrantRequest g{purpose, requireString(o, "text_id"), optionalInt(o, "text_version"), language, channel, method,
+                       optionalString(o, "evidence")};
+        TOCSIN_ASSIGN_OR_RETURN(ConsentEvent e, consent::grant(tx, rec, contact->id, g));
+        out->set("event", e.id);
+      } else if (action == "confirm") {
+        TOCSIN_ASSIGN_OR_RETURN(ConsentEvent e, consent::confirm(tx, rec, contact->id, {purpose, language, channel, method, optionalString(o, "evidence")}));
+        out->set("event", e.id);
+      } else if (action == "withdraw") {
+        TOCSIN_ASSIGN_OR_RETURN(auto e, consent::withdraw(tx, rec, contact->id, {purpose, language, channel, method, optionalString(o, "evidence")}));
+        out->set("event", e ? Poco::Dynamic::Var(e->id) : Poco::Dynamic::Var());
+      } else {
+        return Status::invalid("'action' is grant, confirm or withdraw");
+      }
+      out->set("action", action);
+      out->set("purpose", purpose);
+      return Status::okStatus();
+    }));
+    return json(out, 201);
+  }
+
+  Response auditLog(Request& req) {
+    const auto after = req.query.count("after") ? std::strtoll(req.query["after"].c_str(), nullptr, 10) : 0;
+    auto limit = req.query.count("limit") ? std::strtoll(req.query["limit"].c_str(), nullptr, 10) : 100;
+    limit = std::clamp<long long>(limit, 1, 1000);
+    JsonArray entries = array();
+    auto store = s.stores.acquire();
+    check(store->read([&](StoreTx& tx) {
+      tx.audit().page(after, limit, [&](const AuditEntry& e) {
+        Json o = object();
+        o->set("seq", e.seq);
+        o->set("at", formatUtc(e.recordedAt));
+        o->set("actor", e.actor);
+        o->set("action", e.action);
+        o->set("object", e.object);
+        o->set("reason", e.reason);
+        entries->add(o);
+      });
+      return Status::okStatus();
+    }));
+    Json o = object();
+    o->set("entries", entries);
+    return json(o);
+  }
+
+  Response auditVerify(Request&) {
+    auto store = s.stores.acquire();
+    const AuditVerification v = value(s.audit.verify(*store));
+    Json o = object();
+    o->set("intact", v.intact());
+    o->set("entries", v.entries);
+    o->set("problem", auditProblemName(v.problem));
+    o->set("first_bad_seq", v.firstBadSeq);
+    o->set("explanation", v.explanation);
+    return json(o, 200);
+  }
+
+  Response consentExport(Request& req) {
+    const std::string format = req.query.count("format") ? req.query["format"] : "json";
+    if (format != "json" && format != "csv") throw ApiError(422, "invalid", "format is json or csv", "format");
+    ConsentExportFilter filter;
+    if (req.query.count("purpose")) filter.purpose = req.query["purpose"];
+    for (const char* bound : {"from", "to"}) {
+      if (!req.query.count(bound)) continue;
+      auto t = parseTimestamp(req.query[bound]);
+      if (!t.ok()) throw ApiError(422, "invalid", std::string("'") + bound + "' is not an ISO 8601 time", bound);
+      (std::string(bound) == "from" ? filter.from : filter.to) = *t;
+    }
+    const auto key = value(s.keys.signingKey("export-signing"));
+    char dir[] = "/tmp/tocsin-export-XXXXXX";
+    if (!::mkdtemp(dir)) throw ApiError(500, "io_error", "cannot make a temporary directory for the export");
+    const std::string path = std::string(dir) + "/consent." + format;
+    auto cleanup = [&] {
+      ::unlink(path.c_str());
+      ::unlink((path + ".sig").c_str());
+      ::rmdir(dir);
+    };
+    try {
+      auto store = s.stores.acquire();
+      const ExportSummary summary = value(exportConsent(*store, s.audit, *key, req.who().actor(),
+                                                        format == "csv" ? ExportFormat::kCsv : ExportFormat::kJson,
+                                                        filter, path));
+      Json o = object();
+      o->set("events", summary.events);
+      o->set("sha256", summary.sha256);
+      o->set("key_fingerprint", summary.keyFingerprint);
+      o->set("format", format);
+      o->set("export", value(readWholeFile(path)));
+      o->set("signature", value(readWholeFile(path + ".sig")));
+      cleanup();
+      return json(o);
+    } catch (...) {
+      cleanup();
+      throw;
+    }
+  }
+
+  Response createTokenRoute(Request& req) {
+    const Json o = parseBody(req);
+    NewToken t;
+    t.name = requireString(o, "name");
+    const auto role = parseRole(requireString(o, "role"));
+    if (!role) throw ApiError(422, "invalid", "'role' is operator, approver, marketer, auditor, kiosk or admin", "role");
+    t.role = *role;
+    t.shop = optionalString(o, "shop");
+    t.allowFrom = stringList(o, "allow_from");
+    auto store = s.stores.acquire();
+    const std::string secret = value(createToken(*store, s.audit, req.who().actor(), t), "name");
+    Json out = object();
+    out->set("name", t.name);
+    out->set("role", roleName(t.role));
+    out->set("token", secret);
+    out->set("note", "shown once: only its hash is kept");
+    return json(out, 201);
+  }
+
+  Response revokeTokenRoute(Request& req) {
+    auto store = s.stores.acquire();
+    check(revokeToken(*store, s.audit, req.who().actor(), req.params.at("name")));
+    Json out = object();
+    out->set("revoked", req.params.at("name"));
+    return json(out);
+  }
+};
+
+}  // namespace
+
+void addPeopleRoutes(Router& router, ApiServices& services) {
+  auto r = std::make_shared<PeopleRoutes>(PeopleRoutes{services});
+  const std::set<Role> auditors = {Role::kAuditor, Role::kAdmin};
+  router.add({"POST", "/v1/contacts", {Role::kAdmin, Role::kMarketer, Role::kKiosk}, "create or update a contact",
+              "application/json", [r](Request& q) { return r->createContact(q); }, true});
+  router.add({"POST", "/v1/contacts/import", {Role::kAdmin}, "import contacts from CSV (all rows or none)", "text/csv",
+              [r](Request& q) { return r->importContacts(q); }, true});
+  router.add({"DELETE", "/v1/contacts/{phone}", {Role::kAdmin}, "erase a person, keeping a suppression fingerprint", "",
+              [r](Request& q) { return r->erase(q); }, true});
+  router.add({"POST", "/v1/consent", {Role::kMarketer, Role::kKiosk, Role::kAdmin},
+              "record a consent grant, confirmation or withdrawal", "application/json",
+              [r](Request& q) { return r->consentEvent(q); }, true});
+  router.add({"GET", "/v1/consent/export", auditors, "export consent records, signed", "",
+              [r](Request& q) { return r->consentExport(q); }, true});
+  router.add({"GET", "/v1/audit", auditors, "read the audit log", "", [r](Request& q) { return r->auditLog(q); }});
+  router.add({"GET", "/v1/audit/verify", auditors, "verify the audit chain and its anchor", "",
+              [r](Request& q) { return r->auditVerify(q); }});
+  router.add({"POST", "/v1/tokens", {Role::kAdmin}, "create an API token (shown once)", "application/json",
+              [r](Request& q) { return r->createTokenRoute(q); }, true});
+  router.add({"DELETE", "/v1/tokens/{name}", {Role::kAdmin}, "revoke an API token", "",
+              [r](Request& q) { return r->revokeTokenRoute(q); }, true});
+}
+
+}  // namespace tocsin::api

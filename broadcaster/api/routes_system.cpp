@@ -1,0 +1,94 @@
+// /health, /metrics, /openapi.json, and the helpers the other route files share.
+#include <sstream>
+
+#include "broadcaster/api/services.h"
+#include "broadcaster/engine/jobs.h"
+#include "common/base/text.h"
+#include "policies/promotion.h"
+#include "common/text/sms_text.h"
+
+namespace tocsin::api {
+
+JsonArray textsPreviewJson(const std::vector<std::pair<std::string, std::string>>& texts, const policy::PolicyConfig& policies,
+                      int maxParts, bool footer) {
+  JsonArray list = array();
+  for (const auto& [language, text] : texts) {
+    const std::string sent = footer ? policy::withStopFooter(text, policies.stopFooter(language)) : text;
+    Json t = object();
+    t->set("language", language);
+    t->set("text", sent);
+    auto plan = text::planSms(sent);
+    if (plan.ok()) {
+      t->set("encoding", plan->encoding == text::SmsEncoding::kGsm7 ? "GSM-7" : "UCS-2");
+      t->set("parts", static_cast<int64_t>(plan->parts.size()));
+      t->set("max_parts", maxParts);
+    }
+    list->add(t);
+  }
+  return list;
+}
+
+Json progressJson(StoreTx& tx, const Job& j) {
+  const JobProgress p = tx.jobs().progress(j.id);
+  Json o = object();
+  o->set("recipients", std::max<int64_t>(j.recipients, p.total()));
+  for (MessageState st : {MessageState::kQueued, MessageState::kWaiting, MessageState::kSubmitted, MessageState::kSent,
+                          MessageState::kDelivered, MessageState::kFailed, MessageState::kRefused, MessageState::kExpired,
+                          MessageState::kCancelled})
+    o->set(messageStateName(st), p.count(st));
+  // Per bearer, and why messages failed or were refused. Bounded: a million-message job has a
+  // handful of bearers and reasons.
+  Json perBearer = object();
+  JsonArray reasons = array();
+  for (const auto& t : tx.messages().tally(j.id, 200)) {
+    if (!t.bearer.empty()) {
+      Json b = perBearer->has(t.bearer) ? perBearer->getObject(t.bearer) : object();
+      const std::string k = messageStateName(t.state);
+      b->set(k, (b->has(k) ? b->getValue<int64_t>(k) : 0) + t.count);
+      perBearer->set(t.bearer, b);
+    }
+    if (!t.reason.empty()) {
+      Json r = object();
+      r->set("state", messageStateName(t.state));
+      r->set("reason", t.reason);
+      r->set("count", t.count);
+      reasons->add(r);
+    }
+  }
+  o->set("per_bearer", perBearer);
+  o->set("reasons", reasons);
+  return o;
+}
+
+void addSystemRoutes(Router& router, ApiServices& s) {
+  router.add({"GET", "/health", {}, "is the API up and its store readable", "", [&s](Request&) {
+    auto store = s.stores.acquire();
+    Json o = object();
+    std::string broadcaster = "never ran on this store";
+    const Status st = store->read([&](StoreTx& tx) {
+      const auto runtime = tx.runtime().get("broadcaster");
+      if (auto b = runtime.find("broadcaster"); b != runtime.end())
+        broadcaster = s.clock.now() - b->second.second <= std::chrono::seconds(10) ? "running" : "not reporting";
+      return Status::okStatus();
+    });
+    o->set("status", st.ok() ? "ok" : "failing");
+    o->set("store", st.ok() ? "readable" : st.message());
+    o->set("broadcaster", broadcaster);
+    o->set("version", s.version);
+    return json(o, st.ok() ? 200 : 503);
+  }});
+  router.add({"GET", "/metrics", {Role::kAuditor, Role::kAdmin}, "read Prometheus metrics", "", [&s](Request&) {
+    auto store = s.stores.acquire();
+    std::string text;
+    check(store->read([&](StoreTx& tx) {
+      text = s.metrics.render(tx, s.clock.now());
+      return Status::okStatus();
+    }));
+    return Response{200, "text/plain; version=0.0.4", text};
+  }});
+  router.add({"GET", "/openapi.json", {}, "read this API's OpenAPI 3 description", "", [&router, &s](Request&) {
+    return Response{200, "application/json", router.openApi(s.version)};
+  }});
+}
+
+}  // namespace tocsin::api

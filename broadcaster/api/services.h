@@ -1,0 +1,52 @@
+// What the API's handlers work with, wired in main (or a test): store connections, the audit
+// log, policies, clock, phone numbers, keys and metrics. Handlers hold no other state.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "broadcaster/api/metrics.h"
+#include "broadcaster/api/router.h"
+#include "broadcaster/api/store_pool.h"
+#include "common/audit/audit_log.h"
+#include "common/contacts/contacts.h"
+#include "common/crypto/key_files.h"
+#include "common/phone/phone.h"
+#include "common/privacy/suppression.h"
+#include "policies/policy_config.h"
+
+namespace tocsin::api {
+
+struct ApiServices {
+  StorePool& stores;
+  AuditLog& audit;
+  const policy::PolicyConfig& policies;
+  const Clock& clock;
+  const PhoneNormalizer& phones;
+  const Suppressor& suppressor;
+  const ContactBook& book;
+  const KeyDirectory& keys;
+  Metrics& metrics;
+  std::vector<std::string> alertBearers;  // the bearers an alert uses when it names none
+  std::string version = "0.1.0";
+};
+
+// Every route of the API, in the order /openapi.json lists them.
+void addSystemRoutes(Router& router, ApiServices& services);
+void addAlertRoutes(Router& router, ApiServices& services);
+void addCampaignRoutes(Router& router, ApiServices& services);
+void addPeopleRoutes(Router& router, ApiServices& services);  // contacts, consent, audit, tokens
+
+inline void addAllRoutes(Router& router, ApiServices& services) {
+  addSystemRoutes(router, services);
+  addAlertRoutes(router, services);
+  addCampaignRoutes(router, services);
+  addPeopleRoutes(router, services);
+}
+
+// Shared by the route files.
+JsonArray textsPreviewJson(const std::vector<std::pair<std::string, std::string>>& texts, const policy::PolicyConfig& policies,
+                      int maxParts, bool footer);
+Json progressJson(StoreTx& tx, const Job& job);
+
+}  // namespace tocsin::api

@@ -1,0 +1,114 @@
+#include "broadcaster/api/tokens.h"
+
+#include <Poco/Net/IPAddress.h>
+
+#include "common/crypto/hash.h"
+
+namespace tocsin::api {
+namespace {
+
+Status validateName(const std::string& name) {
+  if (name.empty() || name.size() > 64) return Status::invalid("a token's name has 1 to 64 characters");
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' && c != '@')
+      return Status::invalid("a token's name uses letters, digits and - _ . @ only: '" + name + "'");
+  return Status::okStatus();
+}
+
+// "10.0.0.0/8" -> (address, prefix bits); an address alone is a /32 or /128.
+bool parseBlock(const std::string& entry, Poco::Net::IPAddress& net, unsigned& bits) {
+  const auto slash = entry.find('/');
+  if (!Poco::Net::IPAddress::tryParse(entry.substr(0, slash), net)) return false;
+  const unsigned max = net.family() == Poco::Net::IPAddress::IPv4 ? 32 : 128;
+  bits = max;
+  if (slash == std::string::npos) return true;
+  const std::string b = entry.substr(slash + 1);
+  if (b.empty() || b.size() > 3 || b.find_first_not_of("0123456789") != std::string::npos) return false;
+  bits = static_cast<unsigned>(std::stoul(b));
+  return bits <= max;
+}
+
+}  // namespace
+
+std::string tokenHash(const std::string& secret) { return toHex(sha256(secret)); }
+
+Status validateAllowEntry(const std::string& entry) {
+  Poco::Net::IPAddress net;
+  unsigned bits = 0;
+  if (!parseBlock(entry, net, bits)) return Status::invalid("'" + entry + "' is not an address or a CIDR block (10.0.0.0/8, ::1)");
+  return Status::okStatus();
+}
+
+bool addressAllowed(const std::vector<std::string>& allowFrom, const std::string& peer) {
+  if (allowFrom.empty()) return true;
+  Poco::Net::IPAddress address;
+  if (!Poco::Net::IPAddress::tryParse(peer, address)) return false;
+  for (const auto& entry : allowFrom) {
+    Poco::Net::IPAddress net;
+    unsigned bits = 0;
+    if (!parseBlock(entry, net, bits) || net.family() != address.family()) continue;
+    const Poco::Net::IPAddress mask(bits, net.family());
+    if ((address & mask) == (net & mask)) return true;
+  }
+  return false;
+}
+
+Result<std::string> createToken(Store& store, AuditLog& audit, const std::string& actor, const NewToken& request) {
+  TOCSIN_RETURN_IF_ERROR(validateName(request.name));
+  if (request.role == Role::kMarketer && (!request.shop || request.shop->empty()))
+    return Status::invalid("a marketer's token names the shop whose campaigns it runs (--shop)");
+  if (request.role != Role::kMarketer && request.shop) return Status::invalid("only marketers' tokens name a shop");
+  for (const auto& a : request.allowFrom) TOCSIN_RETURN_IF_ERROR(validateAllowEntry(a));
+  TOCSIN_ASSIGN_OR_RETURN(const Bytes random, randomBytes(32));
+  std::string secret = "tcs_" + toHex(random);
+  TOCSIN_RETURN_IF_ERROR(audit.write(store, actor, [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+    if (tx.tokens().findByName(request.name)) return Status::alreadyExists("a token named " + request.name + " exists");
+    ApiToken t;
+    t.name = request.name;
+    t.role = roleName(request.role);
+    t.shop = request.shop;
+    t.tokenHash = tokenHash(secret);
+    t.allowFrom = request.allowFrom;
+    t.createdBy = actor;
+    t.createdAt = rec.now();
+    const int64_t id = tx.tokens().insert(t);
+    rec.record("token.create", "token:" + std::to_string(id),
+               t.role + " token " + t.name + (t.shop ? " for shop " + *t.shop : "") +
+                   (t.allowFrom.empty() ? "" : ", limited to " + std::to_string(t.allowFrom.size()) + " address blocks"));
+    return Status::okStatus();
+  }));
+  return secret;
+}
+
+Status revokeToken(Store& store, AuditLog& audit, const std::string& actor, const std::string& name) {
+  return audit.write(store, actor, [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+    auto t = tx.tokens().findByName(name);
+    if (!t) return Status::notFound("no token named " + name);
+    if (t->revokedAt) return Status::failedPrecondition("token " + name + " is already revoked");
+    tx.tokens().revoke(t->id, rec.now());
+    rec.record("token.revoke", "token:" + std::to_string(t->id), t->role + " token " + name);
+    return Status::okStatus();
+  });
+}
+
+Principal authenticate(Store& store, const std::string& authorization, const std::string& peer) {
+  constexpr std::string_view kScheme = "Bearer ";
+  if (authorization.empty()) throw ApiError(401, "unauthenticated", "send 'Authorization: Bearer <token>'");
+  if (authorization.size() <= kScheme.size() || authorization.compare(0, kScheme.size(), kScheme) != 0)
+    throw ApiError(401, "unauthenticated", "the Authorization header must use the Bearer scheme");
+  const std::string hash = tokenHash(authorization.substr(kScheme.size()));
+  std::optional<ApiToken> token;
+  check(store.read([&](StoreTx& tx) {
+    token = tx.tokens().findByHash(hash);
+    return Status::okStatus();
+  }));
+  if (!token) throw ApiError(401, "unauthenticated", "unknown token");
+  if (token->revokedAt) throw ApiError(401, "unauthenticated", "token " + token->name + " was revoked");
+  if (!addressAllowed(token->allowFrom, peer))
+    throw ApiError(403, "forbidden", "token " + token->name + " may not be used from " + peer);
+  const auto role = parseRole(token->role);
+  if (!role) throw ApiError(401, "unauthenticated", "token " + token->name + " has an unknown role");
+  return Principal{token->name, *role, token->shop};
+}
+
+}  // namespace tocsin::api

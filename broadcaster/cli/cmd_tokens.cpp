@@ -1,0 +1,70 @@
+// tocsinctl token create|revoke|list: the operator API's bearer tokens, managed on the box.
+#include <iomanip>
+#include <ostream>
+
+#include "broadcaster/api/tokens.h"
+#include "broadcaster/cli/cli.h"
+#include "common/base/time.h"
+
+namespace tocsin::cli {
+namespace {
+
+Status create(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {{"role"}, {"name"}, {"shop"}, {"allow"}});
+  args.expectPositionals(0, 0, "token create --role R --name N [--shop S] [--allow CIDR]...");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  api::NewToken t;
+  t.name = args.require("name");
+  const auto role = api::parseRole(args.require("role"));
+  if (!role) throw UsageError("--role is operator, approver, marketer, auditor, kiosk or admin");
+  t.role = *role;
+  t.shop = args.get("shop");
+  t.allowFrom = args.getAll("allow");
+  TOCSIN_ASSIGN_OR_RETURN(const std::string secret, api::createToken(*e->store, *e->audit, ctx.actor(), t));
+  ctx.out << secret << "\n";
+  ctx.err << "token " << t.name << " (" << api::roleName(t.role) << ") created; it is shown once, only its hash is kept\n";
+  return Status::okStatus();
+}
+
+Status revoke(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {});
+  args.expectPositionals(1, 1, "token revoke NAME");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_RETURN_IF_ERROR(api::revokeToken(*e->store, *e->audit, ctx.actor(), args.positionals()[0]));
+  ctx.out << "token " << args.positionals()[0] << " revoked\n";
+  return Status::okStatus();
+}
+
+Status list(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {});
+  args.expectPositionals(0, 0, "token list");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  std::vector<ApiToken> all;
+  TOCSIN_RETURN_IF_ERROR(e->store->read([&](StoreTx& tx) {
+    all = tx.tokens().list();
+    return Status::okStatus();
+  }));
+  for (const auto& t : all) {
+    ctx.out << std::left << std::setw(20) << t.name << std::setw(10) << t.role << (t.shop ? "shop " + *t.shop + "  " : "")
+            << "created " << formatUtc(t.createdAt) << " by " << t.createdBy
+            << (t.revokedAt ? "  REVOKED " + formatUtc(*t.revokedAt) : "");
+    for (const auto& a : t.allowFrom) ctx.out << "  from " << a;
+    ctx.out << "\n";
+  }
+  if (all.empty()) ctx.out << "no tokens\n";
+  return Status::okStatus();
+}
+
+}  // namespace
+
+const std::vector<Command>& tokenCommands() {
+  static const std::vector<Command> kCommands = {
+      {"token create", "token create --role R --name N [--shop S] [--allow CIDR]...",
+       "a bearer token for the operator API (printed once)", create},
+      {"token revoke", "token revoke NAME", "revoke an API token at once", revoke},
+      {"token list", "token list", "API tokens (names, roles; never the tokens)", list},
+  };
+  return kCommands;
+}
+
+}  // namespace tocsin::cli

@@ -1,0 +1,379 @@
+// The operator API over real HTTPS on 127.0.0.1: roles, two-person approval bound to the
+// reviewed content, hardened CAP ingest (hostile documents leave nothing stored), the project's
+// own CAP 1.2 documents accepted as drafts, errors as JSON, and the documented routes.
+#include <catch2/catch.hpp>
+
+#include <Poco/JSON/Parser.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/StreamCopier.h>
+
+#include "broadcaster/api/operator_api.h"
+#include "broadcaster/api/tokens.h"
+#include "common/crypto/key_files.h"
+#include "tests/support/raw_sql.h"
+#include "tests/support/store_fixture.h"
+
+using namespace tocsin;
+using Object = Poco::JSON::Object::Ptr;
+
+namespace {
+
+std::string fixture(const std::string& name) {
+  return readWholeFile(std::string(TOCSIN_CAP_FIXTURES) + "/" + name).value();
+}
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  Object json;
+  std::string error() const { return json && json->has("error") ? json->getObject("error")->getValue<std::string>("message") : ""; }
+  std::string errorCode() const { return json && json->has("error") ? json->getObject("error")->getValue<std::string>("code") : ""; }
+  std::string str(const std::string& k) const { return json->get(k).convert<std::string>(); }
+};
+
+struct Api {
+  testing::StoreFixture f;
+  policy::PolicyConfig policies = policy::parsePolicyConfig(nullptr).value();
+  std::unique_ptr<api::OperatorApi> server;
+  std::map<std::string, std::string> tokens;
+
+  Api() {
+    // Contacts in zones, and with coordinates for the shapes.
+    ContactDetails riverside, port, depot;
+    riverside.zone = "RIVERSIDE";
+    port.zone = "PORT";
+    depot.latitude = 45.7650;
+    depot.longitude = 4.8360;
+    f.addContact("+33612000001", riverside);
+    f.addContact("+33612000002", riverside);
+    f.addContact("+33612000003", port);
+    f.addContact("+33612000004", depot);
+    api::ApiDependencies deps{f.dbPath, 5000, *f.audit, policies, f.clock, f.phones, f.suppressor, f.book, f.keys, {"carrier-a"}};
+    api::ApiSettings settings;
+    settings.server.host = "127.0.0.1";
+    settings.server.port = 0;
+    settings.server.maxThreads = 16;
+    settings.storeConnections = 4;
+    settings.server.maxBodyBytes = 64 * 1024;
+    server = api::OperatorApi::start(deps, settings).value();
+    for (const auto& [name, role, shop] : std::vector<std::tuple<std::string, api::Role, std::optional<std::string>>>{
+             {"olivia", api::Role::kOperator, {}},
+             {"alice", api::Role::kApprover, {}},
+             {"bruno", api::Role::kApprover, {}},
+             {"audrey", api::Role::kAuditor, {}},
+             {"mark", api::Role::kMarketer, std::string("bakery")},
+             {"kiosk-1", api::Role::kKiosk, {}},
+             {"root", api::Role::kAdmin, {}}}) {
+      api::NewToken t{name, role, shop, {}};
+      tokens[name] = api::createToken(*f.store, *f.audit, "cli:test", t).value();
+    }
+  }
+
+  Reply call(const std::string& method, const std::string& path, const std::string& who = "",
+             const std::string& contentType = "", const std::string& body = "") {
+    Poco::Net::initializeSSL();
+    // Trusts exactly the certificate the server made on its first start.
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "",
+                                                             server->certificateFile(), Poco::Net::Context::VERIFY_RELAXED,
+                                                             9, false);
+    Poco::Net::HTTPSClientSession session("127.0.0.1", server->port(), context);
+    Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    if (!who.empty()) request.set("Authorization", "Bearer " + (tokens.count(who) ? tokens[who] : who));
+    if (!contentType.empty()) request.setContentType(contentType);
+    request.setContentLength(static_cast<std::streamsize>(body.size()));
+    session.sendRequest(request) << body;
+    Poco::Net::HTTPResponse response;
+    Reply r;
+    Poco::StreamCopier::copyToString(session.receiveResponse(response), r.body);
+    r.status = response.getStatus();
+    try {
+      auto v = Poco::JSON::Parser().parse(r.body);
+      if (v.type() == typeid(Object)) r.json = v.extract<Object>();
+    } catch (const Poco::Exception&) {
+    }
+    return r;
+  }
+  Reply post(const std::string& path, const std::string& who, const std::string& json) {
+    return call("POST", path, who, "application/json", json);
+  }
+
+  int64_t jobCount() { return std::stoll(testing::rawQuery(f.dbPath, "SELECT count(*) FROM jobs")); }
+  int64_t auditCount() { return std::stoll(testing::rawQuery(f.dbPath, "SELECT count(*) FROM audit_log")); }
+};
+
+const char* kFloodJson = R"({"title": "River flood", "texts": [{"language": "fr", "text": "Crue : quittez les berges."},
+  {"language": "en", "text": "Flood: leave the river banks."}], "area": {"zones": ["RIVERSIDE"]}, "class": "severe"})";
+
+}  // namespace
+
+TEST_CASE("the API serves HTTPS with a self-signed certificate made on first start", "[api]") {
+  Api a;
+  CHECK(a.server->certificateFile().find("api-certificate.pem") != std::string::npos);
+  Reply r = a.call("GET", "/health");
+  REQUIRE(r.status == 200);
+  CHECK(r.str("status") == "ok");
+  CHECK(r.str("store") == "readable");
+}
+
+TEST_CASE("calls without a valid token are refused with 401, revoked tokens stop working at once", "[api]") {
+  Api a;
+  CHECK(a.call("GET", "/v1/alerts").status == 401);
+  CHECK(a.call("GET", "/v1/alerts", "tcs_not-a-token").status == 401);
+  CHECK(a.call("GET", "/v1/alerts", "audrey").status == 200);
+  REQUIRE(a.call("DELETE", "/v1/tokens/audrey", "root").status == 200);
+  Reply r = a.call("GET", "/v1/alerts", "audrey");
+  CHECK(r.status == 401);
+  CHECK(r.error().find("revoked") != std::string::npos);
+}
+
+TEST_CASE("a token limited to other addresses is refused from 127.0.0.1", "[api]") {
+  Api a;
+  api::NewToken t{"remote-only", api::Role::kAuditor, {}, {"10.0.0.0/8"}};
+  const std::string secret = api::createToken(*a.f.store, *a.f.audit, "cli:test", t).value();
+  CHECK(a.call("GET", "/v1/alerts", secret).status == 403);
+  api::NewToken local{"local", api::Role::kAuditor, {}, {"127.0.0.0/8", "::1"}};
+  CHECK(a.call("GET", "/v1/alerts", api::createToken(*a.f.store, *a.f.audit, "cli:test", local).value()).status == 200);
+}
+
+TEST_CASE("each role reaches only its own calls", "[api]") {
+  Api a;
+  CHECK(a.post("/v1/alerts", "kiosk-1", kFloodJson).status == 403);
+  CHECK(a.post("/v1/alerts", "mark", kFloodJson).status == 403);
+  CHECK(a.post("/v1/alerts", "audrey", kFloodJson).status == 403);
+  CHECK(a.call("GET", "/v1/alerts", "mark").status == 403);
+  CHECK(a.call("GET", "/metrics", "olivia").status == 403);
+  CHECK(a.post("/v1/tokens", "olivia", R"({"name": "x", "role": "admin"})").status == 403);
+  Reply drafted = a.post("/v1/alerts", "olivia", kFloodJson);
+  REQUIRE(drafted.status == 201);
+  const std::string id = drafted.str("id");
+  // An operator drafts; only approvers release, and an auditor only reads.
+  const std::string approve = R"({"digest": ")" + drafted.str("digest") + R"("})";
+  Reply byOperator = a.post("/v1/alerts/" + id + "/approve", "olivia", approve);
+  CHECK(byOperator.status == 403);
+  CHECK(a.post("/v1/alerts/" + id + "/approve", "audrey", approve).status == 403);
+  CHECK(a.call("GET", "/v1/alerts/" + id, "audrey").status == 200);
+  // Every state change names its actor in the audit log.
+  CHECK(testing::rawQuery(a.f.dbPath, "SELECT actor FROM audit_log WHERE action = 'alert.draft'") == "api:olivia");
+}
+
+TEST_CASE("a live alert's draft shows its preview, and its author cannot approve it", "[api]") {
+  Api a;
+  Reply d = a.post("/v1/alerts", "alice", kFloodJson);
+  REQUIRE(d.status == 201);
+  CHECK(d.str("state") == "draft");
+  CHECK(d.str("mode") == "live");
+  CHECK(d.str("banner").rfind("LIVE: will reach about 2 people in zone RIVERSIDE on carrier-a", 0) == 0);
+  auto texts = d.json->getArray("texts");
+  REQUIRE(texts->size() == 2);
+  CHECK(texts->getObject(0)->getValue<std::string>("encoding") == "GSM-7");
+  CHECK(texts->getObject(0)->getValue<int>("parts") == 1);
+  CHECK(d.json->getObject("recipients")->getValue<int>("total") == 2);
+
+  const std::string id = d.str("id"), approve = R"({"digest": ")" + d.str("digest") + R"("})";
+  Reply self = a.post("/v1/alerts/" + id + "/approve", "alice", approve);
+  CHECK(self.status == 403);
+  CHECK(self.error().find("second person") != std::string::npos);
+  Reply other = a.post("/v1/alerts/" + id + "/approve", "bruno", approve);
+  REQUIRE(other.status == 200);
+  CHECK(other.str("state") == "approved");
+  CHECK(other.str("approved_by") == "api:bruno");
+}
+
+TEST_CASE("an approval binds the reviewed content: an edit voids it", "[api]") {
+  Api a;
+  Reply d = a.post("/v1/alerts", "olivia", kFloodJson);
+  REQUIRE(d.status == 201);
+  const std::string id = d.str("id"), reviewed = d.str("digest");
+  // The author widens the area after the approver has read the draft.
+  std::string wider = kFloodJson;
+  wider.replace(wider.find(R"(["RIVERSIDE"])"), 13, R"(["RIVERSIDE", "PORT"])");
+  Reply edited = a.call("PUT", "/v1/alerts/" + id, "olivia", "application/json", wider);
+  REQUIRE(edited.status == 200);
+  CHECK(edited.str("digest") != reviewed);
+  Reply stale = a.post("/v1/alerts/" + id + "/approve", "bruno", R"({"digest": ")" + reviewed + R"("})");
+  CHECK(stale.status == 409);
+  CHECK(stale.error().find("changed since it was reviewed") != std::string::npos);
+  CHECK(a.call("GET", "/v1/alerts/" + id, "bruno").str("state") == "draft");
+  // Someone else may not edit it; approving what is there now works.
+  CHECK(a.call("PUT", "/v1/alerts/" + id, "alice", "application/json", kFloodJson).status == 403);
+  CHECK(a.post("/v1/alerts/" + id + "/approve", "bruno", R"({"digest": ")" + edited.str("digest") + R"("})").status == 200);
+  CHECK(a.post("/v1/alerts/" + id + "/approve", "bruno", R"({})").status == 422);
+}
+
+TEST_CASE("test and exercise alerts are their own mode, marked in the text and in every view", "[api]") {
+  Api a;
+  Reply d = a.post("/v1/alerts", "olivia",
+                   R"({"title": "Siren test", "mode": "test", "texts": [{"language": "en", "text": "Siren test today."}],
+                       "area": {"zones": ["PORT"]}})");
+  REQUIRE(d.status == 201);
+  CHECK(d.str("mode") == "test");
+  CHECK(d.str("class") == "test");
+  CHECK(d.str("banner").rfind("TEST: not a real alert", 0) == 0);
+  CHECK(d.json->getArray("texts")->getObject(0)->getValue<std::string>("text").find("TEST") != std::string::npos);
+  // A live class for a test is refused: the mode cannot be mixed up.
+  Reply mixed = a.post("/v1/alerts", "olivia",
+                       R"({"title": "x", "mode": "exercise", "class": "extreme", "texts": [{"language": "en", "text": "x"}],
+                           "area": {"zones": ["PORT"]}})");
+  CHECK(mixed.status == 422);
+}
+
+TEST_CASE("a false alarm stops the original and drafts its prepared correction for a second person", "[api]") {
+  Api a;
+  Reply d = a.post("/v1/alerts", "olivia", kFloodJson);
+  REQUIRE(a.post("/v1/alerts/" + d.str("id") + "/approve", "bruno", R"({"digest": ")" + d.str("digest") + R"("})").status == 200);
+  Reply c = a.call("POST", "/v1/alerts/" + d.str("id") + "/false-alarm", "olivia");
+  REQUIRE(c.status == 201);
+  CHECK(c.str("references") == d.str("id"));
+  CHECK(c.str("type") == "false_alarm");
+  auto texts = c.json->getArray("texts");
+  REQUIRE(texts->size() == 2);
+  CHECK(texts->getObject(0)->getValue<std::string>("text").rfind("FAUSSE ALERTE", 0) == 0);
+  CHECK(texts->getObject(1)->getValue<std::string>("text").rfind("FALSE ALARM", 0) == 0);
+  CHECK(a.call("GET", "/v1/alerts/" + d.str("id"), "olivia").str("state") == "cancelled");
+  const std::string approve = R"({"digest": ")" + c.str("digest") + R"("})";
+  CHECK(a.post("/v1/alerts/" + c.str("id") + "/approve", "alice", approve).status == 200);
+}
+
+TEST_CASE("the project's CAP 1.2 documents are accepted as drafts", "[api][cap]") {
+  Api a;
+  SECTION("multilingual: every info language is kept") {
+    Reply r = a.call("POST", "/v1/alerts", "olivia", "application/cap+xml", fixture("flood-multilingual.xml"));
+    REQUIRE(r.status == 201);
+    auto texts = r.json->getArray("texts");
+    REQUIRE(texts->size() == 2);
+    CHECK(texts->getObject(0)->getValue<std::string>("language") == "fr");
+    CHECK(texts->getObject(1)->getValue<std::string>("language") == "en");
+    CHECK(r.str("class") == "severe");
+    CHECK(r.json->getObject("area")->getArray("zones")->getElement<std::string>(0) == "RIVERSIDE");
+    SECTION("an update references the alert it updates") {
+      Reply u = a.call("POST", "/v1/alerts", "olivia", "application/cap+xml", fixture("flood-update.xml"));
+      REQUIRE(u.status == 201);
+      CHECK(u.str("type") == "update");
+      CHECK(u.str("references") == r.str("id"));
+      CHECK(u.json->getObject("area")->getArray("zones")->size() == 2);
+    }
+  }
+  SECTION("a circle") {
+    Reply r = a.call("POST", "/v1/alerts", "olivia", "application/cap+xml", fixture("chemical-circle.xml"));
+    REQUIRE(r.status == 201);
+    CHECK(r.str("class") == "extreme");
+    CHECK(r.json->getObject("area")->getArray("circles")->size() == 1);
+    CHECK(r.json->getObject("recipients")->getValue<int>("total") == 1);
+  }
+  SECTION("a polygon") {
+    Reply r = a.call("POST", "/v1/alerts", "olivia", "application/cap+xml", fixture("storm-polygon.xml"));
+    REQUIRE(r.status == 201);
+    CHECK(r.json->getObject("area")->getArray("polygons")->size() == 1);
+    CHECK(r.json->getObject("recipients")->getValue<int>("total") == 1);
+  }
+  SECTION("an exercise with geocodes: zones taken, other geocodes ignored") {
+    Reply r = a.call("POST", "/v1/alerts", "olivia", "application/cap+xml", fixture("exercise-geocodes.xml"));
+    REQUIRE(r.status == 201);
+    CHECK(r.str("mode") == "exercise");
+    CHECK(r.json->getObject("area")->getArray("zones")->size() == 2);
+    CHECK(r.str("banner").rfind("EXERCISE", 0) == 0);
+  }
+}
+
+TEST_CASE("hostile CAP documents are refused and leave nothing stored", "[api][cap]") {
+  Api a;
+  const int64_t jobs = a.jobCount(), audit = a.auditCount();
+  for (const char* name : {"hostile-xxe.xml", "hostile-entity-expansion.xml"}) {
+    Reply r = a.call("POST", "/v1/alerts", "olivia", "application/cap+xml", fixture(name));
+    INFO(name << ": " << r.body);
+    CHECK(r.status == 422);
+    CHECK(r.error().find("DOCTYPE") != std::string::npos);
+    CHECK(r.body.find("root:") == std::string::npos);
+  }
+  Reply old = a.call("POST", "/v1/alerts", "olivia", "application/cap+xml", fixture("other-version-cap11.xml"));
+  CHECK(old.status == 422);
+  CHECK(old.error().find("1.1") != std::string::npos);
+  CHECK(a.jobCount() == jobs);
+  CHECK(a.auditCount() == audit);
+}
+
+TEST_CASE("bad requests get JSON errors with the right status and field", "[api]") {
+  Api a;
+  Reply notJson = a.call("POST", "/v1/alerts", "olivia", "application/json", "{\"title\": ");
+  CHECK(notJson.status == 400);
+  CHECK(notJson.errorCode() == "bad_json");
+  Reply wrongType = a.call("POST", "/v1/alerts", "olivia", "text/plain", "hello");
+  CHECK(wrongType.status == 415);
+  Reply missing = a.post("/v1/alerts", "olivia", R"({"title": "x", "area": {"zones": ["PORT"]}})");
+  CHECK(missing.status == 422);
+  CHECK(missing.json->getObject("error")->getValue<std::string>("field") == "texts");
+  Reply tooBig = a.call("POST", "/v1/alerts", "olivia", "application/json", std::string(70 * 1024, ' '));
+  CHECK(tooBig.status == 413);
+  CHECK(a.call("GET", "/v1/alerts/999999", "olivia").status == 404);
+  CHECK(a.call("GET", "/v1/nothing", "olivia").status == 404);
+  CHECK(a.call("DELETE", "/v1/alerts", "olivia").status == 405);
+  const int64_t jobs = a.jobCount();
+  CHECK(a.post("/v1/alerts", "olivia", R"({"title": "x", "texts": [{"language": "en", "text": "x"}], "area": {"zones": ["PORT"]}, "class": "loud"})").status == 422);
+  CHECK(a.jobCount() == jobs);
+}
+
+TEST_CASE("a marketer runs their own shop's campaigns only", "[api]") {
+  Api a;
+  Reply c = a.post("/v1/campaigns", "mark",
+                   R"({"title": "Croissants", "texts": [{"language": "fr", "text": "Bonjour {name|}, -20% ce matin"}], "area": {"all": true}})");
+  REQUIRE(c.status == 201);
+  CHECK(c.str("shop") == "bakery");
+  CHECK(c.json->getArray("preview")->getObject(0)->getValue<std::string>("text").find("STOP") != std::string::npos);
+  CHECK(a.post("/v1/campaigns", "mark", R"({"shop": "butcher", "title": "x", "texts": [{"language": "fr", "text": "x"}], "area": {"all": true}})").status == 403);
+  Reply other = a.post("/v1/campaigns", "root", R"({"shop": "butcher", "title": "Steak", "texts": [{"language": "fr", "text": "Steak"}], "area": {"all": true}})");
+  REQUIRE(other.status == 201);
+  CHECK(a.call("GET", "/v1/campaigns/" + other.str("id"), "mark").status == 403);
+  CHECK(a.call("POST", "/v1/campaigns/" + other.str("id") + "/pause", "mark").status == 403);
+  CHECK(a.call("POST", "/v1/campaigns/" + c.str("id") + "/pause", "mark").str("state") == "paused");
+  CHECK(a.call("POST", "/v1/campaigns/" + c.str("id") + "/resume", "mark").status == 200);
+}
+
+TEST_CASE("auditors verify the audit chain and export consent with a signature", "[api]") {
+  Api a;
+  const ContactId id = a.f.addContact("+33612000099");
+  a.f.giveConsent(id, "alerts");
+  Reply v = a.call("GET", "/v1/audit/verify", "audrey");
+  REQUIRE(v.status == 200);
+  CHECK(v.json->getValue<bool>("intact"));
+  Reply log = a.call("GET", "/v1/audit?limit=5", "audrey");
+  CHECK(log.json->getArray("entries")->size() == 5);
+  Reply e = a.call("GET", "/v1/consent/export?format=json", "audrey");
+  REQUIRE(e.status == 200);
+  CHECK(e.json->getValue<int>("events") >= 2);
+  CHECK_FALSE(e.str("signature").empty());
+  CHECK(e.str("export").find("+33612000099") != std::string::npos);
+}
+
+TEST_CASE("every route in /openapi.json exists, and metrics are Prometheus text", "[api]") {
+  Api a;
+  Reply doc = a.call("GET", "/openapi.json");
+  REQUIRE(doc.status == 200);
+  CHECK(doc.str("openapi") == "3.0.3");
+  auto paths = doc.json->getObject("paths");
+  size_t operations = 0;
+  for (const auto& [path, item] : *paths) {
+    auto ops = item.extract<Object>();
+    for (const auto& [method, op] : *ops) {
+      std::string m = method, concrete = path;
+      for (auto& ch : m) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      for (const char* p : {"{id}", "{name}", "{phone}"})
+        if (auto at = concrete.find(p); at != std::string::npos) concrete.replace(at, std::strlen(p), "1");
+      Reply r = a.call(m, concrete, "root");
+      INFO(m << " " << concrete << " -> " << r.status << " " << r.body);
+      CHECK(r.status != 405);
+      if (r.status == 404) CHECK(r.errorCode() == "not_found");
+      CHECK((r.status == 404 ? r.error().find("no such resource") == std::string::npos : true));
+      ++operations;
+    }
+  }
+  CHECK(operations >= 20);
+  Reply m = a.call("GET", "/metrics", "audrey");
+  REQUIRE(m.status == 200);
+  CHECK(m.body.find("# TYPE tocsin_api_request_seconds histogram") != std::string::npos);
+  CHECK(m.body.find("tocsin_api_requests_total{route=\"/openapi.json\",status=\"200\"}") != std::string::npos);
+  CHECK(m.body.find("tocsin_broadcaster_up 0") != std::string::npos);
+}
