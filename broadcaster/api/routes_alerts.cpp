@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <sstream>
 
 #include "broadcaster/api/services.h"
 #include "broadcaster/cap/cap_alert.h"
@@ -139,37 +140,14 @@ Json recipientsByArea(StoreTx& tx, const policy::Target& target, int64_t& total)
   return o;
 }
 
-// A draft's recipients and a job's tally both read many rows: each is kept for a moment, so
-// that many people watching one alert cost one query per second.
-template <typename T>
-class ShortCache {
- public:
-  explicit ShortCache(std::chrono::milliseconds ttl) : ttl_(ttl) {}
-  template <typename Make>
-  T get(JobId id, Make make) {
-    const auto now = std::chrono::steady_clock::now();
-    {
-      std::lock_guard lock(mutex_);
-      auto it = entries_.find(id);
-      if (it != entries_.end() && now - it->second.first < ttl_) return it->second.second;
-    }
-    T value = make();
-    std::lock_guard lock(mutex_);
-    if (entries_.size() > 1000) entries_.clear();
-    entries_[id] = {now, value};
-    return value;
-  }
-
- private:
-  std::chrono::milliseconds ttl_;
-  std::mutex mutex_;
-  std::map<JobId, std::pair<std::chrono::steady_clock::time_point, T>> entries_;
-};
-
 struct AlertRoutes {
   explicit AlertRoutes(ApiServices& services) : s(services) {}
   ApiServices& s;
-  ShortCache<std::pair<std::string, int64_t>> recipients{std::chrono::seconds(5)};
+  // A draft's recipients are counted by scanning the area: kept 5 s.
+  MicroCache<JobId, std::pair<std::string, int64_t>> recipients{std::chrono::seconds(5)};
+  // What GET /v1/alerts/{id} answers is kept 100 ms, so thousands of watchers per second cost
+  // ten renderings; answers to changes are always fresh.
+  MicroCache<JobId, std::string> views{std::chrono::milliseconds(100)};
 
   std::string modeBanner(const Job& j, int64_t recipientCount, const std::vector<std::string>& bearers) const {
     std::string channels;
@@ -231,7 +209,7 @@ struct AlertRoutes {
       count = cached.second;
     }
     o->set("banner", modeBanner(j, count, bearers));
-    o->set("progress", progressJson(tx, j));
+    o->set("progress", progressJson(tx, j, s.tallies));
     return o;
   }
 
@@ -242,7 +220,7 @@ struct AlertRoutes {
     return out;
   }
 
-  Response respond(JobId id, int status) {
+  std::string render(JobId id) {
     auto store = s.stores.acquire();
     Json body;
     check(store->read([&](StoreTx& tx) {
@@ -251,7 +229,18 @@ struct AlertRoutes {
       body = view(tx, *j);
       return Status::okStatus();
     }));
-    return json(body, status);
+    std::ostringstream out;
+    body->stringify(out);
+    return out.str();
+  }
+
+  Response respond(JobId id, int status) {
+    views.erase(id);
+    return Response{status, "application/json", render(id)};
+  }
+
+  Response show(JobId id) {
+    return Response{200, "application/json", views.get(id, [&] { return render(id); })};
   }
 
   // CAP references are "sender,identifier,sent" triples: the newest Tocsin alert drafted from
@@ -391,7 +380,7 @@ void addAlertRoutes(Router& router, ApiServices& services) {
               [r](Request& q) { return r->create(q); }, true});
   router.add({"GET", "/v1/alerts", kReaders, "list recent alerts", "", [r](Request& q) { return r->list(q); }});
   router.add({"GET", "/v1/alerts/{id}", kReaders, "see an alert: preview, digest, live progress", "",
-              [r](Request& q) { return r->respond(q.idParam("id"), 200); }});
+              [r](Request& q) { return r->show(q.idParam("id")); }});
   router.add({"PUT", "/v1/alerts/{id}", kDrafters, "edit one's own draft (voids any review)", bodies,
               [r](Request& q) { return r->edit(q); }, true});
   router.add({"POST", "/v1/alerts/{id}/approve", {Role::kApprover}, "release another person's alert",

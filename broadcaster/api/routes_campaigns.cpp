@@ -52,7 +52,7 @@ struct CampaignRoutes {
       o->set("preview", textsPreviewJson(sample, s.policies, s.policies.maxPromotionalParts, true));
     }
     o->set("area", Poco::JSON::Parser().parse(j.target).extract<Poco::JSON::Object::Ptr>());
-    o->set("progress", progressJson(tx, j));
+    o->set("progress", progressJson(tx, j, s.tallies));
     return o;
   }
 

@@ -227,6 +227,7 @@ struct PeopleRoutes {
   Response revokeTokenRoute(Request& req) {
     auto store = s.stores.acquire();
     check(revokeToken(*store, s.audit, req.who().actor(), req.params.at("name")));
+    s.principals.clear();
     Json out = object();
     out->set("revoked", req.params.at("name"));
     return json(out);

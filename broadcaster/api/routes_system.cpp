@@ -28,7 +28,7 @@ JsonArray textsPreviewJson(const std::vector<std::pair<std::string, std::string>
   return list;
 }
 
-Json progressJson(StoreTx& tx, const Job& j) {
+Json progressJson(StoreTx& tx, const Job& j, TallyCache& tallies) {
   const JobProgress p = tx.jobs().progress(j.id);
   Json o = object();
   o->set("recipients", std::max<int64_t>(j.recipients, p.total()));
@@ -40,7 +40,7 @@ Json progressJson(StoreTx& tx, const Job& j) {
   // handful of bearers and reasons.
   Json perBearer = object();
   JsonArray reasons = array();
-  for (const auto& t : tx.messages().tally(j.id, 200)) {
+  for (const auto& t : tallies.get(j.id, [&] { return tx.messages().tally(j.id, 200); })) {
     if (!t.bearer.empty()) {
       Json b = perBearer->has(t.bearer) ? perBearer->getObject(t.bearer) : object();
       const std::string k = messageStateName(t.state);

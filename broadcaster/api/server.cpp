@@ -67,10 +67,16 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
   // Status 0: read; otherwise the error to send instead of dispatching.
   Response readBody(Poco::Net::HTTPServerRequest& in, Request& req) {
     const size_t limit = req.contentType == "text/csv" ? options_.maxCsvBodyBytes : options_.maxBodyBytes;
-    if (in.hasContentLength() && static_cast<uint64_t>(in.getContentLength64()) > limit)
-      return errorResponse(413, "payload_too_large", "the body is larger than " + std::to_string(limit) + " bytes", "body");
     std::istream& body = in.stream();
     char buffer[16384];
+    if (in.hasContentLength() && static_cast<uint64_t>(in.getContentLength64()) > limit) {
+      // A body a little too large is read and dropped, so the client can read the answer;
+      // a huge one is not read at all (the connection closes after the answer).
+      if (static_cast<uint64_t>(in.getContentLength64()) <= limit + (4u << 20))
+        while (body.read(buffer, sizeof buffer) || body.gcount() > 0) {
+        }
+      return errorResponse(413, "payload_too_large", "the body is larger than " + std::to_string(limit) + " bytes", "body");
+    }
     while (body) {
       body.read(buffer, sizeof buffer);
       req.body.append(buffer, static_cast<size_t>(body.gcount()));

@@ -2,10 +2,14 @@
 // log, policies, clock, phone numbers, keys and metrics. Handlers hold no other state.
 #pragma once
 
+#include <chrono>
+#include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "broadcaster/api/metrics.h"
+#include "broadcaster/api/micro_cache.h"
 #include "broadcaster/api/router.h"
 #include "broadcaster/api/store_pool.h"
 #include "common/audit/audit_log.h"
@@ -16,6 +20,10 @@
 #include "policies/policy_config.h"
 
 namespace tocsin::api {
+
+// A job's per-bearer and per-reason tally reads every message of the job, so it is kept for a
+// second: many people watching one alert cost one scan per second.
+using TallyCache = MicroCache<JobId, std::vector<MessageTally>>;
 
 struct ApiServices {
   StorePool& stores;
@@ -29,6 +37,10 @@ struct ApiServices {
   Metrics& metrics;
   std::vector<std::string> alertBearers;  // the bearers an alert uses when it names none
   std::string version = "0.1.0";
+  TallyCache tallies{std::chrono::seconds(1)};
+  // Who a (token hash, address) is, read from the store at most once a second; revoking a
+  // token through the API clears it at once (another process's revocation: within a second).
+  MicroCache<std::pair<std::string, std::string>, std::optional<Principal>> principals{std::chrono::seconds(1)};
 };
 
 // Every route of the API, in the order /openapi.json lists them.
@@ -47,6 +59,6 @@ inline void addAllRoutes(Router& router, ApiServices& services) {
 // Shared by the route files.
 JsonArray textsPreviewJson(const std::vector<std::pair<std::string, std::string>>& texts, const policy::PolicyConfig& policies,
                       int maxParts, bool footer);
-Json progressJson(StoreTx& tx, const Job& job);
+Json progressJson(StoreTx& tx, const Job& job, TallyCache& tallies);
 
 }  // namespace tocsin::api
