@@ -125,12 +125,13 @@ struct Rig {
     return b;
   }
 
-  void startBroadcaster() {
+  void startBroadcaster(const std::vector<std::string>& extra = {}) {
     ChildProcess::Options o;
     o.stdoutFile = dir.file("broadcaster.out");
     o.stderrFile = dir.file("broadcaster.log");
-    broadcaster = std::make_unique<ChildProcess>(
-        std::vector<std::string>{kBin + "/tocsin-broadcaster", "--config", dir.file("config.json"), "--log", "json"}, o);
+    std::vector<std::string> argv = {kBin + "/tocsin-broadcaster", "--config", dir.file("config.json"), "--log", "json"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    broadcaster = std::make_unique<ChildProcess>(argv, o);
     REQUIRE(eventually([&] { return log().find("broadcaster.start") != std::string::npos; }, seconds(10)));
   }
   std::string log() { return readFile(dir.file("broadcaster.log")); }
@@ -281,4 +282,63 @@ TEST_CASE("Daemon: an alert pauses a running promotion, which resumes by itself;
   CHECK(check.status == 1);
   CHECK(rig.tocsinctl({"consent", "check", Rig::number(3008), "--purpose", "promotions:bakery"}).status == 0);
   CHECK(rig.tocsinctl({"audit", "verify"}).status == 0);
+}
+
+TEST_CASE("Daemon: operators draft a CAP alert and release it through the HTTPS API with tocsinctl as a client") {
+  Rig rig(0, {"--report", "jsonl", "--dlr-delay-ms", "50"}, 8);
+  rig.importContacts("RIVERSIDE", 12, 3000);
+  // The token alone goes to stdout (the note to stderr), so it can be piped into a file.
+  auto token = [&](const std::string& role, const std::string& name) {
+    const std::string out = rig.dir.file(name + ".token"), err = rig.dir.file(name + ".err");
+    ChildProcess p({kBin + "/tocsinctl", "--config", rig.dir.file("config.json"), "token", "create", "--role", role, "--name", name},
+                   {rig.dir.path(), {}, false, out, err});
+    REQUIRE(p.wait(seconds(30)).value_or(-1) == 0);
+    CHECK(readFile(err).find("shown once") != std::string::npos);
+    const auto printed = lines(readFile(out));
+    REQUIRE(printed.size() == 1);
+    return printed.front();
+  };
+  const std::string olivia = token("operator", "olivia"), bruno = token("approver", "bruno");
+  // Tokens are kept as hashes only.
+  CHECK(rig.count("SELECT count(*) FROM api_tokens WHERE token_hash = '" + olivia + "'") == 0);
+  rig.startBroadcaster({"--listen", "127.0.0.1:0"});
+  std::string listen;
+  REQUIRE(eventually([&] {
+    for (const auto& l : lines(rig.log()))
+      if (l.find("api.listen") != std::string::npos) listen = l;
+    return !listen.empty();
+  }, seconds(10)));
+  const std::string url = field(listen, "url"), ca = field(listen, "certificate");
+  REQUIRE(url.rfind("https://127.0.0.1:", 0) == 0);
+  auto api = [&](const std::string& secret, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--url", url, "--ca", ca, "--token", secret});
+    return rig.tocsinctl(args);
+  };
+
+  const auto drafted = api(olivia, {"alert", "create", "--cap", std::string(TOCSIN_CAP_FIXTURES) + "/flood-multilingual.xml"});
+  INFO(drafted.out);
+  REQUIRE(drafted.status == 0);
+  CHECK(drafted.out.find("LIVE: will reach about 12 people in zone RIVERSIDE") != std::string::npos);
+  const std::string id = drafted.out.substr(6, drafted.out.find(' ', 6) - 6);
+  const auto shown = api(bruno, {"alert", "show", id});
+  REQUIRE(shown.status == 0);
+  const std::string digest = shown.out.substr(shown.out.find("digest ") + 7, 64);
+
+  const auto byOperator = api(olivia, {"alert", "approve", id, "--digest", digest});
+  CHECK(byOperator.status != 0);
+  CHECK(byOperator.out.find("HTTP 403") != std::string::npos);
+  const auto wrongDigest = api(bruno, {"alert", "approve", id, "--digest", std::string(64, '0')});
+  CHECK(wrongDigest.status != 0);
+  CHECK(wrongDigest.out.find("HTTP 409") != std::string::npos);
+  CHECK(rig.submits().empty());
+
+  const auto approved = api(bruno, {"alert", "approve", id, "--digest", digest});
+  INFO(approved.out);
+  REQUIRE(approved.status == 0);
+  const auto watched = api(bruno, {"alert", "status", id, "--watch"});
+  INFO(watched.out);
+  REQUIRE(watched.status == 0);
+  CHECK(watched.out.find("done") != std::string::npos);
+  CHECK(rig.submits().size() == 12);
+  CHECK(rig.count("SELECT count(*) FROM audit_log WHERE action = 'alert.approve' AND actor = 'api:bruno'") == 1);
 }
