@@ -1,0 +1,374 @@
+#include "kiosk/draw.h"
+
+#include <algorithm>
+
+namespace tocsin::kiosk {
+namespace {
+
+const ImVec4 kBackground(0.06f, 0.08f, 0.10f, 1.0f);
+const ImVec4 kText(1.0f, 1.0f, 1.0f, 1.0f);
+const ImVec4 kPrimary(1.0f, 0.84f, 0.0f, 1.0f);     // yellow, black text: 14:1
+const ImVec4 kSecondary(0.80f, 0.87f, 1.0f, 1.0f);  // light blue, black text
+const ImVec4 kError(1.0f, 0.55f, 0.45f, 1.0f);
+
+struct Frame {
+  const Snapshot& s;
+  UiState& ui;
+  std::vector<Action> actions;
+  float unit() const { return ui.scale; }
+  float width() const { return ImGui::GetContentRegionAvail().x; }
+
+  bool button(const std::string& id, const std::string& label, ImVec2 size, const ImVec4& color = kPrimary) {
+    ImGui::PushStyleColor(ImGuiCol_Button, color);
+    ImGui::PushStyleColor(ImGuiCol_ButtonHovered, color);
+    ImGui::PushStyleColor(ImGuiCol_ButtonActive, ImVec4(color.x * 0.8f, color.y * 0.8f, color.z * 0.8f, 1.0f));
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0, 0, 0, 1));
+    // Never smaller than 48 px at 1x.
+    size.x = std::max(size.x, 48.0f * unit());
+    size.y = std::max(size.y, 48.0f * unit());
+    const bool pressed = ImGui::Button((label + "##" + id).c_str(), size);
+    ImGui::PopStyleColor(4);
+    const ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
+    ui.targets.push_back({id, min.x, min.y, max.x - min.x, max.y - min.y});
+    return pressed;
+  }
+  void act(Intent i, std::string value = "") { actions.push_back({i, std::move(value)}); }
+
+  void title(const std::string& text) {
+    ImGui::PushFont(ui.large);
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextUnformatted(text.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::PopFont();
+    ImGui::Dummy(ImVec2(0, 12 * unit()));
+  }
+  void paragraph(const std::string& text, const ImVec4& color = kText) {
+    ImGui::PushStyleColor(ImGuiCol_Text, color);
+    ImGui::PushTextWrapPos(0);
+    ImGui::TextUnformatted(text.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::PopStyleColor();
+  }
+  void error() {
+    if (!s.error.empty()) paragraph(s.error, kError);
+  }
+  void gap(float h = 16) { ImGui::Dummy(ImVec2(0, h * unit())); }
+
+  // Digits 1-9, then backspace, 0 and an action key.
+  void keypad(const std::string& actionLabel, Intent actionIntent) {
+    const float gapX = ImGui::GetStyle().ItemSpacing.x;
+    const float w = (width() - 2 * gapX) / 3, h = std::max(80.0f * unit(), std::min(w * 0.55f, 120.0f * unit()));
+    const char* keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9"};
+    for (int i = 0; i < 9; ++i) {
+      if (i % 3) ImGui::SameLine();
+      ImGui::PushFont(ui.huge);
+      if (button(std::string("key-") + keys[i], keys[i], ImVec2(w, h), kSecondary)) act(Intent::kKey, keys[i]);
+      ImGui::PopFont();
+    }
+    ImGui::PushFont(ui.huge);
+    if (button("key-backspace", "\u232B", ImVec2(w, h), kSecondary)) act(Intent::kBackspace);
+    ImGui::SameLine();
+    if (button("key-0", "0", ImVec2(w, h), kSecondary)) act(Intent::kKey, "0");
+    ImGui::PopFont();
+    ImGui::SameLine();
+    ImGui::PushFont(ui.large);
+    if (button("key-action", actionLabel, ImVec2(w, h))) act(actionIntent);
+    ImGui::PopFont();
+  }
+
+  void backButton() {
+    gap();
+    if (button("back", s.text->back, ImVec2(width() * 0.4f, 64 * unit()), kSecondary)) act(Intent::kBack);
+  }
+
+  // Physical keys, when there is a keyboard (a technician, the test harness): digits and
+  // letters become key presses, Backspace and Enter their buttons.
+  void physicalKeys(bool letters, Intent enter) {
+    ImGuiIO& io = ImGui::GetIO();
+    for (int i = 0; i < io.InputQueueCharacters.Size; ++i) {
+      const unsigned c = io.InputQueueCharacters[i];
+      if (c < 0x20 || c == 0x7f) continue;
+      if (!letters && (c < '0' || c > '9')) continue;
+      std::string utf8;
+      if (c < 0x80) utf8 = std::string(1, static_cast<char>(c));
+      else if (c < 0x800) utf8 = {static_cast<char>(0xC0 | (c >> 6)), static_cast<char>(0x80 | (c & 0x3F))};
+      else utf8 = {static_cast<char>(0xE0 | (c >> 12)), static_cast<char>(0x80 | ((c >> 6) & 0x3F)), static_cast<char>(0x80 | (c & 0x3F))};
+      act(Intent::kKey, utf8);
+    }
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Backspace))) act(Intent::kBackspace);
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter))) act(enter);
+  }
+
+  std::string spacedDigits(const std::string& digits) const {
+    std::string out;
+    for (size_t i = 0; i < digits.size(); ++i) out += (i && i % 2 == (digits.size() % 2) ? " " : "") + std::string(1, digits[i]);
+    return out;
+  }
+
+  void attract() {
+    if (button("admin-corner", " ", ImVec2(48 * unit(), 48 * unit()), kBackground)) act(Intent::kAdminCorner);
+    gap(40);
+    ImGui::PushFont(ui.huge);
+    paragraph(s.text->touchToStart);
+    ImGui::PopFont();
+    gap(40);
+    ImGui::PushFont(ui.huge);
+    if (button("signup", s.text->signUp, ImVec2(width(), 160 * unit()))) act(Intent::kSignUp);
+    ImGui::PopFont();
+    std::string others;
+    for (const auto& l : languages())
+      if (l.code != s.language) others += (others.empty() ? "" : "  \u00B7  ") + uiText(l.code).signUp;
+    paragraph(others);
+    gap(60);
+    ImGui::PushFont(ui.large);
+    if (button("stop", s.text->stopMessages, ImVec2(width(), 110 * unit()), kSecondary)) act(Intent::kStopMessages);
+    ImGui::PopFont();
+    others.clear();
+    for (const auto& l : languages())
+      if (l.code != s.language) others += (others.empty() ? "" : "  \u00B7  ") + uiText(l.code).stopMessages;
+    paragraph(others);
+  }
+
+  void language() {
+    title(s.text->chooseLanguage);
+    ImGui::PushFont(ui.huge);
+    for (const auto& l : languages()) {
+      if (button("lang-" + l.code, l.endonym, ImVec2(width(), 120 * unit()))) act(Intent::kLanguage, l.code);
+      gap(8);
+    }
+    ImGui::PopFont();
+    backButton();
+  }
+
+  void phone() {
+    physicalKeys(false, Intent::kNext);
+    title(s.text->phoneTitle);
+    paragraph(s.text->phoneHint);
+    gap(8);
+    const Country& c = ui.countries[ui.countryIndex % ui.countries.size()];
+    ImGui::PushFont(ui.large);
+    if (button("country", s.text->country + ": " + c.region + " " + c.callingCode + "  \u25B8", ImVec2(width(), 80 * unit()), kSecondary)) {
+      ui.countryIndex = (ui.countryIndex + 1) % ui.countries.size();
+      act(Intent::kCountry, ui.countries[ui.countryIndex].region);
+    }
+    ImGui::PopFont();
+    gap(8);
+    ImGui::PushFont(ui.huge);
+    const std::string shown = s.callingCode + "  " + (s.phone.empty() ? std::string("_") : spacedDigits(s.phone));
+    ImGui::TextUnformatted(shown.c_str());
+    ImGui::PopFont();
+    error();
+    gap(8);
+    keypad(s.text->next, Intent::kNext);
+    backButton();
+  }
+
+  void name() {
+    physicalKeys(true, Intent::kNext);
+    title(s.text->nameTitle);
+    paragraph(s.text->nameHint);
+    ImGui::PushFont(ui.huge);
+    ImGui::TextUnformatted((s.name + "_").c_str());
+    ImGui::PopFont();
+    gap(8);
+    const char* rows[] = {"AZERTYUIOP", "QSDFGHJKLM", "WXCVBN-'", nullptr};
+    const char* accents[] = {"\u00C9", "\u00C8", "\u00C0", "\u00C7", "\u00CF", "\u0141", "\u015A", "\u017B", "\u0104", "\u0118", "\u00D3", "\u0143"};
+    const float gapX = ImGui::GetStyle().ItemSpacing.x, w = (width() - 9 * gapX) / 10, h = std::max(72.0f * unit(), w);
+    ImGui::PushFont(ui.large);
+    for (int r = 0; rows[r]; ++r) {
+      for (size_t i = 0; rows[r][i]; ++i) {
+        if (i) ImGui::SameLine();
+        const std::string k(1, rows[r][i]);
+        if (button("char-" + k, k, ImVec2(w, h), kSecondary)) act(Intent::kKey, k);
+      }
+      if (r == 2) {
+        ImGui::SameLine();
+        if (button("key-backspace", "\u232B", ImVec2(w * 2 + gapX, h), kSecondary)) act(Intent::kBackspace);
+      }
+    }
+    for (size_t i = 0; i < std::size(accents); ++i) {
+      if (i % 10) ImGui::SameLine();
+      if (button(std::string("char-acc") + std::to_string(i), accents[i], ImVec2(w, h), kSecondary)) act(Intent::kKey, accents[i]);
+    }
+    ImGui::SameLine();
+    if (button("char-space", " ", ImVec2(w * 8 + 7 * gapX, h), kSecondary)) act(Intent::kKey, " ");
+    gap();
+    const float half = (width() - gapX) / 2;
+    if (button("skip", s.text->skip, ImVec2(half, 90 * unit()), kSecondary)) act(Intent::kSkip);
+    ImGui::SameLine();
+    if (button("next", s.text->next, ImVec2(half, 90 * unit()))) act(Intent::kNext);
+    ImGui::PopFont();
+    backButton();
+  }
+
+  void age() {
+    const std::map<std::string, std::string> v = {{"age", std::to_string(s.ageOfConsent)}};
+    title(fill(s.text->ageTitle, v));
+    gap(30);
+    ImGui::PushFont(ui.large);
+    if (button("age-yes", fill(s.text->ageYes, v), ImVec2(width(), 130 * unit()))) act(Intent::kAgeYes);
+    gap(80);  // far apart, so that one is not pressed for the other
+    if (button("age-no", fill(s.text->ageNo, v), ImVec2(width(), 130 * unit()))) act(Intent::kAgeNo);
+    ImGui::PopFont();
+    backButton();
+  }
+
+  void choice(const std::string& id, bool on, const std::string& label, const std::string& text, Intent intent) {
+    ImGui::PushFont(ui.large);
+    if (button(id, std::string(on ? "\u2611  " : "\u2610  ") + label, ImVec2(width(), 96 * unit()), on ? kPrimary : kSecondary))
+      act(intent);
+    ImGui::PopFont();
+    paragraph(text);
+    gap(20);
+  }
+
+  void consent() {
+    title(s.text->consentTitle);
+    paragraph(s.text->consentIntro);
+    gap();
+    choice("toggle-alerts", s.alerts, s.text->alertsLabel, s.alertsText, Intent::kToggleAlerts);
+    if (s.promotionsOffered)
+      choice("toggle-promotions", s.promotions, fill(s.text->promotionsLabel, {{"shop", s.shopName}}), s.promotionsText,
+             Intent::kTogglePromotions);
+    else
+      paragraph(fill(s.text->noPromotionsUnderAge, {{"age", std::to_string(s.ageOfConsent)}}));
+    paragraph(s.text->consentFooter);
+    error();
+    gap();
+    // Equal weight: same size, same row.
+    const float half = (width() - ImGui::GetStyle().ItemSpacing.x) / 2;
+    ImGui::PushFont(ui.large);
+    if (button("submit", s.text->submit, ImVec2(half, 110 * unit()))) act(Intent::kSubmit);
+    ImGui::SameLine();
+    if (button("no-thanks", s.text->noThanks, ImVec2(half, 110 * unit()))) act(Intent::kNoThanks);
+    ImGui::PopFont();
+    backButton();
+  }
+
+  void code() {
+    physicalKeys(false, Intent::kConfirm);
+    title(fill(s.text->codeTitle, {{"phone", s.maskedPhone}}));
+    paragraph(s.text->codeHint);
+    std::string shown;
+    for (size_t i = 0; i < 6; ++i) shown += (i ? " " : "") + (i < s.code.size() ? std::string(1, s.code[i]) : std::string("_"));
+    ImGui::PushFont(ui.huge);
+    ImGui::TextUnformatted(shown.c_str());
+    ImGui::PopFont();
+    error();
+    gap(8);
+    keypad(s.text->confirm, Intent::kConfirm);
+    gap();
+    ImGui::PushFont(ui.large);
+    if (button("reply-instead", s.text->replyInstead, ImVec2(width(), 90 * unit()), kSecondary)) act(Intent::kReplyInstead);
+    ImGui::PopFont();
+  }
+
+  void message(const std::string& text) {
+    gap(60);
+    ImGui::PushFont(ui.huge);
+    paragraph(text);
+    ImGui::PopFont();
+    gap(60);
+    ImGui::PushFont(ui.large);
+    if (button("finish", s.text->finish, ImVec2(width(), 110 * unit()))) act(Intent::kFinish);
+    ImGui::PopFont();
+  }
+
+  void withdraw() {
+    title(s.text->withdrawTitle);
+    ImGui::PushFont(ui.huge);
+    ImGui::TextUnformatted(s.maskedPhone.c_str());
+    ImGui::PopFont();
+    error();
+    gap(40);
+    ImGui::PushFont(ui.large);
+    if (button("withdraw-confirm", s.text->withdrawConfirm, ImVec2(width(), 130 * unit()))) act(Intent::kWithdrawConfirm);
+    ImGui::PopFont();
+    backButton();
+  }
+
+  void adminPin() {
+    physicalKeys(false, Intent::kConfirm);
+    title(s.text->adminPin);
+    ImGui::PushFont(ui.huge);
+    ImGui::TextUnformatted((std::string(s.pin.size() * 3, ' ') + "_").c_str());
+    ImGui::PopFont();
+    error();
+    keypad(s.text->confirm, Intent::kConfirm);
+    backButton();
+  }
+
+  void admin() {
+    title(s.text->adminTitle);
+    ImGui::PushFont(ui.large);
+    if (button("exit", s.text->exitApp, ImVec2(width(), 110 * unit()))) act(Intent::kExit);
+    ImGui::PopFont();
+    backButton();
+  }
+
+  void stillThere() {
+    ImGui::PushFont(ui.huge);
+    gap(80);
+    paragraph(s.text->stillThere);
+    ImGui::PopFont();
+    gap(20);
+    ImGui::PushFont(ui.large);
+    paragraph(fill(s.text->clearingIn, {{"seconds", std::to_string(*s.countdownSeconds)}}));
+    gap(40);
+    if (button("still-here", s.text->keepGoing, ImVec2(width(), 160 * unit()))) act(Intent::kStillHere);
+    ImGui::PopFont();
+  }
+
+};
+
+}  // namespace
+
+void applyStyle(float scale) {
+  ImGuiStyle& style = ImGui::GetStyle();
+  style = ImGuiStyle();
+  ImGui::StyleColorsDark(&style);
+  style.Colors[ImGuiCol_WindowBg] = kBackground;
+  style.Colors[ImGuiCol_Text] = kText;
+  style.WindowPadding = ImVec2(28, 28);
+  style.ItemSpacing = ImVec2(12, 12);
+  style.FramePadding = ImVec2(16, 12);
+  style.FrameRounding = 10;
+  style.WindowBorderSize = 0;
+  style.ScrollbarSize = 28;
+  style.ScaleAllSizes(scale);
+}
+
+std::vector<Action> draw(const Snapshot& s, UiState& ui) {
+  Frame f{s, ui, {}};
+  ui.targets.clear();
+  const ImGuiViewport* vp = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(vp->Pos);
+  ImGui::SetNextWindowSize(vp->Size);
+  ImGui::Begin("kiosk", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                   ImGuiWindowFlags_NoBringToFrontOnFocus);
+  ImGui::PushFont(ui.body);
+  if (s.countdownSeconds) {
+    f.stillThere();
+  } else {
+    switch (s.screen) {
+      case Screen::kAttract: f.attract(); break;
+      case Screen::kLanguage: f.language(); break;
+      case Screen::kPhone: f.phone(); break;
+      case Screen::kName: f.name(); break;
+      case Screen::kAge: f.age(); break;
+      case Screen::kConsent: f.consent(); break;
+      case Screen::kCode: f.code(); break;
+      case Screen::kDone: f.message(s.confirmed ? s.text->doneConfirmed : s.text->donePending); break;
+      case Screen::kWithdraw: f.withdraw(); break;
+      case Screen::kWithdrawn: f.message(s.text->withdrawDone); break;
+      case Screen::kAdminPin: f.adminPin(); break;
+      case Screen::kAdmin: f.admin(); break;
+    }
+  }
+  ImGui::PopFont();
+  ImGui::End();
+  return std::move(f.actions);
+}
+
+}  // namespace tocsin::kiosk

@@ -1,0 +1,294 @@
+#include "kiosk/flow.h"
+
+#include <algorithm>
+
+namespace tocsin::kiosk {
+namespace {
+
+// Overwrites a string's characters before it is emptied, so the person's number or name does
+// not linger in freed memory.
+void scrub(std::string& s) {
+  std::fill(s.begin(), s.end(), '\0');
+  s.clear();
+}
+
+constexpr size_t kMaxPhoneDigits = 15;
+constexpr size_t kMaxNameBytes = 60;
+
+}  // namespace
+
+const char* screenName(Screen s) {
+  switch (s) {
+    case Screen::kAttract: return "attract";
+    case Screen::kLanguage: return "language";
+    case Screen::kPhone: return "phone";
+    case Screen::kName: return "name";
+    case Screen::kAge: return "age";
+    case Screen::kConsent: return "consent";
+    case Screen::kCode: return "code";
+    case Screen::kDone: return "done";
+    case Screen::kWithdraw: return "withdraw";
+    case Screen::kWithdrawn: return "withdrawn";
+    case Screen::kAdminPin: return "admin-pin";
+    case Screen::kAdmin: return "admin";
+  }
+  return "unknown";
+}
+
+Flow::Flow(const Clock& clock, SignupPort& signups, FlowSettings settings)
+    : clock_(clock), signups_(signups), settings_(std::move(settings)) {
+  settings_.countdown = std::max<Micros>(settings_.countdown, std::chrono::seconds(20));
+  lastTouch_ = screenSince_ = clock_.monotonic();
+  wipe();
+}
+
+void Flow::wipe() {
+  scrub(s_.phone);
+  scrub(s_.name);
+  scrub(s_.code);
+  scrub(s_.pin);
+  scrub(s_.maskedPhone);
+  s_ = Snapshot{};
+  s_.language = settings_.defaultLanguage;
+  s_.region = settings_.defaultRegion;
+  pendingContact_ = 0;
+  warningSince_.reset();
+  cornerTaps_ = 0;
+  refreshTexts();
+  go(Screen::kAttract);
+}
+
+void Flow::refreshTexts() {
+  s_.text = &uiText(s_.language);
+  s_.ageOfConsent = settings_.ageOfConsent;
+  s_.shopName = settings_.shopName;
+  for (const auto& c : countries(settings_.defaultRegion))
+    if (c.region == s_.region) s_.callingCode = c.callingCode;
+  auto text = [&](const std::string& kind) {
+    auto it = settings_.consentTexts.find({kind, s_.language});
+    if (it == settings_.consentTexts.end()) it = settings_.consentTexts.find({kind, "en"});
+    return it == settings_.consentTexts.end() ? defaultConsentText(kind, s_.language, settings_.townName, settings_.shopName)
+                                              : it->second;
+  };
+  s_.alertsText = text("alerts");
+  s_.promotionsText = text("promotions");
+}
+
+void Flow::go(Screen screen) {
+  s_.screen = screen;
+  s_.error.clear();
+  screenSince_ = clock_.monotonic();
+}
+
+void Flow::keyInto(std::string& field, const std::string& key, size_t max, bool digitsOnly) {
+  if (digitsOnly && (key.size() != 1 || key[0] < '0' || key[0] > '9')) return;
+  if (field.size() + key.size() > max) return;
+  field += key;
+  s_.error.clear();
+}
+
+void Flow::apply(const Action& a) {
+  lastTouch_ = clock_.monotonic();
+  if (warningSince_) {
+    // While the question is up, only "Continue" counts; any touch is presence too.
+    warningSince_.reset();
+    s_.countdownSeconds.reset();
+    if (a.intent == Intent::kStillHere) return;
+  }
+  handle(a);
+}
+
+void Flow::handle(const Action& a) {
+  const UiText& t = *s_.text;
+  switch (s_.screen) {
+    case Screen::kAttract:
+      if (a.intent == Intent::kSignUp || a.intent == Intent::kStopMessages) {
+        s_.withdrawing = a.intent == Intent::kStopMessages;
+        go(Screen::kLanguage);
+      } else if (a.intent == Intent::kAdminCorner && !settings_.adminPin.empty() && ++cornerTaps_ >= 5) {
+        go(Screen::kAdminPin);
+      }
+      return;
+    case Screen::kLanguage:
+      if (a.intent == Intent::kLanguage && isKioskLanguage(a.value)) {
+        s_.language = a.value;
+        refreshTexts();
+        go(Screen::kPhone);
+      } else if (a.intent == Intent::kBack) {
+        wipe();
+      }
+      return;
+    case Screen::kPhone:
+      if (a.intent == Intent::kKey) keyInto(s_.phone, a.value, kMaxPhoneDigits, true);
+      else if (a.intent == Intent::kBackspace && !s_.phone.empty()) s_.phone.pop_back();
+      else if (a.intent == Intent::kCountry) {
+        s_.region = a.value;
+        refreshTexts();
+      } else if (a.intent == Intent::kBack) {
+        go(Screen::kLanguage);
+      } else if (a.intent == Intent::kNext) {
+        auto number = signups_.checkPhone(s_.phone, s_.region);
+        if (!number.ok()) {
+          s_.error = t.invalidPhone;
+          return;
+        }
+        s_.maskedPhone = maskPhone(number->e164, s_.callingCode);
+        go(s_.withdrawing ? Screen::kWithdraw : Screen::kName);
+      }
+      return;
+    case Screen::kName:
+      if (a.intent == Intent::kKey) {
+        if (a.value.size() == 1 && static_cast<unsigned char>(a.value[0]) < 0x20) return;
+        keyInto(s_.name, a.value, kMaxNameBytes, false);
+      } else if (a.intent == Intent::kBackspace && !s_.name.empty()) {
+        // Remove one UTF-8 character.
+        size_t cut = s_.name.size() - 1;
+        while (cut > 0 && (static_cast<unsigned char>(s_.name[cut]) & 0xC0) == 0x80) --cut;
+        s_.name.erase(cut);
+      } else if (a.intent == Intent::kSkip) {
+        scrub(s_.name);
+        go(Screen::kAge);
+      } else if (a.intent == Intent::kNext) {
+        go(Screen::kAge);
+      } else if (a.intent == Intent::kBack) {
+        go(Screen::kPhone);
+      }
+      return;
+    case Screen::kAge:
+      if (a.intent == Intent::kAgeYes || a.intent == Intent::kAgeNo) {
+        s_.age = a.intent == Intent::kAgeYes ? settings_.ageOfConsent : 0;
+        s_.promotionsOffered = a.intent == Intent::kAgeYes;
+        s_.promotions = false;
+        go(Screen::kConsent);
+      } else if (a.intent == Intent::kBack) {
+        go(Screen::kName);
+      }
+      return;
+    case Screen::kConsent:
+      if (a.intent == Intent::kToggleAlerts) {
+        s_.alerts = !s_.alerts;
+        s_.error.clear();
+      } else if (a.intent == Intent::kTogglePromotions && s_.promotionsOffered) {
+        s_.promotions = !s_.promotions;
+        s_.error.clear();
+      } else if (a.intent == Intent::kNoThanks) {
+        wipe();
+      } else if (a.intent == Intent::kBack) {
+        go(Screen::kAge);
+      } else if (a.intent == Intent::kSubmit) {
+        if (!s_.alerts && !s_.promotions) {
+          s_.error = t.chooseOne;
+          return;
+        }
+        SignupRequest r;
+        r.phone = s_.phone;
+        r.region = s_.region;
+        if (!s_.name.empty()) r.name = s_.name;
+        r.language = s_.language;
+        r.alerts = s_.alerts;
+        r.promotions = s_.promotions && s_.promotionsOffered;
+        r.ageConfirmed = s_.age;
+        auto pending = signups_.signUp(r);
+        scrub(r.phone);
+        if (r.name) scrub(*r.name);
+        if (!pending.ok()) {
+          s_.error = t.serviceError;
+          return;
+        }
+        pendingContact_ = pending->contact;
+        s_.maskedPhone = pending->maskedPhone;
+        go(Screen::kCode);
+      }
+      return;
+    case Screen::kCode:
+      if (a.intent == Intent::kKey) keyInto(s_.code, a.value, 6, true);
+      else if (a.intent == Intent::kBackspace && !s_.code.empty()) s_.code.pop_back();
+      else if (a.intent == Intent::kReplyInstead) {
+        s_.confirmed = false;
+        go(Screen::kDone);
+      } else if (a.intent == Intent::kConfirm && s_.code.size() == 6) {
+        int left = 0;
+        auto outcome = signups_.confirm(pendingContact_, s_.code, left);
+        scrub(s_.code);
+        if (!outcome.ok()) {
+          s_.error = t.serviceError;
+        } else if (*outcome == CodeOutcome::kConfirmed) {
+          s_.confirmed = true;
+          go(Screen::kDone);
+        } else if (*outcome == CodeOutcome::kWrong) {
+          s_.error = fill(t.wrongCode, {{"left", std::to_string(left)}});
+        } else {
+          s_.error = t.codeBlocked;
+        }
+      }
+      return;
+    case Screen::kWithdraw:
+      if (a.intent == Intent::kWithdrawConfirm) {
+        const Status st = signups_.withdraw(s_.phone, s_.region, s_.language);
+        if (!st.ok()) {
+          s_.error = t.serviceError;
+          return;
+        }
+        scrub(s_.phone);
+        go(Screen::kWithdrawn);
+      } else if (a.intent == Intent::kBack) {
+        go(Screen::kPhone);
+      }
+      return;
+    case Screen::kDone:
+    case Screen::kWithdrawn:
+      if (a.intent == Intent::kFinish) wipe();
+      return;
+    case Screen::kAdminPin:
+      if (a.intent == Intent::kKey) keyInto(s_.pin, a.value, 12, true);
+      else if (a.intent == Intent::kBackspace && !s_.pin.empty()) s_.pin.pop_back();
+      else if (a.intent == Intent::kBack) wipe();
+      else if (a.intent == Intent::kConfirm) {
+        const bool ok = s_.pin == settings_.adminPin;
+        scrub(s_.pin);
+        if (ok) {
+          wrongPins_ = 0;
+          go(Screen::kAdmin);
+        } else if (++wrongPins_ >= 3) {
+          wipe();
+        } else {
+          s_.error = t.wrongPin;
+        }
+      }
+      return;
+    case Screen::kAdmin:
+      if (a.intent == Intent::kExit) exit_ = true;
+      else if (a.intent == Intent::kBack) wipe();
+      return;
+  }
+}
+
+void Flow::tick() {
+  const MonoTime now = clock_.monotonic();
+  if (s_.screen == Screen::kAttract) return;
+  if ((s_.screen == Screen::kDone || s_.screen == Screen::kWithdrawn) && now - screenSince_ >= settings_.doneShown) {
+    wipe();
+    return;
+  }
+  if (!warningSince_ && now - lastTouch_ >= settings_.idle) warningSince_ = now;
+  if (warningSince_) {
+    const auto left = settings_.countdown - std::chrono::duration_cast<Micros>(now - *warningSince_);
+    if (left <= Micros(0)) {
+      wipe();
+      return;
+    }
+    s_.countdownSeconds = static_cast<int>((left.count() + 999'999) / 1'000'000);
+  }
+}
+
+std::optional<Micros> Flow::nextTick() const {
+  if (s_.screen == Screen::kAttract) return std::nullopt;
+  if (warningSince_) return std::chrono::milliseconds(250);  // the countdown moves every second
+  const MonoTime now = clock_.monotonic();
+  Micros until = settings_.idle - std::chrono::duration_cast<Micros>(now - lastTouch_);
+  if (s_.screen == Screen::kDone || s_.screen == Screen::kWithdrawn)
+    until = std::min(until, settings_.doneShown - std::chrono::duration_cast<Micros>(now - screenSince_));
+  return std::max<Micros>(until, Micros(0));
+}
+
+}  // namespace tocsin::kiosk

@@ -1,0 +1,113 @@
+// The kiosk's flow as a state machine, free of any UI library: the person's intents go in,
+// a Snapshot of what to show comes out. Time comes from a Clock, so the idle countdown and the
+// wipe are tested without waiting.
+//
+//   attract -> language -> phone -> name -> age -> consent -> code -> done -> attract
+//   attract -> language -> phone (withdraw) -> withdraw -> withdrawn -> attract
+//   attract (five taps in the top-left corner) -> admin PIN -> admin
+//
+// After `idle` without a touch (not on the attract screen) a full-screen question with a
+// countdown of at least 20 s appears; a touch on "Continue" keeps everything, the end of the
+// countdown wipes everything. Done screens return to the attract screen by themselves.
+//
+// Thread safety: one thread (the UI loop) owns a Flow.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/base/clock.h"
+#include "kiosk/signups.h"
+#include "kiosk/texts.h"
+
+namespace tocsin::kiosk {
+
+enum class Screen {
+  kAttract, kLanguage, kPhone, kName, kAge, kConsent, kCode, kDone, kWithdraw, kWithdrawn, kAdminPin, kAdmin
+};
+const char* screenName(Screen s);
+
+enum class Intent {
+  kSignUp, kStopMessages, kLanguage, kKey, kBackspace, kCountry, kNext, kBack, kSkip, kAgeYes, kAgeNo,
+  kToggleAlerts, kTogglePromotions, kSubmit, kNoThanks, kConfirm, kReplyInstead, kFinish, kWithdrawConfirm,
+  kStillHere, kAdminCorner, kExit,
+};
+
+struct Action {
+  Intent intent;
+  std::string value;  // kLanguage: code; kKey: the character (UTF-8); kCountry: region
+};
+
+struct FlowSettings {
+  std::string defaultRegion = "FR";
+  std::string defaultLanguage = "fr";
+  int ageOfConsent = 15;
+  Micros idle = std::chrono::seconds(60);
+  Micros countdown = std::chrono::seconds(30);  // at least 20 s
+  Micros doneShown = std::chrono::seconds(8);
+  std::string adminPin;  // empty: no admin screen
+  std::string shopName;
+  std::string townName;
+  // The consent texts exactly as registered: (kind, language) -> body.
+  std::map<std::pair<std::string, std::string>, std::string> consentTexts;
+};
+
+// Everything the screen shows, in the person's language; nothing else of them exists.
+struct Snapshot {
+  Screen screen = Screen::kAttract;
+  std::string language;
+  const UiText* text = nullptr;
+  std::string region;
+  std::string callingCode;
+  std::string phone;         // as typed (digits only)
+  std::string name;
+  std::string code;          // typed so far
+  std::string pin;           // masked by the UI
+  bool withdrawing = false;
+  bool alerts = false;
+  bool promotions = false;
+  bool promotionsOffered = false;
+  int age = 0;               // the age confirmed (0: not, or said under)
+  int ageOfConsent = 0;      // the configured age of digital consent
+  std::string shopName;
+  std::string alertsText, promotionsText;
+  std::string maskedPhone;
+  std::string error;         // shown on the current screen
+  bool confirmed = false;    // kDone: confirmed or pending
+  std::optional<int> countdownSeconds;  // the "still there?" question
+};
+
+class Flow {
+ public:
+  Flow(const Clock& clock, SignupPort& signups, FlowSettings settings);
+
+  void apply(const Action& action);
+  // Moves time on: idle question, wipe, return from a done screen. Call on every wake-up.
+  void tick();
+  const Snapshot& snapshot() const { return s_; }
+  // When the UI should wake up next even without input (nullopt: only on input).
+  std::optional<Micros> nextTick() const;
+  bool exitRequested() const { return exit_; }
+
+ private:
+  void go(Screen screen);
+  void wipe();
+  void refreshTexts();
+  void handle(const Action& a);
+  void keyInto(std::string& field, const std::string& key, size_t max, bool digitsOnly);
+
+  const Clock& clock_;
+  SignupPort& signups_;
+  FlowSettings settings_;
+  Snapshot s_;
+  ContactId pendingContact_ = 0;
+  MonoTime lastTouch_;
+  MonoTime screenSince_;
+  std::optional<MonoTime> warningSince_;
+  int cornerTaps_ = 0;
+  int wrongPins_ = 0;
+  bool exit_ = false;
+};
+
+}  // namespace tocsin::kiosk

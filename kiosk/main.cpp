@@ -1,0 +1,202 @@
+// tocsin-kiosk: the sign-up kiosk on a shop's stand.
+//
+//   tocsin-kiosk [--db PATH] [--config FILE] --kiosk-id ID [--window WxH] [--ui-map FILE]
+//
+// Full screen on the primary monitor unless --window is given. The loop sleeps until a touch
+// or the flow's next deadline (idle question, countdown, end of a thank-you screen), so an
+// idle kiosk uses no CPU. --ui-map writes where each touch target is, after every change, for
+// the end-to-end test and for checking target sizes.
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+#include "broadcaster/cli/cli.h"
+#include "common/base/json_text.h"
+#include "kiosk/draw.h"
+#include "kiosk/settings.h"
+
+namespace {
+
+using namespace tocsin;
+
+int usage(const std::string& problem) {
+  std::cerr << "tocsin-kiosk: " << problem << "\n"
+            << "usage: tocsin-kiosk [--db PATH] [--config FILE] --kiosk-id ID [--window WxH] [--ui-map FILE]\n";
+  return 2;
+}
+
+const char* kFont = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+
+void writeUiMap(const std::string& path, const kiosk::Snapshot& s, const kiosk::UiState& ui, uint64_t actions) {
+  std::string out = "{\"actions\":" + std::to_string(actions) + ",\"screen\":";
+  appendJsonString(out, s.countdownSeconds ? "still-there" : kiosk::screenName(s.screen));
+  out += ",\"language\":";
+  appendJsonString(out, s.language);
+  out += ",\"error\":";
+  appendJsonString(out, s.error);
+  out += ",\"targets\":[";
+  for (size_t i = 0; i < ui.targets.size(); ++i) {
+    const auto& t = ui.targets[i];
+    char box[160];
+    std::snprintf(box, sizeof box, ",\"x\":%.0f,\"y\":%.0f,\"w\":%.0f,\"h\":%.0f}", t.x, t.y, t.w, t.h);
+    out += (i ? ",{\"id\":" : "{\"id\":") + jsonString(t.id) + box;
+  }
+  out += "]}\n";
+  const std::string tmp = path + ".tmp";
+  std::ofstream(tmp) << out;
+  std::rename(tmp.c_str(), path.c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  cli::GlobalOptions options;
+  std::string kioskId, uiMap;
+  int width = 0, height = 0;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (i + 1 >= argc) return usage(a + " needs a value");
+    const std::string v = argv[++i];
+    if (a == "--db") options.dbPath = v;
+    else if (a == "--config") options.configPath = v;
+    else if (a == "--kiosk-id") kioskId = v;
+    else if (a == "--ui-map") uiMap = v;
+    else if (a == "--window") {
+      if (std::sscanf(v.c_str(), "%dx%d", &width, &height) != 2 || width < 320 || height < 320)
+        return usage("--window is WIDTHxHEIGHT, at least 320x320");
+    } else {
+      return usage("unknown option " + a);
+    }
+  }
+  if (kioskId.empty()) return usage("--kiosk-id is required");
+
+  SystemClock clock;
+  cli::CliContext ctx(options, std::cout, std::cerr, clock);
+  auto env = ctx.env();
+  if (!env.ok()) {
+    std::cerr << "tocsin-kiosk: " << env.status().message() << "\n";
+    return 1;
+  }
+  auto settings = kiosk::parseKioskSettings((*env)->config.document, kioskId);
+  if (!settings.ok()) {
+    std::cerr << "tocsin-kiosk: configuration: " << settings.status().message() << "\n";
+    return 2;
+  }
+  auto signups = kiosk::StoreSignups::open(*(*env)->store, *(*env)->audit, *(*env)->book, settings->identity,
+                                           settings->consentTexts);
+  if (!signups.ok()) {
+    std::cerr << "tocsin-kiosk: " << signups.status().message() << "\n";
+    return 1;
+  }
+  // What the screen shows is exactly what was registered (version and hash in the store).
+  for (const char* kind : {"alerts", "promotions"})
+    for (const auto& l : kiosk::languages())
+      settings->flow.consentTexts[{kind, l.code}] = (*signups)->shownText(kind, l.code).body;
+  kiosk::Flow flow(clock, **signups, settings->flow);
+
+  if (!glfwInit()) {
+    std::cerr << "tocsin-kiosk: no display (GLFW could not start)\n";
+    return 1;
+  }
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  GLFWmonitor* monitor = nullptr;
+  if (!width) {
+    monitor = glfwGetPrimaryMonitor();
+    const GLFWvidmode* mode = glfwGetVideoMode(monitor);
+    width = mode->width;
+    height = mode->height;
+  }
+  GLFWwindow* window = glfwCreateWindow(width, height, "Tocsin", monitor, nullptr);
+  if (!window) {
+    std::cerr << "tocsin-kiosk: cannot open a window\n";
+    glfwTerminate();
+    return 1;
+  }
+  glfwMakeContextCurrent(window);
+  glfwFocusWindow(window);
+  glfwSwapInterval(1);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // nothing written to disk
+  io.LogFilename = nullptr;
+  float sx = 1, sy = 1;
+  glfwGetWindowContentScale(window, &sx, &sy);
+  kiosk::UiState ui;
+  ui.scale = std::max(1.0f, std::max(sx, sy));
+  ui.countries = kiosk::countries(settings->flow.defaultRegion);
+  // Latin-1, Latin Extended-A (Polish), punctuation, arrows, the erase key, ballot boxes.
+  static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x2010, 0x2027, 0x25B8, 0x25B8,
+                                   0x2326, 0x232B, 0x2610, 0x2612, 0};
+  ui.body = io.Fonts->AddFontFromFileTTF(kFont, 26.0f * ui.scale, nullptr, ranges);
+  ui.large = io.Fonts->AddFontFromFileTTF(kFont, 34.0f * ui.scale, nullptr, ranges);
+  ui.huge = io.Fonts->AddFontFromFileTTF(kFont, 46.0f * ui.scale, nullptr, ranges);
+  if (!ui.body || !ui.large || !ui.huge) {
+    std::cerr << "tocsin-kiosk: cannot load " << kFont << " (install fonts-dejavu-core)\n";
+    return 1;
+  }
+  kiosk::applyStyle(ui.scale);
+  ImGui_ImplGlfw_InitForOpenGL(window, true);
+  ImGui_ImplOpenGL3_Init("#version 130");
+
+  int framesToDraw = 3;  // a touch needs a few frames (press, release, redraw)
+  std::string lastMap;
+  uint64_t applied = 0;
+  while (!glfwWindowShouldClose(window) && !flow.exitRequested()) {
+    if (framesToDraw > 0) {
+      glfwPollEvents();
+    } else if (auto next = flow.nextTick()) {
+      glfwWaitEventsTimeout(std::max(0.01, std::chrono::duration<double>(*next).count()));
+      framesToDraw = 2;
+    } else {
+      glfwWaitEvents();
+      framesToDraw = 3;
+    }
+    flow.tick();
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    // The kiosk is the only thing on the screen: follow the touch even when the window manager
+    // (or its absence) has not given the window focus.
+    double cx = 0, cy = 0;
+    glfwGetCursorPos(window, &cx, &cy);
+    io.MousePos = ImVec2(static_cast<float>(cx), static_cast<float>(cy));
+    ImGui::NewFrame();
+    const auto actions = kiosk::draw(flow.snapshot(), ui);
+    ImGui::Render();
+    int w = 0, h = 0;
+    glfwGetFramebufferSize(window, &w, &h);
+    glViewport(0, 0, w, h);
+    glClearColor(0.06f, 0.08f, 0.10f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    glfwSwapBuffers(window);
+    for (const auto& a : actions) flow.apply(a);
+    applied += actions.size();
+    if (!actions.empty()) framesToDraw = 3;
+    else --framesToDraw;
+    if (!uiMap.empty() && framesToDraw <= 0) {
+      // Written once the screen has settled.
+      std::string key = std::string(kiosk::screenName(flow.snapshot().screen)) + flow.snapshot().language +
+                        flow.snapshot().error + std::to_string(flow.snapshot().countdownSeconds.value_or(-1)) +
+                        std::to_string(ui.targets.size()) + "/" + std::to_string(applied);
+      if (key != lastMap) {
+        writeUiMap(uiMap, flow.snapshot(), ui, applied);
+        lastMap = key;
+      }
+    }
+  }
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(window);
+  glfwTerminate();
+  return 0;
+}

@@ -1,0 +1,51 @@
+// What the kiosk says, in each of its languages. Every language is named in itself. The
+// consent texts are legal text: they are written and approved in advance (never translated at
+// run time), may be replaced from the configuration, and each exact text is stored as a
+// version in the store before it is shown.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tocsin::kiosk {
+
+struct Language {
+  std::string code;     // "fr"
+  std::string endonym;  // "Français"
+};
+const std::vector<Language>& languages();
+bool isKioskLanguage(const std::string& code);
+
+struct UiText {
+  std::string signUp, stopMessages, touchToStart, chooseLanguage;
+  std::string phoneTitle, phoneHint, country, next, back, invalidPhone;
+  std::string nameTitle, nameHint, skip;
+  std::string ageTitle, ageYes, ageNo;  // {age}
+  std::string consentTitle, consentIntro, alertsLabel, promotionsLabel, noPromotionsUnderAge, consentFooter;
+  std::string submit, noThanks, chooseOne;
+  std::string codeTitle, codeHint, confirm, replyInstead, wrongCode, codeBlocked;  // {phone} {left}
+  std::string doneConfirmed, donePending, finish;
+  std::string withdrawTitle, withdrawConfirm, withdrawDone;
+  std::string stillThere, keepGoing, clearingIn;  // {seconds}
+  std::string adminTitle, adminPin, exitApp, wrongPin;
+  std::string smsCode, smsWithdrawn;  // {code} {shop}
+  std::string serviceError;
+};
+const UiText& uiText(const std::string& language);
+
+// "{age}" etc. replaced by their values.
+std::string fill(std::string text, const std::map<std::string, std::string>& values);
+
+// The default consent texts for (purpose kind, language); kind is "alerts" or "promotions".
+std::string defaultConsentText(const std::string& kind, const std::string& language, const std::string& town,
+                               const std::string& shop);
+
+// Countries offered by the picker (ISO 3166 codes with their calling code), the default first.
+struct Country {
+  std::string region;
+  std::string callingCode;  // "+33"
+};
+std::vector<Country> countries(const std::string& defaultRegion);
+
+}  // namespace tocsin::kiosk
