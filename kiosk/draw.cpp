@@ -57,7 +57,9 @@ struct Frame {
   // Digits 1-9, then backspace, 0 and an action key.
   void keypad(const std::string& actionLabel, Intent actionIntent) {
     const float gapX = ImGui::GetStyle().ItemSpacing.x;
-    const float w = (width() - 2 * gapX) / 3, h = std::max(80.0f * unit(), std::min(w * 0.55f, 120.0f * unit()));
+    // Fits the height left (landscape screens are short), never under 64 px at 1x.
+    const float fit = (ImGui::GetContentRegionAvail().y - 100 * unit()) / 4 - ImGui::GetStyle().ItemSpacing.y;
+    const float w = (width() - 2 * gapX) / 3, h = std::max(64.0f * unit(), std::min({w * 0.55f, 120.0f * unit(), fit}));
     const char* keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9"};
     for (int i = 0; i < 9; ++i) {
       if (i % 3) ImGui::SameLine();
@@ -173,7 +175,9 @@ struct Frame {
     gap(8);
     const char* rows[] = {"AZERTYUIOP", "QSDFGHJKLM", "WXCVBN-'", nullptr};
     const char* accents[] = {"\u00C9", "\u00C8", "\u00C0", "\u00C7", "\u00CF", "\u0141", "\u015A", "\u017B", "\u0104", "\u0118", "\u00D3", "\u0143"};
-    const float gapX = ImGui::GetStyle().ItemSpacing.x, w = (width() - 9 * gapX) / 10, h = std::max(72.0f * unit(), w);
+    const float gapX = ImGui::GetStyle().ItemSpacing.x, w = (width() - 9 * gapX) / 10;
+    const float fit = (ImGui::GetContentRegionAvail().y - 190 * unit()) / 5 - ImGui::GetStyle().ItemSpacing.y;
+    const float h = std::max(56.0f * unit(), std::min(w, fit));
     ImGui::PushFont(ui.large);
     for (int r = 0; rows[r]; ++r) {
       for (size_t i = 0; rows[r][i]; ++i) {

@@ -145,6 +145,9 @@ int main(int argc, char** argv) {
   }
   kiosk::applyStyle(ui.scale);
   ImGui_ImplGlfw_InitForOpenGL(window, true);
+  // The kiosk is the only application on its screen: keyboard focus moving (or never being
+  // given, without a window manager) must not make Dear ImGui drop a touch in progress.
+  glfwSetWindowFocusCallback(window, nullptr);
   ImGui_ImplOpenGL3_Init("#version 130");
 
   int framesToDraw = 3;  // a touch needs a few frames (press, release, redraw)
@@ -170,6 +173,8 @@ int main(int argc, char** argv) {
     io.MousePos = ImVec2(static_cast<float>(cx), static_cast<float>(cy));
     ImGui::NewFrame();
     const auto actions = kiosk::draw(flow.snapshot(), ui);
+    // A touch in progress (pressed, held, just released) needs the next frames to complete.
+    if (ImGui::IsAnyMouseDown() || io.MouseReleased[0] || ImGui::IsAnyItemActive()) framesToDraw = std::max(framesToDraw, 3);
     ImGui::Render();
     int w = 0, h = 0;
     glfwGetFramebufferSize(window, &w, &h);

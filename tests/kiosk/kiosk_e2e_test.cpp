@@ -1,0 +1,330 @@
+// The real tocsin-kiosk under Xvfb, driven like a person would: xdotool taps on the touch
+// targets the kiosk reports (--ui-map) and typing, through a sign-up, a wrong code, the idle
+// question, a withdrawal and the staff screen, in every language. The consent records are then
+// checked in the store, and a screenshot of every screen in every language is written to
+// build/kiosk-screenshots/ for review. Every process is started here and stopped by its PID.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include <Poco/JSON/Parser.h>
+
+#include "tests/support/child_process.h"
+#include "tests/support/raw_sql.h"
+#include "tests/support/temp_dir.h"
+
+using namespace tocsin::testing;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+namespace {
+
+const std::string kBin = TOCSIN_BIN_DIR;
+const std::string kShots = TOCSIN_SCREENSHOT_DIR;
+
+struct Target {
+  std::string id;
+  int x, y, w, h;
+};
+
+struct Map {
+  int64_t actions = -1;
+  std::string screen, language, error;
+  std::vector<Target> targets;
+};
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+class Screen {
+ public:
+  Screen(int width, int height) {
+    for (display_ = 90 + ::getpid() % 100;; ++display_)
+      if (!exists("/tmp/.X11-unix/X" + std::to_string(display_)) && !exists("/tmp/.X" + std::to_string(display_) + "-lock")) break;
+    xvfb_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{"Xvfb", ":" + std::to_string(display_), "-screen", "0",
+                                 std::to_string(width) + "x" + std::to_string(height) + "x24", "-nolisten", "tcp"},
+        ChildProcess::Options{dir.path(), {}, false, dir.file("xvfb.log"), dir.file("xvfb.log")});
+    const auto end = std::chrono::steady_clock::now() + seconds(10);
+    while (!exists("/tmp/.X11-unix/X" + std::to_string(display_)) && std::chrono::steady_clock::now() < end)
+      std::this_thread::sleep_for(milliseconds(50));
+    REQUIRE(exists("/tmp/.X11-unix/X" + std::to_string(display_)));
+  }
+  ~Screen() { xvfb_->stop(); }
+  std::string display() const { return ":" + std::to_string(display_); }
+
+  int run(std::vector<std::string> argv) {
+    ChildProcess p(std::move(argv), ChildProcess::Options{dir.path(), {"DISPLAY=" + display()}, false, dir.file("tool.log"), dir.file("tool.log")});
+    return p.wait(seconds(30)).value_or(-1);
+  }
+
+  TempDir dir;
+
+ private:
+  int display_ = 0;
+  std::unique_ptr<ChildProcess> xvfb_;
+};
+
+struct Kiosk {
+  Kiosk(Screen& screen, const std::string& config, const std::string& geometry) : x(screen), window(geometry) {
+    map = x.dir.file("ui-map-" + window + ".json");
+    ::unlink(map.c_str());
+    const auto started = std::chrono::steady_clock::now();
+    process = std::make_unique<ChildProcess>(
+        std::vector<std::string>{kBin + "/tocsin-kiosk", "--config", config, "--kiosk-id", "K-E2E", "--window", window, "--ui-map", map},
+        ChildProcess::Options{x.dir.path(), {"DISPLAY=" + x.display()}, false, x.dir.file("kiosk.out"), x.dir.file("kiosk.err")});
+    waitScreen("attract");
+    startup = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  }
+  ~Kiosk() {
+    if (process) process->stop();
+  }
+
+  Map read() const {
+    Map m;
+    if (!exists(map)) return m;
+    std::string text;
+    try {
+      text = readFile(map);
+    } catch (const std::exception&) {
+      return m;  // replaced while being read
+    }
+    if (text.empty()) return m;
+    try {
+      auto o = Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
+      m.actions = o->getValue<int64_t>("actions");
+      m.screen = o->getValue<std::string>("screen");
+      m.language = o->getValue<std::string>("language");
+      m.error = o->getValue<std::string>("error");
+      auto t = o->getArray("targets");
+      for (size_t i = 0; i < t->size(); ++i) {
+        auto e = t->getObject(static_cast<unsigned>(i));
+        m.targets.push_back({e->getValue<std::string>("id"), e->getValue<int>("x"), e->getValue<int>("y"),
+                             e->getValue<int>("w"), e->getValue<int>("h")});
+      }
+    } catch (const Poco::Exception&) {
+      m.actions = -1;  // caught mid-rename: read again
+    }
+    return m;
+  }
+
+  Map waitFor(const std::function<bool(const Map&)>& done, const std::string& what) {
+    const auto end = std::chrono::steady_clock::now() + seconds(20);
+    Map m;
+    while (std::chrono::steady_clock::now() < end) {
+      m = read();
+      if (m.actions >= 0 && done(m)) {
+        // Every touch target at least 48 px at 1x.
+        for (const auto& t : m.targets) {
+          INFO(m.screen << " " << t.id << " " << t.w << "x" << t.h);
+          CHECK(std::min(t.w, t.h) >= 48);
+        }
+        return m;
+      }
+      std::this_thread::sleep_for(milliseconds(30));
+    }
+    FAIL("the kiosk never showed " << what << " (last: " << m.screen << ")");
+    return m;
+  }
+  Map waitScreen(const std::string& screen) {
+    return waitFor([&](const Map& m) { return m.screen == screen; }, screen);
+  }
+
+  void tap(const std::string& id) {
+    const Map before = read();
+    const Target* t = nullptr;
+    for (const auto& e : before.targets)
+      if (e.id == id) t = &e;
+    INFO("screen " << before.screen);
+    REQUIRE(t);
+    REQUIRE(x.run({"xdotool", "mousemove", std::to_string(t->x + t->w / 2), std::to_string(t->y + t->h / 2), "click", "1"}) == 0);
+    waitFor([&](const Map& m) { return m.actions > before.actions; }, "the tap on " + id);
+  }
+  void tapDigits(const std::string& digits) {
+    for (char c : digits) tap(std::string("key-") + c);
+  }
+  void type(const std::string& text) {
+    const Map before = read();
+    REQUIRE(x.run({"xdotool", "type", "--delay", "80", text}) == 0);
+    waitFor([&](const Map& m) { return m.actions >= before.actions + static_cast<int64_t>(text.size()); }, "typing " + text);
+  }
+  void shot(const std::string& language, const std::string& name) {
+    ::mkdir(kShots.c_str(), 0755);
+    const auto [w, h] = size();
+    const std::string file = kShots + "/" + window + "-" + language + "-" + name + ".png";
+    REQUIRE(x.run({"import", "-window", "root", "-crop", std::to_string(w) + "x" + std::to_string(h) + "+0+0", file}) == 0);
+    CHECK(exists(file));
+  }
+  std::pair<int, int> size() const {
+    int w = 0, h = 0;
+    std::sscanf(window.c_str(), "%dx%d", &w, &h);
+    return {w, h};
+  }
+
+  Screen& x;
+  std::string window, map;
+  std::unique_ptr<ChildProcess> process;
+  double startup = 0;
+};
+
+std::string writeConfig(Screen& x) {
+  const std::string path = x.dir.file("config.json");
+  std::ofstream(path) << "{\"store\": {\"path\": \"" << x.dir.file("tocsin.db") << "\"}, \"phone\": {\"default_region\": \"FR\"},\n"
+                      << " \"kiosk\": {\"shop\": \"martin\", \"shop_name\": \"Boulangerie Martin\", \"town_name\": \"Saint-Tocsin\",\n"
+                      << "   \"default_region\": \"FR\", \"default_language\": \"fr\", \"age_of_consent\": 15,\n"
+                      << "   \"idle\": \"4s\", \"countdown\": \"20s\", \"admin_pin\": \"2468\"}}\n";
+  return path;
+}
+
+std::string codeFor(const std::string& db, const std::string& e164) {
+  const std::string body = rawQuery(db, "SELECT j.body FROM jobs j JOIN messages m ON m.job_id = j.id WHERE j.title = "
+                                        "'kiosk sign-up code' AND m.destination = '" + e164 + "' ORDER BY j.id DESC LIMIT 1");
+  const auto at = body.find_first_of("0123456789");
+  REQUIRE(at != std::string::npos);
+  return body.substr(at, 6);
+}
+
+}  // namespace
+
+TEST_CASE("kiosk end to end: sign-ups, a wrong code, the idle question and withdrawals in every language, under Xvfb") {
+  Screen x(800, 1280);
+  const std::string config = writeConfig(x);
+  const std::string db = x.dir.file("tocsin.db");
+  Kiosk k(x, config, "800x1280");
+  WARN("tocsin-kiosk showed its first screen " << k.startup << " s after it was started");
+
+  const std::vector<std::string> langs = {"en", "fr", "it", "pl"};
+  for (size_t i = 0; i < langs.size(); ++i) {
+    const std::string& lang = langs[i];
+    const std::string national = "061234567" + std::to_string(i), e164 = "+3361234567" + std::to_string(i);
+    const bool adult = lang != "pl";  // the Polish run takes the under-age path
+    k.waitScreen("attract");
+    k.shot(lang, "01-attract");
+    k.tap("signup");
+    k.waitScreen("language");
+    k.shot(lang, "02-language");
+    k.tap("lang-" + lang);
+    CHECK(k.waitScreen("phone").language == lang);
+    k.tapDigits("0612");
+    k.tap("key-action");
+    CHECK_FALSE(k.read().error.empty());  // a number too short is refused on the spot
+    k.shot(lang, "03-phone-invalid");
+    for (int d = 0; d < 4; ++d) k.tap("key-backspace");
+    k.tapDigits(national);
+    k.shot(lang, "04-phone");
+    // Left alone: the question and its countdown; "Continue" keeps what was typed.
+    k.waitScreen("still-there");
+    k.shot(lang, "05-still-there");
+    k.tap("still-here");
+    k.waitScreen("phone");
+    k.tap("key-action");
+    k.waitScreen("name");
+    k.type("Marie");  // typing on a keyboard, when there is one
+    k.shot(lang, "06-name");
+    k.tap("next");
+    k.waitScreen("age");
+    k.shot(lang, "07-age");
+    k.tap(adult ? "age-yes" : "age-no");
+    k.waitScreen("consent");
+    k.shot(lang, "08-consent");
+    k.tap("toggle-alerts");
+    if (adult && lang != "it") k.tap("toggle-promotions");
+    k.shot(lang, "09-consent-chosen");
+    k.tap("submit");
+    k.waitScreen("code");
+    k.shot(lang, "10-code");
+    k.tapDigits("000000");
+    k.tap("key-action");
+    CHECK_FALSE(k.read().error.empty());
+    k.shot(lang, "11-code-wrong");
+    k.tapDigits(codeFor(db, e164));
+    k.tap("key-action");
+    k.waitScreen("done");
+    k.shot(lang, "12-done");
+    k.tap("finish");
+    k.waitScreen("attract");
+
+    // What the store holds: one pending then confirmed consent per purpose chosen, with the
+    // kiosk, the language and the exact text shown.
+    const std::string contact = rawQuery(db, "SELECT id FROM contacts WHERE phone = '" + e164 + "'");
+    REQUIRE_FALSE(contact.empty());
+    CHECK(rawQuery(db, "SELECT name || '|' || language || '|' || source FROM contacts WHERE id = " + contact) == "Marie|" + lang + "|kiosk");
+    CHECK(rawQuery(db, "SELECT count(*) FROM consent_events e JOIN consent_texts t ON t.text_id = e.text_id AND "
+                       "t.language = e.language AND t.version = e.text_version AND t.sha256 = e.text_sha256 "
+                       "WHERE e.contact_id = " + contact + " AND e.action = 'granted' AND e.channel = 'kiosk:K-E2E' "
+                       "AND e.method = 'checkbox' AND e.language = '" + lang + "'") == (adult && lang != "it" ? "2" : "1"));
+    CHECK(rawQuery(db, "SELECT group_concat(purpose || '=' || state) FROM (SELECT * FROM consent_state WHERE contact_id = " +
+                           contact + " ORDER BY purpose)") ==
+          (adult && lang != "it" ? "alerts=confirmed,promotions:martin=confirmed" : "alerts=confirmed"));
+
+    // Withdrawal: as easy as signing up.
+    k.tap("stop");
+    k.waitScreen("language");
+    k.tap("lang-" + lang);
+    k.waitScreen("phone");
+    k.tapDigits(national);
+    k.tap("key-action");
+    k.waitScreen("withdraw");
+    k.shot(lang, "13-withdraw");
+    k.tap("withdraw-confirm");
+    k.waitScreen("withdrawn");
+    k.shot(lang, "14-withdrawn");
+    k.tap("finish");
+    CHECK(rawQuery(db, "SELECT count(*) FROM consent_state WHERE contact_id = " + contact + " AND state <> 'withdrawn'") == "0");
+  }
+  // Every change is audited under the kiosk's name, and the code SMS wait in the queue for the
+  // broadcaster (which is not running).
+  CHECK(std::stoi(rawQuery(db, "SELECT count(*) FROM audit_log WHERE actor = 'kiosk:K-E2E'")) >= 20);
+  CHECK(rawQuery(db, "SELECT count(*) FROM messages WHERE state = 'queued'") == "8");
+
+  // The staff screen, behind the PIN, closes the kiosk.
+  k.waitScreen("attract");
+  for (int i = 0; i < 5; ++i) k.tap("admin-corner");
+  k.waitScreen("admin-pin");
+  k.shot("staff", "15-admin-pin");
+  k.tapDigits("2468");
+  k.tap("key-action");
+  k.waitScreen("admin");
+  k.shot("staff", "16-admin");
+  const Map before = k.read();
+  for (const auto& t : before.targets)
+    if (t.id == "exit")
+      REQUIRE(x.run({"xdotool", "mousemove", std::to_string(t.x + t.w / 2), std::to_string(t.y + t.h / 2), "click", "1"}) == 0);
+  CHECK(k.process->wait(seconds(10)).value_or(-1) == 0);
+  k.process.reset();
+}
+
+TEST_CASE("kiosk end to end: landscape screens in every language") {
+  Screen x(1280, 800);
+  const std::string config = writeConfig(x);
+  Kiosk k(x, config, "1280x800");
+  for (const std::string lang : {"en", "fr", "it", "pl"}) {
+    k.waitScreen("attract");
+    k.shot(lang, "01-attract");
+    k.tap("signup");
+    k.waitScreen("language");
+    k.shot(lang, "02-language");
+    k.tap("lang-" + lang);
+    k.waitScreen("phone");
+    k.shot(lang, "04-phone");
+    k.tapDigits("0698765432");
+    k.tap("key-action");
+    k.waitScreen("name");
+    k.tap("skip");
+    k.waitScreen("age");
+    k.tap("age-yes");
+    k.waitScreen("consent");
+    k.shot(lang, "08-consent");
+    k.tap("no-thanks");
+  }
+  k.waitScreen("attract");
+  // "No thanks" stores nothing.
+  CHECK(rawQuery(x.dir.file("tocsin.db"), "SELECT count(*) FROM contacts") == "0");
+}
