@@ -13,6 +13,7 @@
 
 #include "broadcaster/api/operator_api.h"
 #include "broadcaster/api/tokens.h"
+#include "common/consent/consent.h"
 #include "common/crypto/key_files.h"
 #include "tests/support/raw_sql.h"
 #include "tests/support/store_fixture.h"
@@ -376,4 +377,41 @@ TEST_CASE("every route in /openapi.json exists, and metrics are Prometheus text"
   CHECK(m.body.find("# TYPE tocsin_api_request_seconds histogram") != std::string::npos);
   CHECK(m.body.find("tocsin_api_requests_total{route=\"/openapi.json\",status=\"200\"}") != std::string::npos);
   CHECK(m.body.find("tocsin_broadcaster_up 0") != std::string::npos);
+}
+
+TEST_CASE("contacts: a CSV with one bad row is refused whole, naming the line; erasure leaves a fingerprint", "[api]") {
+  Api a;
+  const std::string before = testing::rawQuery(a.f.dbPath, "SELECT count(*) FROM contacts");
+  Reply bad = a.call("POST", "/v1/contacts/import", "root", "text/csv",
+                     "phone,name,zone,language\n+33612000101,Ana,PORT,fr\nnot-a-number,Bob,PORT,fr\n");
+  CHECK(bad.status == 422);
+  CHECK(bad.body.find("\"line\":3") != std::string::npos);
+  CHECK(testing::rawQuery(a.f.dbPath, "SELECT count(*) FROM contacts") == before);
+  Reply good = a.call("POST", "/v1/contacts/import", "root", "text/csv", "phone,name,zone,language\n+33612000101,Ana,PORT,fr\n");
+  REQUIRE(good.status == 200);
+  CHECK(good.json->getValue<int>("created") == 1);
+  CHECK(a.call("POST", "/v1/contacts/import", "mark", "text/csv", "phone\n+33612000102\n").status == 403);
+  Reply erased = a.call("DELETE", "/v1/contacts/+33612000101", "root");
+  REQUIRE(erased.status == 200);
+  CHECK(erased.json->getValue<bool>("contact_found"));
+  CHECK(testing::rawQuery(a.f.dbPath, "SELECT count(*) FROM contacts WHERE phone = '+33612000101'") == "0");
+  CHECK(testing::rawQuery(a.f.dbPath, "SELECT count(*) FROM suppressions") == "1");
+}
+
+TEST_CASE("consent events through the API: a shop's web sign-up records its own purpose only", "[api]") {
+  Api a;
+  REQUIRE(a.post("/v1/contacts", "mark", R"({"phone": "+33612000201", "language": "fr"})").status == 201);
+  a.f.write([](StoreTx& tx, AuditRecorder& rec) {
+    return consent::registerText(tx, rec, "bakery-web", "fr", "J'accepte les offres de la boulangerie. STOP pour arrêter.").status();
+  });
+  Reply granted = a.post("/v1/consent", "mark", R"({"phone": "+33612000201", "purpose": "promotions:bakery", "action": "grant",
+                                                    "text_id": "bakery-web", "language": "fr", "evidence": "web form 42"})");
+  REQUIRE(granted.status == 201);
+  CHECK(testing::rawQuery(a.f.dbPath, "SELECT channel || '|' || method FROM consent_events WHERE purpose = 'promotions:bakery'") ==
+        "api:mark|checkbox");
+  CHECK(a.post("/v1/consent", "mark", R"({"phone": "+33612000201", "purpose": "promotions:butcher", "action": "grant",
+                                          "text_id": "bakery-web", "language": "fr"})").status == 403);
+  CHECK(a.post("/v1/consent", "mark", R"({"phone": "+33612000201", "purpose": "promotions:bakery", "action": "confirm"})").status == 201);
+  CHECK(testing::rawQuery(a.f.dbPath, "SELECT state FROM consent_state WHERE purpose = 'promotions:bakery'") == "confirmed");
+  CHECK(a.post("/v1/consent", "mark", R"({"phone": "+33699999999", "purpose": "promotions:bakery", "action": "withdraw"})").status == 404);
 }
