@@ -3,6 +3,7 @@
 // withdrawal, and a changed consent text becoming a new version.
 #include <catch2/catch.hpp>
 
+#include "broadcaster/engine/inbound.h"
 #include "common/crypto/hash.h"
 #include "kiosk/signups.h"
 #include "tests/support/raw_sql.h"
@@ -92,4 +93,21 @@ TEST_CASE("Kiosk sign-ups: a changed consent text is a new version; the same tex
   CHECK(changed->shownText("alerts", "fr").version == v1 + 1);
   CHECK(changed->shownText("alerts", "fr").body == "Nouveau texte des alertes. STOP pour arrêter.");
   CHECK(changed->shownText("alerts", "en").version == first->shownText("alerts", "en").version);
+}
+
+TEST_CASE("Kiosk sign-ups: replying to the code SMS from the phone confirms the sign-up too") {
+  testing::StoreFixture f;
+  auto s = StoreSignups::open(*f.store, *f.audit, f.book, identity(), {}).value();
+  const PendingSignup p = s->signUp({"0612345678", "FR", std::nullopt, "fr", true, true, 15}).value();
+  const auto policies = policy::parsePolicyConfig(nullptr).value();
+  engine::InboundHandler inbound(policies, f.phones);
+  f.write([&](StoreTx& tx, AuditRecorder& rec) {
+    auto outcome = inbound.handle(tx, rec, {"+33612345678", "38100", queuedCode(f.dbPath), "carrier", f.clock.now()});
+    REQUIRE(outcome.ok());
+    CHECK(outcome->outcome.rfind("confirmed", 0) == 0);
+    return Status::okStatus();
+  });
+  CHECK(testing::rawQuery(f.dbPath, "SELECT group_concat(state) FROM consent_state WHERE contact_id = " + std::to_string(p.contact)) ==
+        "confirmed,confirmed");
+  CHECK(testing::rawQuery(f.dbPath, "SELECT method FROM consent_events WHERE action = 'confirmed' LIMIT 1") == "sms-reply-code");
 }
