@@ -6,10 +6,12 @@
 
 #include "broadcaster/api/services.h"
 #include "broadcaster/api/tokens.h"
+#include "broadcaster/engine/webhooks.h"
 #include "common/base/time.h"
 #include "common/consent/consent.h"
 #include "common/consent/export.h"
 #include "common/contacts/import.h"
+#include "common/crypto/hash.h"
 #include "common/crypto/signing.h"
 #include "common/privacy/erasure.h"
 
@@ -224,6 +226,72 @@ struct PeopleRoutes {
     return json(out, 201);
   }
 
+  Response createWebhook(Request& req) {
+    const Json o = parseBody(req);
+    Webhook w;
+    w.name = requireString(o, "name");
+    w.url = requireString(o, "url");
+    check(engine::validateWebhookUrl(w.url), "url");
+    w.events = stringList(o, "events");
+    if (w.events.empty()) throw ApiError(422, "invalid", "'events' lists delivery and/or incoming", "events");
+    for (const auto& e : w.events)
+      if (e != "delivery" && e != "incoming") throw ApiError(422, "invalid", "unknown event '" + e + "' (delivery, incoming)", "events");
+    w.secret = toHex(value(randomBytes(32)));
+    w.createdBy = req.who().actor();
+    auto store = s.stores.acquire();
+    check(s.audit.write(*store, req.who().actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+      if (tx.webhooks().findByName(w.name)) return Status::alreadyExists("a webhook named " + w.name + " exists");
+      w.createdAt = rec.now();
+      const int64_t id = tx.webhooks().insert(w);
+      std::string events;
+      for (const auto& e : w.events) events += (events.empty() ? "" : ", ") + e;
+      rec.record("webhook.create", "webhook:" + std::to_string(id), w.name + " (" + events + ") to " + w.url);
+      return Status::okStatus();
+    }), "name");
+    Json out = object();
+    out->set("name", w.name);
+    out->set("url", w.url);
+    out->set("secret", w.secret);
+    out->set("note", "sign check: X-Tocsin-Signature t=<unix>,v1=hex(HMAC-SHA256(secret, \"<t>.<body>\")); the secret is shown once");
+    return json(out, 201);
+  }
+
+  Response listWebhooks(Request&) {
+    JsonArray items = array();
+    auto store = s.stores.acquire();
+    check(store->read([&](StoreTx& tx) {
+      for (const auto& w : tx.webhooks().list()) {
+        Json o = object();
+        o->set("name", w.name);
+        o->set("url", w.url);
+        JsonArray events = array();
+        for (const auto& e : w.events) events->add(e);
+        o->set("events", events);
+        o->set("enabled", !w.disabledAt.has_value());
+        items->add(o);
+      }
+      return Status::okStatus();
+    }));
+    Json o = object();
+    o->set("webhooks", items);
+    return json(o);
+  }
+
+  Response disableWebhook(Request& req) {
+    auto store = s.stores.acquire();
+    const std::string name = req.params.at("name");
+    check(s.audit.write(*store, req.who().actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+      auto w = tx.webhooks().findByName(name);
+      if (!w) return Status::notFound("no webhook named " + name);
+      tx.webhooks().disable(w->id, rec.now());
+      rec.record("webhook.disable", "webhook:" + std::to_string(w->id), name);
+      return Status::okStatus();
+    }));
+    Json out = object();
+    out->set("disabled", name);
+    return json(out);
+  }
+
   Response revokeTokenRoute(Request& req) {
     auto store = s.stores.acquire();
     check(revokeToken(*store, s.audit, req.who().actor(), req.params.at("name")));
@@ -257,6 +325,11 @@ void addPeopleRoutes(Router& router, ApiServices& services) {
               [r](Request& q) { return r->createTokenRoute(q); }, true});
   router.add({"DELETE", "/v1/tokens/{name}", {Role::kAdmin}, "revoke an API token", "",
               [r](Request& q) { return r->revokeTokenRoute(q); }, true});
+  router.add({"POST", "/v1/webhooks", {Role::kAdmin}, "register a webhook for delivery reports and incoming messages",
+              "application/json", [r](Request& q) { return r->createWebhook(q); }, true});
+  router.add({"GET", "/v1/webhooks", {Role::kAdmin}, "list webhooks", "", [r](Request& q) { return r->listWebhooks(q); }});
+  router.add({"DELETE", "/v1/webhooks/{name}", {Role::kAdmin}, "disable a webhook", "",
+              [r](Request& q) { return r->disableWebhook(q); }, true});
 }
 
 }  // namespace tocsin::api

@@ -23,6 +23,7 @@
 #include "broadcaster/cli/cli.h"
 #include "broadcaster/daemon/setup.h"
 #include "broadcaster/engine/dispatcher.h"
+#include "broadcaster/engine/webhooks.h"
 #include "common/base/log.h"
 #include "common/base/periodic.h"
 #include "common/base/time_zones.h"
@@ -118,6 +119,17 @@ int main(int argc, char** argv) {
   }, [&](const std::string& e) { log.error("retention.sweep", {{"error", e}}); });
   retention.start();
 
+  // Webhooks go out from their own connection and thread: a slow receiver never holds up sending.
+  auto hookStore = SqliteStore::open(config.store.path, storeOptions);
+  if (!hookStore.ok()) return fail("store.open", hookStore.status());
+  auto poster = engine::makeHttpPoster();
+  engine::WebhookSender webhooks(**hookStore, clock, *poster);
+  PeriodicTask webhookTask(clock, std::chrono::milliseconds(500), [&] {
+    auto posted = webhooks.runOnce();
+    if (!posted.ok()) log.error("webhooks", {{"error", posted.status().message()}});
+  }, [&](const std::string& e) { log.error("webhooks", {{"error", e}}); });
+  webhookTask.start();
+
   // The operator API, when configured or asked for.
   auto apiSettings = api::parseApiSettings(config.document);
   if (!apiSettings.ok()) return fail("configuration", apiSettings.status());
@@ -169,6 +181,7 @@ int main(int argc, char** argv) {
   progressStop.trigger();
   progress.join();
   retention.stop();
+  webhookTask.stop();
   if (!stopping) pthread_kill(signalThread.native_handle(), SIGTERM);
   signalThread.join();
   const auto s = dispatcher.stats();

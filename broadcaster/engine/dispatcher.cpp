@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "broadcaster/engine/webhooks.h"
 #include "common/base/json_text.h"
 #include "policies/message_class.h"
 #include "policies/promotion.h"
@@ -192,6 +193,7 @@ Status Dispatcher::apply(StoreTx& tx, AuditRecorder& audit, const Event& e, Pass
     report.detail = rc.detail;
     report.receivedAt = now;
     tx.messages().addDeliveryReport(report);
+    tx.webhooks().enqueue("delivery", deliveryEventJson(report), now);
     if (!rc.messageId || rc.state == DeliveryState::kPending) return Status::okStatus();
     MessageOutcome o;
     o.id = *rc.messageId;

@@ -1,6 +1,8 @@
 #include "broadcaster/engine/inbound.h"
 
+
 #include "broadcaster/engine/jobs.h"
+#include "broadcaster/engine/webhooks.h"
 #include "common/consent/codes.h"
 #include "common/consent/consent.h"
 #include "policies/replies.h"
@@ -132,6 +134,7 @@ Result<InboundOutcome> InboundHandler::handle(StoreTx& tx, AuditRecorder& audit,
   record.outcome = out.outcome;
   record.receivedAt = m.receivedAt;
   const int64_t id = tx.inbox().addIncoming(record);
+  tx.webhooks().enqueue("incoming", incomingEventJson(record, id), m.receivedAt);
   audit.record("sms.incoming", object, out.intent + " through " + m.bearer + ": " + out.outcome + " (incoming #" +
                                            std::to_string(id) + ")");
   return out;

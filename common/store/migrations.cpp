@@ -322,6 +322,35 @@ CREATE TABLE api_tokens (
   revoked_at  INTEGER,
   CHECK (role <> 'marketer' OR shop IS NOT NULL)
 ) STRICT;
+
+-- Webhooks: delivery reports and incoming messages posted to the operator's systems. The
+-- secret signs each post (HMAC-SHA256), so it is kept; it is shown once when created.
+CREATE TABLE webhooks (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT    NOT NULL UNIQUE,
+  url         TEXT    NOT NULL,
+  events      TEXT    NOT NULL,          -- space-separated: delivery incoming
+  secret      TEXT    NOT NULL,          -- hex
+  created_by  TEXT    NOT NULL,
+  created_at  INTEGER NOT NULL,
+  disabled_at INTEGER
+) STRICT;
+-- The outbox: written in the transaction that records the event, so none is lost; posted,
+-- retried with backoff, then deleted a week after it ended (its payload may hold numbers).
+CREATE TABLE webhook_deliveries (
+  id         INTEGER PRIMARY KEY,
+  webhook_id INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+  event      TEXT    NOT NULL,
+  payload    TEXT    NOT NULL,
+  state      TEXT    NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+  attempts   INTEGER NOT NULL DEFAULT 0,
+  next_at    INTEGER NOT NULL,
+  last_error TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_at) WHERE state = 'pending';
+CREATE INDEX webhook_deliveries_ended ON webhook_deliveries(updated_at) WHERE state <> 'pending';
 )sql";
 
 }  // namespace
@@ -330,7 +359,7 @@ const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kAll = {
       {1, "contacts, consent, suppression, audit chain, message history", kSchemaV1},
       {2, "jobs, message states and counts, delivery reports, incoming messages, consent state, codes", kSchemaV2},
-      {3, "operator API tokens", kSchemaV3},
+      {3, "operator API tokens, webhooks and their outbox", kSchemaV3},
   };
   return kAll;
 }

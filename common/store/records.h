@@ -214,4 +214,26 @@ struct ApiToken {
   std::optional<Timestamp> revokedAt;
 };
 
+// A webhook: where delivery reports and incoming messages are posted.
+struct Webhook {
+  int64_t id = 0;
+  std::string name;
+  std::string url;
+  std::vector<std::string> events;  // "delivery", "incoming"
+  std::string secret;               // hex HMAC key
+  std::string createdBy;
+  Timestamp createdAt;
+  std::optional<Timestamp> disabledAt;
+};
+
+struct WebhookDelivery {
+  int64_t id = 0;
+  int64_t webhook = 0;
+  std::string url;
+  std::string secret;
+  std::string event;
+  std::string payload;  // JSON
+  int attempts = 0;
+};
+
 }  // namespace tocsin

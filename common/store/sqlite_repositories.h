@@ -182,6 +182,25 @@ class SqliteTokens final : public TokenRepository {
   Database& db_;
 };
 
+class SqliteWebhooks final : public WebhookRepository {
+ public:
+  explicit SqliteWebhooks(Database& db) : db_(db) {}
+  int64_t insert(const Webhook& webhook) override;
+  std::optional<Webhook> findByName(const std::string& name) override;
+  std::vector<Webhook> list() override;
+  void disable(int64_t id, Timestamp at) override;
+  int64_t enqueue(const std::string& event, const std::string& payload, Timestamp at) override;
+  std::vector<WebhookDelivery> due(Timestamp now, int64_t limit) override;
+  void delivered(int64_t id, Timestamp at) override;
+  void retryAt(int64_t id, Timestamp next, const std::string& error, Timestamp at) override;
+  void failed(int64_t id, const std::string& error, Timestamp at) override;
+  int64_t deleteEndedBefore(Timestamp cutoff) override;
+  std::optional<Timestamp> nextDue() override;
+
+ private:
+  Database& db_;
+};
+
 // Opens the purge gate for the life of the object (inside the caller's transaction).
 class PurgeGate {
  public:

@@ -18,7 +18,7 @@ using sql::StoreFailure;
 struct SqliteStore::Impl final : StoreTx {
   explicit Impl(std::unique_ptr<Database> database)
       : db(std::move(database)), contactsRepo(*db), consentRepo(*db), auditRepo(*db), suppressionRepo(*db),
-        privacyRepo(*db), jobsRepo(*db), messagesRepo(*db), inboxRepo(*db), runtimeRepo(*db), tokensRepo(*db) {}
+        privacyRepo(*db), jobsRepo(*db), messagesRepo(*db), inboxRepo(*db), runtimeRepo(*db), tokensRepo(*db), webhooksRepo(*db) {}
 
   ContactRepository& contacts() override { return contactsRepo; }
   ConsentRepository& consent() override { return consentRepo; }
@@ -30,6 +30,7 @@ struct SqliteStore::Impl final : StoreTx {
   InboxRepository& inbox() override { return inboxRepo; }
   RuntimeStatusRepository& runtime() override { return runtimeRepo; }
   TokenRepository& tokens() override { return tokensRepo; }
+  WebhookRepository& webhooks() override { return webhooksRepo; }
 
   std::unique_ptr<Database> db;
   sql::SqliteContacts contactsRepo;
@@ -42,6 +43,7 @@ struct SqliteStore::Impl final : StoreTx {
   sql::SqliteInbox inboxRepo;
   sql::SqliteRuntimeStatus runtimeRepo;
   sql::SqliteTokens tokensRepo;
+  sql::SqliteWebhooks webhooksRepo;
   int schemaVersion = 0;
   int writersLock = -1;  // the `<store>-writers` lock file
   bool yieldToWriters = false;

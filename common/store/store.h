@@ -325,6 +325,24 @@ class TokenRepository {
   virtual std::vector<ApiToken> list() = 0;
 };
 
+class WebhookRepository {
+ public:
+  virtual ~WebhookRepository() = default;
+  virtual int64_t insert(const Webhook& webhook) = 0;
+  virtual std::optional<Webhook> findByName(const std::string& name) = 0;
+  virtual std::vector<Webhook> list() = 0;
+  virtual void disable(int64_t id, Timestamp at) = 0;
+  // One pending delivery per enabled webhook subscribed to `event`; returns how many.
+  virtual int64_t enqueue(const std::string& event, const std::string& payload, Timestamp at) = 0;
+  // Pending deliveries due at `now`, oldest first.
+  virtual std::vector<WebhookDelivery> due(Timestamp now, int64_t limit) = 0;
+  virtual void delivered(int64_t id, Timestamp at) = 0;
+  virtual void retryAt(int64_t id, Timestamp next, const std::string& error, Timestamp at) = 0;
+  virtual void failed(int64_t id, const std::string& error, Timestamp at) = 0;
+  virtual int64_t deleteEndedBefore(Timestamp cutoff) = 0;
+  virtual std::optional<Timestamp> nextDue() = 0;
+};
+
 class StoreTx {
  public:
   virtual ~StoreTx() = default;
@@ -338,6 +356,7 @@ class StoreTx {
   virtual InboxRepository& inbox() = 0;
   virtual RuntimeStatusRepository& runtime() = 0;
   virtual TokenRepository& tokens() = 0;
+  virtual WebhookRepository& webhooks() = 0;
 };
 
 struct StoreInfo {

@@ -415,3 +415,18 @@ TEST_CASE("consent events through the API: a shop's web sign-up records its own 
   CHECK(testing::rawQuery(a.f.dbPath, "SELECT state FROM consent_state WHERE purpose = 'promotions:bakery'") == "confirmed");
   CHECK(a.post("/v1/consent", "mark", R"({"phone": "+33699999999", "purpose": "promotions:bakery", "action": "withdraw"})").status == 404);
 }
+
+TEST_CASE("webhooks are registered by an admin, with their secret shown once", "[api]") {
+  Api a;
+  CHECK(a.post("/v1/webhooks", "root", R"({"name": "crm", "url": "http://crm.example/hook", "events": ["delivery"]})").status == 422);
+  CHECK(a.post("/v1/webhooks", "root", R"({"name": "crm", "url": "https://crm.example/hook", "events": ["gossip"]})").status == 422);
+  CHECK(a.post("/v1/webhooks", "audrey", R"({"name": "crm", "url": "https://crm.example/hook", "events": ["delivery"]})").status == 403);
+  Reply made = a.post("/v1/webhooks", "root", R"({"name": "crm", "url": "https://crm.example/hook", "events": ["delivery", "incoming"]})");
+  REQUIRE(made.status == 201);
+  CHECK(made.str("secret").size() == 64);
+  Reply list = a.call("GET", "/v1/webhooks", "root");
+  CHECK(list.body.find(made.str("secret")) == std::string::npos);
+  CHECK(list.body.find("\"enabled\":true") != std::string::npos);
+  CHECK(a.call("DELETE", "/v1/webhooks/crm", "root").status == 200);
+  CHECK(a.call("GET", "/v1/webhooks", "root").body.find("\"enabled\":false") != std::string::npos);
+}

@@ -1,0 +1,125 @@
+#include "broadcaster/engine/webhooks.h"
+
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/IPAddress.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/URI.h>
+
+#include "common/base/json_text.h"
+#include "common/base/time.h"
+#include "common/crypto/hash.h"
+
+namespace tocsin::engine {
+
+std::string deliveryEventJson(const DeliveryReport& r) {
+  std::string out = "{\"event\":\"delivery\",\"message_id\":" + (r.message ? std::to_string(*r.message) : "null");
+  out += ",\"job_id\":" + (r.message ? std::to_string(*r.message >> 32) : "null");
+  out += ",\"part\":" + std::to_string(r.part) + ",\"bearer\":" + jsonString(r.bearer) + ",\"carrier_id\":" +
+         jsonString(r.carrierId) + ",\"status\":" + jsonString(r.status) + ",\"detail\":" + jsonString(r.detail) +
+         ",\"received_at\":" + jsonString(formatUtc(r.receivedAt)) + "}";
+  return out;
+}
+
+std::string incomingEventJson(const IncomingRecord& m, int64_t id) {
+  return "{\"event\":\"incoming\",\"id\":" + std::to_string(id) + ",\"from\":" + jsonString(m.sender) +
+         ",\"to\":" + jsonString(m.recipient) + ",\"text\":" + jsonString(m.body) +
+         ",\"bearer\":" + jsonString(m.bearer) + ",\"intent\":" + jsonString(m.intent) + ",\"outcome\":" +
+         jsonString(m.outcome) + ",\"received_at\":" + jsonString(formatUtc(m.receivedAt)) + "}";
+}
+
+std::string webhookSignature(const std::string& secretHex, int64_t unixSeconds, const std::string& body) {
+  auto parsed = fromHex(secretHex);
+  const Bytes key = parsed.ok() ? *parsed : Bytes{};
+  return "t=" + std::to_string(unixSeconds) + ",v1=" + toHex(hmacSha256(key, std::to_string(unixSeconds) + "." + body));
+}
+
+Status validateWebhookUrl(const std::string& url) {
+  try {
+    const Poco::URI uri(url);
+    if (uri.getHost().empty()) return Status::invalid("the webhook URL has no host: " + url);
+    if (uri.getScheme() == "https") return Status::okStatus();
+    Poco::Net::IPAddress address;
+    if (uri.getScheme() == "http" && Poco::Net::IPAddress::tryParse(uri.getHost(), address) && address.isLoopback())
+      return Status::okStatus();
+    return Status::invalid("a webhook URL is https:// (plain http only to a loopback address): " + url);
+  } catch (const Poco::Exception&) {
+    return Status::invalid("not a URL: " + url);
+  }
+}
+
+namespace {
+
+class PocoPoster final : public HttpPoster {
+ public:
+  Result<int> post(const std::string& url, const std::map<std::string, std::string>& headers, const std::string& body) override {
+    try {
+      const Poco::URI uri(url);
+      std::unique_ptr<Poco::Net::HTTPClientSession> session;
+      if (uri.getScheme() == "https") {
+        Poco::Net::initializeSSL();
+        Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "", "",
+                                                                 Poco::Net::Context::VERIFY_RELAXED, 9, true);
+        context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+        session = std::make_unique<Poco::Net::HTTPSClientSession>(uri.getHost(), uri.getPort(), context);
+      } else {
+        session = std::make_unique<Poco::Net::HTTPClientSession>(uri.getHost(), uri.getPort());
+      }
+      session->setTimeout(Poco::Timespan(10, 0));
+      Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, uri.getPathAndQuery(), Poco::Net::HTTPMessage::HTTP_1_1);
+      request.setContentType("application/json");
+      request.setContentLength(static_cast<std::streamsize>(body.size()));
+      for (const auto& [k, v] : headers) request.set(k, v);
+      session->sendRequest(request) << body;
+      Poco::Net::HTTPResponse response;
+      session->receiveResponse(response).ignore(1 << 20);
+      return static_cast<int>(response.getStatus());
+    } catch (const Poco::Exception& e) {
+      return Status::unavailable(e.displayText());
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<HttpPoster> makeHttpPoster() { return std::make_unique<PocoPoster>(); }
+
+Result<int> WebhookSender::runOnce() {
+  const Timestamp now = clock_.now();
+  std::vector<WebhookDelivery> due;
+  TOCSIN_RETURN_IF_ERROR(store_.write([&](StoreTx& tx) {
+    tx.webhooks().deleteEndedBefore(now - options_.keepEnded);
+    due = tx.webhooks().due(now, options_.batch);
+    return Status::okStatus();
+  }));
+  int posted = 0;
+  for (const auto& d : due) {
+    const int64_t unix = toMicros(now) / 1'000'000;
+    const std::map<std::string, std::string> headers = {
+        {"X-Tocsin-Event", d.event},
+        {"X-Tocsin-Delivery", std::to_string(d.id)},
+        {"X-Tocsin-Signature", webhookSignature(d.secret, unix, d.payload)}};
+    auto status = poster_.post(d.url, headers, d.payload);
+    const bool ok = status.ok() && *status >= 200 && *status < 300;
+    const std::string error = status.ok() ? "HTTP " + std::to_string(*status) : status.status().message();
+    TOCSIN_RETURN_IF_ERROR(store_.write([&](StoreTx& tx) {
+      if (ok) {
+        tx.webhooks().delivered(d.id, clock_.now());
+      } else if (d.attempts + 1 >= options_.maxAttempts) {
+        tx.webhooks().failed(d.id, error + " (gave up after " + std::to_string(d.attempts + 1) + " attempts)", clock_.now());
+      } else {
+        Micros wait = options_.firstRetry * (int64_t{1} << std::min(d.attempts, 20));
+        wait = std::min(wait, options_.maxRetry);
+        tx.webhooks().retryAt(d.id, clock_.now() + wait, error, clock_.now());
+      }
+      return Status::okStatus();
+    }));
+    posted += ok ? 1 : 0;
+  }
+  return posted;
+}
+
+}  // namespace tocsin::engine

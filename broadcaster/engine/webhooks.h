@@ -1,0 +1,62 @@
+// Webhooks: delivery reports and incoming messages posted to the operator's own systems.
+//
+// Events are put in an outbox in the same transaction that records them (so none is lost when
+// the daemon stops), then WebhookSender posts them: JSON, signed with the webhook's secret
+// (X-Tocsin-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">), with the
+// delivery id as an idempotency key. A failure is retried with exponential backoff (1 s
+// doubling to 1 h) up to 12 attempts; ended deliveries are deleted after a week.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/base/clock.h"
+#include "common/store/store.h"
+
+namespace tocsin::engine {
+
+// What the outbox holds for each event (JSON).
+std::string deliveryEventJson(const DeliveryReport& report);
+std::string incomingEventJson(const IncomingRecord& message, int64_t id);
+
+// "t=...,v1=..." for `body` at `unixSeconds` with the hex `secret`.
+std::string webhookSignature(const std::string& secretHex, int64_t unixSeconds, const std::string& body);
+
+// Posting one request: the seam tests replace. Returns the HTTP status, or an error for a
+// failure to connect, a timeout, a TLS failure.
+class HttpPoster {
+ public:
+  virtual ~HttpPoster() = default;
+  virtual Result<int> post(const std::string& url, const std::map<std::string, std::string>& headers,
+                           const std::string& body) = 0;
+};
+
+// Poco HTTP(S) client, 10 s timeout; https uses the system's trust store.
+std::unique_ptr<HttpPoster> makeHttpPoster();
+
+// "https://..." anywhere, "http://..." only to a loopback address.
+Status validateWebhookUrl(const std::string& url);
+
+struct WebhookSenderOptions {
+  int maxAttempts = 12;
+  Micros firstRetry = std::chrono::seconds(1);
+  Micros maxRetry = std::chrono::hours(1);
+  Micros keepEnded = std::chrono::hours(24 * 7);
+  int64_t batch = 50;
+};
+
+class WebhookSender {
+ public:
+  WebhookSender(Store& store, const Clock& clock, HttpPoster& poster, WebhookSenderOptions options = {})
+      : store_(store), clock_(clock), poster_(poster), options_(options) {}
+  // Posts what is due; returns how many were posted successfully.
+  Result<int> runOnce();
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+  HttpPoster& poster_;
+  WebhookSenderOptions options_;
+};
+
+}  // namespace tocsin::engine
