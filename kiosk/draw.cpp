@@ -227,6 +227,12 @@ struct Frame {
   }
 
   void consent() {
+    // The choices and their full texts scroll if the screen is short; the answer buttons stay
+    // at the bottom, always visible.
+    const float bar = 110 * unit();
+    const float errorRoom = s.error.empty() ? 0 : 2.5f * ImGui::GetTextLineHeightWithSpacing();
+    ImGui::BeginChild("consent-texts",
+                      ImVec2(0, ImGui::GetContentRegionAvail().y - bar - errorRoom - ImGui::GetStyle().ItemSpacing.y));
     title(s.text->consentTitle);
     paragraph(s.text->consentIntro);
     gap();
@@ -237,16 +243,20 @@ struct Frame {
     else
       paragraph(fill(s.text->noPromotionsUnderAge, {{"age", std::to_string(s.ageOfConsent)}}));
     paragraph(s.text->consentFooter);
+    ImGui::EndChild();
     error();
-    gap();
-    // Equal weight: same size, same row.
-    const float half = (width() - ImGui::GetStyle().ItemSpacing.x) / 2;
-    ImGui::PushFont(ui.large);
-    if (button("submit", s.text->submit, ImVec2(half, 110 * unit()))) act(Intent::kSubmit);
-    ImGui::SameLine();
-    if (button("no-thanks", s.text->noThanks, ImVec2(half, 110 * unit()))) act(Intent::kNoThanks);
+    // Equal weight: same size, same row; "Back" smaller, at the side.
+    const float spacing = ImGui::GetStyle().ItemSpacing.x;
+    const float back = std::max(48.0f * unit(), width() * 0.18f), half = (width() - back - 2 * spacing) / 2;
+    ImGui::PushFont(ui.body);
+    if (button("back", s.text->back, ImVec2(back, bar), kSecondary)) act(Intent::kBack);
     ImGui::PopFont();
-    backButton();
+    ImGui::SameLine();
+    ImGui::PushFont(ui.large);
+    if (button("submit", s.text->submit, ImVec2(half, bar))) act(Intent::kSubmit);
+    ImGui::SameLine();
+    if (button("no-thanks", s.text->noThanks, ImVec2(half, bar))) act(Intent::kNoThanks);
+    ImGui::PopFont();
   }
 
   void code() {
@@ -338,7 +348,7 @@ void applyStyle(float scale) {
   style.FramePadding = ImVec2(16, 12);
   style.FrameRounding = 10;
   style.WindowBorderSize = 0;
-  style.ScrollbarSize = 28;
+  style.ScrollbarSize = 48;  // a scrollbar is a touch target too
   style.ScaleAllSizes(scale);
 }
 
