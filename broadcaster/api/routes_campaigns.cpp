@@ -66,8 +66,7 @@ struct CampaignRoutes {
     return json(body, status);
   }
 
-  Response create(Request& req) {
-    const Json o = parseBody(req);
+  engine::CampaignRequest requestFrom(const Request& req, const Json& o) {
     engine::CampaignRequest r;
     const Principal& who = req.who();
     r.shop = who.role == Role::kMarketer ? *who.shop : requireString(o, "shop");
@@ -90,6 +89,46 @@ struct CampaignRoutes {
     r.notBefore = optionalTime(o, "at");
     r.deadline = optionalTime(o, "deadline");
     r.bearers = stringList(o, "bearers");
+    return r;
+  }
+
+  // What a campaign would send and to how many, before it exists: nothing is stored.
+  Response preview(Request& req) {
+    const Json o = parseBody(req);
+    const engine::CampaignRequest r = requestFrom(req, o);
+    if (r.texts.empty()) throw ApiError(422, "invalid", "'texts' is required", "texts");
+    engine::Texts sample;
+    for (const auto& [language, text] : r.texts) sample.emplace_back(language, engine::personalise(text, std::string("Camille")));
+    Json out = object();
+    out->set("shop", r.shop);
+    out->set("preview", textsPreviewJson(sample, s.policies, s.policies.maxPromotionalParts, true));
+    int64_t consenting = 0, pending = 0;
+    auto store = s.stores.acquire();
+    check(store->read([&](StoreTx& tx) {
+      const std::string purpose = "promotions:" + r.shop;
+      ScanCursor from = 0;
+      while (true) {
+        const ScanStep step = tx.contacts().scanAudience(from, 100000, r.target.all ? std::vector<std::string>{} : r.target.zones,
+                                                         purpose, [&](const AudienceMember& m) {
+          if (!m.standing) return;
+          if (m.standing->state == ConsentAction::kConfirmed) ++consenting;
+          else if (m.standing->state == ConsentAction::kGranted) ++pending;
+        });
+        if (step.finished) break;
+        from = step.next;
+      }
+      return Status::okStatus();
+    }));
+    out->set("recipients_with_confirmed_consent", consenting);
+    out->set("awaiting_confirmation", pending);
+    out->set("note", "sending hours, the frequency cap and suppression still apply per person when it is sent");
+    return json(out);
+  }
+
+  Response create(Request& req) {
+    const Json o = parseBody(req);
+    const engine::CampaignRequest r = requestFrom(req, o);
+    const Principal& who = req.who();
     JobId id = 0;
     {
       auto store = s.stores.acquire();
@@ -123,6 +162,8 @@ void addCampaignRoutes(Router& router, ApiServices& services) {
   auto r = std::make_shared<CampaignRoutes>(CampaignRoutes{services});
   router.add({"POST", "/v1/campaigns", kMarketers, "start a shop's campaign", "application/json",
               [r](Request& q) { return r->create(q); }, true});
+  router.add({"POST", "/v1/campaigns/preview", kMarketers, "preview a campaign: texts as sent and who would get it",
+              "application/json", [r](Request& q) { return r->preview(q); }});
   router.add({"GET", "/v1/campaigns/{id}", kCampaignReaders, "see a campaign: preview and progress", "",
               [r](Request& q) { return r->respond(q, q.idParam("id"), 200); }});
   for (const char* action : {"pause", "resume", "cancel"}) {

@@ -175,7 +175,7 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
     size_t consumed = 0;
     const Command* cmd = findCommand(rest, consumed, global.url.has_value());
     if (!cmd)
-      throw UsageError("unknown command '" + rest[0] + "'" + (global.url ? " for the API (alert create|show|approve|false-alarm|status, campaign create|status|pause|resume|cancel)" : " (try: tocsinctl help)"));
+      throw UsageError("unknown command '" + rest[0] + "'" + (global.url ? " for the API (alert create|show|approve|false-alarm|status, campaign create|status|pause|resume|cancel, audit verify|list, consent export)" : " (try: tocsinctl help)"));
     CliContext ctx(global, out, err, clock);
     const std::vector<std::string> args(rest.begin() + static_cast<long>(consumed), rest.end());
     const Status st = cmd->run(ctx, args);

@@ -291,6 +291,59 @@ Status campaignAct(CliContext& ctx, const std::vector<std::string>& tokens, cons
   return Status::okStatus();
 }
 
+Status auditVerify(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {});
+  args.expectPositionals(0, 0, "audit verify");
+  Client client(ctx.options());
+  Reply r = client.call("GET", "/v1/audit/verify");
+  if (r.status != 200) return failure(r);
+  if (r.json->getValue<bool>("intact")) {
+    ctx.out << "audit chain intact: " << str(r.json, "entries") << " entries\n";
+  } else {
+    ctx.out << "audit chain broken (" << str(r.json, "problem") << "): " << str(r.json, "explanation") << "\n";
+    ctx.failedVerdict = true;
+  }
+  return Status::okStatus();
+}
+
+Status auditList(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {{"after"}, {"limit"}});
+  args.expectPositionals(0, 0, "audit list [--after SEQ] [--limit N]");
+  Client client(ctx.options());
+  Reply r = client.call("GET", "/v1/audit?after=" + std::to_string(args.getInt("after", 0, INT64_MAX).value_or(0)) +
+                                   "&limit=" + std::to_string(args.getInt("limit", 1, 1000).value_or(100)));
+  if (r.status != 200) return failure(r);
+  auto entries = r.json->getArray("entries");
+  for (size_t i = 0; i < entries->size(); ++i) {
+    auto e = entries->getObject(static_cast<unsigned>(i));
+    ctx.out << str(e, "seq") << "  " << str(e, "at") << "  " << str(e, "actor") << "  " << str(e, "action") << "  "
+            << str(e, "object") << "  " << str(e, "reason") << "\n";
+  }
+  return Status::okStatus();
+}
+
+// The export and its signature side by side, as `tocsinctl consent verify` reads them.
+Status consentExport(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {{"format"}, {"out"}, {"purpose"}, {"from"}, {"to"}});
+  args.expectPositionals(0, 0, "consent export --format csv|json --out FILE [--purpose P] [--from T] [--to T]");
+  Client client(ctx.options());
+  std::string query = "/v1/consent/export?format=" + args.getOr("format", "json");
+  for (const char* k : {"purpose", "from", "to"})
+    if (auto v = args.get(k)) {
+      std::string encoded;
+      Poco::URI::encode(*v, "&=+#?/:", encoded);
+      query += std::string("&") + k + "=" + encoded;
+    }
+  Reply r = client.call("GET", query);
+  if (r.status != 200) return failure(r);
+  const std::string out = args.require("out");
+  TOCSIN_RETURN_IF_ERROR(writeFileAtomically(out, str(r.json, "export"), 0640));
+  TOCSIN_RETURN_IF_ERROR(writeFileAtomically(out + ".sig", str(r.json, "signature"), 0640));
+  ctx.out << "exported " << str(r.json, "events") << " consent events to " << out << " (sha256 " << str(r.json, "sha256")
+          << ", signed by key " << str(r.json, "key_fingerprint") << "; signature in " << out << ".sig)\n";
+  return Status::okStatus();
+}
+
 }  // namespace
 
 const std::vector<Command>& remoteCommands() {
@@ -311,6 +364,9 @@ const std::vector<Command>& remoteCommands() {
        [](CliContext& c, const std::vector<std::string>& t) { return campaignAct(c, t, "resume"); }},
       {"campaign cancel", "campaign cancel ID --reason R", "stop a campaign",
        [](CliContext& c, const std::vector<std::string>& t) { return campaignAct(c, t, "cancel"); }},
+      {"audit verify", "audit verify", "verify the audit chain (auditors)", auditVerify},
+      {"audit list", "audit list [--after SEQ] [--limit N]", "read the audit log (auditors)", auditList},
+      {"consent export", "consent export --format csv|json --out FILE", "a signed consent export (auditors)", consentExport},
   };
   return kCommands;
 }

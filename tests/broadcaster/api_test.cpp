@@ -430,3 +430,21 @@ TEST_CASE("webhooks are registered by an admin, with their secret shown once", "
   CHECK(a.call("DELETE", "/v1/webhooks/crm", "root").status == 200);
   CHECK(a.call("GET", "/v1/webhooks", "root").body.find("\"enabled\":false") != std::string::npos);
 }
+
+TEST_CASE("a campaign preview shows the texts as sent and who would get them, and stores nothing", "[api]") {
+  Api a;
+  const ContactId yes = a.f.addContact("+33612000301"), pending = a.f.addContact("+33612000302");
+  a.f.addContact("+33612000303");
+  a.f.giveConsent(yes, "promotions:bakery");
+  a.f.giveConsent(pending, "promotions:bakery", false);
+  const int64_t jobs = a.jobCount();
+  Reply p = a.post("/v1/campaigns/preview", "mark",
+                   R"({"title": "Croissants", "texts": [{"language": "fr", "text": "Bonjour {name|}, -20% ce matin"}], "area": {"all": true}})");
+  REQUIRE(p.status == 200);
+  CHECK(p.json->getValue<int>("recipients_with_confirmed_consent") == 1);
+  CHECK(p.json->getValue<int>("awaiting_confirmation") == 1);
+  const std::string text = p.json->getArray("preview")->getObject(0)->getValue<std::string>("text");
+  CHECK(text.rfind("Bonjour Camille, -20% ce matin", 0) == 0);
+  CHECK(text.find("STOP") != std::string::npos);
+  CHECK(a.jobCount() == jobs);
+}

@@ -341,4 +341,18 @@ TEST_CASE("Daemon: operators draft a CAP alert and release it through the HTTPS 
   CHECK(watched.out.find("done") != std::string::npos);
   CHECK(rig.submits().size() == 12);
   CHECK(rig.count("SELECT count(*) FROM audit_log WHERE action = 'alert.approve' AND actor = 'api:bruno'") == 1);
+
+  // An auditor checks the chain and takes a signed consent export through the API; the box's
+  // own tocsinctl verifies the file.
+  const std::string audrey = token("auditor", "audrey");
+  const auto verified = api(audrey, {"audit", "verify"});
+  INFO(verified.out);
+  CHECK(verified.status == 0);
+  CHECK(verified.out.find("audit chain intact") != std::string::npos);
+  const std::string exportFile = rig.dir.file("consent.json");
+  const auto exported = api(audrey, {"consent", "export", "--format", "json", "--out", exportFile});
+  INFO(exported.out);
+  REQUIRE(exported.status == 0);
+  CHECK(rig.tocsinctl({"consent", "verify", exportFile}).status == 0);
+  CHECK(api(olivia, {"audit", "verify"}).status != 0);  // an operator is not an auditor
 }
