@@ -62,8 +62,7 @@ void Flow::refreshTexts() {
   s_.text = &uiText(s_.language);
   s_.ageOfConsent = settings_.ageOfConsent;
   s_.shopName = settings_.shopName;
-  for (const auto& c : countries(settings_.defaultRegion))
-    if (c.region == s_.region) s_.callingCode = c.callingCode;
+  s_.callingCode = callingCode(s_.region);
   auto text = [&](const std::string& kind) {
     auto it = settings_.consentTexts.find({kind, s_.language});
     if (it == settings_.consentTexts.end()) it = settings_.consentTexts.find({kind, "en"});

@@ -90,10 +90,7 @@ Result<PendingSignup> StoreSignups::signUp(const SignupRequest& r) {
     pending.contact = contact.id;
     return Status::okStatus();
   }));
-  std::string calling;
-  for (const auto& c : countries(number.region))
-    if (c.region == number.region) calling = c.callingCode;
-  pending.maskedPhone = maskPhone(number.e164, calling);
+  pending.maskedPhone = maskPhone(number.e164, callingCode(number.region));
   return pending;
 }
 

@@ -285,4 +285,10 @@ std::vector<Country> countries(const std::string& defaultRegion) {
   return all;
 }
 
+std::string callingCode(const std::string& region) {
+  for (const auto& c : countries(region))
+    if (c.region == region) return c.callingCode;
+  return "";
+}
+
 }  // namespace tocsin::kiosk

@@ -47,5 +47,7 @@ struct Country {
   std::string callingCode;  // "+33"
 };
 std::vector<Country> countries(const std::string& defaultRegion);
+// "+33" for "FR"; "" for a region the picker does not offer.
+std::string callingCode(const std::string& region);
 
 }  // namespace tocsin::kiosk

@@ -40,6 +40,7 @@ struct Request {
   std::string body;
   std::string peer;                            // the client's address
   std::optional<Principal> principal;          // set once authenticated
+  std::string route;                           // the matched route's template ("" when none)
 
   const Principal& who() const;  // REQUIRES: an authenticated route
   int64_t idParam(const std::string& name) const;

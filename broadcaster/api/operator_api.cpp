@@ -41,26 +41,18 @@ Result<std::unique_ptr<OperatorApi>> OperatorApi::start(const ApiDependencies& d
   StorePool* stores = api->stores_.get();
   auto* known = &api->services_->principals;
   api->router_ = std::make_unique<Router>([stores, known](const std::string& authorization, const std::string& peer) {
-    std::string failure;
-    int status = 401;
-    std::string code = "unauthenticated";
-    auto principal = known->get({tokenHash(authorization), peer}, [&]() -> std::optional<Principal> {
+    const auto outcome = known->get({tokenHash(authorization), peer}, [&] {
       auto store = stores->acquire();
+      ApiServices::Authentication a;
       try {
-        return authenticate(*store, authorization, peer);
+        a.principal = authenticate(*store, authorization, peer);
       } catch (const ApiError& e) {
-        failure = e.what();
-        status = e.status();
-        code = e.code();
-        return std::nullopt;
+        a.refusal = e;
       }
+      return a;
     });
-    if (principal) return *principal;
-    if (failure.empty()) {  // refused within the last second: ask again for the exact reason
-      auto store = stores->acquire();
-      return authenticate(*store, authorization, peer);
-    }
-    throw ApiError(status, code, failure);
+    if (outcome.refusal) throw *outcome.refusal;
+    return *outcome.principal;
   });
   addAllRoutes(*api->router_, *api->services_);
   TOCSIN_ASSIGN_OR_RETURN(api->server_, ApiServer::start(api->settings_.server, *api->router_, api->metrics_));

@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "common/base/text.h"
+
 namespace tocsin::api {
 namespace {
 
@@ -55,13 +57,6 @@ const Route* Router::match(const std::string& method, const std::string& path, s
   return nullptr;
 }
 
-std::string Router::templateFor(const std::string& method, const std::string& path) const {
-  std::map<std::string, std::string> params;
-  bool exists = false;
-  const Route* r = match(method, path, params, exists);
-  return r ? r->path : "";
-}
-
 Response Router::dispatch(Request& request) const {
   try {
     bool exists = false;
@@ -70,6 +65,7 @@ Response Router::dispatch(Request& request) const {
       if (exists) throw ApiError(405, "method_not_allowed", request.method + " is not allowed on " + request.path);
       throw ApiError(404, "not_found", "no such resource: " + request.path);
     }
+    request.route = route->path;
     if (!route->roles.empty()) {
       request.principal = authenticate_(request.authorization, request.peer);
       if (!route->roles.count(request.principal->role)) {
@@ -93,8 +89,7 @@ std::string Router::openApi(const std::string& version) const {
     Json item = paths->has(r.path) ? paths->getObject(r.path) : object();
     Json op = object();
     op->set("summary", r.summary);
-    std::string method = r.method;
-    for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string method = toLower(r.method);
     op->set("operationId", method + r.path);
     JsonArray params = array();
     for (const auto& s : segments(r.path)) {

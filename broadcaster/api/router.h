@@ -34,10 +34,8 @@ class Router {
   explicit Router(Authenticator authenticate) : authenticate_(std::move(authenticate)) {}
 
   void add(Route route);
-  // Fills request.params and request.principal; never throws.
+  // Fills request.params, request.route and request.principal; never throws.
   Response dispatch(Request& request) const;
-  // The matched route's path template (for metrics), "" when none matched.
-  std::string templateFor(const std::string& method, const std::string& path) const;
 
   const std::vector<Route>& routes() const { return routes_; }
   // OpenAPI 3.0 description of every route.

@@ -101,33 +101,23 @@ Json recipientsByArea(StoreTx& tx, const policy::Target& target, int64_t& total)
   } else {
     for (const auto& zone : target.zones) {
       int64_t n = 0;
-      ScanCursor from = 0;
-      while (true) {
-        const ScanStep s = tx.contacts().scanAudience(from, 100000, {zone}, kAlertsPurpose, [&](const AudienceMember&) { ++n; });
-        if (s.finished) break;
-        from = s.next;
-      }
+      forEachInAudience(tx, {zone}, kAlertsPurpose, [&](const AudienceMember&) { ++n; });
       row("zone " + zone, n);
       total += n;
     }
     if (!target.circles.empty() || !target.polygons.empty()) {
       std::vector<int64_t> perShape(target.circles.size() + target.polygons.size(), 0);
       int64_t union_ = 0;
-      ScanCursor from = 0;
-      while (true) {
-        const ScanStep s = tx.contacts().scanAudience(from, 100000, {}, kAlertsPurpose, [&](const AudienceMember& m) {
-          if (!m.latitude || !m.longitude) return;
-          bool any = false;
-          for (size_t i = 0; i < target.circles.size(); ++i)
-            if (policy::contains(target.circles[i], *m.latitude, *m.longitude)) ++perShape[i], any = true;
-          for (size_t i = 0; i < target.polygons.size(); ++i)
-            if (policy::contains(target.polygons[i], *m.latitude, *m.longitude)) ++perShape[target.circles.size() + i], any = true;
-          const bool inZone = m.zone && std::find(target.zones.begin(), target.zones.end(), *m.zone) != target.zones.end();
-          if (any && !inZone) ++union_;
-        });
-        if (s.finished) break;
-        from = s.next;
-      }
+      forEachInAudience(tx, {}, kAlertsPurpose, [&](const AudienceMember& m) {
+        if (!m.latitude || !m.longitude) return;
+        bool any = false;
+        for (size_t i = 0; i < target.circles.size(); ++i)
+          if (policy::contains(target.circles[i], *m.latitude, *m.longitude)) ++perShape[i], any = true;
+        for (size_t i = 0; i < target.polygons.size(); ++i)
+          if (policy::contains(target.polygons[i], *m.latitude, *m.longitude)) ++perShape[target.circles.size() + i], any = true;
+        const bool inZone = m.zone && std::find(target.zones.begin(), target.zones.end(), *m.zone) != target.zones.end();
+        if (any && !inZone) ++union_;
+      });
       for (size_t i = 0; i < perShape.size(); ++i)
         row(i < target.circles.size() ? "circle " + std::to_string(i + 1) : "polygon " + std::to_string(i + 1 - target.circles.size()),
             perShape[i]);
@@ -149,11 +139,10 @@ struct AlertRoutes {
   // ten renderings; answers to changes are always fresh.
   MicroCache<JobId, std::string> views{std::chrono::milliseconds(100)};
 
-  std::string modeBanner(const Job& j, int64_t recipientCount, const std::vector<std::string>& bearers) const {
+  static std::string modeBanner(const Job& j, int64_t recipientCount, const std::string& area,
+                                const std::vector<std::string>& bearers) {
     std::string channels;
     for (const auto& b : bearers) channels += (channels.empty() ? "" : ", ") + b;
-    const auto target = policy::parseTarget(j.target);
-    const std::string area = target.ok() ? policy::describeTarget(*target) : "the stored area";
     if (j.mode == "live")
       return "LIVE: will reach about " + std::to_string(recipientCount) + " people in " + area + " on " + channels;
     std::string upper = j.mode;
@@ -191,7 +180,8 @@ struct AlertRoutes {
     const auto target = policy::parseTarget(j.target);
     Json area = Poco::JSON::Parser().parse(j.target).extract<Poco::JSON::Object::Ptr>();
     o->set("area", area);
-    o->set("area_description", target.ok() ? policy::describeTarget(*target) : "");
+    const std::string areaDescription = target.ok() ? policy::describeTarget(*target) : "the stored area";
+    o->set("area_description", areaDescription);
     std::vector<std::string> bearers = s.alertBearers;
     if (j.bearers) bearers = parseJsonList(*j.bearers);
     JsonArray b = array();
@@ -208,7 +198,7 @@ struct AlertRoutes {
       o->set("recipients", Poco::JSON::Parser().parse(cached.first));
       count = cached.second;
     }
-    o->set("banner", modeBanner(j, count, bearers));
+    o->set("banner", modeBanner(j, count, areaDescription, bearers));
     o->set("progress", progressJson(tx, j, s.tallies));
     return o;
   }

@@ -22,6 +22,13 @@ std::optional<Timestamp> optionalTime(const Json& o, const std::string& field) {
   return *t;
 }
 
+// With {name} filled for a sample person, so the parts count is what most people get.
+engine::Texts sampleTexts(const engine::Texts& texts) {
+  engine::Texts sample;
+  for (const auto& [language, text] : texts) sample.emplace_back(language, engine::personalise(text, std::string("Camille")));
+  return sample;
+}
+
 struct CampaignRoutes {
   ApiServices& s;
 
@@ -45,12 +52,7 @@ struct CampaignRoutes {
     o->set("not_before", j.notBefore ? Poco::Dynamic::Var(formatUtc(*j.notBefore)) : Poco::Dynamic::Var());
     o->set("deadline", j.expiresAt ? Poco::Dynamic::Var(formatUtc(*j.expiresAt)) : Poco::Dynamic::Var());
     const auto texts = engine::parseTexts(j.texts.value_or("[]"));
-    if (texts.ok()) {
-      // With {name} filled for a sample person, so the parts count is what most people get.
-      engine::Texts sample;
-      for (const auto& [language, text] : *texts) sample.emplace_back(language, engine::personalise(text, std::string("Camille")));
-      o->set("preview", textsPreviewJson(sample, s.policies, s.policies.maxPromotionalParts, true));
-    }
+    if (texts.ok()) o->set("preview", textsPreviewJson(sampleTexts(*texts), s.policies, s.policies.maxPromotionalParts, true));
     o->set("area", Poco::JSON::Parser().parse(j.target).extract<Poco::JSON::Object::Ptr>());
     o->set("progress", progressJson(tx, j, s.tallies));
     return o;
@@ -97,26 +99,18 @@ struct CampaignRoutes {
     const Json o = parseBody(req);
     const engine::CampaignRequest r = requestFrom(req, o);
     if (r.texts.empty()) throw ApiError(422, "invalid", "'texts' is required", "texts");
-    engine::Texts sample;
-    for (const auto& [language, text] : r.texts) sample.emplace_back(language, engine::personalise(text, std::string("Camille")));
     Json out = object();
     out->set("shop", r.shop);
-    out->set("preview", textsPreviewJson(sample, s.policies, s.policies.maxPromotionalParts, true));
+    out->set("preview", textsPreviewJson(sampleTexts(r.texts), s.policies, s.policies.maxPromotionalParts, true));
     int64_t consenting = 0, pending = 0;
     auto store = s.stores.acquire();
     check(store->read([&](StoreTx& tx) {
-      const std::string purpose = "promotions:" + r.shop;
-      ScanCursor from = 0;
-      while (true) {
-        const ScanStep step = tx.contacts().scanAudience(from, 100000, r.target.all ? std::vector<std::string>{} : r.target.zones,
-                                                         purpose, [&](const AudienceMember& m) {
-          if (!m.standing) return;
-          if (m.standing->state == ConsentAction::kConfirmed) ++consenting;
-          else if (m.standing->state == ConsentAction::kGranted) ++pending;
-        });
-        if (step.finished) break;
-        from = step.next;
-      }
+      forEachInAudience(tx, r.target.all ? std::vector<std::string>{} : r.target.zones, "promotions:" + r.shop,
+                        [&](const AudienceMember& m) {
+                          if (!m.standing) return;
+                          if (m.standing->state == ConsentAction::kConfirmed) ++consenting;
+                          else if (m.standing->state == ConsentAction::kGranted) ++pending;
+                        });
       return Status::okStatus();
     }));
     out->set("recipients_with_confirmed_consent", consenting);

@@ -9,6 +9,16 @@
 
 namespace tocsin::api {
 
+void forEachInAudience(StoreTx& tx, const std::vector<std::string>& zones, std::string_view purpose,
+                       const std::function<void(const AudienceMember&)>& visit) {
+  ScanCursor from = 0;
+  while (true) {
+    const ScanStep step = tx.contacts().scanAudience(from, 100000, zones, purpose, visit);
+    if (step.finished) return;
+    from = step.next;
+  }
+}
+
 JsonArray textsPreviewJson(const std::vector<std::pair<std::string, std::string>>& texts, const policy::PolicyConfig& policies,
                       int maxParts, bool footer) {
   JsonArray list = array();

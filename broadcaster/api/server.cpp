@@ -19,17 +19,13 @@
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
+#include "common/base/text.h"
 #include "common/crypto/certificate.h"
 
 namespace tocsin::api {
 namespace {
 
-std::string mediaType(const std::string& header) {
-  std::string t = header.substr(0, header.find(';'));
-  while (!t.empty() && t.back() == ' ') t.pop_back();
-  for (auto& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return t;
-}
+std::string mediaType(const std::string& header) { return toLower(trim(header.substr(0, header.find(';')))); }
 
 class Handler final : public Poco::Net::HTTPRequestHandler {
  public:
@@ -60,7 +56,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
     out.set("X-Content-Type-Options", "nosniff");
     out.sendBuffer(res.body.data(), res.body.size());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    metrics_.observe(router_.templateFor(req.method, req.path), res.status, seconds);
+    metrics_.observe(req.route, res.status, seconds);
   }
 
  private:

@@ -3,9 +3,12 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "broadcaster/api/metrics.h"
@@ -40,7 +43,11 @@ struct ApiServices {
   TallyCache tallies{std::chrono::seconds(1)};
   // Who a (token hash, address) is, read from the store at most once a second; revoking a
   // token through the API clears it at once (another process's revocation: within a second).
-  MicroCache<std::pair<std::string, std::string>, std::optional<Principal>> principals{std::chrono::seconds(1)};
+  struct Authentication {
+    std::optional<Principal> principal;
+    std::optional<ApiError> refusal;
+  };
+  MicroCache<std::pair<std::string, std::string>, Authentication> principals{std::chrono::seconds(1)};
 };
 
 // Every route of the API, in the order /openapi.json lists them.
@@ -57,6 +64,10 @@ inline void addAllRoutes(Router& router, ApiServices& services) {
 }
 
 // Shared by the route files.
+// Visits every contact in `zones` (everyone when empty) with its standing on `purpose`, in
+// steps, so a large store is read in bounded pieces.
+void forEachInAudience(StoreTx& tx, const std::vector<std::string>& zones, std::string_view purpose,
+                       const std::function<void(const AudienceMember&)>& visit);
 JsonArray textsPreviewJson(const std::vector<std::pair<std::string, std::string>>& texts, const policy::PolicyConfig& policies,
                       int maxParts, bool footer);
 Json progressJson(StoreTx& tx, const Job& job, TallyCache& tallies);
