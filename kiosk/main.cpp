@@ -16,8 +16,8 @@
 #include <fstream>
 #include <iostream>
 
-#include "broadcaster/cli/cli.h"
 #include "common/base/json_text.h"
+#include "common/setup/store_environment.h"
 #include "kiosk/draw.h"
 #include "kiosk/settings.h"
 
@@ -53,56 +53,46 @@ void writeUiMap(const std::string& path, const kiosk::Snapshot& s, const kiosk::
   std::rename(tmp.c_str(), path.c_str());
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  cli::GlobalOptions options;
+struct Options {
+  std::optional<std::string> dbPath, configPath;
   std::string kioskId, uiMap;
-  int width = 0, height = 0;
+  int width = 0, height = 0;  // 0: full screen
+};
+
+// Parses argv; a usage mistake gives its message.
+std::optional<std::string> parseOptions(int argc, char** argv, Options& o) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (i + 1 >= argc) return usage(a + " needs a value");
+    if (i + 1 >= argc) return a + " needs a value";
     const std::string v = argv[++i];
-    if (a == "--db") options.dbPath = v;
-    else if (a == "--config") options.configPath = v;
-    else if (a == "--kiosk-id") kioskId = v;
-    else if (a == "--ui-map") uiMap = v;
+    if (a == "--db") o.dbPath = v;
+    else if (a == "--config") o.configPath = v;
+    else if (a == "--kiosk-id") o.kioskId = v;
+    else if (a == "--ui-map") o.uiMap = v;
     else if (a == "--window") {
-      if (std::sscanf(v.c_str(), "%dx%d", &width, &height) != 2 || width < 320 || height < 320)
-        return usage("--window is WIDTHxHEIGHT, at least 320x320");
+      if (std::sscanf(v.c_str(), "%dx%d", &o.width, &o.height) != 2 || o.width < 320 || o.height < 320)
+        return std::string("--window is WIDTHxHEIGHT, at least 320x320");
     } else {
-      return usage("unknown option " + a);
+      return "unknown option " + a;
     }
   }
-  if (kioskId.empty()) return usage("--kiosk-id is required");
+  if (o.kioskId.empty()) return std::string("--kiosk-id is required");
+  return std::nullopt;
+}
 
-  SystemClock clock;
-  cli::CliContext ctx(options, std::cout, std::cerr, clock);
-  auto env = ctx.env();
-  if (!env.ok()) {
-    std::cerr << "tocsin-kiosk: " << env.status().message() << "\n";
-    return 1;
+Status openStore(const Options& o, Clock& clock, StoreEnvironment& env) {
+  Config c;
+  if (o.configPath) {
+    TOCSIN_ASSIGN_OR_RETURN(c, loadConfig(*o.configPath));
   }
-  auto settings = kiosk::parseKioskSettings((*env)->config.document, kioskId);
-  if (!settings.ok()) {
-    std::cerr << "tocsin-kiosk: configuration: " << settings.status().message() << "\n";
-    return 2;
-  }
-  auto signups = kiosk::StoreSignups::open(*(*env)->store, *(*env)->audit, *(*env)->book, settings->identity,
-                                           settings->consentTexts);
-  if (!signups.ok()) {
-    std::cerr << "tocsin-kiosk: " << signups.status().message() << "\n";
-    return 1;
-  }
-  // What the screen shows is exactly what was registered (version and hash in the store).
-  for (const char* kind : {"alerts", "promotions"})
-    for (const auto& l : kiosk::languages())
-      settings->flow.consentTexts[{kind, l.code}] = (*signups)->shownText(kind, l.code).body;
-  kiosk::Flow flow(clock, **signups, settings->flow);
+  if (o.dbPath) c.store.path = *o.dbPath;
+  return env.open(c, clock);
+}
 
+GLFWwindow* openWindow(int width, int height) {
   if (!glfwInit()) {
     std::cerr << "tocsin-kiosk: no display (GLFW could not start)\n";
-    return 1;
+    return nullptr;
   }
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
@@ -117,12 +107,16 @@ int main(int argc, char** argv) {
   if (!window) {
     std::cerr << "tocsin-kiosk: cannot open a window\n";
     glfwTerminate();
-    return 1;
+    return nullptr;
   }
   glfwMakeContextCurrent(window);
   glfwFocusWindow(window);
   glfwSwapInterval(1);
+  return window;
+}
 
+// Dear ImGui with the kiosk's fonts and style; false when the font is missing.
+bool setUpImGui(GLFWwindow* window, const std::string& defaultRegion, kiosk::UiState& ui) {
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
@@ -130,9 +124,8 @@ int main(int argc, char** argv) {
   io.LogFilename = nullptr;
   float sx = 1, sy = 1;
   glfwGetWindowContentScale(window, &sx, &sy);
-  kiosk::UiState ui;
   ui.scale = std::max(1.0f, std::max(sx, sy));
-  ui.countries = kiosk::countries(settings->flow.defaultRegion);
+  ui.countries = kiosk::countries(defaultRegion);
   // Latin-1, Latin Extended-A (Polish), punctuation, arrows, the erase key, ballot boxes.
   static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x2010, 0x2027, 0x25B8, 0x25B8,
                                    0x2326, 0x232B, 0x2610, 0x2612, 0};
@@ -141,7 +134,7 @@ int main(int argc, char** argv) {
   ui.huge = io.Fonts->AddFontFromFileTTF(kFont, 46.0f * ui.scale, nullptr, ranges);
   if (!ui.body || !ui.large || !ui.huge) {
     std::cerr << "tocsin-kiosk: cannot load " << kFont << " (install fonts-dejavu-core)\n";
-    return 1;
+    return false;
   }
   kiosk::applyStyle(ui.scale);
   ImGui_ImplGlfw_InitForOpenGL(window, true);
@@ -149,7 +142,34 @@ int main(int argc, char** argv) {
   // given, without a window manager) must not make Dear ImGui drop a touch in progress.
   glfwSetWindowFocusCallback(window, nullptr);
   ImGui_ImplOpenGL3_Init("#version 130");
+  return true;
+}
 
+// One frame: draw the flow's snapshot and return what the person did.
+std::vector<kiosk::Action> drawFrame(GLFWwindow* window, const kiosk::Flow& flow, kiosk::UiState& ui) {
+  ImGuiIO& io = ImGui::GetIO();
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  // The kiosk is the only thing on the screen: follow the touch even when the window manager
+  // (or its absence) has not given the window focus.
+  double cx = 0, cy = 0;
+  glfwGetCursorPos(window, &cx, &cy);
+  io.MousePos = ImVec2(static_cast<float>(cx), static_cast<float>(cy));
+  ImGui::NewFrame();
+  auto actions = kiosk::draw(flow.snapshot(), ui);
+  ImGui::Render();
+  int w = 0, h = 0;
+  glfwGetFramebufferSize(window, &w, &h);
+  glViewport(0, 0, w, h);
+  glClearColor(0.06f, 0.08f, 0.10f, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  glfwSwapBuffers(window);
+  return actions;
+}
+
+// Until the window closes or staff exit: sleeps until a touch or the flow's next deadline.
+void runLoop(GLFWwindow* window, kiosk::Flow& flow, kiosk::UiState& ui, const std::string& uiMap) {
   int framesToDraw = 3;  // a touch needs a few frames (press, release, redraw)
   std::string lastMap;
   uint64_t applied = 0;
@@ -164,40 +184,60 @@ int main(int argc, char** argv) {
       framesToDraw = 3;
     }
     flow.tick();
-    ImGui_ImplOpenGL3_NewFrame();
-    ImGui_ImplGlfw_NewFrame();
-    // The kiosk is the only thing on the screen: follow the touch even when the window manager
-    // (or its absence) has not given the window focus.
-    double cx = 0, cy = 0;
-    glfwGetCursorPos(window, &cx, &cy);
-    io.MousePos = ImVec2(static_cast<float>(cx), static_cast<float>(cy));
-    ImGui::NewFrame();
-    const auto actions = kiosk::draw(flow.snapshot(), ui);
+    const auto actions = drawFrame(window, flow, ui);
     // A touch in progress (pressed, held, just released) needs the next frames to complete.
-    if (ImGui::IsAnyMouseDown() || io.MouseReleased[0] || ImGui::IsAnyItemActive()) framesToDraw = std::max(framesToDraw, 3);
-    ImGui::Render();
-    int w = 0, h = 0;
-    glfwGetFramebufferSize(window, &w, &h);
-    glViewport(0, 0, w, h);
-    glClearColor(0.06f, 0.08f, 0.10f, 1.0f);
-    glClear(GL_COLOR_BUFFER_BIT);
-    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-    glfwSwapBuffers(window);
+    if (ImGui::IsAnyMouseDown() || ImGui::GetIO().MouseReleased[0] || ImGui::IsAnyItemActive())
+      framesToDraw = std::max(framesToDraw, 3);
     for (const auto& a : actions) flow.apply(a);
     applied += actions.size();
     if (!actions.empty()) framesToDraw = 3;
     else --framesToDraw;
     if (!uiMap.empty() && framesToDraw <= 0) {
       // Written once the screen has settled.
-      std::string key = std::string(kiosk::screenName(flow.snapshot().screen)) + flow.snapshot().language +
-                        flow.snapshot().error + std::to_string(flow.snapshot().countdownSeconds.value_or(-1)) +
-                        std::to_string(ui.targets.size()) + "/" + std::to_string(applied);
+      const auto& s = flow.snapshot();
+      std::string key = std::string(kiosk::screenName(s.screen)) + s.language + s.error +
+                        std::to_string(s.countdownSeconds.value_or(-1)) + std::to_string(ui.targets.size()) + "/" +
+                        std::to_string(applied);
       if (key != lastMap) {
-        writeUiMap(uiMap, flow.snapshot(), ui, applied);
+        writeUiMap(uiMap, s, ui, applied);
         lastMap = key;
       }
     }
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (auto problem = parseOptions(argc, argv, o)) return usage(*problem);
+  SystemClock clock;
+  StoreEnvironment env;
+  if (Status st = openStore(o, clock, env); !st.ok()) {
+    std::cerr << "tocsin-kiosk: " << st.message() << "\n";
+    return 1;
+  }
+  auto settings = kiosk::parseKioskSettings(env.config.document, o.kioskId);
+  if (!settings.ok()) {
+    std::cerr << "tocsin-kiosk: configuration: " << settings.status().message() << "\n";
+    return 2;
+  }
+  auto signups = kiosk::StoreSignups::open(*env.store, *env.audit, *env.book, settings->identity, settings->consentTexts);
+  if (!signups.ok()) {
+    std::cerr << "tocsin-kiosk: " << signups.status().message() << "\n";
+    return 1;
+  }
+  // What the screen shows is exactly what was registered (version and hash in the store).
+  for (const char* kind : {"alerts", "promotions"})
+    for (const auto& l : kiosk::languages())
+      settings->flow.consentTexts[{kind, l.code}] = (*signups)->shownText(kind, l.code).body;
+  kiosk::Flow flow(clock, **signups, settings->flow);
+
+  GLFWwindow* window = openWindow(o.width, o.height);
+  if (!window) return 1;
+  kiosk::UiState ui;
+  if (!setUpImGui(window, settings->flow.defaultRegion, ui)) return 1;
+  runLoop(window, flow, ui, o.uiMap);
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();
@@ -205,3 +245,4 @@ int main(int argc, char** argv) {
   glfwTerminate();
   return 0;
 }
+

@@ -1,8 +1,8 @@
 #include "kiosk/signups.h"
 
-#include "broadcaster/engine/jobs.h"
 #include "common/consent/codes.h"
 #include "common/consent/consent.h"
+#include "common/jobs/transactional.h"
 #include "kiosk/texts.h"
 
 namespace tocsin::kiosk {
@@ -85,8 +85,8 @@ Result<PendingSignup> StoreSignups::signUp(const SignupRequest& r) {
     c.expiresAt = rec.now() + std::chrono::hours(48);
     tx.inbox().addCode(c);
     const std::string sms = fill(uiText(r.language).smsCode, {{"code", code}});
-    TOCSIN_RETURN_IF_ERROR(engine::queueTransactional(tx, rec, "kiosk sign-up code", number.e164, contact.id, sms, r.language,
-                                                      std::nullopt).status());
+    TOCSIN_RETURN_IF_ERROR(
+        queueTransactional(tx, rec, {"kiosk sign-up code", number.e164, contact.id, sms, r.language, std::nullopt}).status());
     pending.contact = contact.id;
     return Status::okStatus();
   }));
@@ -139,8 +139,8 @@ Status StoreSignups::withdraw(const std::string& typed, const std::string& regio
     }
     if (any) {
       const std::string sms = fill(uiText(language).smsWithdrawn, {{"shop", id_.shopName}});
-      TOCSIN_RETURN_IF_ERROR(engine::queueTransactional(tx, rec, "kiosk withdrawal", number.e164, contact->id, sms, language,
-                                                        std::nullopt).status());
+      TOCSIN_RETURN_IF_ERROR(
+          queueTransactional(tx, rec, {"kiosk withdrawal", number.e164, contact->id, sms, language, std::nullopt}).status());
     }
     return Status::okStatus();
   });

@@ -1,14 +1,9 @@
 #include "policies/message_class.h"
 
-#include <algorithm>
 #include <cctype>
 
 namespace tocsin::policy {
 namespace {
-
-constexpr MessageClass kByRank[] = {MessageClass::kPromotional, MessageClass::kTransactional, MessageClass::kTest,
-                                    MessageClass::kPublicSafety, MessageClass::kAmber,        MessageClass::kSevere,
-                                    MessageClass::kExtreme,      MessageClass::kNational};
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -17,36 +12,6 @@ std::string lower(std::string_view s) {
 }
 
 }  // namespace
-
-int rank(MessageClass c) {
-  for (int r = 0; r < 8; ++r)
-    if (kByRank[r] == c) return r;
-  return 0;
-}
-
-MessageClass classOfRank(int r) { return kByRank[std::clamp(r, 0, 7)]; }
-
-bool isAlert(MessageClass c) { return rank(c) >= rank(MessageClass::kTest); }
-
-const char* className(MessageClass c) {
-  switch (c) {
-    case MessageClass::kNational: return "national";
-    case MessageClass::kExtreme: return "extreme";
-    case MessageClass::kSevere: return "severe";
-    case MessageClass::kAmber: return "amber";
-    case MessageClass::kPublicSafety: return "public_safety";
-    case MessageClass::kTest: return "test";
-    case MessageClass::kTransactional: return "transactional";
-    case MessageClass::kPromotional: return "promotional";
-  }
-  return "promotional";
-}
-
-std::optional<MessageClass> parseClass(std::string_view name) {
-  for (MessageClass c : kByRank)
-    if (name == className(c)) return c;
-  return std::nullopt;
-}
 
 uint8_t smppPriority(MessageClass c) {
   switch (c) {

@@ -1,9 +1,7 @@
-// Message classes, highest first, and how an alert's class follows from its CAP facts.
-//
-// National/presidential (EU-Alert level 1) > extreme > severe > AMBER/child alert > public safety
-// > test/exercise > transactional (sign-up confirmations, opt-out replies) > promotional. The first
-// six are alerts: they pre-empt everything below them. The order is strict: a queued message of a
-// higher class is always sent before any of a lower one.
+// What a message class means on the network (SMPP priority) and how an alert's class follows from
+// its CAP facts. The classes and their strict order are in common/jobs/job.h: a queued message
+// of a higher class is always sent before any of a lower one, and alerts pre-empt everything
+// below them.
 #pragma once
 
 #include <cstdint>
@@ -11,16 +9,10 @@
 #include <string>
 #include <string_view>
 
+#include "common/jobs/job.h"
+
 namespace tocsin::policy {
 
-enum class MessageClass { kNational, kExtreme, kSevere, kAmber, kPublicSafety, kTest, kTransactional, kPromotional };
-
-// 7 for national .. 0 for promotional: higher is more urgent.
-int rank(MessageClass c);
-MessageClass classOfRank(int rank);
-bool isAlert(MessageClass c);  // national .. test
-const char* className(MessageClass c);  // "national", "extreme", ... "promotional"
-std::optional<MessageClass> parseClass(std::string_view name);
 // SMPP priority_flag (0-3) for the class.
 uint8_t smppPriority(MessageClass c);
 

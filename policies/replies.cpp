@@ -70,21 +70,6 @@ bool isCode(const std::string& w) {
 
 }  // namespace
 
-const char* modeName(AlertMode m) {
-  switch (m) {
-    case AlertMode::kLive: return "live";
-    case AlertMode::kTest: return "test";
-    case AlertMode::kExercise: return "exercise";
-  }
-  return "live";
-}
-
-std::optional<AlertMode> parseMode(const std::string& name) {
-  for (AlertMode m : {AlertMode::kLive, AlertMode::kTest, AlertMode::kExercise})
-    if (name == modeName(m)) return m;
-  return std::nullopt;
-}
-
 std::string markAlertText(const std::string& text, AlertMode mode, const std::string& language) {
   if (mode == AlertMode::kLive) return text;
   const Marking* m = &kMarkings[0];

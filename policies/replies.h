@@ -5,11 +5,9 @@
 #include <string>
 #include <vector>
 
-namespace tocsin::policy {
+#include "common/jobs/job.h"
 
-enum class AlertMode { kLive, kTest, kExercise };
-const char* modeName(AlertMode m);
-std::optional<AlertMode> parseMode(const std::string& name);
+namespace tocsin::policy {
 
 // "TEST: <text> No action is needed." in the text's language (en, fr, de, it, pl, es; English
 // otherwise). Marking twice changes nothing. Live texts are returned as given.

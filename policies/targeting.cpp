@@ -1,14 +1,9 @@
 #include "policies/targeting.h"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
-
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
 
-#include "common/base/json_text.h"
 #include "policies/promotion.h"
 
 namespace tocsin::policy {
@@ -33,94 +28,6 @@ Result<std::pair<double, double>> parsePair(const std::string& text) {
 }
 
 }  // namespace
-
-Result<Target> parseTarget(const std::string& json) {
-  Poco::JSON::Object::Ptr o;
-  try {
-    o = Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
-  } catch (const Poco::Exception& e) {
-    return Status::invalid("target is not a JSON object: " + e.displayText());
-  }
-  Target t;
-  try {
-    for (const auto& key : o->getNames())
-      if (key != "all" && key != "zones" && key != "circles" && key != "polygons")
-        return Status::invalid("target: unknown key '" + key + "'");
-    if (o->has("all")) t.all = o->getValue<bool>("all");
-    if (auto zones = o->getArray("zones"))
-      for (size_t i = 0; i < zones->size(); ++i) t.zones.push_back(zones->getElement<std::string>(static_cast<unsigned>(i)));
-    if (auto circles = o->getArray("circles"))
-      for (size_t i = 0; i < circles->size(); ++i) {
-        auto c = circles->getObject(static_cast<unsigned>(i));
-        if (!c) return Status::invalid("target: circles[" + std::to_string(i) + "] is not an object");
-        Circle circle{c->getValue<double>("lat"), c->getValue<double>("lon"), c->getValue<double>("radius_km")};
-        if (!validLatLon(circle.latitude, circle.longitude) || !(circle.radiusKm > 0) || circle.radiusKm > 20000)
-          return Status::invalid("target: circles[" + std::to_string(i) + "] has an invalid centre or radius");
-        t.circles.push_back(circle);
-      }
-    if (auto polygons = o->getArray("polygons"))
-      for (size_t i = 0; i < polygons->size(); ++i) {
-        auto points = polygons->getArray(static_cast<unsigned>(i));
-        if (!points || points->size() < 3)
-          return Status::invalid("target: polygons[" + std::to_string(i) + "] needs at least 3 points");
-        Polygon p;
-        for (size_t k = 0; k < points->size(); ++k) {
-          auto pt = points->getArray(static_cast<unsigned>(k));
-          if (!pt || pt->size() != 2) return Status::invalid("target: polygons[" + std::to_string(i) + "] has a bad point");
-          const double lat = pt->getElement<double>(0), lon = pt->getElement<double>(1);
-          if (!validLatLon(lat, lon)) return Status::invalid("target: polygons[" + std::to_string(i) + "] has a bad point");
-          p.points.emplace_back(lat, lon);
-        }
-        t.polygons.push_back(std::move(p));
-      }
-  } catch (const Poco::Exception& e) {
-    return Status::invalid("target: " + e.displayText());
-  }
-  if (t.empty()) return Status::invalid("target is empty: give all, zones, circles or polygons");
-  return t;
-}
-
-std::string targetJson(const Target& t) {
-  std::ostringstream out;
-  out.precision(9);
-  out << "{";
-  bool first = true;
-  auto sep = [&]() {
-    if (!first) out << ",";
-    first = false;
-  };
-  if (t.all) {
-    sep();
-    out << "\"all\":true";
-  }
-  if (!t.zones.empty()) {
-    sep();
-    out << "\"zones\":[";
-    for (size_t i = 0; i < t.zones.size(); ++i) out << (i ? "," : "") << jsonString(t.zones[i]);
-    out << "]";
-  }
-  if (!t.circles.empty()) {
-    sep();
-    out << "\"circles\":[";
-    for (size_t i = 0; i < t.circles.size(); ++i)
-      out << (i ? "," : "") << "{\"lat\":" << t.circles[i].latitude << ",\"lon\":" << t.circles[i].longitude
-          << ",\"radius_km\":" << t.circles[i].radiusKm << "}";
-    out << "]";
-  }
-  if (!t.polygons.empty()) {
-    sep();
-    out << "\"polygons\":[";
-    for (size_t i = 0; i < t.polygons.size(); ++i) {
-      out << (i ? "," : "") << "[";
-      for (size_t k = 0; k < t.polygons[i].points.size(); ++k)
-        out << (k ? "," : "") << "[" << t.polygons[i].points[k].first << "," << t.polygons[i].points[k].second << "]";
-      out << "]";
-    }
-    out << "]";
-  }
-  out << "}";
-  return out.str();
-}
 
 std::string describeTarget(const Target& t) {
   if (t.all) return "everyone";

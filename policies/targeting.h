@@ -8,30 +8,12 @@
 #include <vector>
 
 #include "common/base/status.h"
+#include "common/jobs/job.h"
 #include "common/store/records.h"
 #include "policies/message_class.h"
 
 namespace tocsin::policy {
 
-struct Circle {
-  double latitude = 0, longitude = 0, radiusKm = 0;
-};
-struct Polygon {
-  std::vector<std::pair<double, double>> points;  // (latitude, longitude), closed or not
-};
-
-struct Target {
-  bool all = false;
-  std::vector<std::string> zones;
-  std::vector<Circle> circles;
-  std::vector<Polygon> polygons;
-  bool empty() const { return !all && zones.empty() && circles.empty() && polygons.empty(); }
-};
-
-// JSON: {"all": true} or {"zones": ["CENTRE"], "circles": [{"lat":..,"lon":..,"radius_km":..}],
-// "polygons": [[[lat, lon], ...]]}.
-Result<Target> parseTarget(const std::string& json);
-std::string targetJson(const Target& t);
 // "zones CENTRE, PORT; 1 circle; 2 polygons" or "everyone".
 std::string describeTarget(const Target& t);
 

@@ -6,27 +6,6 @@
 #include <Poco/JSON/Stringifier.h>
 
 namespace tocsin::api {
-namespace {
-
-constexpr std::pair<Role, const char*> kRoles[] = {
-    {Role::kOperator, "operator"}, {Role::kApprover, "approver"}, {Role::kMarketer, "marketer"},
-    {Role::kAuditor, "auditor"},   {Role::kKiosk, "kiosk"},       {Role::kAdmin, "admin"},
-};
-
-}  // namespace
-
-const char* roleName(Role role) {
-  for (const auto& [r, name] : kRoles)
-    if (r == role) return name;
-  return "unknown";
-}
-
-std::optional<Role> parseRole(std::string_view name) {
-  for (const auto& [r, n] : kRoles)
-    if (name == n) return r;
-  return std::nullopt;
-}
-
 const Principal& Request::who() const {
   if (!principal) throw ApiError(401, "unauthenticated", "this call needs a bearer token");
   return *principal;

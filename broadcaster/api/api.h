@@ -12,15 +12,13 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
+#include "broadcaster/engine/credentials.h"
 #include "common/base/status.h"
 
 namespace tocsin::api {
 
-// operator drafts alerts, approver releases them, marketer runs one shop's campaigns, auditor
-// reads and exports, kiosk records sign-ups, admin manages tokens and configuration.
-enum class Role { kOperator, kApprover, kMarketer, kAuditor, kKiosk, kAdmin };
-const char* roleName(Role role);
-std::optional<Role> parseRole(std::string_view name);
+using engine::Role;
+using engine::roleName;
 
 struct Principal {
   std::string name;  // the token's name

@@ -41,19 +41,18 @@ void Metrics::observe(const std::string& route, int status, double seconds) {
   ++requests_[{key, status}];
 }
 
-std::string Metrics::render(StoreTx& tx, Timestamp now) const {
+std::string Metrics::render(StoreTx& tx, bool broadcasterUp) const {
   std::ostringstream out;
   out << "# HELP tocsin_messages Messages per class and state (queue depths and delivery outcomes).\n"
          "# TYPE tocsin_messages gauge\n";
   for (const auto& c : tx.jobs().countsByClass())
-    out << "tocsin_messages{class=\"" << label(c.messageClass) << "\",state=\"" << messageStateName(c.state) << "\"} "
+    out << "tocsin_messages{class=\"" << label(className(c.messageClass)) << "\",state=\"" << messageStateName(c.state) << "\"} "
         << c.count << "\n";
 
   const auto runtime = tx.runtime().get("");
-  out << "# HELP tocsin_broadcaster_up 1 when the broadcaster reported in the last 10 seconds.\n"
+  out << "# HELP tocsin_broadcaster_up 1 while tocsin-broadcaster runs on this store.\n"
          "# TYPE tocsin_broadcaster_up gauge\n";
-  const auto b = runtime.find("broadcaster");
-  out << "tocsin_broadcaster_up " << (b != runtime.end() && now - b->second.second <= std::chrono::seconds(10) ? 1 : 0) << "\n";
+  out << "tocsin_broadcaster_up " << (broadcasterUp ? 1 : 0) << "\n";
   out << "# HELP tocsin_bearer_up 1 when the bearer is connected and usable.\n# TYPE tocsin_bearer_up gauge\n"
          "# HELP tocsin_bearer_outstanding Messages handed to the bearer and not yet answered.\n"
          "# TYPE tocsin_bearer_outstanding gauge\n"

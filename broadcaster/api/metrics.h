@@ -20,7 +20,8 @@ class Metrics {
 
   void observe(const std::string& route, int status, double seconds);
   // Prometheus text format 0.0.4.
-  std::string render(StoreTx& tx, Timestamp now) const;
+  // `broadcasterUp`: whether tocsin-broadcaster holds the store (see engine/broadcaster_lock.h).
+  std::string render(StoreTx& tx, bool broadcasterUp) const;
 
  private:
   struct Series {

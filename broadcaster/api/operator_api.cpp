@@ -1,6 +1,6 @@
 #include "broadcaster/api/operator_api.h"
 
-#include "broadcaster/api/tokens.h"
+#include "broadcaster/api/authentication.h"
 #include "common/config/json_reader.h"
 
 namespace tocsin::api {
@@ -28,22 +28,20 @@ Result<std::optional<ApiSettings>> parseApiSettings(const Poco::JSON::Object::Pt
   return std::optional<ApiSettings>(s);
 }
 
-Result<std::unique_ptr<OperatorApi>> OperatorApi::start(const ApiDependencies& deps, const ApiSettings& settings) {
+Result<std::unique_ptr<OperatorApi>> OperatorApi::start(const engine::Environment& env, const Clock& clock,
+                                                        const ApiSettings& settings, std::function<void()> onWrite) {
   std::unique_ptr<OperatorApi> api(new OperatorApi());
   api->settings_ = settings;
-  if (api->settings_.server.selfSignedDirectory.empty()) api->settings_.server.selfSignedDirectory = deps.keys.path();
-  SqliteOptions options;
-  options.busyTimeoutMs = deps.busyTimeoutMs;
-  options.create = false;
-  TOCSIN_ASSIGN_OR_RETURN(api->stores_, StorePool::open(deps.storePath, options, settings.storeConnections));
-  api->services_.reset(new ApiServices{*api->stores_, deps.audit, deps.policies, deps.clock, deps.phones, deps.suppressor,
-                                       deps.book, deps.keys, api->metrics_, deps.alertBearers});
+  if (api->settings_.server.selfSignedDirectory.empty()) api->settings_.server.selfSignedDirectory = env.keys.path();
+  TOCSIN_ASSIGN_OR_RETURN(api->stores_, StorePool::open(env, settings.storeConnections, std::move(onWrite)));
+  api->jobs_ = std::make_unique<engine::JobService>(*env.audit, env.policies, clock, env.bearers);
+  api->services_ = std::make_unique<ApiServices>(env, *api->stores_, *api->jobs_, clock, api->metrics_);
   StorePool* stores = api->stores_.get();
   auto* known = &api->services_->principals;
   api->router_ = std::make_unique<Router>([stores, known](const std::string& authorization, const std::string& peer) {
-    const auto outcome = known->get({tokenHash(authorization), peer}, [&] {
+    const auto outcome = known->get({engine::tokenHash(authorization), peer}, [&] {
       auto store = stores->acquire();
-      ApiServices::Authentication a;
+      Authentication a;
       try {
         a.principal = authenticate(*store, authorization, peer);
       } catch (const ApiError& e) {
@@ -55,7 +53,7 @@ Result<std::unique_ptr<OperatorApi>> OperatorApi::start(const ApiDependencies& d
     return *outcome.principal;
   });
   addAllRoutes(*api->router_, *api->services_);
-  TOCSIN_ASSIGN_OR_RETURN(api->server_, ApiServer::start(api->settings_.server, *api->router_, api->metrics_));
+  TOCSIN_ASSIGN_OR_RETURN(api->server_, ApiServer::start(api->settings_.server, *api->router_, api->metrics_, clock));
   return api;
 }
 

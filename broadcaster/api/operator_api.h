@@ -12,19 +12,6 @@
 
 namespace tocsin::api {
 
-struct ApiDependencies {
-  std::string storePath;
-  int busyTimeoutMs = 5000;
-  AuditLog& audit;
-  const policy::PolicyConfig& policies;
-  const Clock& clock;
-  const PhoneNormalizer& phones;
-  const Suppressor& suppressor;
-  const ContactBook& book;
-  const KeyDirectory& keys;
-  std::vector<std::string> alertBearers;
-};
-
 struct ApiSettings {
   ServerOptions server;
   size_t storeConnections = 8;
@@ -37,7 +24,9 @@ Result<std::optional<ApiSettings>> parseApiSettings(const Poco::JSON::Object::Pt
 
 class OperatorApi {
  public:
-  static Result<std::unique_ptr<OperatorApi>> start(const ApiDependencies& deps, const ApiSettings& settings);
+  // `onWrite` is called after every committed write (the broadcaster's wake()).
+  static Result<std::unique_ptr<OperatorApi>> start(const engine::Environment& env, const Clock& clock,
+                                                    const ApiSettings& settings, std::function<void()> onWrite = {});
   uint16_t port() const { return server_->port(); }
   std::string url() const;
   const std::string& certificateFile() const { return server_->certificateFile(); }
@@ -47,6 +36,7 @@ class OperatorApi {
   OperatorApi() = default;
   ApiSettings settings_;
   std::unique_ptr<StorePool> stores_;
+  std::unique_ptr<engine::JobService> jobs_;
   Metrics metrics_;
   std::unique_ptr<ApiServices> services_;
   std::unique_ptr<Router> router_;

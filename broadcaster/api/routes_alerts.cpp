@@ -3,16 +3,12 @@
 #include <Poco/JSON/Parser.h>
 
 #include <chrono>
-#include <mutex>
 #include <sstream>
 
 #include "broadcaster/api/services.h"
 #include "broadcaster/cap/cap_alert.h"
-#include "broadcaster/engine/jobs.h"
 #include "common/base/time.h"
 #include "common/consent/consent.h"
-#include "policies/message_class.h"
-#include "policies/replies.h"
 #include "policies/targeting.h"
 
 namespace tocsin::api {
@@ -28,11 +24,11 @@ Timestamp timeField(const Json& o, const std::string& field) {
   return *t;
 }
 
-policy::Target areaFrom(const Json& o) {
+Target areaFrom(const Json& o) {
   if (!o->has("area")) throw ApiError(422, "invalid", "'area' is required: {\"zones\": [...]}, circles, polygons or {\"all\": true}", "area");
   auto a = o->getObject("area");
   if (!a) throw ApiError(422, "invalid", "'area' must be an object", "area");
-  policy::Target t;
+  Target t;
   t.all = a->has("all") && a->get("all").isBoolean() && a->getValue<bool>("all");
   t.zones = stringList(a, "zones");
   for (const auto& c : stringList(a, "circles")) t.circles.push_back(value(policy::parseCapCircle(c), "area.circles"));
@@ -41,11 +37,11 @@ policy::Target areaFrom(const Json& o) {
   return t;
 }
 
-engine::Texts textsFrom(const Json& o) {
+Texts textsFrom(const Json& o) {
   if (!o->has("texts")) throw ApiError(422, "invalid", "'texts' is required: [{\"language\": \"fr\", \"text\": \"...\"}]", "texts");
   auto list = o->getArray("texts");
   if (!list || list->size() == 0) throw ApiError(422, "invalid", "'texts' must be a non-empty list", "texts");
-  engine::Texts texts;
+  Texts texts;
   for (size_t i = 0; i < list->size(); ++i) {
     auto t = list->getObject(static_cast<unsigned>(i));
     if (!t) throw ApiError(422, "invalid", "each text is {\"language\", \"text\"}", "texts");
@@ -59,11 +55,11 @@ engine::AlertRequest alertRequestFrom(const Json& o) {
   r.title = requireString(o, "title");
   r.texts = textsFrom(o);
   r.target = areaFrom(o);
-  const auto mode = policy::parseMode(optionalString(o, "mode").value_or("live"));
+  const auto mode = parseMode(optionalString(o, "mode").value_or("live"));
   if (!mode) throw ApiError(422, "invalid", "'mode' is live, test or exercise", "mode");
   r.mode = *mode;
-  const std::string cls = optionalString(o, "class").value_or(r.mode == policy::AlertMode::kLive ? "" : "test");
-  const auto c = policy::parseClass(cls);
+  const std::string cls = optionalString(o, "class").value_or(r.mode == AlertMode::kLive ? "" : "test");
+  const auto c = parseClass(cls);
   if (!c) throw ApiError(422, "invalid", "'class' is national, extreme, severe, amber, public_safety or test", "class");
   r.messageClass = *c;
   r.classReason = "set by the operator";
@@ -71,22 +67,18 @@ engine::AlertRequest alertRequestFrom(const Json& o) {
   r.bearers = stringList(o, "bearers");
   r.sender = optionalString(o, "sender");
   const std::string type = optionalString(o, "type").value_or("alert");
-  if (type != "alert" && type != "update" && type != "all_clear")
-    throw ApiError(422, "invalid", "'type' is alert, update or all_clear", "type");
+  const auto t = parseAlertType(type);
+  if (!t || *t == AlertType::kFalseAlarm) throw ApiError(422, "invalid", "'type' is alert, update or all_clear", "type");
+  r.type = *t;
   r.reference = optionalInt(o, "references");
-  if (type != "alert" && !r.reference)
+  if (r.type != AlertType::kAlert && !r.reference)
     throw ApiError(422, "invalid", "an " + type + " names the alert it refers to in 'references'", "references");
-  Json details = object();
-  details->set("type", type);
-  std::ostringstream d;
-  details->stringify(d);
-  r.details = d.str();
   return r;
 }
 
 // Recipients per part of the area, for a draft's preview: every contact in the area (the
 // broadcaster later leaves out those who opted out of non-national alerts).
-Json recipientsByArea(StoreTx& tx, const policy::Target& target, int64_t& total) {
+Json recipientsByArea(StoreTx& tx, const Target& target, int64_t& total) {
   JsonArray rows = array();
   total = 0;
   auto row = [&](const std::string& area, int64_t n) {
@@ -134,18 +126,18 @@ struct AlertRoutes {
   explicit AlertRoutes(ApiServices& services) : s(services) {}
   ApiServices& s;
   // A draft's recipients are counted by scanning the area: kept 5 s.
-  MicroCache<JobId, std::pair<std::string, int64_t>> recipients{std::chrono::seconds(5)};
+  MicroCache<JobId, std::pair<std::string, int64_t>> recipients{s.clock, std::chrono::seconds(5)};
   // What GET /v1/alerts/{id} answers is kept 100 ms, so thousands of watchers per second cost
   // ten renderings; answers to changes are always fresh.
-  MicroCache<JobId, std::string> views{std::chrono::milliseconds(100)};
+  MicroCache<JobId, std::string> views{s.clock, std::chrono::milliseconds(100)};
 
   static std::string modeBanner(const Job& j, int64_t recipientCount, const std::string& area,
                                 const std::vector<std::string>& bearers) {
     std::string channels;
     for (const auto& b : bearers) channels += (channels.empty() ? "" : ", ") + b;
-    if (j.mode == "live")
+    if (j.mode == AlertMode::kLive)
       return "LIVE: will reach about " + std::to_string(recipientCount) + " people in " + area + " on " + channels;
-    std::string upper = j.mode;
+    std::string upper = modeName(j.mode);
     for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return upper + ": not a real alert; every message is marked " + upper + " (" + std::to_string(recipientCount) +
            " people in " + area + " on " + channels + ")";
@@ -154,20 +146,10 @@ struct AlertRoutes {
   Json view(StoreTx& tx, const Job& j) {
     Json o = object();
     o->set("id", j.id);
-    std::string type = "alert";
-    if (j.details) {
-      try {
-        auto d = Poco::JSON::Parser().parse(*j.details).extract<Poco::JSON::Object::Ptr>();
-        if (d->has("type")) type = d->getValue<std::string>("type");
-        if (auto c = d->getObject("cap"); c && c->has("msgType") && c->getValue<std::string>("msgType") == "Update")
-          type = "update";
-      } catch (const Poco::Exception&) {
-      }
-    }
-    o->set("type", type);
-    o->set("mode", j.mode);
-    o->set("class", j.messageClass);
-    o->set("state", j.state);
+    o->set("type", alertTypeName(j.details.type));
+    o->set("mode", modeName(j.mode));
+    o->set("class", className(j.messageClass));
+    o->set("state", jobStateName(j.state));
     o->set("title", j.title);
     o->set("created_by", j.createdBy);
     o->set("approved_by", j.approvedBy ? Poco::Dynamic::Var(*j.approvedBy) : Poco::Dynamic::Var());
@@ -175,24 +157,20 @@ struct AlertRoutes {
     o->set("digest", engine::alertDigest(j));
     o->set("created_at", formatUtc(j.createdAt));
     o->set("expires_at", j.expiresAt ? Poco::Dynamic::Var(formatUtc(*j.expiresAt)) : Poco::Dynamic::Var());
-    const auto texts = engine::parseTexts(j.texts.value_or("[]"));
-    if (texts.ok()) o->set("texts", textsPreviewJson(*texts, s.policies, s.policies.maxAlertParts, false));
-    const auto target = policy::parseTarget(j.target);
-    Json area = Poco::JSON::Parser().parse(j.target).extract<Poco::JSON::Object::Ptr>();
-    o->set("area", area);
-    const std::string areaDescription = target.ok() ? policy::describeTarget(*target) : "the stored area";
+    if (!j.texts.empty()) o->set("texts", textsPreviewJson(j.texts, s.policies(), s.policies().maxAlertParts, false));
+    o->set("area", targetJson(j.target));
+    const std::string areaDescription = policy::describeTarget(j.target);
     o->set("area_description", areaDescription);
-    std::vector<std::string> bearers = s.alertBearers;
-    if (j.bearers) bearers = parseJsonList(*j.bearers);
+    const std::vector<std::string> bearers = s.jobs.bearersFor(j);
     JsonArray b = array();
     for (const auto& name : bearers) b->add(name);
     o->set("bearers", b);
     int64_t count = j.recipients;
-    if (j.state == "draft" && target.ok()) {
+    if (j.state == JobState::kDraft) {
       const auto cached = recipients.get(j.id, [&] {
         int64_t total = 0;
         std::ostringstream out;
-        recipientsByArea(tx, *target, total)->stringify(out);
+        recipientsByArea(tx, j.target, total)->stringify(out);
         return std::make_pair(out.str(), total);
       });
       o->set("recipients", Poco::JSON::Parser().parse(cached.first));
@@ -203,19 +181,12 @@ struct AlertRoutes {
     return o;
   }
 
-  static std::vector<std::string> parseJsonList(const std::string& text) {
-    std::vector<std::string> out;
-    auto a = Poco::JSON::Parser().parse(text).extract<Poco::JSON::Array::Ptr>();
-    for (size_t i = 0; i < a->size(); ++i) out.push_back(a->getElement<std::string>(static_cast<unsigned>(i)));
-    return out;
-  }
-
   std::string render(JobId id) {
     auto store = s.stores.acquire();
     Json body;
     check(store->read([&](StoreTx& tx) {
       auto j = tx.jobs().find(id);
-      if (!j || j->kind != "alert") return Status::notFound("no alert " + std::to_string(id));
+      if (!j || j->kind != JobKind::kAlert) return Status::notFound("no alert " + std::to_string(id));
       body = view(tx, *j);
       return Status::okStatus();
     }));
@@ -233,45 +204,19 @@ struct AlertRoutes {
     return Response{200, "application/json", views.get(id, [&] { return render(id); })};
   }
 
-  // CAP references are "sender,identifier,sent" triples: the newest Tocsin alert drafted from
-  // one of them is the one an update refers to (none: the update stands alone).
-  std::optional<JobId> referencedJob(const std::string& references) {
-    std::vector<std::pair<std::string, std::string>> wanted;
-    std::istringstream words(references);
-    for (std::string w; words >> w;) {
-      const auto a = w.find(','), b = w.find(',', a == std::string::npos ? a : a + 1);
-      if (a != std::string::npos && b != std::string::npos) wanted.emplace_back(w.substr(0, a), w.substr(a + 1, b - a - 1));
-    }
-    std::optional<JobId> found;
-    auto store = s.stores.acquire();
-    check(store->read([&](StoreTx& tx) {
-      const auto jobs = tx.jobs().list(0, 1'000'000);
-      for (auto it = jobs.rbegin(); it != jobs.rend() && !found; ++it) {
-        if (it->kind != "alert" || !it->details) continue;
-        try {
-          auto d = Poco::JSON::Parser().parse(*it->details).extract<Poco::JSON::Object::Ptr>();
-          auto c = d->getObject("cap");
-          if (!c) continue;
-          for (const auto& [sender, identifier] : wanted)
-            if (c->optValue<std::string>("sender", "") == sender && c->optValue<std::string>("identifier", "") == identifier)
-              found = it->id;
-        } catch (const Poco::Exception&) {
-        }
-      }
-      return Status::okStatus();
-    }));
-    return found;
-  }
-
   engine::AlertRequest fromBody(const Request& req) {
     if (req.contentType == "application/cap+xml" || req.contentType == "application/xml") {
       const cap::Alert alert = api::value(cap::parse(req.body), "body");
       cap::Mapping mapping;
       if (auto g = req.query.find("zone_geocode"); g != req.query.end()) mapping.zoneGeocodes = {g->second};
       const cap::AlertDraft d = api::value(cap::draftFromCap(alert, s.clock.now(), mapping), "body");
-      engine::AlertRequest r = cap::alertRequest(d);
+      engine::AlertRequest r;
+      auto store = s.stores.acquire();
+      check(store->read([&](StoreTx& tx) {
+        r = cap::alertRequest(alert, d, tx);
+        return Status::okStatus();
+      }));
       if (auto b = req.query.find("bearer"); b != req.query.end()) r.bearers = {b->second};
-      if (!alert.references.empty()) r.reference = referencedJob(alert.references);
       return r;
     }
     return alertRequestFrom(parseBody(req));
@@ -280,8 +225,7 @@ struct AlertRoutes {
   Response create(Request& req) {
     const engine::AlertRequest r = fromBody(req);
     auto store = s.stores.acquire();
-    engine::JobService jobs(*store, s.audit, s.policies, s.clock);
-    const JobId id = api::value(jobs.draftAlert(r, req.who().actor()));
+    const JobId id = api::value(s.jobs.draftAlert(*store, r, req.who().actor()));
     return respond(id, 201);
   }
 
@@ -290,8 +234,7 @@ struct AlertRoutes {
     const engine::AlertRequest r = fromBody(req);
     {
       auto store = s.stores.acquire();
-      engine::JobService jobs(*store, s.audit, s.policies, s.clock);
-      check(jobs.editAlert(id, r, req.who().actor()));
+      check(s.jobs.editAlert(*store, id, r, req.who().actor()));
     }
     return respond(id, 200);
   }
@@ -302,8 +245,7 @@ struct AlertRoutes {
     const std::string digest = requireString(body, "digest");
     {
       auto store = s.stores.acquire();
-      engine::JobService jobs(*store, s.audit, s.policies, s.clock);
-      check(jobs.approve(id, req.who().actor(), digest));
+      check(s.jobs.approve(*store, id, req.who().actor(), digest));
     }
     return respond(id, 200);
   }
@@ -314,12 +256,7 @@ struct AlertRoutes {
     const std::string reason = requireString(body, "reason");
     {
       auto store = s.stores.acquire();
-      engine::JobService jobs(*store, s.audit, s.policies, s.clock);
-      check(store->read([&](StoreTx& tx) {
-        auto j = tx.jobs().find(id);
-        return j && j->kind == "alert" ? Status::okStatus() : Status::notFound("no alert " + std::to_string(id));
-      }));
-      check(jobs.cancel(id, req.who().actor(), reason));
+      check(s.jobs.cancel(*store, id, req.who().actor(), reason, JobKind::kAlert));
     }
     return respond(id, 200);
   }
@@ -329,29 +266,31 @@ struct AlertRoutes {
     JobId correction = 0;
     {
       auto store = s.stores.acquire();
-      engine::JobService jobs(*store, s.audit, s.policies, s.clock);
-      correction = api::value(jobs.draftFalseAlarmCorrection(id, req.who().actor()));
+      correction = api::value(s.jobs.draftFalseAlarmCorrection(*store, id, req.who().actor()));
     }
     return respond(correction, 201);
   }
 
-  Response list(Request&) {
+  // The newest alerts, 50 at a time; `before` pages back.
+  Response list(Request& req) {
+    JobId before = 0;
+    if (auto b = req.query.find("before"); b != req.query.end()) {
+      if (b->second.empty() || b->second.size() > 18 || b->second.find_first_not_of("0123456789") != std::string::npos)
+        throw ApiError(400, "invalid", "'before' is an alert id", "before");
+      before = std::stoll(b->second);
+    }
     auto store = s.stores.acquire();
     JsonArray items = array();
     check(store->read([&](StoreTx& tx) {
-      auto all = tx.jobs().list(0, 1'000'000);
-      int shown = 0;
-      for (auto it = all.rbegin(); it != all.rend() && shown < 50; ++it) {
-        if (it->kind != "alert") continue;
+      for (const Job& j : tx.jobs().recent(JobKind::kAlert, before, 50)) {
         Json o = object();
-        o->set("id", it->id);
-        o->set("mode", it->mode);
-        o->set("class", it->messageClass);
-        o->set("state", it->state);
-        o->set("title", it->title);
-        o->set("created_by", it->createdBy);
+        o->set("id", j.id);
+        o->set("mode", modeName(j.mode));
+        o->set("class", className(j.messageClass));
+        o->set("state", jobStateName(j.state));
+        o->set("title", j.title);
+        o->set("created_by", j.createdBy);
         items->add(o);
-        ++shown;
       }
       return Status::okStatus();
     }));

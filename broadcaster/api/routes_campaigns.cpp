@@ -1,12 +1,9 @@
 // /v1/campaigns: a shop's promotions. A marketer's token names its shop; it sees and steers
 // that shop's campaigns only. Consent, sending hours and the STOP footer are the broadcaster's
 // business: the preview shows the text as it will leave, footer included.
-#include <Poco/JSON/Parser.h>
-
 #include "broadcaster/api/services.h"
-#include "broadcaster/engine/jobs.h"
+#include "broadcaster/engine/job_texts.h"
 #include "common/base/time.h"
-#include "policies/targeting.h"
 
 namespace tocsin::api {
 namespace {
@@ -23,8 +20,8 @@ std::optional<Timestamp> optionalTime(const Json& o, const std::string& field) {
 }
 
 // With {name} filled for a sample person, so the parts count is what most people get.
-engine::Texts sampleTexts(const engine::Texts& texts) {
-  engine::Texts sample;
+Texts sampleTexts(const Texts& texts) {
+  Texts sample;
   for (const auto& [language, text] : texts) sample.emplace_back(language, engine::personalise(text, std::string("Camille")));
   return sample;
 }
@@ -35,7 +32,7 @@ struct CampaignRoutes {
   // The campaign, if the caller may see it.
   Job load(StoreTx& tx, const Request& req, JobId id) {
     auto j = tx.jobs().find(id);
-    if (!j || j->kind != "campaign") throw ApiError(404, "not_found", "no campaign " + std::to_string(id));
+    if (!j || j->kind != JobKind::kCampaign) throw ApiError(404, "not_found", "no campaign " + std::to_string(id));
     const Principal& who = req.who();
     if (who.role == Role::kMarketer && j->purpose != "promotions:" + who.shop.value_or(""))
       throw ApiError(403, "forbidden", "campaign " + std::to_string(id) + " belongs to another shop");
@@ -47,13 +44,13 @@ struct CampaignRoutes {
     o->set("id", j.id);
     o->set("shop", j.purpose ? j.purpose->substr(std::string("promotions:").size()) : "");
     o->set("title", j.title);
-    o->set("state", j.state);
+    o->set("state", jobStateName(j.state));
     o->set("created_by", j.createdBy);
     o->set("not_before", j.notBefore ? Poco::Dynamic::Var(formatUtc(*j.notBefore)) : Poco::Dynamic::Var());
     o->set("deadline", j.expiresAt ? Poco::Dynamic::Var(formatUtc(*j.expiresAt)) : Poco::Dynamic::Var());
-    const auto texts = engine::parseTexts(j.texts.value_or("[]"));
-    if (texts.ok()) o->set("preview", textsPreviewJson(sampleTexts(*texts), s.policies, s.policies.maxPromotionalParts, true));
-    o->set("area", Poco::JSON::Parser().parse(j.target).extract<Poco::JSON::Object::Ptr>());
+    if (!j.texts.empty())
+      o->set("preview", textsPreviewJson(sampleTexts(j.texts), s.policies(), s.policies().maxPromotionalParts, true));
+    o->set("area", targetJson(j.target));
     o->set("progress", progressJson(tx, j, s.tallies));
     return o;
   }
@@ -101,7 +98,7 @@ struct CampaignRoutes {
     if (r.texts.empty()) throw ApiError(422, "invalid", "'texts' is required", "texts");
     Json out = object();
     out->set("shop", r.shop);
-    out->set("preview", textsPreviewJson(sampleTexts(r.texts), s.policies, s.policies.maxPromotionalParts, true));
+    out->set("preview", textsPreviewJson(sampleTexts(r.texts), s.policies(), s.policies().maxPromotionalParts, true));
     int64_t consenting = 0, pending = 0;
     auto store = s.stores.acquire();
     check(store->read([&](StoreTx& tx) {
@@ -126,8 +123,7 @@ struct CampaignRoutes {
     JobId id = 0;
     {
       auto store = s.stores.acquire();
-      engine::JobService jobs(*store, s.audit, s.policies, s.clock);
-      id = value(jobs.createCampaign(r, who.actor()));
+      id = value(s.jobs.createCampaign(*store, r, who.actor()));
     }
     return respond(req, id, 201);
   }
@@ -142,9 +138,10 @@ struct CampaignRoutes {
         load(tx, req, id);
         return Status::okStatus();
       }));
-      engine::JobService jobs(*store, s.audit, s.policies, s.clock);
       const std::string who = req.who().actor();
-      check(action == "pause" ? jobs.pause(id, who) : action == "resume" ? jobs.resume(id, who) : jobs.cancel(id, who, reason));
+      check(action == "pause"    ? s.jobs.pause(*store, id, who)
+            : action == "resume" ? s.jobs.resume(*store, id, who)
+                                 : s.jobs.cancel(*store, id, who, reason, JobKind::kCampaign));
     }
     return respond(req, id, 200);
   }

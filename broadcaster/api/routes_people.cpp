@@ -5,7 +5,7 @@
 #include <cstdlib>
 
 #include "broadcaster/api/services.h"
-#include "broadcaster/api/tokens.h"
+#include "broadcaster/api/authentication.h"
 #include "broadcaster/engine/webhooks.h"
 #include "common/base/time.h"
 #include "common/consent/consent.h"
@@ -22,7 +22,7 @@ struct PeopleRoutes {
   ApiServices& s;
 
   PhoneNumber phone(const std::string& input, const std::string& field) {
-    return value(s.phones.normalize(input), field);
+    return value(s.env.phones->normalize(input), field);
   }
 
   Response createContact(Request& req) {
@@ -38,8 +38,8 @@ struct PeopleRoutes {
     check(validateDetails(d));
     UpsertResult result;
     auto store = s.stores.acquire();
-    check(s.audit.write(*store, req.who().actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
-      TOCSIN_ASSIGN_OR_RETURN(result, s.book.upsert(tx, rec, number, d, "api", false));
+    check(s.audit().write(*store, req.who().actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+      TOCSIN_ASSIGN_OR_RETURN(result, s.env.book->upsert(tx, rec, number, d, "api", false));
       return Status::okStatus();
     }), "phone");
     Json out = object();
@@ -52,11 +52,11 @@ struct PeopleRoutes {
 
   Response importContacts(Request& req) {
     if (req.contentType != "text/csv") throw ApiError(415, "unsupported_media_type", "send the contacts as text/csv");
-    ContactImporter importer(s.phones, s.book);
+    ContactImporter importer(*s.env.phones, *s.env.book);
     ImportOptions options;
     options.label = "api upload by " + req.who().name;
     auto store = s.stores.acquire();
-    const ImportReport r = value(importer.run(*store, s.audit, req.who().actor(), req.body, options));
+    const ImportReport r = value(importer.run(*store, s.audit(), req.who().actor(), req.body, options));
     Json o = object();
     o->set("committed", r.committed);
     o->set("rows", static_cast<int64_t>(r.rows));
@@ -87,7 +87,7 @@ struct PeopleRoutes {
   Response erase(Request& req) {
     const PhoneNumber number = phone(req.params.at("phone"), "phone");
     auto store = s.stores.acquire();
-    const ErasureReport r = value(eraseNumber(*store, s.audit, s.suppressor, req.who().actor(), number));
+    const ErasureReport r = value(eraseNumber(*store, s.audit(), *s.env.suppressor, req.who().actor(), number));
     Json o = object();
     o->set("contact_found", r.contactFound);
     o->set("suppression_added", r.suppressionAdded);
@@ -107,7 +107,7 @@ struct PeopleRoutes {
     const std::string language = optionalString(o, "language").value_or("en");
     Json out = object();
     auto store = s.stores.acquire();
-    check(s.audit.write(*store, who.actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+    check(s.audit().write(*store, who.actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
       auto contact = tx.contacts().findByPhone(number.e164);
       if (!contact) return Status::notFound("no contact with this number; create it first (POST /v1/contacts)");
       if (action == "grant") {
@@ -157,7 +157,7 @@ struct PeopleRoutes {
 
   Response auditVerify(Request&) {
     auto store = s.stores.acquire();
-    const AuditVerification v = value(s.audit.verify(*store));
+    const AuditVerification v = value(s.audit().verify(*store));
     Json o = object();
     o->set("intact", v.intact());
     o->set("entries", v.entries);
@@ -178,7 +178,7 @@ struct PeopleRoutes {
       if (!t.ok()) throw ApiError(422, "invalid", std::string("'") + bound + "' is not an ISO 8601 time", bound);
       (std::string(bound) == "from" ? filter.from : filter.to) = *t;
     }
-    const auto key = value(s.keys.signingKey("export-signing"));
+    const auto key = value(s.env.keys.signingKey("export-signing"));
     char dir[] = "/tmp/tocsin-export-XXXXXX";
     if (!::mkdtemp(dir)) throw ApiError(500, "io_error", "cannot make a temporary directory for the export");
     const std::string path = std::string(dir) + "/consent." + format;
@@ -189,7 +189,7 @@ struct PeopleRoutes {
     };
     try {
       auto store = s.stores.acquire();
-      const ExportSummary summary = value(exportConsent(*store, s.audit, *key, req.who().actor(),
+      const ExportSummary summary = value(exportConsent(*store, s.audit(), *key, req.who().actor(),
                                                         format == "csv" ? ExportFormat::kCsv : ExportFormat::kJson,
                                                         filter, path));
       Json o = object();
@@ -209,15 +209,15 @@ struct PeopleRoutes {
 
   Response createTokenRoute(Request& req) {
     const Json o = parseBody(req);
-    NewToken t;
+    engine::NewToken t;
     t.name = requireString(o, "name");
-    const auto role = parseRole(requireString(o, "role"));
+    const auto role = engine::parseRole(requireString(o, "role"));
     if (!role) throw ApiError(422, "invalid", "'role' is operator, approver, marketer, auditor, kiosk or admin", "role");
     t.role = *role;
     t.shop = optionalString(o, "shop");
     t.allowFrom = stringList(o, "allow_from");
     auto store = s.stores.acquire();
-    const std::string secret = value(createToken(*store, s.audit, req.who().actor(), t), "name");
+    const std::string secret = value(engine::createToken(*store, s.audit(), req.who().actor(), t), "name");
     Json out = object();
     out->set("name", t.name);
     out->set("role", roleName(t.role));
@@ -239,7 +239,7 @@ struct PeopleRoutes {
     w.secret = toHex(value(randomBytes(32)));
     w.createdBy = req.who().actor();
     auto store = s.stores.acquire();
-    check(s.audit.write(*store, req.who().actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+    check(s.audit().write(*store, req.who().actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
       if (tx.webhooks().findByName(w.name)) return Status::alreadyExists("a webhook named " + w.name + " exists");
       w.createdAt = rec.now();
       const int64_t id = tx.webhooks().insert(w);
@@ -280,7 +280,7 @@ struct PeopleRoutes {
   Response disableWebhook(Request& req) {
     auto store = s.stores.acquire();
     const std::string name = req.params.at("name");
-    check(s.audit.write(*store, req.who().actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+    check(s.audit().write(*store, req.who().actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
       auto w = tx.webhooks().findByName(name);
       if (!w) return Status::notFound("no webhook named " + name);
       tx.webhooks().disable(w->id, rec.now());
@@ -294,7 +294,7 @@ struct PeopleRoutes {
 
   Response revokeTokenRoute(Request& req) {
     auto store = s.stores.acquire();
-    check(revokeToken(*store, s.audit, req.who().actor(), req.params.at("name")));
+    check(engine::revokeToken(*store, s.audit(), req.who().actor(), req.params.at("name")));
     s.principals.clear();
     Json out = object();
     out->set("revoked", req.params.at("name"));

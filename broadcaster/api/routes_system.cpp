@@ -2,10 +2,9 @@
 #include <sstream>
 
 #include "broadcaster/api/services.h"
-#include "broadcaster/engine/jobs.h"
-#include "common/base/text.h"
-#include "policies/promotion.h"
+#include "broadcaster/engine/broadcaster_lock.h"
 #include "common/text/sms_text.h"
+#include "policies/promotion.h"
 
 namespace tocsin::api {
 
@@ -19,8 +18,7 @@ void forEachInAudience(StoreTx& tx, const std::vector<std::string>& zones, std::
   }
 }
 
-JsonArray textsPreviewJson(const std::vector<std::pair<std::string, std::string>>& texts, const policy::PolicyConfig& policies,
-                      int maxParts, bool footer) {
+JsonArray textsPreviewJson(const Texts& texts, const policy::PolicyConfig& policies, int maxParts, bool footer) {
   JsonArray list = array();
   for (const auto& [language, text] : texts) {
     const std::string sent = footer ? policy::withStopFooter(text, policies.stopFooter(language)) : text;
@@ -36,6 +34,42 @@ JsonArray textsPreviewJson(const std::vector<std::pair<std::string, std::string>
     list->add(t);
   }
   return list;
+}
+
+Json targetJson(const Target& t) {
+  Json o = object();
+  if (t.all) o->set("all", true);
+  if (!t.zones.empty()) {
+    JsonArray zones = array();
+    for (const auto& z : t.zones) zones->add(z);
+    o->set("zones", zones);
+  }
+  if (!t.circles.empty()) {
+    JsonArray circles = array();
+    for (const auto& c : t.circles) {
+      Json circle = object();
+      circle->set("lat", c.latitude);
+      circle->set("lon", c.longitude);
+      circle->set("radius_km", c.radiusKm);
+      circles->add(circle);
+    }
+    o->set("circles", circles);
+  }
+  if (!t.polygons.empty()) {
+    JsonArray polygons = array();
+    for (const auto& p : t.polygons) {
+      JsonArray points = array();
+      for (const auto& [lat, lon] : p.points) {
+        JsonArray point = array();
+        point->add(lat);
+        point->add(lon);
+        points->add(point);
+      }
+      polygons->add(points);
+    }
+    o->set("polygons", polygons);
+  }
+  return o;
 }
 
 Json progressJson(StoreTx& tx, const Job& j, TallyCache& tallies) {
@@ -74,16 +108,13 @@ void addSystemRoutes(Router& router, ApiServices& s) {
   router.add({"GET", "/health", {}, "is the API up and its store readable", "", [&s](Request&) {
     auto store = s.stores.acquire();
     Json o = object();
-    std::string broadcaster = "never ran on this store";
-    const Status st = store->read([&](StoreTx& tx) {
-      const auto runtime = tx.runtime().get("broadcaster");
-      if (auto b = runtime.find("broadcaster"); b != runtime.end())
-        broadcaster = s.clock.now() - b->second.second <= std::chrono::seconds(10) ? "running" : "not reporting";
+    const Status st = store->read([](StoreTx& tx) {
+      tx.runtime().get("broadcaster");
       return Status::okStatus();
     });
     o->set("status", st.ok() ? "ok" : "failing");
     o->set("store", st.ok() ? "readable" : st.message());
-    o->set("broadcaster", broadcaster);
+    o->set("broadcaster", engine::presenceName(engine::broadcasterPresence(s.env.config.store.path)));
     o->set("version", s.version);
     return json(o, st.ok() ? 200 : 503);
   }});
@@ -91,7 +122,7 @@ void addSystemRoutes(Router& router, ApiServices& s) {
     auto store = s.stores.acquire();
     std::string text;
     check(store->read([&](StoreTx& tx) {
-      text = s.metrics.render(tx, s.clock.now());
+      text = s.metrics.render(tx, engine::broadcasterPresence(s.env.config.store.path) == engine::BroadcasterPresence::kRunning);
       return Status::okStatus();
     }));
     return Response{200, "text/plain; version=0.0.4", text};

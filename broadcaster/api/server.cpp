@@ -2,7 +2,6 @@
 
 #include <sys/stat.h>
 
-#include <chrono>
 #include <istream>
 
 #include <Poco/Net/Context.h>
@@ -29,11 +28,11 @@ std::string mediaType(const std::string& header) { return toLower(trim(header.su
 
 class Handler final : public Poco::Net::HTTPRequestHandler {
  public:
-  Handler(const Router& router, Metrics& metrics, const ServerOptions& options)
-      : router_(router), metrics_(metrics), options_(options) {}
+  Handler(const Router& router, Metrics& metrics, const ServerOptions& options, const Clock& clock)
+      : router_(router), metrics_(metrics), options_(options), clock_(clock) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) override {
-    const auto started = std::chrono::steady_clock::now();
+    const MonoTime started = clock_.monotonic();
     Request req;
     Response res;
     try {
@@ -55,7 +54,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
     out.set("Cache-Control", "no-store");
     out.set("X-Content-Type-Options", "nosniff");
     out.sendBuffer(res.body.data(), res.body.size());
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double seconds = std::chrono::duration<double>(clock_.monotonic() - started).count();
     metrics_.observe(req.route, res.status, seconds);
   }
 
@@ -85,20 +84,22 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
   const Router& router_;
   Metrics& metrics_;
   const ServerOptions& options_;
+  const Clock& clock_;
 };
 
 class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
  public:
-  Factory(const Router& router, Metrics& metrics, const ServerOptions& options)
-      : router_(router), metrics_(metrics), options_(options) {}
+  Factory(const Router& router, Metrics& metrics, const ServerOptions& options, const Clock& clock)
+      : router_(router), metrics_(metrics), options_(options), clock_(clock) {}
   Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    return new Handler(router_, metrics_, options_);
+    return new Handler(router_, metrics_, options_, clock_);
   }
 
  private:
   const Router& router_;
   Metrics& metrics_;
   const ServerOptions& options_;
+  const Clock& clock_;
 };
 
 }  // namespace
@@ -126,7 +127,8 @@ Status parseListen(const std::string& text, std::string& host, uint16_t& port) {
   return Status::okStatus();
 }
 
-Result<std::unique_ptr<ApiServer>> ApiServer::start(const ServerOptions& options, const Router& router, Metrics& metrics) {
+Result<std::unique_ptr<ApiServer>> ApiServer::start(const ServerOptions& options, const Router& router, Metrics& metrics,
+                                                    const Clock& clock) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   try {
@@ -169,7 +171,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(const ServerOptions& options
     params->setMaxKeepAliveRequests(0);  // unlimited on one connection
     params->setTimeout(Poco::Timespan(30, 0));
     impl->pool = std::make_unique<Poco::ThreadPool>(4, options.maxThreads + 4);
-    impl->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(router, metrics, impl->options), *impl->pool,
+    impl->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(router, metrics, impl->options, clock), *impl->pool,
                                                            *socket, params);
     impl->port = impl->server->port();
     impl->server->start();

@@ -12,6 +12,7 @@
 
 #include "broadcaster/api/metrics.h"
 #include "broadcaster/api/router.h"
+#include "common/base/clock.h"
 #include "common/base/status.h"
 
 namespace tocsin::api {
@@ -33,7 +34,8 @@ struct ServerOptions {
 class ApiServer {
  public:
   // Binds and starts serving; the Router and Metrics must outlive the server.
-  static Result<std::unique_ptr<ApiServer>> start(const ServerOptions& options, const Router& router, Metrics& metrics);
+  static Result<std::unique_ptr<ApiServer>> start(const ServerOptions& options, const Router& router, Metrics& metrics,
+                                                  const Clock& clock);
   ~ApiServer();
   uint16_t port() const;
   const std::string& certificateFile() const;  // "" for plain HTTP

@@ -1,5 +1,5 @@
-// What the API's handlers work with, wired in main (or a test): store connections, the audit
-// log, policies, clock, phone numbers, keys and metrics. Handlers hold no other state.
+// What the API's handlers work with, wired by OperatorApi::start: the engine's Environment and
+// JobService, store connections, the clock and metrics. Handlers hold no other state.
 #pragma once
 
 #include <chrono>
@@ -15,12 +15,8 @@
 #include "broadcaster/api/micro_cache.h"
 #include "broadcaster/api/router.h"
 #include "broadcaster/api/store_pool.h"
-#include "common/audit/audit_log.h"
-#include "common/contacts/contacts.h"
-#include "common/crypto/key_files.h"
-#include "common/phone/phone.h"
-#include "common/privacy/suppression.h"
-#include "policies/policy_config.h"
+#include "broadcaster/engine/environment.h"
+#include "broadcaster/engine/jobs.h"
 
 namespace tocsin::api {
 
@@ -28,26 +24,31 @@ namespace tocsin::api {
 // second: many people watching one alert cost one scan per second.
 using TallyCache = MicroCache<JobId, std::vector<MessageTally>>;
 
+// Who a (token hash, address) is, read from the store at most once a second; revoking a token
+// through the API clears it at once (another process's revocation: within a second).
+struct Authentication {
+  std::optional<Principal> principal;
+  std::optional<ApiError> refusal;
+};
+
+// The engine's services (one Environment, one JobService) and what the API adds: its store
+// connections, metrics and short-lived caches.
 struct ApiServices {
+  ApiServices(const engine::Environment& environment, StorePool& storePool, const engine::JobService& jobService,
+              const Clock& wallClock, Metrics& apiMetrics)
+      : env(environment), stores(storePool), jobs(jobService), clock(wallClock), metrics(apiMetrics) {}
+
+  const engine::Environment& env;
   StorePool& stores;
-  AuditLog& audit;
-  const policy::PolicyConfig& policies;
+  const engine::JobService& jobs;
   const Clock& clock;
-  const PhoneNormalizer& phones;
-  const Suppressor& suppressor;
-  const ContactBook& book;
-  const KeyDirectory& keys;
   Metrics& metrics;
-  std::vector<std::string> alertBearers;  // the bearers an alert uses when it names none
   std::string version = "0.1.0";
-  TallyCache tallies{std::chrono::seconds(1)};
-  // Who a (token hash, address) is, read from the store at most once a second; revoking a
-  // token through the API clears it at once (another process's revocation: within a second).
-  struct Authentication {
-    std::optional<Principal> principal;
-    std::optional<ApiError> refusal;
-  };
-  MicroCache<std::pair<std::string, std::string>, Authentication> principals{std::chrono::seconds(1)};
+  TallyCache tallies{clock, std::chrono::seconds(1)};
+  MicroCache<std::pair<std::string, std::string>, Authentication> principals{clock, std::chrono::seconds(1)};
+
+  AuditLog& audit() const { return *env.audit; }
+  const policy::PolicyConfig& policies() const { return env.policies; }
 };
 
 // Every route of the API, in the order /openapi.json lists them.
@@ -68,8 +69,9 @@ inline void addAllRoutes(Router& router, ApiServices& services) {
 // steps, so a large store is read in bounded pieces.
 void forEachInAudience(StoreTx& tx, const std::vector<std::string>& zones, std::string_view purpose,
                        const std::function<void(const AudienceMember&)>& visit);
-JsonArray textsPreviewJson(const std::vector<std::pair<std::string, std::string>>& texts, const policy::PolicyConfig& policies,
-                      int maxParts, bool footer);
+JsonArray textsPreviewJson(const Texts& texts, const policy::PolicyConfig& policies, int maxParts, bool footer);
+// An area as the API shows it: {"all": true} or {"zones", "circles", "polygons"}.
+Json targetJson(const Target& target);
 Json progressJson(StoreTx& tx, const Job& job, TallyCache& tallies);
 
 }  // namespace tocsin::api

@@ -1,11 +1,14 @@
 #include "broadcaster/api/store_pool.h"
 
+#include "broadcaster/engine/wake_channel.h"
+
 namespace tocsin::api {
 
-Result<std::unique_ptr<StorePool>> StorePool::open(const std::string& path, const SqliteOptions& options, size_t size) {
+Result<std::unique_ptr<StorePool>> StorePool::open(const StoreEnvironment& env, size_t size, std::function<void()> onWrite) {
   auto pool = std::make_unique<StorePool>();
   for (size_t i = 0; i < size; ++i) {
-    TOCSIN_ASSIGN_OR_RETURN(auto store, SqliteStore::open(path, options));
+    TOCSIN_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, env.connect());
+    if (onWrite) store = std::make_unique<engine::NotifyingStore>(std::move(store), onWrite);
     pool->free_.push_back(std::move(store));
   }
   return pool;

@@ -1,6 +1,7 @@
-// Connections to the store for the API's worker threads. A SqliteStore serves one thread at a
-// time, so each request borrows one for its duration; at most `size` requests touch the store
-// at once and the others wait for a free connection.
+// Connections to the store for the API's worker threads. A store connection serves one thread at
+// a time, so each request borrows one for its duration; at most `size` requests touch the store
+// at once and the others wait for a free connection. Every committed write calls `onWrite` (the
+// broadcaster in the same process wakes at once).
 #pragma once
 
 #include <condition_variable>
@@ -8,13 +9,15 @@
 #include <mutex>
 #include <vector>
 
-#include "common/store/sqlite_store.h"
+#include <functional>
+
+#include "common/setup/store_environment.h"
 
 namespace tocsin::api {
 
 class StorePool {
  public:
-  static Result<std::unique_ptr<StorePool>> open(const std::string& path, const SqliteOptions& options, size_t size);
+  static Result<std::unique_ptr<StorePool>> open(const StoreEnvironment& env, size_t size, std::function<void()> onWrite);
 
   class Lease {
    public:

@@ -1,16 +1,13 @@
 #include "broadcaster/cap/cap_alert.h"
 
 #include <algorithm>
+#include <sstream>
 
-#include "common/base/json_text.h"
 #include "common/base/text.h"
+#include "policies/message_class.h"
+#include "policies/targeting.h"
 
 namespace tocsin::cap {
-
-std::string primaryLanguage(const std::string& tag) {
-  const auto dash = tag.find_first_of("-_");
-  return toLower(tag.substr(0, dash));
-}
 
 Result<AlertDraft> draftFromCap(const Alert& a, Timestamp now, const Mapping& mapping) {
   AlertDraft d;
@@ -24,8 +21,8 @@ Result<AlertDraft> draftFromCap(const Alert& a, Timestamp now, const Mapping& ma
                            "correction, since a cancel alone tells the public nothing");
   if (a.scope != "Public") return Status::invalid("CAP scope " + a.scope + " is not for the public; Tocsin sends Public alerts only");
   if (a.infos.empty()) return Status::invalid("the CAP alert has no <info>: there is nothing to say");
-  d.mode = a.status == "Test" ? policy::AlertMode::kTest : a.status == "Exercise" ? policy::AlertMode::kExercise
-                                                                                  : policy::AlertMode::kLive;
+  d.mode = a.status == "Test" ? AlertMode::kTest : a.status == "Exercise" ? AlertMode::kExercise : AlertMode::kLive;
+  d.type = a.msgType == "Update" ? AlertType::kUpdate : AlertType::kAlert;
   const Info& first = a.infos.front();
   const auto cls = policy::classFromCap({a.status, first.severity, first.urgency, first.certainty, first.event});
   d.messageClass = cls.messageClass;
@@ -75,19 +72,38 @@ Result<AlertDraft> draftFromCap(const Alert& a, Timestamp now, const Mapping& ma
     return Status::invalid("the CAP alert's areas give no zone (geocode " +
                            (mapping.zoneGeocodes.empty() ? std::string("none configured") : mapping.zoneGeocodes[0]) +
                            "), circle or polygon Tocsin can target");
-  std::string details = "{\"cap\":{\"identifier\":" + jsonString(a.identifier) + ",\"sender\":" + jsonString(a.sender) +
-                        ",\"sent\":" + jsonString(formatUtc(a.sent)) + ",\"msgType\":" + jsonString(a.msgType) +
-                        ",\"status\":" + jsonString(a.status) + ",\"event\":" + jsonString(first.event) +
-                        ",\"severity\":" + jsonString(first.severity) + ",\"urgency\":" + jsonString(first.urgency) +
-                        ",\"certainty\":" + jsonString(first.certainty) + ",\"areas\":" + jsonString(areas);
-  if (!a.references.empty()) details += ",\"references\":" + jsonString(a.references);
-  if (!a.note.empty()) details += ",\"note\":" + jsonString(a.note);
-  d.details = details + "},\"class_reason\":" + jsonString(d.classReason) + "}";
+  CapOrigin& o = d.origin;
+  o.identifier = a.identifier;
+  o.sender = a.sender;
+  o.sent = formatUtc(a.sent);
+  o.msgType = a.msgType;
+  o.status = a.status;
+  o.event = first.event;
+  o.severity = first.severity;
+  o.urgency = first.urgency;
+  o.certainty = first.certainty;
+  o.areas = areas;
+  o.references = a.references;
+  o.note = a.note;
   return d;
 }
 
-engine::AlertRequest alertRequest(const AlertDraft& d) {
+std::optional<JobId> referencedAlert(StoreTx& tx, const std::string& references) {
+  std::optional<JobId> found;
+  std::istringstream words(references);
+  for (std::string w; words >> w;) {
+    const auto a = w.find(',');
+    const auto b = a == std::string::npos ? a : w.find(',', a + 1);
+    if (b == std::string::npos) continue;
+    if (auto id = tx.jobs().findByCapMessage(w.substr(0, a), w.substr(a + 1, b - a - 1)); id && (!found || *id > *found))
+      found = id;
+  }
+  return found;
+}
+
+engine::AlertRequest alertRequest(const Alert& alert, const AlertDraft& d, StoreTx& tx) {
   engine::AlertRequest r;
+  if (!alert.references.empty()) r.reference = referencedAlert(tx, alert.references);
   r.title = d.title;
   r.texts = d.texts;
   r.target = d.target;
@@ -95,7 +111,8 @@ engine::AlertRequest alertRequest(const AlertDraft& d) {
   r.classReason = d.classReason;
   r.mode = d.mode;
   r.expiresAt = d.expiresAt;
-  r.details = d.details;
+  r.type = d.type;
+  r.cap = d.origin;
   return r;
 }
 

@@ -8,9 +8,8 @@
 
 #include "broadcaster/cap/cap.h"
 #include "broadcaster/engine/jobs.h"
-#include "policies/message_class.h"
-#include "policies/replies.h"
-#include "policies/targeting.h"
+#include "common/jobs/job.h"
+#include "common/store/store.h"
 
 namespace tocsin::cap {
 
@@ -20,22 +19,25 @@ struct Mapping {
 
 struct AlertDraft {
   std::string title;
-  std::vector<std::pair<std::string, std::string>> texts;  // (language, text), the first is the default
-  policy::Target target;
-  policy::MessageClass messageClass = policy::MessageClass::kPublicSafety;
+  Texts texts;  // (language, text), the first is the default
+  Target target;
+  MessageClass messageClass = MessageClass::kPublicSafety;
   std::string classReason;
-  policy::AlertMode mode = policy::AlertMode::kLive;
+  AlertMode mode = AlertMode::kLive;
+  AlertType type = AlertType::kAlert;  // an Update is an update
   std::optional<Timestamp> expiresAt;
-  std::string details;  // JSON: identifier, sender, sent, msgType, references, event, area descriptions
+  CapOrigin origin;  // identifier, sender, sent, msgType, references, event, area descriptions
   std::vector<std::string> warnings;
 };
 
-// "fr-FR" -> "fr": contacts' languages are matched on the primary subtag.
-std::string primaryLanguage(const std::string& tag);
-
 Result<AlertDraft> draftFromCap(const Alert& alert, Timestamp now, const Mapping& mapping = {});
 
-// The job request for a draft (bearers and sender left to the caller).
-engine::AlertRequest alertRequest(const AlertDraft& draft);
+// The job request for a draft (bearers and sender left to the caller). Its reference is the
+// newest alert drafted from a message the CAP document references, if Tocsin has one.
+engine::AlertRequest alertRequest(const Alert& alert, const AlertDraft& draft, StoreTx& tx);
+
+// CAP references are "sender,identifier,sent" triples: the newest Tocsin alert drafted from one
+// of them (an indexed lookup per reference).
+std::optional<JobId> referencedAlert(StoreTx& tx, const std::string& references);
 
 }  // namespace tocsin::cap

@@ -1,25 +1,16 @@
 #include "broadcaster/cli/cli.h"
 
 #include <pwd.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdlib>
 #include <iostream>
 
-#include "common/store/sqlite_store.h"
+#include "broadcaster/engine/wake_channel.h"
 
 namespace tocsin::cli {
 
-Result<Config> CliContext::config() const {
-  Config c;
-  if (options_.configPath) {
-    TOCSIN_ASSIGN_OR_RETURN(c, loadConfig(*options_.configPath));
-  }
-  if (options_.dbPath) c.store.path = *options_.dbPath;
-  return c;
-}
+Result<Config> CliContext::config() const { return engine::loadConfiguration(options_.configPath, options_.dbPath); }
 
 std::string CliContext::actor() const {
   const char* sudo = std::getenv("SUDO_USER");
@@ -28,37 +19,19 @@ std::string CliContext::actor() const {
   return "cli:uid" + std::to_string(::geteuid());
 }
 
-namespace {
-
-Status ensureParentDirectory(const std::string& path) {
-  const auto slash = path.rfind('/');
-  if (slash == std::string::npos || slash == 0) return Status::okStatus();
-  const std::string dir = path.substr(0, slash);
-  if (::access(dir.c_str(), F_OK) == 0) return Status::okStatus();
-  // Creates one missing level (the default "var/" next to the working directory).
-  if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST)
-    return Status::ioError("cannot create directory " + dir + " for the store");
-  return Status::okStatus();
-}
-
-}  // namespace
-
 Result<Environment*> CliContext::env() {
   if (env_) return env_.get();
   TOCSIN_ASSIGN_OR_RETURN(Config c, config());
-  TOCSIN_RETURN_IF_ERROR(ensureParentDirectory(c.store.path));
-  SqliteOptions opts;
-  opts.busyTimeoutMs = c.store.busyTimeoutMs;
-  TOCSIN_ASSIGN_OR_RETURN(auto store, SqliteStore::open(c.store.path, opts));
-  auto e = std::make_unique<Environment>(Environment{c, std::move(store), KeyDirectory(c.keysDir()), {}, {}, {}, {}});
-  TOCSIN_ASSIGN_OR_RETURN(AuditLog log, AuditLog::open(e->keys, c.store.path, clock));
-  e->audit = std::make_unique<AuditLog>(std::move(log));
-  TOCSIN_ASSIGN_OR_RETURN(Suppressor sup, Suppressor::open(e->keys));
-  e->suppressor = std::make_unique<Suppressor>(std::move(sup));
-  e->phones = std::make_unique<PhoneNormalizer>(c.phone.defaultRegion);
-  e->book = std::make_unique<ContactBook>(*e->suppressor);
-  env_ = std::move(e);
+  TOCSIN_ASSIGN_OR_RETURN(env_, Environment::open(c, clock));
+  const std::string path = c.store.path;
+  env_->store = std::make_unique<engine::NotifyingStore>(std::move(env_->store), [path] { engine::notifyStoreChanged(path); });
   return env_.get();
+}
+
+Result<const engine::JobService*> CliContext::jobs() {
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, env());
+  if (!jobs_) jobs_ = std::make_unique<engine::JobService>(*e->audit, e->policies, clock, e->bearers);
+  return jobs_.get();
 }
 
 std::string selfExecutable() {

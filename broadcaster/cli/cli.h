@@ -15,14 +15,9 @@
 #include <vector>
 
 #include "broadcaster/cli/args.h"
-#include "common/audit/audit_log.h"
+#include "broadcaster/engine/environment.h"
+#include "broadcaster/engine/jobs.h"
 #include "common/base/clock.h"
-#include "common/config/config.h"
-#include "common/contacts/contacts.h"
-#include "common/crypto/key_files.h"
-#include "common/phone/phone.h"
-#include "common/privacy/suppression.h"
-#include "common/store/store.h"
 
 namespace tocsin::cli {
 
@@ -35,16 +30,7 @@ struct GlobalOptions {
   std::optional<std::string> caFile;  // the API's certificate (or its CA) to trust
 };
 
-// Everything a store command needs, opened together.
-struct Environment {
-  Config config;
-  std::unique_ptr<Store> store;
-  KeyDirectory keys;
-  std::unique_ptr<AuditLog> audit;
-  std::unique_ptr<Suppressor> suppressor;
-  std::unique_ptr<PhoneNormalizer> phones;
-  std::unique_ptr<ContactBook> book;
-};
+using engine::Environment;
 
 class CliContext {
  public:
@@ -53,8 +39,11 @@ class CliContext {
 
   // The configuration (defaults, --config file, then --db).
   Result<Config> config() const;
-  // Opens the store and its companions on first call.
+  // Opens the store and its companions on first call. Every write to the store wakes a running
+  // broadcaster (engine/wake_channel.h).
   Result<Environment*> env();
+  // The job service over env(), on first call.
+  Result<const engine::JobService*> jobs();
   // Who the audit log names for this invocation: "cli:<login>".
   std::string actor() const;
   const GlobalOptions& options() const { return options_; }
@@ -69,6 +58,7 @@ class CliContext {
  private:
   GlobalOptions options_;
   std::unique_ptr<Environment> env_;
+  std::unique_ptr<engine::JobService> jobs_;
 };
 
 using CommandFn = Status (*)(CliContext&, const std::vector<std::string>& args);

@@ -2,7 +2,6 @@
 #include <iomanip>
 #include <mutex>
 #include <ostream>
-#include <thread>
 
 #include "broadcaster/cli/cli.h"
 #include "hardware/modem/modem_bank.h"
@@ -14,36 +13,49 @@ namespace {
 // Counts what a bearer reports, for the diagnostics.
 class Tally : public BearerListener {
  public:
+  explicit Tally(Clock& clock) : clock_(clock) {}
+
   void onAccepted(const std::string&, MessageId, const std::vector<std::string>&, int) override {
     std::lock_guard lock(mutex_);
     ++accepted;
-    changed_.notify_all();
+    changed_.notify();
   }
   void onFailed(const std::string&, MessageId id, FailureKind, const std::string& reason) override {
     std::lock_guard lock(mutex_);
     ++failed;
     if (failures.size() < 5) failures.push_back("message " + std::to_string(id) + ": " + reason);
-    changed_.notify_all();
+    changed_.notify();
   }
   void onReceipt(const std::string&, const Receipt& r) override {
     std::lock_guard lock(mutex_);
     if (r.state == DeliveryState::kPending) return;
     ++receipts;
     if (r.state == DeliveryState::kDelivered) ++delivered;
-    changed_.notify_all();
+    changed_.notify();
   }
   void onIncoming(const IncomingMessage& m) override {
     std::lock_guard lock(mutex_);
     incoming.push_back(m.from + ": " + m.text);
   }
+  // Waits on the clock until `p` holds (checked under the lock) or `timeout` passes.
   template <typename Pred>
   bool waitUntil(Pred p, Micros timeout) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, timeout, p);
+    const MonoTime deadline = clock_.monotonic() + timeout;
+    while (true) {
+      {
+        std::lock_guard lock(mutex_);
+        if (p()) return true;
+      }
+      if (clock_.sleepUntil(deadline, changed_)) {
+        std::lock_guard lock(mutex_);
+        return p();
+      }
+    }
   }
 
+  Clock& clock_;
   std::mutex mutex_;
-  std::condition_variable changed_;
+  Wakeup changed_;
   size_t accepted = 0, failed = 0, receipts = 0, delivered = 0;
   std::vector<std::string> failures, incoming;
 };
@@ -83,7 +95,7 @@ Status smppSend(CliContext& ctx, const std::vector<std::string>& tokens) {
   m.wantReceipt = dlr;
   m.label = "tocsinctl smpp send";
 
-  Tally tally;
+  Tally tally(ctx.clock);
   smpp::SmppLink link(c, ctx.clock);
   link.start(tally);
   if (!link.waitUntilBound(c.connectTimeout + std::chrono::seconds(5))) {
@@ -95,7 +107,8 @@ Status smppSend(CliContext& ctx, const std::vector<std::string>& tokens) {
   const MonoTime start = ctx.clock.monotonic();
   for (size_t i = 0; i < count; ++i) {
     m.id = static_cast<MessageId>(i + 1);
-    while (!link.submit(m)) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    Interrupt never;
+    while (!link.submit(m)) ctx.clock.sleepFor(std::chrono::milliseconds(5), never);
   }
   const bool finished = tally.waitUntil([&] { return tally.accepted + tally.failed >= count; }, timeout);
   const double seconds = std::chrono::duration<double>(ctx.clock.monotonic() - start).count();
@@ -174,7 +187,7 @@ Status modemStatus(CliContext& ctx, const std::vector<std::string>& tokens) {
   args.expectPositionals(0, 0, "modem status --device PATH [--baud B] [--pin PIN] [--rtscts]");
   const Micros timeout = std::chrono::seconds(args.getInt("timeout", 1, 3600).value_or(30));
   modem::ModemBank bank(modemFromArgs(args), ctx.clock);
-  Tally tally;
+  Tally tally(ctx.clock);
   auto view = openModem(ctx, bank, tally, timeout);
   bank.stop(Micros(0));
   if (!view) return Status::internal("no modem view");
@@ -196,7 +209,7 @@ Status modemSend(CliContext& ctx, const std::vector<std::string>& tokens) {
   m.wantReceipt = dlr;
   m.label = "tocsinctl modem send";
   modem::ModemBank bank(modemFromArgs(args), ctx.clock);
-  Tally tally;
+  Tally tally(ctx.clock);
   auto view = openModem(ctx, bank, tally, std::chrono::seconds(30));
   if (!view || !view->usable) {
     bank.stop(Micros(0));

@@ -8,38 +8,19 @@
 #include <iomanip>
 #include <ostream>
 #include <sstream>
-#include <thread>
 
 #include "broadcaster/cap/cap_alert.h"
 #include "broadcaster/cli/cli.h"
-#include "broadcaster/engine/jobs.h"
+#include "broadcaster/engine/broadcaster_lock.h"
 #include "common/crypto/key_files.h"
-#include "policies/policy_config.h"
+#include "policies/targeting.h"
 
 namespace tocsin::cli {
 namespace {
 
-struct JobTools {
-  Environment* env;
-  policy::PolicyConfig policies;
-  std::unique_ptr<engine::JobService> jobs;
-};
-
-Result<JobTools> tools(CliContext& ctx) {
-  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
-  TOCSIN_ASSIGN_OR_RETURN(auto policies, policy::parsePolicyConfig(e->config.document));
-  JobTools t{e, std::move(policies), nullptr};
-  return t;
-}
-
-engine::JobService& service(JobTools& t, CliContext& ctx) {
-  if (!t.jobs) t.jobs = std::make_unique<engine::JobService>(*t.env->store, *t.env->audit, t.policies, ctx.clock);
-  return *t.jobs;
-}
-
 // "fr:Crue de la Loire" -> ("fr", "Crue de la Loire").
-engine::Texts parseTextOptions(const Args& args) {
-  engine::Texts texts;
+Texts parseTextOptions(const Args& args) {
+  Texts texts;
   for (const auto& v : args.getAll("text")) {
     const auto colon = v.find(':');
     const std::string lang = colon == std::string::npos ? "" : v.substr(0, colon);
@@ -52,8 +33,8 @@ engine::Texts parseTextOptions(const Args& args) {
   return texts;
 }
 
-policy::Target parseTargetOptions(const Args& args) {
-  policy::Target t;
+Target parseTargetOptions(const Args& args) {
+  Target t;
   t.all = args.flag("all");
   t.zones = args.getAll("zone");
   for (const auto& c : args.getAll("circle")) {
@@ -79,8 +60,8 @@ std::optional<Timestamp> timeOption(CliContext& ctx, const Args& args, const std
   return *t;
 }
 
-void printPreview(CliContext& ctx, JobTools& t, const engine::Texts& texts, int maxParts, const std::string& footer) {
-  auto preview = service(t, ctx).previewTexts(texts, maxParts, footer);
+void printPreview(CliContext& ctx, const engine::JobService& jobs, const Texts& texts, int maxParts, bool footer) {
+  auto preview = jobs.previewTexts(texts, maxParts, footer);
   if (!preview.ok()) return;
   for (const auto& p : *preview)
     ctx.out << "  " << p.language << " (" << p.encoding << ", " << p.parts << (p.parts == 1 ? " part" : " parts")
@@ -91,28 +72,29 @@ Status alertSend(CliContext& ctx, const std::vector<std::string>& tokens) {
   Args args(tokens, {{"title"}, {"text"}, {"zone"}, {"all", false}, {"circle"}, {"polygon"}, {"class"}, {"mode"},
                      {"expires"}, {"bearer"}, {"sender"}});
   args.expectPositionals(0, 0, "alert send --title T --text LANG:TEXT... --zone Z... --class C [--mode test|exercise]");
-  TOCSIN_ASSIGN_OR_RETURN(JobTools t, tools(ctx));
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_ASSIGN_OR_RETURN(const engine::JobService* jobs, ctx.jobs());
   engine::AlertRequest r;
   r.title = args.require("title");
   r.texts = parseTextOptions(args);
   r.target = parseTargetOptions(args);
-  const auto mode = policy::parseMode(args.getOr("mode", "live"));
+  const auto mode = parseMode(args.getOr("mode", "live"));
   if (!mode) throw UsageError("--mode is live, test or exercise");
   r.mode = *mode;
-  const auto cls = policy::parseClass(args.getOr("class", r.mode == policy::AlertMode::kLive ? "" : "test"));
+  const auto cls = parseClass(args.getOr("class", r.mode == AlertMode::kLive ? "" : "test"));
   if (!cls) throw UsageError("--class is national, extreme, severe, amber, public_safety or test");
   r.messageClass = *cls;
   r.classReason = "set by the operator";
   r.expiresAt = timeOption(ctx, args, "expires");
   r.bearers = args.getAll("bearer");
   r.sender = args.get("sender");
-  TOCSIN_ASSIGN_OR_RETURN(const JobId id, service(t, ctx).draftAlert(r, ctx.actor()));
-  ctx.out << "alert " << id << " drafted: " << policy::className(r.messageClass) << " " << policy::modeName(r.mode)
-          << ", to " << policy::describeTarget(r.target) << "\n";
-  printPreview(ctx, t, r.texts, t.policies.maxAlertParts, "");
-  if (r.mode != policy::AlertMode::kLive) {
-    TOCSIN_RETURN_IF_ERROR(service(t, ctx).approve(id, ctx.actor()));
-    ctx.out << "released (a " << policy::modeName(r.mode) << " alert needs no second person)\n";
+  TOCSIN_ASSIGN_OR_RETURN(const JobId id, jobs->draftAlert(*e->store, r, ctx.actor()));
+  ctx.out << "alert " << id << " drafted: " << className(r.messageClass) << " " << modeName(r.mode) << ", to "
+          << policy::describeTarget(r.target) << "\n";
+  printPreview(ctx, *jobs, r.texts, e->policies.maxAlertParts, false);
+  if (r.mode != AlertMode::kLive) {
+    TOCSIN_RETURN_IF_ERROR(jobs->approve(*e->store, id, ctx.actor()));
+    ctx.out << "released (a " << modeName(r.mode) << " alert needs no second person)\n";
   } else {
     ctx.out << "a live alert needs a second person: another operator runs  tocsinctl alert approve " << id << "\n";
   }
@@ -122,20 +104,25 @@ Status alertSend(CliContext& ctx, const std::vector<std::string>& tokens) {
 Status alertCap(CliContext& ctx, const std::vector<std::string>& tokens) {
   Args args(tokens, {{"zone-geocode"}, {"bearer"}});
   args.expectPositionals(1, 1, "alert cap FILE.xml [--zone-geocode NAME]");
-  TOCSIN_ASSIGN_OR_RETURN(JobTools t, tools(ctx));
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_ASSIGN_OR_RETURN(const engine::JobService* jobs, ctx.jobs());
   TOCSIN_ASSIGN_OR_RETURN(const std::string xml, readWholeFile(args.positionals()[0]));
   TOCSIN_ASSIGN_OR_RETURN(const cap::Alert alert, cap::parse(xml));
   cap::Mapping mapping;
   if (auto g = args.getAll("zone-geocode"); !g.empty()) mapping.zoneGeocodes = g;
   TOCSIN_ASSIGN_OR_RETURN(const cap::AlertDraft d, cap::draftFromCap(alert, ctx.clock.now(), mapping));
-  engine::AlertRequest r = cap::alertRequest(d);
+  engine::AlertRequest r;
+  TOCSIN_RETURN_IF_ERROR(e->store->read([&](StoreTx& tx) {
+    r = cap::alertRequest(alert, d, tx);
+    return Status::okStatus();
+  }));
   r.bearers = args.getAll("bearer");
-  TOCSIN_ASSIGN_OR_RETURN(const JobId id, service(t, ctx).draftAlert(r, ctx.actor()));
-  ctx.out << "alert " << id << " drafted from CAP " << alert.identifier << ": " << policy::className(d.messageClass)
-          << " " << policy::modeName(d.mode) << ", to " << policy::describeTarget(d.target) << "\n  class: " << d.classReason
-          << "\n";
+  TOCSIN_ASSIGN_OR_RETURN(const JobId id, jobs->draftAlert(*e->store, r, ctx.actor()));
+  ctx.out << "alert " << id << " drafted from CAP " << alert.identifier << ": " << className(d.messageClass) << " "
+          << modeName(d.mode) << ", to " << policy::describeTarget(d.target) << "\n  class: " << d.classReason << "\n";
+  if (r.reference) ctx.out << "  updates alert " << *r.reference << "\n";
   for (const auto& w : d.warnings) ctx.out << "  warning: " << w << "\n";
-  printPreview(ctx, t, d.texts, t.policies.maxAlertParts, "");
+  printPreview(ctx, *jobs, d.texts, e->policies.maxAlertParts, false);
   ctx.out << "release it: another operator runs  tocsinctl alert approve " << id << "\n";
   return Status::okStatus();
 }
@@ -143,9 +130,10 @@ Status alertCap(CliContext& ctx, const std::vector<std::string>& tokens) {
 Status alertApprove(CliContext& ctx, const std::vector<std::string>& tokens) {
   Args args(tokens, {});
   args.expectPositionals(1, 1, "alert approve ID");
-  TOCSIN_ASSIGN_OR_RETURN(JobTools t, tools(ctx));
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_ASSIGN_OR_RETURN(const engine::JobService* jobs, ctx.jobs());
   const JobId id = std::stoll(args.positionals()[0]);
-  TOCSIN_RETURN_IF_ERROR(service(t, ctx).approve(id, ctx.actor()));
+  TOCSIN_RETURN_IF_ERROR(jobs->approve(*e->store, id, ctx.actor()));
   ctx.out << "alert " << id << " approved by " << ctx.actor() << ": the broadcaster sends it now\n";
   return Status::okStatus();
 }
@@ -153,9 +141,10 @@ Status alertApprove(CliContext& ctx, const std::vector<std::string>& tokens) {
 Status jobCancel(CliContext& ctx, const std::vector<std::string>& tokens) {
   Args args(tokens, {{"reason"}});
   args.expectPositionals(1, 1, "alert|campaign cancel ID --reason R");
-  TOCSIN_ASSIGN_OR_RETURN(JobTools t, tools(ctx));
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_ASSIGN_OR_RETURN(const engine::JobService* jobs, ctx.jobs());
   const JobId id = std::stoll(args.positionals()[0]);
-  TOCSIN_RETURN_IF_ERROR(service(t, ctx).cancel(id, ctx.actor(), args.require("reason")));
+  TOCSIN_RETURN_IF_ERROR(jobs->cancel(*e->store, id, ctx.actor(), args.require("reason")));
   ctx.out << "job " << id << " cancelled; messages already sent cannot be recalled\n";
   return Status::okStatus();
 }
@@ -164,7 +153,8 @@ Status campaignSend(CliContext& ctx, const std::vector<std::string>& tokens) {
   Args args(tokens, {{"shop"}, {"title"}, {"text"}, {"zone"}, {"all", false}, {"circle"}, {"polygon"}, {"sender"},
                      {"at"}, {"deadline"}, {"bearer"}});
   args.expectPositionals(0, 0, "campaign send --shop S --title T --text LANG:TEXT... (--zone Z|--all) [--sender ID] [--at T] [--deadline T]");
-  TOCSIN_ASSIGN_OR_RETURN(JobTools t, tools(ctx));
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_ASSIGN_OR_RETURN(const engine::JobService* jobs, ctx.jobs());
   engine::CampaignRequest r;
   r.shop = args.require("shop");
   r.title = args.require("title");
@@ -174,19 +164,20 @@ Status campaignSend(CliContext& ctx, const std::vector<std::string>& tokens) {
   r.notBefore = timeOption(ctx, args, "at");
   r.deadline = timeOption(ctx, args, "deadline");
   r.bearers = args.getAll("bearer");
-  TOCSIN_ASSIGN_OR_RETURN(const JobId id, service(t, ctx).createCampaign(r, ctx.actor()));
+  TOCSIN_ASSIGN_OR_RETURN(const JobId id, jobs->createCampaign(*e->store, r, ctx.actor()));
   ctx.out << "campaign " << id << " created for promotions:" << r.shop << ", to " << policy::describeTarget(r.target)
           << " (only contacts with confirmed consent; sending hours apply)\n";
-  printPreview(ctx, t, r.texts, t.policies.maxPromotionalParts, "footer");
+  printPreview(ctx, *jobs, r.texts, e->policies.maxPromotionalParts, true);
   return Status::okStatus();
 }
 
 Status campaignPause(CliContext& ctx, const std::vector<std::string>& tokens, bool pause) {
   Args args(tokens, {});
   args.expectPositionals(1, 1, pause ? "campaign pause ID" : "campaign resume ID");
-  TOCSIN_ASSIGN_OR_RETURN(JobTools t, tools(ctx));
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_ASSIGN_OR_RETURN(const engine::JobService* jobs, ctx.jobs());
   const JobId id = std::stoll(args.positionals()[0]);
-  TOCSIN_RETURN_IF_ERROR(pause ? service(t, ctx).pause(id, ctx.actor()) : service(t, ctx).resume(id, ctx.actor()));
+  TOCSIN_RETURN_IF_ERROR(pause ? jobs->pause(*e->store, id, ctx.actor()) : jobs->resume(*e->store, id, ctx.actor()));
   ctx.out << "campaign " << id << (pause ? " paused" : " resumed") << "\n";
   return Status::okStatus();
 }
@@ -207,8 +198,46 @@ std::string bar(double fraction, int width) {
   return "[" + std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(width - filled), '-') + "]";
 }
 
-Status printStatus(CliContext& ctx, Store& store, std::optional<JobId> only, bool& done) {
-  const Timestamp now = ctx.clock.now();
+void printBroadcaster(CliContext& ctx, const std::string& storePath,
+                      const std::map<std::string, std::pair<std::string, Timestamp>>& runtime) {
+  const auto presence = engine::broadcasterPresence(storePath);
+  ctx.out << "broadcaster  " << engine::presenceName(presence);
+  if (auto b = runtime.find("broadcaster"); b != runtime.end()) {
+    const auto age = std::chrono::duration_cast<std::chrono::seconds>(ctx.clock.now() - b->second.second).count();
+    ctx.out << " (pid " << field(b->second.first, "pid") << ", last change " << age << " s ago)"
+            << (presence == engine::BroadcasterPresence::kRunning && field(b->second.first, "promotions_paused") == "true"
+                    ? ", promotions paused for an alert"
+                    : "");
+  } else {
+    ctx.out << " (it has never run on this store)";
+  }
+  ctx.out << "\n";
+  for (const auto& [key, value] : runtime) {
+    if (key.rfind("bearer:", 0) != 0) continue;
+    const std::string& v = value.first;
+    ctx.out << "  " << std::left << std::setw(14) << key.substr(7) << std::setw(9) << field(v, "state")
+            << "outstanding " << field(v, "outstanding") << "/" << field(v, "limit") << "  accepted "
+            << field(v, "accepted") << "  failed " << field(v, "failed") << "  " << field(v, "detail") << "\n";
+  }
+}
+
+void printJob(CliContext& ctx, const Job& j, const JobProgress& p) {
+  const int64_t total = std::max<int64_t>(j.recipients, p.total());
+  const int64_t sent = p.count(MessageState::kSent) + p.count(MessageState::kDelivered);
+  const int64_t settled = sent + p.count(MessageState::kFailed) + p.count(MessageState::kExpired) +
+                          p.count(MessageState::kCancelled) + p.count(MessageState::kRefused);
+  ctx.out << "#" << j.id << " " << jobKindName(j.kind) << " " << className(j.messageClass)
+          << (j.mode == AlertMode::kLive ? "" : std::string(" [") + modeName(j.mode) + "]") << " \"" << j.title << "\"  "
+          << jobStateName(j.state) << "\n";
+  ctx.out << "    " << bar(total ? static_cast<double>(settled) / static_cast<double>(total) : (j.state == JobState::kDone ? 1.0 : 0.0), 30)
+          << " " << settled << "/" << total << "  queued " << p.count(MessageState::kQueued) << "  waiting "
+          << p.count(MessageState::kWaiting) << "  submitted " << p.count(MessageState::kSubmitted) << "  sent " << sent
+          << "  delivered " << p.count(MessageState::kDelivered) << "  failed " << p.count(MessageState::kFailed)
+          << "  refused " << p.count(MessageState::kRefused) << "  expired " << p.count(MessageState::kExpired)
+          << "  cancelled " << p.count(MessageState::kCancelled) << "\n";
+}
+
+Status printStatus(CliContext& ctx, Store& store, const std::string& storePath, std::optional<JobId> only, bool& done) {
   std::map<std::string, std::pair<std::string, Timestamp>> runtime;
   std::vector<std::pair<Job, JobProgress>> jobs;
   TOCSIN_RETURN_IF_ERROR(store.read([&](StoreTx& tx) {
@@ -217,48 +246,22 @@ Status printStatus(CliContext& ctx, Store& store, std::optional<JobId> only, boo
       auto j = tx.jobs().find(*only);
       if (!j) return Status::notFound("no job " + std::to_string(*only));
       jobs.emplace_back(*j, tx.jobs().progress(*only));
-    } else {
-      // The active jobs and the last few finished ones.
-      const auto active = tx.jobs().inStates({"draft", "approved", "expanding", "sending", "paused"});
-      for (const auto& j : active) jobs.emplace_back(j, tx.jobs().progress(j.id));
-      auto recent = tx.jobs().list(0, 1'000'000);
-      std::reverse(recent.begin(), recent.end());
-      int shown = 0;
-      for (const auto& j : recent)
-        if ((j.state == "done" || j.state == "cancelled") && shown++ < 5) jobs.emplace_back(j, tx.jobs().progress(j.id));
+      return Status::okStatus();
     }
+    // The active jobs, oldest first, and the last few finished ones.
+    auto active = tx.jobs().inStates({JobState::kDraft, JobState::kApproved, JobState::kExpanding, JobState::kSending,
+                                      JobState::kPaused});
+    std::reverse(active.begin(), active.end());
+    for (const auto& j : active) jobs.emplace_back(j, tx.jobs().progress(j.id));
+    for (const auto& j : tx.jobs().inStates({JobState::kDone, JobState::kCancelled}, 5))
+      jobs.emplace_back(j, tx.jobs().progress(j.id));
     return Status::okStatus();
   }));
-  if (auto b = runtime.find("broadcaster"); b != runtime.end()) {
-    const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - b->second.second).count();
-    ctx.out << "broadcaster  " << (age <= 5 ? "running" : "not reporting") << " (pid " << field(b->second.first, "pid")
-            << ", status " << age << " s old)" << (field(b->second.first, "promotions_paused") == "true" ? ", promotions paused for an alert" : "")
-            << "\n";
-  } else {
-    ctx.out << "broadcaster  has never run on this store\n";
-  }
-  for (const auto& [key, value] : runtime) {
-    if (key.rfind("bearer:", 0) != 0) continue;
-    const std::string& v = value.first;
-    ctx.out << "  " << std::left << std::setw(14) << key.substr(7) << std::setw(9) << field(v, "state")
-            << "outstanding " << field(v, "outstanding") << "/" << field(v, "limit") << "  accepted "
-            << field(v, "accepted") << "  failed " << field(v, "failed") << "  " << field(v, "detail") << "\n";
-  }
+  printBroadcaster(ctx, storePath, runtime);
   done = true;
   for (const auto& [j, p] : jobs) {
-    const int64_t total = std::max<int64_t>(j.recipients, p.total());
-    const int64_t sent = p.count(MessageState::kSent) + p.count(MessageState::kDelivered);
-    const int64_t settled = sent + p.count(MessageState::kFailed) + p.count(MessageState::kExpired) +
-                            p.count(MessageState::kCancelled) + p.count(MessageState::kRefused);
-    if (j.state != "done" && j.state != "cancelled") done = false;
-    ctx.out << "#" << j.id << " " << j.kind << " " << j.messageClass << (j.mode == "live" ? "" : " [" + j.mode + "]")
-            << " \"" << j.title << "\"  " << j.state << "\n";
-    ctx.out << "    " << bar(total ? static_cast<double>(settled) / static_cast<double>(total) : (j.state == "done" ? 1.0 : 0.0), 30)
-            << " " << settled << "/" << total << "  queued " << p.count(MessageState::kQueued) << "  waiting "
-            << p.count(MessageState::kWaiting) << "  submitted " << p.count(MessageState::kSubmitted) << "  sent " << sent
-            << "  delivered " << p.count(MessageState::kDelivered) << "  failed " << p.count(MessageState::kFailed)
-            << "  refused " << p.count(MessageState::kRefused) << "  expired " << p.count(MessageState::kExpired)
-            << "  cancelled " << p.count(MessageState::kCancelled) << "\n";
+    if (!isFinished(j.state)) done = false;
+    printJob(ctx, j, p);
   }
   if (jobs.empty()) ctx.out << "no jobs\n";
   return Status::okStatus();
@@ -273,16 +276,17 @@ Status status(CliContext& ctx, const std::vector<std::string>& tokens) {
   const bool watch = args.flag("watch");
   const auto interval = std::chrono::milliseconds(args.getInt("interval", 100, 60000).value_or(1000));
   const bool tty = ::isatty(STDOUT_FILENO) && &ctx.out == &std::cout;
+  Interrupt never;
   while (true) {
     bool done = false;
     std::ostringstream frame;
     CliContext view({}, frame, ctx.err, ctx.clock);
-    TOCSIN_RETURN_IF_ERROR(printStatus(view, *e->store, job, done));
+    TOCSIN_RETURN_IF_ERROR(printStatus(view, *e->store, e->config.store.path, job, done));
     if (tty && watch) ctx.out << "\x1b[H\x1b[2J";  // a fresh screen per frame on a terminal
     ctx.out << frame.str() << std::flush;
     if (!watch || (args.flag("until-done") && done)) break;
     if (!tty) ctx.out << "\n";
-    std::this_thread::sleep_for(interval);
+    ctx.clock.sleepFor(interval, never);
   }
   return Status::okStatus();
 }

@@ -7,7 +7,6 @@
 #include <iomanip>
 #include <ostream>
 #include <sstream>
-#include <thread>
 
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/Context.h>
@@ -135,13 +134,14 @@ void printProgress(CliContext& ctx, const Object& job, bool tty) {
 // Polls a job until it is done or cancelled (with --watch), else prints it once.
 Status watch(CliContext& ctx, Client& client, const std::string& path, bool keepWatching) {
   const bool tty = ::isatty(STDOUT_FILENO) && &ctx.out == &std::cout;
+  Interrupt never;
   while (true) {
     Reply r = client.call("GET", path);
     if (r.status != 200) return failure(r);
     printProgress(ctx, r.json, tty && keepWatching);
     const std::string state = str(r.json, "state");
     if (!keepWatching || state == "done" || state == "cancelled") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    ctx.clock.sleepFor(std::chrono::milliseconds(500), never);
   }
   if (tty && keepWatching) ctx.out << "\n";
   return Status::okStatus();

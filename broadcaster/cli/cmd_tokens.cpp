@@ -2,7 +2,7 @@
 #include <iomanip>
 #include <ostream>
 
-#include "broadcaster/api/tokens.h"
+#include "broadcaster/engine/credentials.h"
 #include "broadcaster/cli/cli.h"
 #include "common/base/time.h"
 
@@ -13,16 +13,16 @@ Status create(CliContext& ctx, const std::vector<std::string>& tokens) {
   Args args(tokens, {{"role"}, {"name"}, {"shop"}, {"allow"}});
   args.expectPositionals(0, 0, "token create --role R --name N [--shop S] [--allow CIDR]...");
   TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
-  api::NewToken t;
+  engine::NewToken t;
   t.name = args.require("name");
-  const auto role = api::parseRole(args.require("role"));
+  const auto role = engine::parseRole(args.require("role"));
   if (!role) throw UsageError("--role is operator, approver, marketer, auditor, kiosk or admin");
   t.role = *role;
   t.shop = args.get("shop");
   t.allowFrom = args.getAll("allow");
-  TOCSIN_ASSIGN_OR_RETURN(const std::string secret, api::createToken(*e->store, *e->audit, ctx.actor(), t));
+  TOCSIN_ASSIGN_OR_RETURN(const std::string secret, engine::createToken(*e->store, *e->audit, ctx.actor(), t));
   ctx.out << secret << "\n";
-  ctx.err << "token " << t.name << " (" << api::roleName(t.role) << ") created; it is shown once, only its hash is kept\n";
+  ctx.err << "token " << t.name << " (" << engine::roleName(t.role) << ") created; it is shown once, only its hash is kept\n";
   return Status::okStatus();
 }
 
@@ -30,7 +30,7 @@ Status revoke(CliContext& ctx, const std::vector<std::string>& tokens) {
   Args args(tokens, {});
   args.expectPositionals(1, 1, "token revoke NAME");
   TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
-  TOCSIN_RETURN_IF_ERROR(api::revokeToken(*e->store, *e->audit, ctx.actor(), args.positionals()[0]));
+  TOCSIN_RETURN_IF_ERROR(engine::revokeToken(*e->store, *e->audit, ctx.actor(), args.positionals()[0]));
   ctx.out << "token " << args.positionals()[0] << " revoked\n";
   return Status::okStatus();
 }

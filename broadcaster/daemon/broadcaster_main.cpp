@@ -1,191 +1,256 @@
 // tocsin-broadcaster: the daemon that sends what the store holds through the configured bearers.
 //
 //   tocsin-broadcaster [--db PATH] [--config FILE] [--listen HOST:PORT] [--log json|text]
+//                      [--daemon] [--pidfile FILE]
 //
 // With --listen or an "api" section in the configuration it also serves the operator API
 // (broadcaster/api/), HTTPS unless plain HTTP on loopback is configured; the "api.listen" log
 // event gives its URL and certificate.
 //
-// It recovers what a previous run left in flight, connects its bearers and runs the dispatcher
-// (broadcaster/engine/dispatcher.h) and the periodic retention sweep until SIGTERM or SIGINT,
-// then stops claiming, waits for the bearers to answer what they hold (the "drain" setting),
-// unbinds and exits. Logs go to stderr, one event per line.
+// It takes the store's broadcaster lock (one broadcaster per store), recovers what a previous
+// run left in flight, connects its bearers and runs the dispatcher (engine/dispatcher.h), the
+// webhook sender and the periodic retention sweep until SIGTERM or SIGINT; then stops claiming,
+// waits for the bearers to answer what they hold (the "drain" setting), unbinds and exits 0.
+// Logs go to stderr, one event per line. POCO's ServerApplication runs the process: options,
+// --daemon and --pidfile, and the wait for a termination signal.
 #include <pthread.h>
 #include <unistd.h>
 
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionSet.h>
+#include <Poco/Util/ServerApplication.h>
+
 #include <atomic>
 #include <csignal>
-#include <cstring>
 #include <iostream>
 #include <thread>
 
 #include "broadcaster/api/operator_api.h"
-#include "broadcaster/cli/cli.h"
-#include "broadcaster/daemon/setup.h"
+#include "broadcaster/engine/broadcaster_lock.h"
 #include "broadcaster/engine/dispatcher.h"
+#include "broadcaster/engine/environment.h"
+#include "broadcaster/engine/wake_channel.h"
 #include "broadcaster/engine/webhooks.h"
 #include "common/base/log.h"
 #include "common/base/periodic.h"
 #include "common/base/time_zones.h"
 #include "common/privacy/retention.h"
-#include "common/store/sqlite_store.h"
-#include "policies/policy_config.h"
 #include "policies/retention.h"
 
+namespace tocsin {
 namespace {
 
-int usage(const std::string& problem) {
-  std::cerr << "tocsin-broadcaster: " << problem << "\n"
-            << "usage: tocsin-broadcaster [--db PATH] [--config FILE] [--listen HOST:PORT] [--log json|text]\n";
-  return 2;
+// What main() starts, in the order it stops them backwards.
+struct Running {
+  std::unique_ptr<engine::BroadcasterLock> lock;
+  std::unique_ptr<engine::Environment> env;
+  engine::BroadcasterSettings settings;
+  std::unique_ptr<TimeZones> zones;
+  std::unique_ptr<Store> loopStore, sweepStore, hookStore;
+  std::unique_ptr<engine::Dispatcher> dispatcher;
+  std::vector<std::unique_ptr<Bearer>> bearers;  // stopped before the dispatcher they report to goes
+  std::unique_ptr<RetentionSweeper> sweeper;
+  std::unique_ptr<PeriodicTask> retention;
+  std::unique_ptr<engine::HttpPoster> poster;
+  std::unique_ptr<engine::WebhookSender> webhooks;
+  std::unique_ptr<api::OperatorApi> api;
+  std::unique_ptr<engine::WakeListener> wakeListener;
+  std::unique_ptr<PeriodicTask> progress;
+};
+
+class BroadcasterApp final : public Poco::Util::ServerApplication {
+ protected:
+  void defineOptions(Poco::Util::OptionSet& options) override;
+  void handleOption(const std::string& name, const std::string& value) override;
+  int main(const std::vector<std::string>& args) override;
+
+ private:
+  // Exit status 2 and the reason, for a configuration or usage mistake; 1 otherwise.
+  int fail(const std::string& event, const Status& st);
+  Status open(Running& r);
+  Status startDispatcher(Running& r);
+  void startCompanions(Running& r);
+  Status startApi(Running& r);
+  void stop(Running& r, std::atomic<bool>& stopping, std::thread& loop);
+
+  std::optional<std::string> dbPath_, configPath_, listen_;
+  std::string logFormat_ = ::isatty(STDERR_FILENO) ? "text" : "json";
+  bool help_ = false;
+  SystemClock clock_;
+  std::unique_ptr<Log> log_;
+};
+
+void BroadcasterApp::defineOptions(Poco::Util::OptionSet& options) {
+  ServerApplication::defineOptions(options);
+  using Poco::Util::Option;
+  options.addOption(Option("help", "h", "show the options and exit"));
+  options.addOption(Option("db", "", "the store (default: the configuration's, else var/tocsin.db)").argument("PATH"));
+  options.addOption(Option("config", "", "the configuration file").argument("FILE"));
+  options.addOption(Option("listen", "", "serve the operator API on HOST:PORT").argument("HOST:PORT"));
+  options.addOption(Option("log", "", "json (default when stderr is not a terminal) or text").argument("FORMAT"));
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  using namespace tocsin;
-  cli::GlobalOptions options;
-  std::string logFormat = ::isatty(STDERR_FILENO) ? "text" : "json";
-  std::optional<std::string> listen;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (i + 1 >= argc) return usage(a + " needs a value");
-    if (a == "--db") options.dbPath = argv[++i];
-    else if (a == "--config") options.configPath = argv[++i];
-    else if (a == "--log") logFormat = argv[++i];
-    else if (a == "--listen") listen = argv[++i];
-    else return usage("unknown option " + a);
+void BroadcasterApp::handleOption(const std::string& name, const std::string& value) {
+  ServerApplication::handleOption(name, value);
+  if (name == "help") {
+    help_ = true;
+    stopOptionsProcessing();
+  } else if (name == "db") {
+    dbPath_ = value;
+  } else if (name == "config") {
+    configPath_ = value;
+  } else if (name == "listen") {
+    listen_ = value;
+  } else if (name == "log") {
+    logFormat_ = value;
   }
-  if (logFormat != "json" && logFormat != "text") return usage("--log is json or text");
+}
 
-  // Signals are taken by one thread with sigwait; every other thread inherits the mask.
+int BroadcasterApp::fail(const std::string& event, const Status& st) {
+  log_->error(event, {{"error", st.message()}});
+  return st.code() == StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+Status BroadcasterApp::open(Running& r) {
+  TOCSIN_ASSIGN_OR_RETURN(Config config, engine::loadConfiguration(configPath_, dbPath_));
+  TOCSIN_ASSIGN_OR_RETURN(r.lock, engine::BroadcasterLock::acquire(config.store.path, clock_));
+  TOCSIN_ASSIGN_OR_RETURN(r.env, engine::Environment::open(config, clock_));
+  TOCSIN_ASSIGN_OR_RETURN(r.settings, engine::parseBroadcasterSettings(config.document));
+  if (r.env->bearers.empty())
+    return Status::invalid("no bearers configured: add a \"bearers\" list to the configuration");
+  r.zones = makeSystemTimeZones();
+  // The dispatcher writes in a loop, so its connection lets operators' writes go first.
+  SqliteOptions loopOptions;
+  loopOptions.yieldToWriters = true;
+  TOCSIN_ASSIGN_OR_RETURN(r.loopStore, r.env->connect(loopOptions));
+  TOCSIN_ASSIGN_OR_RETURN(r.sweepStore, r.env->connect());
+  TOCSIN_ASSIGN_OR_RETURN(r.hookStore, r.env->connect());
+  return Status::okStatus();
+}
+
+Status BroadcasterApp::startDispatcher(Running& r) {
+  engine::Environment& env = *r.env;
+  r.dispatcher = std::make_unique<engine::Dispatcher>(*r.loopStore, *env.audit, env.policies, *r.zones, *env.suppressor,
+                                                      *env.phones, clock_, r.settings.dispatcher);
+  std::string names;
+  for (const auto& entry : env.bearers) {
+    r.bearers.push_back(engine::makeBearer(entry, clock_));
+    r.dispatcher->addBearer(*r.bearers.back(), entry.minRank, entry.outstanding);
+    names += (names.empty() ? "" : ",") + entry.name;
+  }
+  r.dispatcher->setObserver([this](const std::string& event, const std::string& detail) {
+    if (event == "store.error") log_->error(event, {{"detail", detail}});
+    else log_->info(event, {{"detail", detail}});
+  });
+  TOCSIN_RETURN_IF_ERROR(r.dispatcher->start());
+  log_->info("broadcaster.start", {{"pid", std::to_string(::getpid())}, {"store", env.config.store.path},
+                                   {"bearers", names}, {"recovered", std::to_string(r.dispatcher->stats().recovered)}});
+  // Other processes' writes (tocsinctl) wake the loop at once.
+  engine::Dispatcher* dispatcher = r.dispatcher.get();
+  TOCSIN_ASSIGN_OR_RETURN(r.wakeListener, engine::WakeListener::open(env.config.store.path, [dispatcher] { dispatcher->wake(); }));
+  return Status::okStatus();
+}
+
+void BroadcasterApp::startCompanions(Running& r) {
+  engine::Environment& env = *r.env;
+  // Retention runs on its own connection (a store connection serves one thread at a time).
+  r.sweeper = std::make_unique<RetentionSweeper>(*r.sweepStore, *env.audit, *env.suppressor);
+  r.retention = std::make_unique<PeriodicTask>(clock_, env.config.retention.sweepInterval, [this, &r] {
+    auto report = r.sweeper->sweep(policy::retentionCutoffs(r.env->config.retention, clock_.now()));
+    if (!report.ok()) log_->error("retention.sweep", {{"error", report.status().message()}});
+  }, [this](const std::string& e) { log_->error("retention.sweep", {{"error", e}}); });
+  r.retention->start();
+  // Webhooks go out from their own connection and thread: a slow receiver never holds up sending.
+  r.poster = engine::makeHttpPoster();
+  r.webhooks = std::make_unique<engine::WebhookSender>(*r.hookStore, clock_, *r.poster);
+  r.webhooks->start([this](const std::string& e) { log_->error("webhooks", {{"error", e}}); });
+  engine::WebhookSender* webhooks = r.webhooks.get();
+  r.dispatcher->setOutboxListener([webhooks] { webhooks->notify(); });
+  // Progress in the log, when something moved.
+  auto last = std::make_shared<std::string>();
+  r.progress = std::make_unique<PeriodicTask>(clock_, r.settings.progressInterval, [this, &r, last] {
+    const auto s = r.dispatcher->stats();
+    Log::Fields f{{"submitted", std::to_string(s.submitted)}, {"sent", std::to_string(s.sent)},
+                  {"delivered", std::to_string(s.delivered)}, {"failed", std::to_string(s.failed)},
+                  {"refused", std::to_string(s.refused)},     {"waiting", std::to_string(s.waiting)},
+                  {"incoming", std::to_string(s.incoming)},   {"promotions_paused", s.promotionsPaused ? "yes" : "no"}};
+    for (const auto& b : s.bearers)
+      f.emplace_back("bearer." + b.name, std::string(bearerStateName(b.health.state)) + " outstanding " + std::to_string(b.outstanding));
+    std::string key;
+    for (const auto& [k, v] : f) key += k + "=" + v + ";";
+    if (key == *last) return;
+    *last = key;
+    log_->info("progress", f);
+  });
+  r.progress->start();
+}
+
+Status BroadcasterApp::startApi(Running& r) {
+  TOCSIN_ASSIGN_OR_RETURN(auto settings, api::parseApiSettings(r.env->config.document));
+  if (listen_) {
+    if (!settings) settings = api::ApiSettings{};
+    TOCSIN_RETURN_IF_ERROR(api::parseListen(*listen_, settings->server.host, settings->server.port));
+  }
+  if (!settings) return Status::okStatus();
+  engine::Dispatcher* dispatcher = r.dispatcher.get();
+  TOCSIN_ASSIGN_OR_RETURN(r.api, api::OperatorApi::start(*r.env, clock_, *settings, [dispatcher] { dispatcher->wake(); }));
+  log_->info("api.listen", {{"url", r.api->url()}, {"port", std::to_string(r.api->port())},
+                            {"certificate", r.api->certificateFile()}});
+  return Status::okStatus();
+}
+
+void BroadcasterApp::stop(Running& r, std::atomic<bool>& stopping, std::thread& loop) {
+  stopping = true;
+  r.dispatcher->wake();
+  loop.join();
+  if (r.api) r.api->stop();
+  r.wakeListener.reset();
+  r.progress->stop();
+  r.retention->stop();
+  r.webhooks->stop();
+  const auto s = r.dispatcher->stats();
+  log_->info("broadcaster.stop", {{"submitted", std::to_string(s.submitted)}, {"sent", std::to_string(s.sent)},
+                                  {"failed", std::to_string(s.failed)}, {"passes", std::to_string(s.passes)}});
+}
+
+int BroadcasterApp::main(const std::vector<std::string>& args) {
+  if (help_) {
+    Poco::Util::HelpFormatter help(options());
+    help.setUnixStyle(true);
+    help.setCommand("tocsin-broadcaster");
+    help.setHeader("Sends what the Tocsin store holds through the configured bearers.");
+    help.format(std::cout);
+    return EXIT_OK;
+  }
+  if (logFormat_ != "json" && logFormat_ != "text") {
+    std::cerr << "tocsin-broadcaster: --log is json or text\n";
+    return 2;
+  }
+  log_ = std::make_unique<Log>(std::cerr, logFormat_ == "json" ? Log::Format::kJson : Log::Format::kText, clock_);
+  if (!args.empty()) return fail("usage", Status::invalid("unexpected argument '" + args.front() + "'"));
+  // Termination signals are taken by waitForTerminationRequest() alone: every thread started
+  // from here on inherits the mask, so none of them is killed by one.
   sigset_t signals;
   sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
+  for (int sig : {SIGINT, SIGTERM, SIGQUIT}) sigaddset(&signals, sig);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  SystemClock clock;
-  Log log(std::cerr, logFormat == "json" ? Log::Format::kJson : Log::Format::kText, clock);
-  auto fail = [&](const std::string& event, const Status& st) {
-    log.error(event, {{"error", st.message()}});
-    return st.code() == StatusCode::kInvalidArgument ? 2 : 1;
-  };
-  cli::CliContext ctx(options, std::cout, std::cerr, clock);
-  auto env = ctx.env();
-  if (!env.ok()) return fail("store.open", env.status());
-  const Config& config = (*env)->config;
-  auto policies = policy::parsePolicyConfig(config.document);
-  if (!policies.ok()) return fail("configuration", policies.status());
-  auto settings = daemon::parseBroadcasterSettings(config.document);
-  if (!settings.ok()) return fail("configuration", settings.status());
-  auto bearers = daemon::makeBearers(config.document, clock);
-  if (!bearers.ok()) return fail("configuration", bearers.status());
-  if (bearers->empty())
-    return fail("configuration", Status::invalid("no bearers configured: add a \"bearers\" list to the configuration"));
-  const auto zones = makeSystemTimeZones();
-
-  // The dispatcher writes in a loop, so its connection lets operators' writes go first.
-  SqliteOptions loopOptions;
-  loopOptions.busyTimeoutMs = config.store.busyTimeoutMs;
-  loopOptions.yieldToWriters = true;
-  auto loopStore = SqliteStore::open(config.store.path, loopOptions);
-  if (!loopStore.ok()) return fail("store.open", loopStore.status());
-  engine::Dispatcher dispatcher(**loopStore, *(*env)->audit, *policies, *zones, *(*env)->suppressor,
-                                *(*env)->phones, clock, settings->dispatcher);
-  std::string names;
-  for (auto& b : *bearers) {
-    dispatcher.addBearer(*b.bearer, b.minRank, b.outstanding);
-    names += (names.empty() ? "" : ",") + b.bearer->name();
-  }
-  dispatcher.setObserver([&](const std::string& event, const std::string& detail) {
-    if (event == "store.error") log.error(event, {{"detail", detail}});
-    else log.info(event, {{"detail", detail}});
-  });
-  if (Status st = dispatcher.start(); !st.ok()) return fail("broadcaster.start", st);
-  log.info("broadcaster.start", {{"pid", std::to_string(::getpid())}, {"store", config.store.path},
-                                 {"bearers", names}, {"recovered", std::to_string(dispatcher.stats().recovered)}});
-
-  // Retention runs on its own connection (a store instance serves one thread at a time).
-  SqliteOptions storeOptions;
-  storeOptions.busyTimeoutMs = config.store.busyTimeoutMs;
-  auto sweepStore = SqliteStore::open(config.store.path, storeOptions);
-  if (!sweepStore.ok()) return fail("store.open", sweepStore.status());
-  RetentionSweeper sweeper(**sweepStore, *(*env)->audit, *(*env)->suppressor);
-  PeriodicTask retention(clock, config.retention.sweepInterval, [&] {
-    auto report = sweeper.sweep(policy::retentionCutoffs(config.retention, clock.now()));
-    if (!report.ok()) log.error("retention.sweep", {{"error", report.status().message()}});
-  }, [&](const std::string& e) { log.error("retention.sweep", {{"error", e}}); });
-  retention.start();
-
-  // Webhooks go out from their own connection and thread: a slow receiver never holds up sending.
-  auto hookStore = SqliteStore::open(config.store.path, storeOptions);
-  if (!hookStore.ok()) return fail("store.open", hookStore.status());
-  auto poster = engine::makeHttpPoster();
-  engine::WebhookSender webhooks(**hookStore, clock, *poster);
-  PeriodicTask webhookTask(clock, std::chrono::milliseconds(500), [&] {
-    auto posted = webhooks.runOnce();
-    if (!posted.ok()) log.error("webhooks", {{"error", posted.status().message()}});
-  }, [&](const std::string& e) { log.error("webhooks", {{"error", e}}); });
-  webhookTask.start();
-
-  // The operator API, when configured or asked for.
-  auto apiSettings = api::parseApiSettings(config.document);
-  if (!apiSettings.ok()) return fail("configuration", apiSettings.status());
-  if (listen) {
-    if (!*apiSettings) *apiSettings = api::ApiSettings{};
-    if (Status st = api::parseListen(*listen, (*apiSettings)->server.host, (*apiSettings)->server.port); !st.ok())
-      return usage(st.message());
-  }
-  std::unique_ptr<api::OperatorApi> operatorApi;
-  if (*apiSettings) {
-    std::vector<std::string> alertBearers;
-    for (auto& b : *bearers) alertBearers.push_back(b.bearer->name());
-    api::ApiDependencies deps{config.store.path, config.store.busyTimeoutMs, *(*env)->audit, *policies, clock,
-                              *(*env)->phones, *(*env)->suppressor, *(*env)->book, (*env)->keys, alertBearers};
-    auto started = api::OperatorApi::start(deps, **apiSettings);
-    if (!started.ok()) return fail("api.start", started.status());
-    operatorApi = std::move(*started);
-    log.info("api.listen", {{"url", operatorApi->url()}, {"port", std::to_string(operatorApi->port())},
-                            {"certificate", operatorApi->certificateFile()}});
-  }
-
+  Running r;
+  if (Status st = open(r); !st.ok()) return fail("startup", st);
+  if (Status st = startDispatcher(r); !st.ok()) return fail("broadcaster.start", st);
+  startCompanions(r);
+  if (Status st = startApi(r); !st.ok()) return fail("api.start", st);
   std::atomic<bool> stopping{false};
-  std::thread signalThread([&] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    log.info("broadcaster.stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
-    stopping = true;
-    dispatcher.wake();
-  });
-  Interrupt progressStop;
-  std::thread progress([&] {
-    while (clock.sleepFor(settings->progressInterval, progressStop)) {
-      const auto s = dispatcher.stats();
-      Log::Fields f{{"submitted", std::to_string(s.submitted)}, {"sent", std::to_string(s.sent)},
-                    {"delivered", std::to_string(s.delivered)}, {"failed", std::to_string(s.failed)},
-                    {"refused", std::to_string(s.refused)}, {"waiting", std::to_string(s.waiting)},
-                    {"incoming", std::to_string(s.incoming)},
-                    {"promotions_paused", s.promotionsPaused ? "yes" : "no"}};
-      for (const auto& b : s.bearers)
-        f.emplace_back("bearer." + b.name, std::string(bearerStateName(b.health.state)) + " outstanding " +
-                                               std::to_string(b.outstanding));
-      log.info("progress", f);
-    }
-  });
-
-  dispatcher.run(stopping, settings->drain);
-
-  if (operatorApi) operatorApi->stop();
-  progressStop.trigger();
-  progress.join();
-  retention.stop();
-  webhookTask.stop();
-  if (!stopping) pthread_kill(signalThread.native_handle(), SIGTERM);
-  signalThread.join();
-  const auto s = dispatcher.stats();
-  log.info("broadcaster.stop", {{"submitted", std::to_string(s.submitted)}, {"sent", std::to_string(s.sent)},
-                                {"failed", std::to_string(s.failed)}, {"passes", std::to_string(s.passes)}});
-  return 0;
+  std::thread loop([&] { r.dispatcher->run(stopping, r.settings.drain); });
+  waitForTerminationRequest();
+  log_->info("broadcaster.stopping", {{"signal", "termination request"}});
+  stop(r, stopping, loop);
+  return EXIT_OK;
 }
+
+}  // namespace
+}  // namespace tocsin
+
+POCO_SERVER_MAIN(tocsin::BroadcasterApp)

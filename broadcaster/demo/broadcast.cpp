@@ -17,7 +17,9 @@
 #include "broadcaster/cap/cap.h"
 #include "broadcaster/cap/cap_alert.h"
 #include "broadcaster/demo/demo.h"
+#include "broadcaster/engine/environment.h"
 #include "broadcaster/engine/jobs.h"
+#include "broadcaster/engine/wake_channel.h"
 #include "common/base/clock.h"
 #include "common/config/config.h"
 #include "common/crypto/key_files.h"
@@ -171,7 +173,7 @@ Progress progressOf(Store& store, JobId job) {
     p.refused = jp.count(MessageState::kRefused);
     p.failed = jp.count(MessageState::kFailed) + jp.count(MessageState::kExpired);
     p.total = jp.total();
-    if (auto j = tx.jobs().find(job)) p.state = j->state;
+    if (auto j = tx.jobs().status(job)) p.state = jobStateName(j->state);
     return Status::okStatus();
   });
   return p;
@@ -254,11 +256,11 @@ Status runBroadcast(const std::string& dir, const std::string& binDir, std::ostr
 
   // The people at the desks, with the real clock from here on.
   SystemClock wall;
-  TOCSIN_ASSIGN_OR_RETURN(auto store, SqliteStore::open(db));
-  const KeyDirectory keys(dir + "/keys");
-  TOCSIN_ASSIGN_OR_RETURN(AuditLog audit, AuditLog::open(keys, db, wall));
-  TOCSIN_ASSIGN_OR_RETURN(const policy::PolicyConfig policies, policy::parsePolicyConfig(nullptr));
-  engine::JobService jobs(*store, audit, policies, wall);
+  TOCSIN_ASSIGN_OR_RETURN(const Config config, engine::loadConfiguration(configPath, db));
+  TOCSIN_ASSIGN_OR_RETURN(auto env, engine::Environment::open(config, wall));
+  // Each change wakes the broadcaster at once, as tocsinctl's do.
+  auto store = std::make_unique<engine::NotifyingStore>(std::move(env->store), [db] { engine::notifyStoreChanged(db); });
+  const engine::JobService jobs(*env->audit, env->policies, wall, env->bearers);
 
   engine::CampaignRequest promo;
   promo.shop = kShop;
@@ -266,7 +268,7 @@ Status runBroadcast(const std::string& dir, const std::string& binDir, std::ostr
   promo.texts = {{"fr", "Bonjour {name|à tous}, la galette des rois est arrivée chez Martin: -20% ce week-end."},
                  {"en", "Hello {name|there}, king cake has arrived at Martin's: 20% off this weekend."}};
   promo.target.all = true;
-  TOCSIN_ASSIGN_OR_RETURN(const JobId campaign, jobs.createCampaign(promo, "shop:boulangerie-martin"));
+  TOCSIN_ASSIGN_OR_RETURN(const JobId campaign, jobs.createCampaign(*store, promo, "shop:boulangerie-martin"));
   out << "  the bakery starts a promotion (campaign " << campaign
       << "), to everyone with a confirmed consent for its offers, with the STOP footer\n";
 
@@ -293,13 +295,18 @@ Status runBroadcast(const std::string& dir, const std::string& binDir, std::ostr
   std::ofstream(capPath) << xml;
   TOCSIN_ASSIGN_OR_RETURN(const cap::Alert capAlert, cap::parse(xml));
   TOCSIN_ASSIGN_OR_RETURN(const cap::AlertDraft draft, cap::draftFromCap(capAlert, wall.now()));
-  TOCSIN_ASSIGN_OR_RETURN(const JobId alert, jobs.draftAlert(cap::alertRequest(draft), "operator:claire"));
-  out << "\n  CAP 1.2 flood warning received (" << capPath << "): " << policy::className(draft.messageClass) << " ("
+  engine::AlertRequest request;
+  TOCSIN_RETURN_IF_ERROR(store->read([&](StoreTx& tx) {
+    request = cap::alertRequest(capAlert, draft, tx);
+    return Status::okStatus();
+  }));
+  TOCSIN_ASSIGN_OR_RETURN(const JobId alert, jobs.draftAlert(*store, request, "operator:claire"));
+  out << "\n  CAP 1.2 flood warning received (" << capPath << "): " << className(draft.messageClass) << " ("
       << draft.classReason << "), zone RIVERSIDE\n"
       << "  operator Claire drafts alert " << alert << " from it";
-  if (Status self = jobs.approve(alert, "operator:claire"); !self.ok())
+  if (Status self = jobs.approve(*store, alert, "operator:claire"); !self.ok())
     out << "; she cannot release it herself: " << self.message() << "\n";
-  TOCSIN_RETURN_IF_ERROR(jobs.approve(alert, "operator:marc"));
+  TOCSIN_RETURN_IF_ERROR(jobs.approve(*store, alert, "operator:marc"));
   const Timestamp approvedAt = wall.now();
   const auto approved = Steady::now();
   out << "  operator Marc approves it: the broadcaster sends it now\n\n";

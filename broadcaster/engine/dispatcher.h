@@ -1,40 +1,45 @@
 // The dispatcher: the broadcaster's one loop from the store to the bearers and back.
 //
-// Each pass is one store transaction (a group commit) that
-//   1. records what the bearers reported since the last pass (accepted, failed, receipts,
-//      incoming SMS, handled by the inbound rules),
-//   2. releases waiting messages whose time has come,
-//   3. starts approved jobs and expands one batch of recipients (fan-out streams),
-//   4. claims the next messages for every healthy bearer, most urgent first, and applies the
-//      sending policies to promotional ones (consent, suppression, hours, caps, sender ID),
-//   5. finishes jobs with nothing left to send, and publishes its status;
-// and only after that commit are the claimed messages handed to the bearers. So every state
-// change is durable before it is acted on, and a crash at any instant leaves at most the
-// messages handed over and not yet answered with an unknown outcome: recover() puts them back
-// in the queue at the next start (a bounded number of possible duplicates, never a loss).
+// Each pass is one store transaction (a group commit) made of the engine's parts:
+//   1. event application (event_application.h): what the bearers reported since the last pass;
+//   2. waiting messages whose time has come go back to the queue;
+//   3. the job lifecycle (job_lifecycle.h): jobs start, one batch of recipients is expanded,
+//      jobs with nothing left to send are done;
+//   4. claims for the room the bearers have (bearer_scheduler.h), most urgent first, each
+//      message through send admission (send_admission.h);
+//   5. the status published, when it changed.
+// Only after that commit does memory change (what the bearers hold, counters) and are the
+// claimed messages handed to the bearers. So every state change is durable before it is acted
+// on, a pass that fails to commit changes nothing but is tried again with the same events, and
+// a crash at any instant leaves at most the messages handed over and not yet answered with an
+// unknown outcome: start() puts them back in the queue (possible duplicates, never a loss).
 //
-// Priority. Claims always take the highest class first. While any alert is queued or on its
-// way, promotional messages are not claimed at all, on any bearer; they resume by themselves
-// when the alerts are out. Promotional messages in a bearer's hands are bounded by its
-// outstanding limit, and alerts may go beyond it, so an alert's first submit never waits for
-// more than what a bearer already holds.
+// Priority. Claims always take the highest class first. While any alert is queued, waiting or
+// on its way, promotional messages are not claimed at all, on any bearer; they resume by
+// themselves when the alerts are out.
 //
-// Threads: pass() and run() on one thread; the BearerListener callbacks come from the bearers'
-// threads and only queue the event and wake the loop.
+// Event-driven. run() passes while there is work and otherwise sleeps on the clock until the
+// next thing it knows of (a retry or a sending-hours wait ending, a scheduled start, a status
+// to publish), a bearer event, or wake() (a new job or approval in this process, or another
+// process's write notified through the wake channel). A fallback poll at `pollInterval` reads
+// the store's change counter, without a transaction. An idle dispatcher writes nothing.
+//
+// Threads: start(), pass() and run() on one thread; the BearerListener callbacks and wake()
+// from any thread: they only queue and wake.
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <functional>
-#include <map>
 #include <mutex>
-#include <unordered_map>
-#include <variant>
+#include <vector>
 
-#include "broadcaster/engine/expander.h"
-#include "broadcaster/engine/inbound.h"
+#include "broadcaster/engine/bearer_events.h"
+#include "broadcaster/engine/bearer_scheduler.h"
+#include "broadcaster/engine/event_application.h"
+#include "broadcaster/engine/job_lifecycle.h"
 #include "common/audit/audit_log.h"
+#include "common/base/clock.h"
 #include "common/base/time_zones.h"
 #include "common/phone/phone.h"
 #include "common/privacy/suppression.h"
@@ -45,22 +50,13 @@
 namespace tocsin::engine {
 
 struct DispatcherOptions {
-  Micros idlePoll = std::chrono::milliseconds(5);   // how often an idle loop looks for new work
   int64_t expansionBatch = 50000;                   // recipients per fan-out step of an alert
   int64_t campaignBatch = 1000;                     // of a campaign: small, so an alert never waits long
   int maxAttempts = 5;                              // per message, across bearers
   Micros retryMin = std::chrono::seconds(2);        // backoff after a retryable failure, doubling
   Micros retryMax = std::chrono::minutes(5);
-  Micros statusInterval = std::chrono::seconds(1);  // runtime status published to the store
-};
-
-struct BearerStats {
-  std::string name;
-  BearerHealth health;
-  int minRank = 0;
-  size_t limit = 0;
-  size_t outstanding = 0;
-  uint64_t submitted = 0, accepted = 0, failed = 0;
+  Micros statusInterval = std::chrono::seconds(1);  // at most this often, and only when it changed
+  Micros pollInterval = std::chrono::seconds(1);    // fallback look for other processes' writes
 };
 
 struct DispatcherStats {
@@ -77,8 +73,9 @@ struct DispatcherStats {
   uint64_t resentParts = 0;    // parts a bearer sent twice (unknown outcome)
   uint64_t recovered = 0;      // messages of unknown outcome requeued at start
   uint64_t expanded = 0;       // recipients added by fan-out
+  uint64_t writes = 0;         // write transactions committed
   bool promotionsPaused = false;
-  std::vector<BearerStats> bearers;
+  std::vector<SlotView> bearers;
 };
 
 class Dispatcher final : public BearerListener {
@@ -96,15 +93,18 @@ class Dispatcher final : public BearerListener {
   Status start();
   // One pass (see above). Returns true when there is more to do right away.
   Result<bool> pass();
-  // Passes until `stopping`; then stops claiming, waits up to `drain` for the bearers to answer
-  // what they hold, stops them and records what they hand back.
+  // Passes while there is work, sleeps otherwise (see above), until `stopping`; then stops
+  // claiming, waits up to `drain` for the bearers to answer what they hold, stops them and
+  // records what they hand back. Wake it with wake() after setting `stopping`.
   void run(const std::atomic<bool>& stopping, Micros drain);
-  // Wakes the loop early (new work in the store).
+  // New work in the store: the next pass comes at once.
   void wake();
   // Told of notable events after they are durable ("promotions.pause", "alert.done", bearer
   // health changes, store errors), for logs. Called on the dispatcher's thread.
   using Observer = std::function<void(const std::string& event, const std::string& detail)>;
   void setObserver(Observer observer) { observer_ = std::move(observer); }
+  // Called after a pass put deliveries in the webhook outbox (receipts, incoming messages).
+  void setOutboxListener(std::function<void()> listener) { outboxListener_ = std::move(listener); }
   DispatcherStats stats() const;
 
   void onAccepted(const std::string& bearer, MessageId id, const std::vector<std::string>& carrierIds,
@@ -112,58 +112,20 @@ class Dispatcher final : public BearerListener {
   void onFailed(const std::string& bearer, MessageId id, FailureKind kind, const std::string& reason) override;
   void onReceipt(const std::string& bearer, const Receipt& receipt) override;
   void onIncoming(const IncomingMessage& message) override;
+  void onHealthChanged(const std::string& bearer) override;
 
  private:
-  struct Accepted {
-    std::string bearer;
-    MessageId id;
-    std::vector<std::string> carrierIds;
-    int resent;
-  };
-  struct Failed {
-    std::string bearer;
-    MessageId id;
-    FailureKind kind;
-    std::string reason;
-  };
-  struct ReceiptEvent {
-    std::string bearer;
-    Receipt receipt;
-  };
-  using Event = std::variant<Accepted, Failed, ReceiptEvent, IncomingMessage>;
-
-  struct Slot {
-    Bearer* bearer = nullptr;
-    int minRank = 0;
-    size_t limit = 0;
-    size_t outstanding = 0;
-    size_t promotional = 0;  // of which rank 0
-    uint64_t submitted = 0, accepted = 0, failed = 0;
-    BearerHealth health;
-  };
-  struct InFlight {
-    size_t slot = 0;
-    int attempts = 0;
-    int rank = 0;
-    JobId job = 0;
-  };
-  struct Handover {
-    size_t slot;
-    OutboundMessage message;
-    InFlight flight;
-  };
   struct PassWork;
 
-  void push(Event e);
-  Status apply(StoreTx& tx, AuditRecorder& audit, const Event& e, PassWork& work);
-  void finishFlight(MessageId id);
-  Status advanceJobs(StoreTx& tx, AuditRecorder& audit, PassWork& work);
+  void push(BearerEvent e);
   Status claim(StoreTx& tx, AuditRecorder& audit, PassWork& work);
-  // Policies at send time; false when the message must not leave now (recorded here).
-  bool admit(StoreTx& tx, const OutgoingMessage& m, const Job& job, Timestamp now, PassWork& work);
-  const Job* job(StoreTx& tx, JobId id, PassWork& work);
-  void publishStatus(StoreTx& tx, Timestamp now);
-  Micros backoff(int attempts) const;
+  // Send admission for one claimed message; false when it does not leave now (recorded here).
+  bool admit(StoreTx& tx, const OutgoingMessage& m, const Job& job, PassWork& work);
+  const JobStatus* jobStatus(StoreTx& tx, JobId id, PassWork& work);
+  void publishStatus(StoreTx& tx, const PassWork& work);
+  void applyAfterCommit(PassWork& work);
+  // The next time a pass is due without any event, as a monotonic deadline.
+  MonoTime nextDeadline(MonoTime nowMono, Timestamp now) const;
 
   Store& store_;
   AuditLog& audit_;
@@ -173,29 +135,29 @@ class Dispatcher final : public BearerListener {
   Clock& clock_;
   DispatcherOptions options_;
   Expander expander_;
-  InboundHandler inbound_;
+  EventApplier events_;
+  JobLifecycle lifecycle_;
+  BearerScheduler bearers_;
+  JobContents contents_;
 
   Observer observer_;
-  std::vector<Slot> slots_;
-  std::map<std::string, size_t> slotByName_;
-  std::unordered_map<MessageId, InFlight> inFlight_;
-  std::unordered_map<MessageId, std::pair<int, int>> multipart_;  // id -> (parts, delivered)
-  std::deque<Event> retained_;  // events of a pass that failed to commit, tried again
+  std::function<void()> outboxListener_;
+  std::deque<BearerEvent> retained_;  // events of passes that failed to commit, tried again
   bool claiming_ = true;
-  size_t nextSlot_ = 0;  // where the round-robin over bearers starts
   bool promotionsPaused_ = false;
-  size_t alertsInFlight_ = 0;
   std::optional<Timestamp> nextWaiting_;
+  std::optional<Timestamp> nextStart_;
   Timestamp nextReleaseCheck_{};
   MonoTime nextStatus_{};
-  MonoTime startedAt_{};
+  bool statusDirty_ = true;
+  std::optional<uint64_t> lastChangeCount_;
 
   mutable std::mutex mutex_;
-  std::condition_variable wakeup_;
-  std::vector<Event> events_;
-  bool woken_ = false;
-  DispatcherStats counters_;   // the dispatcher thread's own
-  DispatcherStats published_;  // a copy for other threads, under mutex_
+  Wakeup wakeup_;
+  std::vector<BearerEvent> queued_;  // from the bearers' threads, under mutex_
+  bool externalChange_ = true;       // someone else wrote (wake() or the poll), under mutex_
+  DispatcherStats counters_;         // the dispatcher thread's own
+  DispatcherStats published_;        // a copy for other threads, under mutex_
 };
 
 }  // namespace tocsin::engine

@@ -1,20 +1,20 @@
 #include "broadcaster/engine/expander.h"
 
-#include "broadcaster/cap/cap_alert.h"
+#include "broadcaster/engine/job_texts.h"
 #include "common/consent/consent.h"
 #include "policies/message_class.h"
 #include "policies/promotion.h"
 
 namespace tocsin::engine {
 
-Result<ExpansionStep> Expander::step(StoreTx& tx, const Job& job, int64_t batch, Timestamp now) const {
-  TOCSIN_ASSIGN_OR_RETURN(const Texts texts, parseTexts(job.texts.value_or("[]")));
-  TOCSIN_ASSIGN_OR_RETURN(const policy::Target target, policy::parseTarget(job.target));
-  const auto cls = policy::parseClass(job.messageClass);
-  if (!cls) return Status::dataLoss("job " + std::to_string(job.id) + " has an unknown class '" + job.messageClass + "'");
-  const bool campaign = job.kind == "campaign";
+Result<ExpansionStep> Expander::step(StoreTx& tx, const Job& job, ScanCursor from, int64_t batch, Timestamp now) const {
+  const Texts& texts = job.texts;
+  if (texts.empty()) return Status::dataLoss(job.label() + " has no text to send (removed by retention)");
+  const Target& target = job.target;
+  const MessageClass cls = job.messageClass;
+  const bool campaign = job.kind == JobKind::kCampaign;
   const std::string purpose = campaign ? job.purpose.value_or("") : kAlertsPurpose;
-  const int rank = policy::rank(*cls);
+  const int rank = tocsin::rank(cls);
   // Zones alone can be filtered by the store; shapes need each contact's coordinates.
   const bool zonesOnly = !target.all && target.circles.empty() && target.polygons.empty();
   const std::vector<std::string> zones = zonesOnly ? target.zones : std::vector<std::string>{};
@@ -25,11 +25,11 @@ Result<ExpansionStep> Expander::step(StoreTx& tx, const Job& job, int64_t batch,
     AlertFanOut f;
     f.job = job.id;
     f.rank = rank;
-    f.national = *cls == policy::MessageClass::kNational;
+    f.national = cls == MessageClass::kNational;
     f.everyone = target.all;
     f.zones = target.zones;
     for (const auto& t : texts) f.languages.push_back(t.first);
-    f.from = job.expandCursor;
+    f.from = from;
     f.batch = batch;
     f.at = now;
     const FanOutStep s = tx.messages().fanOutAlert(f);
@@ -44,14 +44,14 @@ Result<ExpansionStep> Expander::step(StoreTx& tx, const Job& job, int64_t batch,
   m.job = job.id;
   m.rank = rank;
   m.at = now;
-  const ScanStep scan = tx.contacts().scanAudience(job.expandCursor, batch, zones, purpose, [&](const AudienceMember& c) {
+  const ScanStep scan = tx.contacts().scanAudience(from, batch, zones, purpose, [&](const AudienceMember& c) {
     if (!zonesOnly && !policy::inTarget(target, c.zone, c.latitude, c.longitude)) return;
     policy::AudienceVerdict verdict;
     if (campaign) {
       const bool suppressed = c.standing && tx.suppressions().contains(suppressor_.fingerprint(c.phone));
       verdict = policy::campaignAudience(purpose, c.standing, suppressed);
     } else {
-      verdict = policy::alertAudience(*cls, c.source, c.standing);
+      verdict = policy::alertAudience(cls, c.source, c.standing);
     }
     if (verdict.kind == policy::AudienceVerdict::Kind::kOutside) return;
     const auto& [language, text] = textFor(texts, c.language.value_or(""));

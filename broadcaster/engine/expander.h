@@ -6,7 +6,7 @@
 // added twice and nobody is skipped; memory never holds more than one batch.
 #pragma once
 
-#include "broadcaster/engine/job_texts.h"
+#include "common/jobs/job.h"
 #include "common/privacy/suppression.h"
 #include "common/store/store.h"
 #include "policies/policy_config.h"
@@ -26,8 +26,10 @@ class Expander {
   Expander(const policy::PolicyConfig& policies, const Suppressor& suppressor)
       : policies_(policies), suppressor_(suppressor) {}
 
-  // REQUIRES: job is an alert or campaign in state "expanding".
-  Result<ExpansionStep> step(StoreTx& tx, const Job& job, int64_t batch, Timestamp now) const;
+  // The next `batch` contacts from `from` (the job's expansion cursor). `job` gives the content
+  // (texts, target, class); its own cursor is not read.
+  // REQUIRES: job is an alert or campaign being expanded.
+  Result<ExpansionStep> step(StoreTx& tx, const Job& job, ScanCursor from, int64_t batch, Timestamp now) const;
 
  private:
   const policy::PolicyConfig& policies_;

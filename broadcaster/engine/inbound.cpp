@@ -1,10 +1,9 @@
 #include "broadcaster/engine/inbound.h"
 
-
-#include "broadcaster/engine/jobs.h"
 #include "broadcaster/engine/webhooks.h"
 #include "common/consent/codes.h"
 #include "common/consent/consent.h"
+#include "common/jobs/transactional.h"
 #include "policies/replies.h"
 
 namespace tocsin::engine {
@@ -22,7 +21,7 @@ std::string channelFor(const std::string& bearer) {
 }  // namespace
 
 std::string replyLanguage(const std::optional<Contact>& contact, const std::string& region) {
-  if (contact && contact->details.language) return contact->details.language->substr(0, contact->details.language->find_first_of("-_"));
+  if (contact && contact->details.language) return primaryLanguage(*contact->details.language);
   static const std::pair<const char*, const char*> kByRegion[] = {
       {"FR", "fr"}, {"BE", "fr"}, {"LU", "fr"}, {"MC", "fr"}, {"IT", "it"}, {"PL", "pl"},
       {"DE", "de"}, {"AT", "de"}, {"ES", "es"}, {"CH", "fr"}};
@@ -48,9 +47,9 @@ Result<InboundOutcome> InboundHandler::handle(StoreTx& tx, AuditRecorder& audit,
   auto reply = [&](const std::string& text, const std::string& title) -> Status {
     if (text.empty()) return Status::okStatus();
     out.replied = true;
-    return queueTransactional(tx, audit, title, from, contact ? std::optional<ContactId>(contact->id) : std::nullopt, text,
-                              language, m.bearer)
-        .status();
+    const TransactionalMessage message{title, from, contact ? std::optional<ContactId>(contact->id) : std::nullopt, text,
+                                     language, m.bearer};
+    return queueTransactional(tx, audit, message).status();
   };
   const ConsentChange base{"", language, channelFor(m.bearer), "sms-keyword", "keyword " + intent.keyword};
 

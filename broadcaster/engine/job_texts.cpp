@@ -1,42 +1,9 @@
 #include "broadcaster/engine/job_texts.h"
 
-#include <Poco/JSON/Array.h>
-#include <Poco/JSON/Parser.h>
-
-#include "common/base/json_text.h"
-
 namespace tocsin::engine {
 
-std::string textsJson(const Texts& texts) {
-  std::string out = "[";
-  for (size_t i = 0; i < texts.size(); ++i) {
-    out += i ? ",[" : "[";
-    appendJsonString(out, texts[i].first);
-    out += ",";
-    appendJsonString(out, texts[i].second);
-    out += "]";
-  }
-  return out + "]";
-}
-
-Result<Texts> parseTexts(const std::string& json) {
-  Texts out;
-  try {
-    auto list = Poco::JSON::Parser().parse(json).extract<Poco::JSON::Array::Ptr>();
-    for (size_t i = 0; i < list->size(); ++i) {
-      auto pair = list->getArray(static_cast<unsigned>(i));
-      if (!pair || pair->size() != 2) return Status::dataLoss("job texts: entry " + std::to_string(i) + " is not a pair");
-      out.emplace_back(pair->getElement<std::string>(0), pair->getElement<std::string>(1));
-    }
-  } catch (const Poco::Exception& e) {
-    return Status::dataLoss("job texts are not a JSON list: " + e.displayText());
-  }
-  if (out.empty()) return Status::dataLoss("a job has no text");
-  return out;
-}
-
 const std::pair<std::string, std::string>& textFor(const Texts& texts, const std::string& language) {
-  const std::string primary = language.substr(0, language.find_first_of("-_"));
+  const std::string primary = primaryLanguage(language);
   for (const auto& t : texts)
     if (t.first == primary || t.first == language) return t;
   return texts.front();

@@ -1,6 +1,5 @@
-// A job's texts: one per language, the first the default, stored as a JSON list of pairs so the
-// order survives (a JSON object's keys have none). Campaign texts may hold {name} or
-// {name|fallback}, filled per recipient.
+// A job's texts at send time: the one for a recipient's language, and campaign templates
+// ({name} or {name|fallback}) filled per recipient.
 #pragma once
 
 #include <optional>
@@ -8,15 +7,12 @@
 #include <utility>
 #include <vector>
 
-#include "common/base/status.h"
+#include "common/jobs/job.h"
 
 namespace tocsin::engine {
 
-using Texts = std::vector<std::pair<std::string, std::string>>;  // (language, text)
-
-std::string textsJson(const Texts& texts);
-Result<Texts> parseTexts(const std::string& json);
-// The text in `language` (primary subtag), else the default (first) one.
+// The text in `language` (matched on the primary subtag), else the default (first) one.
+// REQUIRES: `texts` is not empty.
 const std::pair<std::string, std::string>& textFor(const Texts& texts, const std::string& language);
 // Fills {name} / {name|fallback}; unknown fields are an error at creation, so none remain here.
 std::string personalise(const std::string& text, const std::optional<std::string>& name);

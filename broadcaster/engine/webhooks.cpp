@@ -87,11 +87,20 @@ class PocoPoster final : public HttpPoster {
 
 std::unique_ptr<HttpPoster> makeHttpPoster() { return std::make_unique<PocoPoster>(); }
 
+WebhookSender::~WebhookSender() { stop(); }
+
+Status WebhookSender::clearEnded() {
+  const Timestamp now = clock_.now();
+  return store_.write([&](StoreTx& tx) {
+    tx.webhooks().deleteEndedBefore(now - options_.keepEnded);
+    return Status::okStatus();
+  });
+}
+
 Result<int> WebhookSender::runOnce() {
   const Timestamp now = clock_.now();
   std::vector<WebhookDelivery> due;
-  TOCSIN_RETURN_IF_ERROR(store_.write([&](StoreTx& tx) {
-    tx.webhooks().deleteEndedBefore(now - options_.keepEnded);
+  TOCSIN_RETURN_IF_ERROR(store_.read([&](StoreTx& tx) {
     due = tx.webhooks().due(now, options_.batch);
     return Status::okStatus();
   }));
@@ -120,6 +129,43 @@ Result<int> WebhookSender::runOnce() {
     posted += ok ? 1 : 0;
   }
   return posted;
+}
+
+void WebhookSender::start(std::function<void(const std::string&)> onError) {
+  onError_ = std::move(onError);
+  thread_ = std::thread([this] { serve(); });
+}
+
+void WebhookSender::stop() {
+  stopping_ = true;
+  wakeup_.notify();
+  if (thread_.joinable()) thread_.join();
+}
+
+void WebhookSender::serve() {
+  MonoTime nextClear = clock_.monotonic();
+  while (!stopping_) {
+    auto report = [&](const Status& st) {
+      if (!st.ok() && onError_) onError_(st.message());
+    };
+    if (clock_.monotonic() >= nextClear) {
+      report(clearEnded());
+      nextClear = clock_.monotonic() + std::chrono::hours(1);
+    }
+    auto posted = runOnce();
+    report(posted.status());
+    // A full batch: more are due now.
+    if (posted.ok() && *posted >= options_.batch) continue;
+    std::optional<Timestamp> due;
+    report(store_.read([&](StoreTx& tx) {
+      due = tx.webhooks().nextDue();
+      return Status::okStatus();
+    }));
+    MonoTime deadline = nextClear;
+    if (due) deadline = std::min(deadline, clock_.monotonic() + std::max(Micros(0), std::chrono::duration_cast<Micros>(*due - clock_.now())));
+    if (!posted.ok()) deadline = std::min(deadline, clock_.monotonic() + std::chrono::seconds(5));  // the store failed: again soon
+    clock_.sleepUntil(deadline, wakeup_);
+  }
 }
 
 }  // namespace tocsin::engine

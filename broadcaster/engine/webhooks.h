@@ -7,8 +7,12 @@
 // doubling to 1 h) up to 12 attempts; ended deliveries are deleted after a week.
 #pragma once
 
+#include <atomic>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "common/base/clock.h"
 #include "common/store/store.h"
@@ -45,18 +49,37 @@ struct WebhookSenderOptions {
   int64_t batch = 50;
 };
 
+// Posts the outbox. runOnce() is one round (tests drive it by hand); start() runs rounds on its
+// own thread, sleeping on the clock until the next delivery is due or notify() says new ones
+// are in the outbox, and clears ended deliveries once an hour. Idle, it neither reads nor
+// writes the store.
 class WebhookSender {
  public:
-  WebhookSender(Store& store, const Clock& clock, HttpPoster& poster, WebhookSenderOptions options = {})
+  WebhookSender(Store& store, Clock& clock, HttpPoster& poster, WebhookSenderOptions options = {})
       : store_(store), clock_(clock), poster_(poster), options_(options) {}
-  // Posts what is due; returns how many were posted successfully.
+  ~WebhookSender();
+  // Posts what is due (one read, then one write per delivery); returns how many were posted
+  // successfully.
   Result<int> runOnce();
+  // Deletes deliveries that ended before the keeping period.
+  Status clearEnded();
+
+  void start(std::function<void(const std::string&)> onError);
+  // New deliveries are in the outbox. Thread-safe.
+  void notify() { wakeup_.notify(); }
+  void stop();
 
  private:
+  void serve();
+
   Store& store_;
-  const Clock& clock_;
+  Clock& clock_;
   HttpPoster& poster_;
   WebhookSenderOptions options_;
+  std::function<void(const std::string&)> onError_;
+  Wakeup wakeup_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
 };
 
 }  // namespace tocsin::engine

@@ -2,17 +2,23 @@
 
 namespace tocsin {
 
-void Interrupt::trigger() {
+void Signal::raise() {
   {
     std::lock_guard lock(mutex_);
-    fired_ = true;
+    raised_ = true;
   }
   cv_.notify_all();
 }
 
-bool Interrupt::triggered() const {
+bool Signal::raised() const {
   std::lock_guard lock(mutex_);
-  return fired_;
+  return raised_;
+}
+
+bool Signal::take() {
+  const bool was = raised_;
+  if (!latch_) raised_ = false;
+  return was;
 }
 
 Timestamp SystemClock::now() const {
@@ -21,9 +27,10 @@ Timestamp SystemClock::now() const {
 
 MonoTime SystemClock::monotonic() const { return std::chrono::steady_clock::now(); }
 
-bool SystemClock::sleepUntil(MonoTime deadline, Interrupt& interrupt) {
-  std::unique_lock lock(interrupt.mutex_);
-  return !interrupt.cv_.wait_until(lock, deadline, [&] { return interrupt.fired_; });
+bool SystemClock::sleepUntil(MonoTime deadline, Signal& signal) {
+  std::unique_lock lock(signal.mutex_);
+  const bool woken = signal.cv_.wait_until(lock, deadline, [&] { return signal.raised_; });
+  return !(woken && signal.take());
 }
 
 }  // namespace tocsin

@@ -14,28 +14,28 @@ MonoTime ManualClock::monotonic() const {
   return mono_;
 }
 
-bool ManualClock::sleepUntil(MonoTime deadline, Interrupt& interrupt) {
+bool ManualClock::sleepUntil(MonoTime deadline, Signal& signal) {
   {
     std::lock_guard lock(mutex_);
-    sleepers_.insert(&interrupt);
+    sleepers_.insert(&signal);
   }
   sleepersChanged_.notify_all();
   bool reached;
   {
-    std::unique_lock lock(interrupt.mutex_);
-    interrupt.cv_.wait(lock, [&] { return interrupt.fired_ || monotonic() >= deadline; });
-    reached = !interrupt.fired_;
+    std::unique_lock lock(signal.mutex_);
+    signal.cv_.wait(lock, [&] { return signal.raised_ || monotonic() >= deadline; });
+    reached = !signal.take();
   }
   {
     std::lock_guard lock(mutex_);
-    sleepers_.erase(&interrupt);
+    sleepers_.erase(&signal);
   }
   sleepersChanged_.notify_all();
   return reached;
 }
 
 void ManualClock::advance(std::chrono::nanoseconds d) {
-  std::set<Interrupt*> toWake;
+  std::set<Signal*> toWake;
   {
     std::lock_guard lock(mutex_);
     wall_ += std::chrono::duration_cast<Micros>(d);
@@ -44,7 +44,7 @@ void ManualClock::advance(std::chrono::nanoseconds d) {
   }
   // Taking each sleeper's mutex before notifying closes the window between its check of the
   // time and its wait.
-  for (Interrupt* i : toWake) {
+  for (Signal* i : toWake) {
     std::lock_guard lock(i->mutex_);
     i->cv_.notify_all();
   }

@@ -17,7 +17,7 @@ class ManualClock final : public Clock {
 
   Timestamp now() const override;
   MonoTime monotonic() const override;
-  bool sleepUntil(MonoTime deadline, Interrupt& interrupt) override;
+  bool sleepUntil(MonoTime deadline, Signal& signal) override;
 
   // Moves both clocks forward and wakes sleepers whose deadline has come.
   void advance(std::chrono::nanoseconds d);
@@ -31,7 +31,7 @@ class ManualClock final : public Clock {
   mutable std::condition_variable sleepersChanged_;
   Timestamp wall_;
   MonoTime mono_;
-  std::set<Interrupt*> sleepers_;
+  std::set<Signal*> sleepers_;
 };
 
 }  // namespace tocsin

@@ -18,6 +18,13 @@ using Micros = std::chrono::microseconds;
 using Timestamp = std::chrono::time_point<std::chrono::system_clock, Micros>;
 using MonoTime = std::chrono::steady_clock::time_point;
 
+// The time of one pass of a loop, read once: wall time for what people and networks see
+// (expiry, timestamps), monotonic time for timers.
+struct Instant {
+  Timestamp wall;
+  MonoTime mono;
+};
+
 inline int64_t toMicros(Timestamp t) { return t.time_since_epoch().count(); }
 inline Timestamp fromMicros(int64_t us) { return Timestamp(Micros(us)); }
 

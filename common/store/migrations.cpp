@@ -353,6 +353,24 @@ CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_at) WHERE state =
 CREATE INDEX webhook_deliveries_ended ON webhook_deliveries(updated_at) WHERE state <> 'pending';
 )sql";
 
+// Version 4: what the engine asks of jobs without reading them all, and delivery counted in the
+// store. A CAP update finds the alert it refers to through (cap_sender, cap_identifier); lists
+// of alerts and of active jobs go through (kind, id) and (state, id). A long message is
+// delivered once every part is: `delivered_parts` holds one bit per part a receipt confirmed,
+// so the count survives a restart.
+constexpr const char* kSchemaV4 = R"sql(
+ALTER TABLE jobs ADD COLUMN cap_sender TEXT;
+ALTER TABLE jobs ADD COLUMN cap_identifier TEXT;
+UPDATE jobs SET cap_sender = json_extract(details, '$.cap.sender'),
+                cap_identifier = json_extract(details, '$.cap.identifier')
+  WHERE details IS NOT NULL AND json_valid(details) AND json_extract(details, '$.cap') IS NOT NULL;
+DROP INDEX jobs_by_state;
+CREATE INDEX jobs_by_state ON jobs(state, id);
+CREATE INDEX jobs_by_kind ON jobs(kind, id);
+CREATE INDEX jobs_by_cap_message ON jobs(cap_sender, cap_identifier) WHERE cap_identifier IS NOT NULL;
+ALTER TABLE messages ADD COLUMN delivered_parts INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -360,6 +378,7 @@ const std::vector<Migration>& migrations() {
       {1, "contacts, consent, suppression, audit chain, message history", kSchemaV1},
       {2, "jobs, message states and counts, delivery reports, incoming messages, consent state, codes", kSchemaV2},
       {3, "operator API tokens, webhooks and their outbox", kSchemaV3},
+      {4, "indexed job lookups (state, kind, CAP message), delivered parts per message", kSchemaV4},
   };
   return kAll;
 }

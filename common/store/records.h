@@ -8,6 +8,7 @@
 
 #include "common/base/time.h"
 #include "common/crypto/hash.h"
+#include "common/jobs/job.h"
 
 namespace tocsin {
 
@@ -97,33 +98,6 @@ struct Suppression {
 struct ConsentStanding {
   ConsentAction state = ConsentAction::kGranted;  // granted = pending confirmation
   Timestamp since;
-};
-
-using JobId = int64_t;
-
-// One alert, campaign or transactional send. Its recipients become messages.
-struct Job {
-  JobId id = 0;
-  std::string kind;          // alert, campaign, transactional
-  std::string messageClass;  // national .. promotional (policies/message_class.h)
-  std::string mode = "live"; // live, test, exercise
-  std::string state;         // draft, approved, expanding, sending, paused, done, cancelled
-  std::string title;
-  std::optional<std::string> texts;    // JSON [["language", "text"], ...]; the first is the default
-  std::optional<std::string> sender;
-  std::optional<std::string> purpose;  // campaigns: "promotions:<shop>"
-  std::string target = "{}";           // JSON
-  std::optional<std::string> bearers;  // JSON list
-  std::string createdBy;
-  std::optional<std::string> approvedBy;
-  std::optional<JobId> reference;
-  std::optional<std::string> details;  // JSON
-  std::optional<Timestamp> notBefore;
-  std::optional<Timestamp> expiresAt;
-  int64_t expandCursor = 0;
-  int64_t recipients = 0;
-  Timestamp createdAt;
-  Timestamp updatedAt;
 };
 
 // Message states (see the v2 migration for the life of a message).

@@ -1,5 +1,7 @@
 #include "common/store/sqlite.h"
 
+#include "common/jobs/job.h"
+
 namespace tocsin::sql {
 namespace {
 
@@ -130,6 +132,22 @@ void configureOnce() {
 
 }  // namespace
 
+namespace {
+
+// primary_language(tag): the same rule as tocsin::primaryLanguage, for queries that pick each
+// recipient's text in SQL. Deterministic, so SQLite may use it in indexes and plans.
+void primaryLanguageFunction(sqlite3_context* context, int, sqlite3_value** argv) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  if (!text) {
+    sqlite3_result_null(context);
+    return;
+  }
+  const std::string primary = primaryLanguage(std::string_view(text, static_cast<size_t>(sqlite3_value_bytes(argv[0]))));
+  sqlite3_result_text(context, primary.data(), static_cast<int>(primary.size()), SQLITE_TRANSIENT);
+}
+
+}  // namespace
+
 Database::Database(const std::string& path, bool create) : path_(path) {
   configureOnce();
   const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
@@ -141,6 +159,8 @@ Database::Database(const std::string& path, bool create) : path_(path) {
     throw StoreFailure(rc, msg);
   }
   sqlite3_extended_result_codes(db_, 1);
+  sqlite3_create_function(db_, "primary_language", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                          primaryLanguageFunction, nullptr, nullptr);
 }
 
 Database::~Database() {

@@ -1,5 +1,8 @@
 #include "common/store/sqlite_repositories.h"
 
+#include <algorithm>
+#include <bit>
+
 namespace tocsin::sql {
 namespace {
 
@@ -74,7 +77,7 @@ FanOutStep SqliteMessages::fanOutAlert(const AlertFanOut& f) {
   // consent or a municipal registration (import, cli, api) unless opted out; an opt-out is
   // refused with its date; kiosk-only contacts are not recipients. One pass over the range.
   const bool oneLanguage = f.languages.size() == 1;
-  const std::string primary = "lower(substr(c.language, 1, instr(c.language || '-', '-') - 1))";
+  const std::string primary = "primary_language(c.language)";
   const std::string language = oneLanguage ? std::string("?5")
                                            : "CASE WHEN " + primary + " IN (SELECT value FROM json_each(?5)) THEN " +
                                                  primary + " ELSE json_extract(?5, '$[0]') END";
@@ -109,13 +112,21 @@ FanOutStep SqliteMessages::fanOutAlert(const AlertFanOut& f) {
   return step;
 }
 
-std::vector<OutgoingMessage> SqliteMessages::claim(int minRank, int64_t limit, Timestamp at) {
+std::vector<OutgoingMessage> SqliteMessages::claim(int minRank, int64_t limit, Timestamp at, const std::vector<JobId>& skipJobs) {
   std::vector<OutgoingMessage> out;
   if (limit <= 0) return out;
-  Statement& pick = db_.cached(
+  constexpr const char* kPick =
       "SELECT id, job_id, contact_id, destination, body, language, rank, attempts, bearer FROM messages "
-      "WHERE state = 'queued' AND rank >= ?1 ORDER BY rank DESC, id LIMIT ?2");
+      "WHERE state = 'queued' AND rank >= ?1 ";
+  Statement& pick = skipJobs.empty()
+                        ? db_.cached(std::string(kPick) + "ORDER BY rank DESC, id LIMIT ?2")
+                        : db_.cached(std::string(kPick) + "AND job_id NOT IN (SELECT value FROM json_each(?3)) ORDER BY rank DESC, id LIMIT ?2");
   pick.bind(1, minRank).bind(2, limit);
+  if (!skipJobs.empty()) {
+    std::string list = "[";
+    for (size_t i = 0; i < skipJobs.size(); ++i) list += (i ? "," : "") + std::to_string(skipJobs[i]);
+    pick.bind(3, list + "]");
+  }
   while (pick.step()) {
     OutgoingMessage m;
     m.id = pick.getInt(0);
@@ -226,6 +237,18 @@ void SqliteMessages::addDeliveryReport(const DeliveryReport& r) {
   st.bind(1, r.message).bind(2, r.part).bind(3, r.bearer).bind(4, r.carrierId).bind(5, r.status).bind(6, r.detail);
   st.bind(7, toMicros(r.receivedAt));
   st.run();
+}
+
+bool SqliteMessages::recordPartDelivered(int64_t id, int part) {
+  // One bit per part; parts beyond the 63rd (longer than any class allows) share the last bit.
+  Statement& st = db_.cached(
+      "UPDATE messages SET delivered_parts = delivered_parts | (1 << ?2) WHERE id = ?1 RETURNING parts, delivered_parts");
+  st.bind(1, id).bind(2, std::clamp(part, 0, 62));
+  if (!st.step()) return false;
+  const int64_t parts = std::clamp<int64_t>(st.getOptionalInt(0).value_or(1), 1, 63);
+  const auto mask = static_cast<uint64_t>(st.getInt(1));
+  st.reset();
+  return std::popcount(mask) >= parts;
 }
 
 std::vector<MessageRecord> SqliteMessages::ofJob(JobId job, std::optional<MessageState> state, int64_t afterId,

@@ -108,9 +108,12 @@ class SqliteJobs final : public JobRepository {
   explicit SqliteJobs(Database& db) : db_(db) {}
   JobId insert(const Job& job) override;
   std::optional<Job> find(JobId id) override;
-  std::vector<Job> inStates(const std::vector<std::string>& states) override;
-  std::vector<Job> list(JobId afterId, int64_t limit) override;
-  void setState(JobId id, const std::string& state, Timestamp at) override;
+  std::optional<JobStatus> status(JobId id) override;
+  std::vector<JobStatus> statusesIn(const std::vector<JobState>& states) override;
+  std::vector<Job> inStates(const std::vector<JobState>& states, int64_t limit) override;
+  std::vector<Job> recent(JobKind kind, JobId beforeId, int64_t limit) override;
+  std::optional<JobId> findByCapMessage(std::string_view sender, std::string_view identifier) override;
+  void setState(JobId id, JobState state, Timestamp at) override;
   void approve(JobId id, const std::string& approver, Timestamp at) override;
   bool replaceDraft(const Job& job, Timestamp at) override;
   void advanceExpansion(JobId id, ScanCursor cursor, int64_t added, Timestamp at) override;
@@ -127,7 +130,7 @@ class SqliteMessages final : public MessageRepository {
   int64_t insert(const NewMessage& message) override;
   void countInserted(JobId job, MessageState state, int64_t n) override;
   FanOutStep fanOutAlert(const AlertFanOut& step) override;
-  std::vector<OutgoingMessage> claim(int minRank, int64_t limit, Timestamp at) override;
+  std::vector<OutgoingMessage> claim(int minRank, int64_t limit, Timestamp at, const std::vector<JobId>& skipJobs) override;
   void record(const MessageOutcome& outcome, Timestamp at) override;
   int64_t releaseWaiting(Timestamp now) override;
   std::optional<Timestamp> nextWaiting() override;
@@ -138,6 +141,7 @@ class SqliteMessages final : public MessageRepository {
   bool anyPendingAtOrAbove(int rank) override;
   std::pair<int, std::optional<Timestamp>> recentPromotional(ContactId contact, Timestamp since) override;
   void addDeliveryReport(const DeliveryReport& report) override;
+  bool recordPartDelivered(int64_t id, int part) override;
   std::vector<MessageRecord> ofJob(JobId job, std::optional<MessageState> state, int64_t afterId, int64_t limit) override;
   std::optional<MessageRecord> find(int64_t id) override;
   std::vector<MessageTally> tally(JobId job, size_t maxRows) override;

@@ -164,4 +164,12 @@ Status SqliteStore::compact() {
   }
 }
 
+Result<uint64_t> SqliteStore::changeCount() {
+  try {
+    return static_cast<uint64_t>(impl_->db->queryInt("PRAGMA data_version"));
+  } catch (const StoreFailure& e) {
+    return e.toStatus();
+  }
+}
+
 }  // namespace tocsin

@@ -34,6 +34,7 @@ class SqliteStore final : public Store {
   Status write(const Body& body) override;
   StoreInfo info() const override;
   Status compact() override;
+  Result<uint64_t> changeCount() override;
 
  private:
   struct Impl;

@@ -191,9 +191,21 @@ struct MessageTally {
 
 // Messages per class and state over every job.
 struct ClassCount {
-  std::string messageClass;
+  MessageClass messageClass = MessageClass::kPromotional;
   MessageState state = MessageState::kQueued;
   int64_t count = 0;
+};
+
+// A job's moving parts without its content: what the broadcaster's loop reads every pass.
+struct JobStatus {
+  JobId id = 0;
+  JobKind kind = JobKind::kAlert;
+  MessageClass messageClass = MessageClass::kPublicSafety;
+  JobState state = JobState::kDraft;
+  std::optional<Timestamp> notBefore;
+  std::optional<Timestamp> expiresAt;
+  int64_t expandCursor = 0;
+  int64_t recipients = 0;
 };
 
 class JobRepository {
@@ -201,11 +213,16 @@ class JobRepository {
   virtual ~JobRepository() = default;
   virtual JobId insert(const Job& job) = 0;  // assigns the id
   virtual std::optional<Job> find(JobId id) = 0;
-  // Jobs in any of `states`, oldest first.
-  virtual std::vector<Job> inStates(const std::vector<std::string>& states) = 0;
-  // Jobs created after `afterId`, newest last, at most `limit`.
-  virtual std::vector<Job> list(JobId afterId, int64_t limit) = 0;
-  virtual void setState(JobId id, const std::string& state, Timestamp at) = 0;
+  virtual std::optional<JobStatus> status(JobId id) = 0;
+  // Jobs in any of `states`, oldest first, without their content.
+  virtual std::vector<JobStatus> statusesIn(const std::vector<JobState>& states) = 0;
+  // Jobs in any of `states`, newest first, at most `limit` (-1: all of them).
+  virtual std::vector<Job> inStates(const std::vector<JobState>& states, int64_t limit = -1) = 0;
+  // Jobs of `kind` with ids below `beforeId` (0: from the newest), newest first, at most `limit`.
+  virtual std::vector<Job> recent(JobKind kind, JobId beforeId, int64_t limit) = 0;
+  // The newest alert drafted from the CAP message `identifier` of `sender`.
+  virtual std::optional<JobId> findByCapMessage(std::string_view sender, std::string_view identifier) = 0;
+  virtual void setState(JobId id, JobState state, Timestamp at) = 0;
   virtual void approve(JobId id, const std::string& approver, Timestamp at) = 0;
   // Replaces what a draft says (title, texts, sender, target, bearers, class, mode, details,
   // validity); false when the job is no longer a draft.
@@ -268,9 +285,10 @@ class MessageRepository {
   // Inserts an alert fan-out step's messages (and counts them) in a few statements.
   virtual FanOutStep fanOutAlert(const AlertFanOut& step) = 0;
   // Up to `limit` queued messages of rank >= `minRank`, most urgent first (then oldest), marked
-  // submitted with one more attempt. The caller hands them to bearers once this commits, and
-  // records which bearer with the outcome.
-  virtual std::vector<OutgoingMessage> claim(int minRank, int64_t limit, Timestamp at) = 0;
+  // submitted with one more attempt, leaving out the messages of `skipJobs`. The caller hands
+  // them to bearers once this commits, and records which bearer with the outcome.
+  virtual std::vector<OutgoingMessage> claim(int minRank, int64_t limit, Timestamp at,
+                                             const std::vector<JobId>& skipJobs = {}) = 0;
   virtual void record(const MessageOutcome& outcome, Timestamp at) = 0;
   // Waiting messages whose time has come go back to the queue; returns how many.
   virtual int64_t releaseWaiting(Timestamp now) = 0;
@@ -289,6 +307,10 @@ class MessageRepository {
   // Promotional messages to the contact created at or after `since`: how many, and the oldest.
   virtual std::pair<int, std::optional<Timestamp>> recentPromotional(ContactId contact, Timestamp since) = 0;
   virtual void addDeliveryReport(const DeliveryReport& report) = 0;
+  // A receipt said part `part` (0-based) of message `id` was delivered: counted in the store, so
+  // a long message is delivered once every part is, across restarts. True when every part of
+  // the message (as many as recorded when it was sent, at least one) is now delivered.
+  virtual bool recordPartDelivered(int64_t id, int part) = 0;
   virtual std::vector<MessageRecord> ofJob(JobId job, std::optional<MessageState> state, int64_t afterId,
                                            int64_t limit) = 0;
   virtual std::optional<MessageRecord> find(int64_t id) = 0;
@@ -373,6 +395,9 @@ class Store {
   virtual StoreInfo info() const = 0;
   // After erasure: make sure deleted pages do not survive in the write-ahead log.
   virtual Status compact() = 0;
+  // A number that changes whenever another connection (this process's or another's) commits to
+  // the store: a cheap way to notice someone else's write without opening a transaction.
+  virtual Result<uint64_t> changeCount() = 0;
 };
 
 }  // namespace tocsin

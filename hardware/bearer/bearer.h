@@ -16,6 +16,8 @@
 // - After onAccepted, delivery receipts arrive with onReceipt, per part, possibly long after
 //   and possibly after a restart (then without a message id: the carrier id identifies it).
 // - Messages from phones (MO) arrive with onIncoming.
+// - onHealthChanged is called whenever health() changes state (up, down, degraded...), so a
+//   listener never needs to poll it.
 // - Within a bearer, higher priority messages leave first; equal priorities leave in order.
 // - stop(drain) stops taking messages, waits up to `drain` for in-flight parts to be answered,
 //   then closes (SMPP unbind). Messages still queued are returned with onFailed(kRetryable,
@@ -46,6 +48,9 @@ struct OutboundMessage {
   std::optional<Timestamp> expiresAt;  // not delivered after this (validity period)
   std::string label;        // for logs: "alert 12", "campaign 3"
 };
+
+// The reason given with onFailed for a message a stopping bearer hands back unsent.
+inline constexpr const char* kBearerStopped = "bearer stopped";
 
 enum class FailureKind {
   kRetryable,  // the same message may succeed later or elsewhere (throttled, link down, bearer stopped)
@@ -79,6 +84,9 @@ class BearerListener {
   virtual void onFailed(const std::string& bearer, MessageId id, FailureKind kind, const std::string& reason) = 0;
   virtual void onReceipt(const std::string& bearer, const Receipt& receipt) = 0;
   virtual void onIncoming(const IncomingMessage& message) = 0;
+  // The bearer's health() moved to another state. Listeners that read health() when they need
+  // it may ignore this.
+  virtual void onHealthChanged(const std::string& bearer) { (void)bearer; }
 };
 
 enum class BearerState { kStarting, kUp, kDegraded, kDown, kStopped };

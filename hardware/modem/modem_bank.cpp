@@ -17,6 +17,7 @@ ModemBank::ModemBank(BankConfig config, Clock& clock, std::unique_ptr<SerialPort
 ModemBank::~ModemBank() { stop(std::chrono::seconds(0)); }
 
 void ModemBank::start(BearerListener& listener) {
+  listener_ = &listener;
   core_ = std::make_unique<BankCore>(config_, listener, clock_, clock_.monotonic());
   ports_.resize(core_->modemCount());
   thread_ = std::thread([this] { run(); });
@@ -55,8 +56,10 @@ BankCounters ModemBank::counters() const {
 }
 
 bool ModemBank::waitFor(const std::function<bool(const std::vector<ModemView>&)>& done, Micros timeout) const {
-  std::unique_lock lock(mutex_);
-  return changed_.wait_for(lock, timeout, [&] { return done(modems_); });
+  const MonoTime deadline = clock_.monotonic() + timeout;
+  while (!done(modems()))
+    if (clock_.sleepUntil(deadline, changed_)) return done(modems());
+  return true;
 }
 
 void ModemBank::stop(Micros drain) {
@@ -81,15 +84,19 @@ void ModemBank::takeInbox() {
 }
 
 void ModemBank::publish(MonoTime now) {
+  bool healthChanged = false;
   {
     std::lock_guard lock(mutex_);
-    health_ = core_->health(now);
+    const BearerHealth h = core_->health(now);
+    healthChanged = h.state != health_.state;
+    health_ = h;
     capacity_ = core_->capacity();
     capacity_.queued += inbox_.size();
     modems_ = core_->modems(now);
     counters_ = core_->counters();
   }
-  changed_.notify_all();
+  changed_.notify();
+  if (healthChanged && listener_) listener_->onHealthChanged(config_.name);
 }
 
 void ModemBank::closePort(size_t i, const std::string& reason, MonoTime now) {
@@ -163,7 +170,7 @@ void ModemBank::run() {
   }
   // Whatever never left goes back to the caller, to be sent elsewhere.
   takeInbox();
-  core_->failQueued("bearer stopped");
+  core_->failQueued(kBearerStopped);
   const MonoTime now = clock_.monotonic();
   for (size_t i = 0; i < ports_.size(); ++i)
     if (ports_[i].port) ports_[i].port.reset();
@@ -172,7 +179,8 @@ void ModemBank::run() {
     std::lock_guard lock(mutex_);
     health_ = {BearerState::kStopped, "stopped"};
   }
-  changed_.notify_all();
+  changed_.notify();
+  if (listener_) listener_->onHealthChanged(config_.name);
 }
 
 }  // namespace tocsin::modem

@@ -37,7 +37,8 @@ class ModemBank final : public Bearer {
 
   std::vector<ModemView> modems() const;
   BankCounters counters() const;
-  // Waits (real time) until `done(modems)` holds or `timeout` passes; for tools and tests.
+  // Waits until `done(modems)` holds or `timeout` passes (on the bank's clock); for tools and
+  // tests. One waiter at a time.
   bool waitFor(const std::function<bool(const std::vector<ModemView>&)>& done, Micros timeout) const;
 
  private:
@@ -57,7 +58,8 @@ class ModemBank final : public Bearer {
   std::vector<Port> ports_;
 
   mutable std::mutex mutex_;
-  mutable std::condition_variable changed_;
+  mutable Wakeup changed_;  // raised on every publish(), for waitFor()
+  BearerListener* listener_ = nullptr;
   std::deque<OutboundMessage> inbox_;
   BearerHealth health_;
   BearerCapacity capacity_;

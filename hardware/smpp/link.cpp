@@ -12,7 +12,7 @@ SmppLink::~SmppLink() { stop(std::chrono::seconds(0)); }
 
 void SmppLink::start(BearerListener& listener) {
   listener_ = &listener;
-  shared_ = std::make_unique<LinkShared>(config_, listener, clock_);
+  shared_ = std::make_unique<LinkShared>(config_, listener);
   thread_ = std::thread([this] { run(); });
 }
 
@@ -42,8 +42,10 @@ LinkCounters SmppLink::counters() const {
 }
 
 bool SmppLink::waitUntilBound(Micros timeout) const {
-  std::unique_lock lock(mutex_);
-  return healthChanged_.wait_for(lock, timeout, [&] { return health_.state == BearerState::kUp; });
+  const MonoTime deadline = clock_.monotonic() + timeout;
+  while (health().state != BearerState::kUp)
+    if (clock_.sleepUntil(deadline, healthChanged_)) return health().state == BearerState::kUp;
+  return true;
 }
 
 void SmppLink::stop(Micros drain) {
@@ -59,11 +61,14 @@ void SmppLink::stop(Micros drain) {
 }
 
 void SmppLink::setHealth(BearerState state, std::string detail) {
+  bool changed = false;
   {
     std::lock_guard lock(mutex_);
+    changed = health_.state != state;
     health_ = {state, std::move(detail)};
   }
-  healthChanged_.notify_all();
+  healthChanged_.notify();
+  if (changed && listener_) listener_->onHealthChanged(config_.name);
 }
 
 void SmppLink::publishCounters() {
@@ -110,7 +115,8 @@ bool SmppLink::connectAll(std::vector<Channel>& channels) {
 void SmppLink::serve(std::vector<Channel>& channels) {
   bool unbinding = false;
   while (true) {
-    const MonoTime now = clock_.monotonic();
+    const Instant pass = clock_.instant();
+    const MonoTime now = pass.mono;
     takeInbox();
     if (stopRequested_ && !unbinding) {
       unbinding = true;
@@ -120,7 +126,7 @@ void SmppLink::serve(std::vector<Channel>& channels) {
     bool allBound = true;
     std::string closing;
     for (auto& c : channels) {
-      c.session->onTick(now);
+      c.session->onTick(pass);
       c.pendingOut += c.session->outbox();
       c.session->outbox().clear();
       if (!c.pendingOut.empty()) {
@@ -165,7 +171,7 @@ void SmppLink::serve(std::vector<Channel>& channels) {
       if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)) && !c.connection->buffered()) continue;
       std::string data;
       auto n = c.connection->readSome(data);
-      if (!data.empty()) c.session->onBytes(data, clock_.monotonic());
+      if (!data.empty()) c.session->onBytes(data, clock_.instant());
       if (!n.ok()) {
         c.session->abandon();
         setHealth(stopRequested_ ? BearerState::kStopped : BearerState::kDown, n.status().message());
@@ -202,7 +208,7 @@ void SmppLink::run() {
   takeInbox();
   while (!shared_->queue.empty()) {
     PartTask t = shared_->queue.pop();
-    shared_->fail(*t.message, FailureKind::kRetryable, "bearer stopped");
+    shared_->fail(*t.message, FailureKind::kRetryable, kBearerStopped);
   }
   publishCounters();
   setHealth(BearerState::kStopped, health().detail);

@@ -33,7 +33,8 @@ class SmppLink final : public Bearer {
   void stop(Micros drain) override;
 
   LinkCounters counters() const;
-  // Waits (real time) until the link is bound or `timeout` passes; for tools and tests.
+  // Waits until the link is bound or `timeout` passes (on the link's clock); for tools and tests.
+  // One waiter at a time.
   bool waitUntilBound(Micros timeout) const;
 
  private:
@@ -57,7 +58,7 @@ class SmppLink final : public Bearer {
   std::unique_ptr<LinkShared> shared_;
 
   mutable std::mutex mutex_;
-  mutable std::condition_variable healthChanged_;
+  mutable Wakeup healthChanged_;
   std::deque<OutboundMessage> inbox_;
   BearerHealth health_;
   LinkCounters counters_;

@@ -83,10 +83,9 @@ std::string relativeTime(Micros d) {
   return buf;
 }
 
-LinkShared::LinkShared(const SmppLinkConfig& cfg, BearerListener& l, const Clock& c)
+LinkShared::LinkShared(const SmppLinkConfig& cfg, BearerListener& l)
     : config(cfg),
       listener(l),
-      clock(c),
       bucket(cfg.messagesPerSecond, std::max(1.0, cfg.messagesPerSecond / 10)),
       correlator(cfg.receiptMemory, cfg.orphanReceiptWait, 4'000'000) {}
 
@@ -164,7 +163,9 @@ void SmppSession::close(std::string reason) {
   if (!closeReason_) closeReason_ = std::move(reason);
 }
 
-void SmppSession::onBytes(std::string_view data, MonoTime now) {
+void SmppSession::onBytes(std::string_view data, Instant at) {
+  wallNow_ = at.wall;
+  const MonoTime now = at.mono;
   lastReceived_ = now;
   frames_.append(data);
   while (!closeReason_) {
@@ -185,7 +186,7 @@ void SmppSession::onBytes(std::string_view data, MonoTime now) {
     }
     handle(std::get<Pdu>(d), now);
   }
-  onTick(now);
+  tick(now);
 }
 
 void SmppSession::handle(const Pdu& pdu, MonoTime now) {
@@ -336,7 +337,7 @@ void SmppSession::handleDeliver(const Pdu& pdu, MonoTime now) {
   to = sm.destination.address;
   if (auto whole = shared_.assembler.add(from, to, ref, total, seq, incomingText(sm, text, shared_.config.gsmAsLatin1), now)) {
     ++shared_.counters.incoming;
-    shared_.listener.onIncoming({whole->from, whole->to, whole->text, shared_.config.name, shared_.clock.now()});
+    shared_.listener.onIncoming({whole->from, whole->to, whole->text, shared_.config.name, wallNow_});
   }
   send(resp);
 }
@@ -353,7 +354,7 @@ void SmppSession::requeue(PartTask task, bool resent) {
 bool SmppSession::submitPart(PartTask task, MonoTime now) {
   PendingMessage& m = *task.message;
   if (m.finished) return true;  // failed meanwhile: drop the remaining part
-  if (m.message.expiresAt && *m.message.expiresAt <= shared_.clock.now()) {
+  if (m.message.expiresAt && *m.message.expiresAt <= wallNow_) {
     shared_.fail(m, FailureKind::kPermanent, "expired before it could be sent");
     return true;
   }
@@ -366,7 +367,7 @@ bool SmppSession::submitPart(PartTask task, MonoTime now) {
   sm.destination = {1, 1, dest};
   sm.esmClass = m.udh ? 0x40 : 0x00;
   sm.priorityFlag = m.message.networkPriority.value_or(static_cast<uint8_t>(std::clamp(m.message.priority, 0, 3)));
-  if (m.message.expiresAt) sm.validityPeriod = relativeTime(*m.message.expiresAt - shared_.clock.now());
+  if (m.message.expiresAt) sm.validityPeriod = relativeTime(*m.message.expiresAt - wallNow_);
   sm.registeredDelivery = m.message.wantReceipt ? 1 : 0;
   sm.dataCoding = m.dataCoding;
   const std::string& bytes = m.parts[static_cast<size_t>(task.part)];
@@ -436,7 +437,12 @@ void SmppSession::checkTimeouts(MonoTime now) {
   if (!expired.empty() && now - lastReceived_ >= timeout) close("no traffic from the SMSC for " + formatDuration(timeout));
 }
 
-void SmppSession::onTick(MonoTime now) {
+void SmppSession::onTick(Instant at) {
+  wallNow_ = at.wall;
+  tick(at.mono);
+}
+
+void SmppSession::tick(MonoTime now) {
   if (closeReason_) return;
   checkTimeouts(now);
   if (closeReason_) return;
@@ -446,7 +452,7 @@ void SmppSession::onTick(MonoTime now) {
   }
   for (const auto& c : shared_.assembler.expire(now)) {
     ++shared_.counters.incoming;
-    shared_.listener.onIncoming({c.from, c.to, c.text, shared_.config.name, shared_.clock.now()});
+    shared_.listener.onIncoming({c.from, c.to, c.text, shared_.config.name, wallNow_});
   }
   if (state_ == State::kBound && !enquireSequence_ && now - lastReceived_ >= shared_.config.enquireLinkInterval) {
     Pdu e;
@@ -476,7 +482,7 @@ void SmppSession::beginUnbind(MonoTime now, MonoTime deadline) {
   }
   state_ = State::kUnbinding;
   unbindDeadline_ = deadline;
-  onTick(now);
+  tick(now);
 }
 
 void SmppSession::abandon() {

@@ -1,7 +1,8 @@
 // The client side of one SMPP connection, as a pure state machine.
 //
 // No sockets, no threads, no clock reads: the link (link.h) feeds it the bytes it receives and
-// the time, flushes its outbox to the socket, and closes the connection when closeReason() is
+// the time of its pass (wall time for validity periods and incoming messages, monotonic time
+// for timers), flushes its outbox to the socket, and closes the connection when closeReason() is
 // set. Everything that outlives one connection (the queue of parts, the token bucket, receipts
 // still expected) lives in LinkShared, so a reconnect resumes where the drop left off.
 //
@@ -14,7 +15,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "common/base/clock.h"
+#include "common/base/time.h"
 #include "hardware/bearer/bearer.h"
 #include "hardware/bearer/concat_assembler.h"
 #include "hardware/bearer/part_queue.h"
@@ -39,7 +40,7 @@ struct LinkCounters {
 
 // State shared by the connections of one link and kept across reconnects.
 struct LinkShared {
-  LinkShared(const SmppLinkConfig& cfg, BearerListener& l, const Clock& c);
+  LinkShared(const SmppLinkConfig& cfg, BearerListener& l);
 
   // Turns a message into parts ready for submit_sm; fails it at once when it cannot be sent.
   std::shared_ptr<PendingMessage> prepare(OutboundMessage message);
@@ -50,7 +51,6 @@ struct LinkShared {
 
   const SmppLinkConfig& config;
   BearerListener& listener;
-  const Clock& clock;
   PartQueue queue;
   TokenBucket bucket;
   MonoTime pausedUntil{};
@@ -68,9 +68,9 @@ class SmppSession {
   SmppSession(LinkShared& shared, BindKind kind, MonoTime now);
   ~SmppSession();
 
-  void onBytes(std::string_view data, MonoTime now);
+  void onBytes(std::string_view data, Instant now);
   // Timers (enquire_link, response timeouts) and sending what the window and the rate allow.
-  void onTick(MonoTime now);
+  void onTick(Instant now);
   // Graceful close: stop submitting; unbind once the window is empty or `deadline` passes.
   void beginUnbind(MonoTime now, MonoTime deadline);
   // The connection is gone: parts awaiting a response go back to the queue.
@@ -95,6 +95,7 @@ class SmppSession {
   uint32_t nextSequence();
   void send(Pdu& pdu);
   void close(std::string reason);
+  void tick(MonoTime now);
   void handle(const Pdu& pdu, MonoTime now);
   void handleSubmitResp(const Pdu& pdu, MonoTime now);
   void handleDeliver(const Pdu& pdu, MonoTime now);
@@ -117,6 +118,7 @@ class SmppSession {
   MonoTime unbindSentAt_{};
   MonoTime unbindDeadline_{};
   MonoTime lastReceived_;
+  Timestamp wallNow_{};  // the wall time of the pass being handled
   std::unordered_map<uint32_t, InFlight> window_;
   FrameReader frames_;
 };

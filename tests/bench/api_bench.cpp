@@ -25,8 +25,9 @@
 #include <vector>
 
 #include "broadcaster/api/operator_api.h"
-#include "broadcaster/api/tokens.h"
+#include "broadcaster/engine/credentials.h"
 #include "broadcaster/engine/jobs.h"
+#include "tests/support/environment_fixture.h"
 #include "tests/support/store_fixture.h"
 
 using namespace tocsin;
@@ -46,16 +47,16 @@ int main(int argc, char** argv) {
     }
   }
   testing::StoreFixture f;
-  const auto policies = policy::parsePolicyConfig(nullptr).value();
+  const auto env = testing::environmentFor(f, {"carrier-a"});
   // One approved alert with messages spread over states and two bearers.
-  engine::JobService jobs(*f.store, *f.audit, policies, f.clock);
+  const engine::JobService jobs(*env->audit, env->policies, f.clock, env->bearers);
   engine::AlertRequest request;
   request.title = "River flood";
   request.texts = {{"en", "Flood: leave the river banks."}};
   request.target.zones = {"RIVERSIDE"};
-  request.messageClass = policy::MessageClass::kSevere;
-  const JobId job = jobs.draftAlert(request, "bench:a").value();
-  if (!jobs.approve(job, "bench:b").ok()) return 1;
+  request.messageClass = MessageClass::kSevere;
+  const JobId job = jobs.draftAlert(*f.store, request, "bench:a").value();
+  if (!jobs.approve(*f.store, job, "bench:b").ok()) return 1;
   f.write([&](StoreTx& tx, AuditRecorder&) {
     for (int64_t i = 1; i <= messages; ++i) {
       NewMessage m;
@@ -71,18 +72,17 @@ int main(int argc, char** argv) {
     return Status::okStatus();
   });
 
-  api::ApiDependencies deps{f.dbPath, 5000, *f.audit, policies, f.clock, f.phones, f.suppressor, f.book, f.keys, {"carrier-a"}};
   api::ApiSettings settings;
   settings.server.host = "127.0.0.1";
   settings.server.port = 0;
   settings.server.maxThreads = clients + 16;
   settings.storeConnections = 8;
-  auto server = api::OperatorApi::start(deps, settings);
+  auto server = api::OperatorApi::start(*env, f.clock, settings);
   if (!server.ok()) {
     std::cerr << server.status().toString() << "\n";
     return 1;
   }
-  const std::string token = api::createToken(*f.store, *f.audit, "bench", {"watcher", api::Role::kAuditor, {}, {}}).value();
+  const std::string token = engine::createToken(*f.store, *f.audit, "bench", {"watcher", api::Role::kAuditor, {}, {}}).value();
   const char* override = std::getenv("TOCSIN_BENCH_PATH");
   const std::string path = override ? override : "/v1/alerts/" + std::to_string(job);
 

@@ -82,7 +82,7 @@ struct Bench {
     if (!a.ok()) die(a.status().toString());
     audit = std::make_unique<AuditLog>(std::move(*a));
     policies = policy::parsePolicyConfig(nullptr).value();
-    jobs = std::make_unique<engine::JobService>(*store, *audit, policies, clock);
+    jobs = std::make_unique<engine::JobService>(*audit, policies, clock, std::vector<engine::BearerEntry>{});
   }
 
   void contacts(int64_t n, const std::string& zone, int64_t firstNumber = 0) {
@@ -110,13 +110,13 @@ struct Bench {
     r.title = "Bench alert";
     r.texts = {{"fr", text}};
     r.target.zones = {zone};
-    r.messageClass = policy::MessageClass::kExtreme;
-    const auto id = jobs->draftAlert(r, "bench:operator");
+    r.messageClass = MessageClass::kExtreme;
+    const auto id = jobs->draftAlert(*store, r, "bench:operator");
     if (!id.ok()) die(id.status().toString());
     return *id;
   }
   void approve(JobId id) {
-    if (Status st = jobs->approve(id, "bench:approver"); !st.ok()) die(st.toString());
+    if (Status st = jobs->approve(*store, id, "bench:approver"); !st.ok()) die(st.toString());
   }
 
   int64_t count(const std::string& where) { return std::stoll(rawQuery(db, "SELECT count(*) FROM messages WHERE " + where)); }
@@ -328,7 +328,7 @@ int preempt(const std::map<std::string, std::string>& a) {
   c.title = "Bench promotion";
   c.texts = {{"fr", "Bonjour {name|client}: -20% sur le pain aujourd'hui"}};
   c.target.zones = {"MARKET"};
-  const auto campaign = b.jobs->createCampaign(c, "bench:shop");
+  const auto campaign = b.jobs->createCampaign(*b.store, c, "bench:shop");
   if (!campaign.ok()) die(campaign.status().toString());
   const std::string watch = b.dir.file("watch.jsonl");
   auto sim = b.smsc({"--report", "none", "--no-dlr", "--watch-priority", "1"}, watch);

@@ -12,9 +12,10 @@
 #include <Poco/StreamCopier.h>
 
 #include "broadcaster/api/operator_api.h"
-#include "broadcaster/api/tokens.h"
+#include "broadcaster/engine/credentials.h"
 #include "common/consent/consent.h"
 #include "common/crypto/key_files.h"
+#include "tests/support/environment_fixture.h"
 #include "tests/support/raw_sql.h"
 #include "tests/support/store_fixture.h"
 
@@ -39,6 +40,7 @@ struct Reply {
 struct Api {
   testing::StoreFixture f;
   policy::PolicyConfig policies = policy::parsePolicyConfig(nullptr).value();
+  std::unique_ptr<engine::Environment> env;
   std::unique_ptr<api::OperatorApi> server;
   std::map<std::string, std::string> tokens;
 
@@ -53,14 +55,14 @@ struct Api {
     f.addContact("+33612000002", riverside);
     f.addContact("+33612000003", port);
     f.addContact("+33612000004", depot);
-    api::ApiDependencies deps{f.dbPath, 5000, *f.audit, policies, f.clock, f.phones, f.suppressor, f.book, f.keys, {"carrier-a"}};
+    env = testing::environmentFor(f, {"carrier-a"});
     api::ApiSettings settings;
     settings.server.host = "127.0.0.1";
     settings.server.port = 0;
     settings.server.maxThreads = 16;
     settings.storeConnections = 4;
     settings.server.maxBodyBytes = 64 * 1024;
-    server = api::OperatorApi::start(deps, settings).value();
+    server = api::OperatorApi::start(*env, f.clock, settings).value();
     for (const auto& [name, role, shop] : std::vector<std::tuple<std::string, api::Role, std::optional<std::string>>>{
              {"olivia", api::Role::kOperator, {}},
              {"alice", api::Role::kApprover, {}},
@@ -69,8 +71,8 @@ struct Api {
              {"mark", api::Role::kMarketer, std::string("bakery")},
              {"kiosk-1", api::Role::kKiosk, {}},
              {"root", api::Role::kAdmin, {}}}) {
-      api::NewToken t{name, role, shop, {}};
-      tokens[name] = api::createToken(*f.store, *f.audit, "cli:test", t).value();
+      engine::NewToken t{name, role, shop, {}};
+      tokens[name] = engine::createToken(*f.store, *f.audit, "cli:test", t).value();
     }
   }
 
@@ -133,11 +135,11 @@ TEST_CASE("calls without a valid token are refused with 401, revoked tokens stop
 
 TEST_CASE("a token limited to other addresses is refused from 127.0.0.1", "[api]") {
   Api a;
-  api::NewToken t{"remote-only", api::Role::kAuditor, {}, {"10.0.0.0/8"}};
-  const std::string secret = api::createToken(*a.f.store, *a.f.audit, "cli:test", t).value();
+  engine::NewToken t{"remote-only", api::Role::kAuditor, {}, {"10.0.0.0/8"}};
+  const std::string secret = engine::createToken(*a.f.store, *a.f.audit, "cli:test", t).value();
   CHECK(a.call("GET", "/v1/alerts", secret).status == 403);
-  api::NewToken local{"local", api::Role::kAuditor, {}, {"127.0.0.0/8", "::1"}};
-  CHECK(a.call("GET", "/v1/alerts", api::createToken(*a.f.store, *a.f.audit, "cli:test", local).value()).status == 200);
+  engine::NewToken local{"local", api::Role::kAuditor, {}, {"127.0.0.0/8", "::1"}};
+  CHECK(a.call("GET", "/v1/alerts", engine::createToken(*a.f.store, *a.f.audit, "cli:test", local).value()).status == 200);
 }
 
 TEST_CASE("each role reaches only its own calls", "[api]") {

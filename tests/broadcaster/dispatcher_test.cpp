@@ -21,7 +21,15 @@ using std::chrono::seconds;
 namespace {
 
 struct Engine {
-  Engine() : policies(policy::parsePolicyConfig(nullptr).value()), zones(makeSystemTimeZones()), jobs(*f.store, *f.audit, policies, f.clock) {}
+  Engine() : policies(policy::parsePolicyConfig(nullptr).value()), zones(makeSystemTimeZones()) {}
+
+  // The job service, knowing the bearers added so far.
+  JobService& jobs() {
+    std::vector<BearerEntry> catalogue;
+    for (auto& [bearer, minRank, limit] : bearers) catalogue.push_back({bearer->name(), "fake", minRank, limit, {}});
+    service = std::make_unique<JobService>(*f.audit, policies, f.clock, catalogue);
+    return *service;
+  }
 
   Dispatcher& dispatcher() {
     if (!d) {
@@ -44,16 +52,16 @@ struct Engine {
     details.zone = zone;
     return f.addContact(phone, details, source);
   }
-  JobId alert(const std::string& zone, policy::MessageClass cls = policy::MessageClass::kSevere,
-              policy::AlertMode mode = policy::AlertMode::kLive) {
+  JobId alert(const std::string& zone, MessageClass cls = MessageClass::kSevere,
+              AlertMode mode = AlertMode::kLive) {
     AlertRequest r;
     r.title = "Flood";
     r.texts = {{"fr", "Crue: quittez les berges."}, {"en", "Flood: leave the riverside."}};
     r.target.zones = {zone};
-    r.messageClass = mode == policy::AlertMode::kLive ? cls : policy::MessageClass::kTest;
+    r.messageClass = mode == AlertMode::kLive ? cls : MessageClass::kTest;
     r.mode = mode;
-    const JobId id = jobs.draftAlert(r, "alice").value();
-    REQUIRE(jobs.approve(id, mode == policy::AlertMode::kLive ? "bob" : "alice").ok());
+    const JobId id = jobs().draftAlert(*f.store, r, "alice").value();
+    REQUIRE(jobs().approve(*f.store, id, mode == AlertMode::kLive ? "bob" : "alice").ok());
     return id;
   }
   JobId campaign(const std::string& zone, const std::string& text = "Bonjour {name|client}: -20% on bread today") {
@@ -63,7 +71,7 @@ struct Engine {
     r.texts = {{"fr", text}};
     r.target.zones = {zone};
     r.sender = "BAKERY";
-    return jobs.createCampaign(r, "shop:bakery").value();
+    return jobs().createCampaign(*f.store, r, "shop:bakery").value();
   }
   std::string q(const std::string& sql) { return rawQuery(f.dbPath, sql); }
   int64_t count(const std::string& where) { return std::stoll(q("SELECT count(*) FROM messages WHERE " + where)); }
@@ -74,7 +82,7 @@ struct Engine {
   StoreFixture f;
   policy::PolicyConfig policies;
   std::unique_ptr<TimeZones> zones;
-  JobService jobs;
+  std::unique_ptr<JobService> service;
   DispatcherOptions options;
   std::vector<std::unique_ptr<FakeBearer>> owned;
   std::vector<std::tuple<FakeBearer*, int, size_t>> bearers;
@@ -91,7 +99,7 @@ TEST_CASE("An approved alert is expanded, sent, accepted, delivered and the job 
   const JobId job = e.alert("RIVER");
   e.pass(2);  // start + expand, then claim
   REQUIRE(smsc.held.size() == 4);
-  CHECK(smsc.held[0].priority == policy::rank(policy::MessageClass::kSevere));
+  CHECK(smsc.held[0].priority == rank(MessageClass::kSevere));
   CHECK(smsc.held[0].networkPriority == 2);
   CHECK(smsc.held[0].text == "Crue: quittez les berges.");  // no language: the first text
   CHECK(smsc.held[0].expiresAt.has_value());
@@ -114,22 +122,22 @@ TEST_CASE("A live alert needs a second person; a test alert is marked and its au
   r.title = "Siren";
   r.texts = {{"en", "Leave now."}};
   r.target.all = true;
-  r.messageClass = policy::MessageClass::kExtreme;
-  const JobId live = e.jobs.draftAlert(r, "alice").value();
-  const Status self = e.jobs.approve(live, "alice");
+  r.messageClass = MessageClass::kExtreme;
+  const JobId live = e.jobs().draftAlert(*e.f.store, r, "alice").value();
+  const Status self = e.jobs().approve(*e.f.store, live, "alice");
   CHECK(self.code() == StatusCode::kPermissionDenied);
   CHECK(self.message().find("needs a second person") != std::string::npos);
-  CHECK(e.jobs.approve(live, "bob").ok());
-  CHECK(e.jobs.approve(live, "carol").code() == StatusCode::kFailedPrecondition);
+  CHECK(e.jobs().approve(*e.f.store, live, "bob").ok());
+  CHECK(e.jobs().approve(*e.f.store, live, "carol").code() == StatusCode::kFailedPrecondition);
 
-  r.mode = policy::AlertMode::kTest;
-  CHECK(e.jobs.draftAlert(r, "alice").status().message().find("must have the test class") != std::string::npos);
-  r.messageClass = policy::MessageClass::kTest;
-  const JobId test = e.jobs.draftAlert(r, "alice").value();
-  CHECK(e.jobs.approve(test, "alice").ok());
+  r.mode = AlertMode::kTest;
+  CHECK(e.jobs().draftAlert(*e.f.store, r, "alice").status().message().find("must have the test class") != std::string::npos);
+  r.messageClass = MessageClass::kTest;
+  const JobId test = e.jobs().draftAlert(*e.f.store, r, "alice").value();
+  CHECK(e.jobs().approve(*e.f.store, test, "alice").ok());
   CHECK(e.q("SELECT body FROM jobs WHERE id = " + std::to_string(test)) == R"([["en","TEST: Leave now. No action is needed."]])");
-  r.mode = policy::AlertMode::kLive;
-  CHECK_FALSE(e.jobs.draftAlert(r, "alice").ok());  // the test class is for tests only
+  r.mode = AlertMode::kLive;
+  CHECK_FALSE(e.jobs().draftAlert(*e.f.store, r, "alice").ok());  // the test class is for tests only
 }
 
 TEST_CASE("Alerts pre-empt promotions on every bearer at once; promotions resume by themselves") {
@@ -317,9 +325,9 @@ TEST_CASE("Fan-out: zones and shapes, enrolment rules, opt-outs refused with the
   r.title = "Gas leak";
   r.texts = {{"fr", "Fuite de gaz: restez chez vous."}};
   r.target.circles = {{43.3, 5.4, 2.0}};
-  r.messageClass = policy::MessageClass::kSevere;
-  const JobId job = e.jobs.draftAlert(r, "alice").value();
-  REQUIRE(e.jobs.approve(job, "bob").ok());
+  r.messageClass = MessageClass::kSevere;
+  const JobId job = e.jobs().draftAlert(*e.f.store, r, "alice").value();
+  REQUIRE(e.jobs().approve(*e.f.store, job, "bob").ok());
   e.pass(2);
   CHECK(e.count("contact_id = " + std::to_string(near) + " AND state = 'submitted'") == 1);
   CHECK(e.count("contact_id = " + std::to_string(kioskOnly)) == 0);
@@ -327,9 +335,9 @@ TEST_CASE("Fan-out: zones and shapes, enrolment rules, opt-outs refused with the
             .rfind("refused: opted out of public alerts on ", 0) == 0);
   CHECK(e.count("1") == 2);
   // A national alert reaches everyone in the area; nobody can opt out of it.
-  r.messageClass = policy::MessageClass::kNational;
-  const JobId national = e.jobs.draftAlert(r, "alice").value();
-  REQUIRE(e.jobs.approve(national, "bob").ok());
+  r.messageClass = MessageClass::kNational;
+  const JobId national = e.jobs().draftAlert(*e.f.store, r, "alice").value();
+  REQUIRE(e.jobs().approve(*e.f.store, national, "bob").ok());
   e.pass(2);
   CHECK(e.count("job_id = " + std::to_string(national)) == 3);
   CHECK(e.count("job_id = " + std::to_string(national) + " AND state = 'refused'") == 0);
@@ -345,7 +353,7 @@ TEST_CASE("Cancelling a campaign cancels what has not left; an expired alert is 
   const JobId job = e.campaign("MARKET");
   e.pass(2);
   REQUIRE(smsc.held.size() == 1);
-  REQUIRE(e.jobs.cancel(job, "shop:bakery", "wrong price").ok());
+  REQUIRE(e.jobs().cancel(*e.f.store, job, "shop:bakery", "wrong price").ok());
   smsc.acceptAll();
   e.pass(2);
   CHECK(e.count("state = 'cancelled'") == 2);
@@ -356,10 +364,10 @@ TEST_CASE("Cancelling a campaign cancels what has not left; an expired alert is 
   r.title = "Short";
   r.texts = {{"en", "Storm now."}};
   r.target.zones = {"RIVER"};
-  r.messageClass = policy::MessageClass::kSevere;
+  r.messageClass = MessageClass::kSevere;
   r.expiresAt = e.f.clock.now() + minutes(10);
-  const JobId alert = e.jobs.draftAlert(r, "alice").value();
-  REQUIRE(e.jobs.approve(alert, "bob").ok());
+  const JobId alert = e.jobs().draftAlert(*e.f.store, r, "alice").value();
+  REQUIRE(e.jobs().approve(*e.f.store, alert, "bob").ok());
   smsc.refuse = true;  // the bearer will not take it
   e.pass(2);
   smsc.refuse = false;
@@ -379,7 +387,7 @@ TEST_CASE("STOP withdraws promotions with one confirmation; HELP is answered; a 
   CHECK(e.q("SELECT state FROM consent_state WHERE contact_id = " + std::to_string(c)) == "withdrawn");
   REQUIRE(smsc.held.size() == 1);
   CHECK(smsc.held[0].destination == "+33633000001");
-  CHECK(smsc.held[0].priority == policy::rank(policy::MessageClass::kTransactional));
+  CHECK(smsc.held[0].priority == rank(MessageClass::kTransactional));
   CHECK(smsc.held[0].text.rfind("Vous ne recevrez plus", 0) == 0);
   CHECK(e.q("SELECT intent || ': ' || outcome FROM incoming_messages") == "stop: withdrew promotions:bakery");
   smsc.acceptAll();
@@ -435,6 +443,7 @@ class FailingStore final : public Store {
   }
   StoreInfo info() const override { return inner_.info(); }
   Status compact() override { return inner_.compact(); }
+  Result<uint64_t> changeCount() override { return inner_.changeCount(); }
   void failNextWrite() { failNext_ = true; }
 
  private:
@@ -449,7 +458,7 @@ TEST_CASE("A pass whose commit fails hands nothing over and loses no event: the 
   FailingStore store(*f.store);
   const auto policies = policy::parsePolicyConfig(nullptr).value();
   const auto zones = makeSystemTimeZones();
-  JobService jobs(store, *f.audit, policies, f.clock);
+  const JobService jobs(*f.audit, policies, f.clock, {});
   FakeBearer smsc("smsc");
   Dispatcher d(store, *f.audit, policies, *zones, f.suppressor, f.phones, f.clock);
   d.addBearer(smsc, 0, 10);
@@ -462,9 +471,9 @@ TEST_CASE("A pass whose commit fails hands nothing over and loses no event: the 
   r.title = "Flood";
   r.texts = {{"en", "Leave."}};
   r.target.zones = {"RIVER"};
-  r.messageClass = policy::MessageClass::kSevere;
-  const JobId job = jobs.draftAlert(r, "alice").value();
-  REQUIRE(jobs.approve(job, "bob").ok());
+  r.messageClass = MessageClass::kSevere;
+  const JobId job = jobs.draftAlert(store, r, "alice").value();
+  REQUIRE(jobs.approve(store, job, "bob").ok());
   store.failNextWrite();
   CHECK_FALSE(d.pass().ok());  // would have expanded and claimed both
   CHECK(smsc.held.empty());

@@ -15,13 +15,14 @@ using namespace tocsin::testing;
 
 namespace {
 
-Job makeJob(Timestamp at, const std::string& kind = "alert", const std::string& cls = "severe") {
+Job makeJob(Timestamp at, JobKind kind = JobKind::kAlert, MessageClass cls = MessageClass::kSevere) {
   Job j;
   j.kind = kind;
   j.messageClass = cls;
-  j.state = "sending";
+  j.state = JobState::kSending;
   j.title = "Flood";
-  j.texts = R"({"en": "Leave the riverside now."})";
+  j.texts = {{"en", "Leave the riverside now."}};
+  j.target.all = true;
   j.createdBy = "test";
   j.createdAt = at;
   j.updatedAt = at;
@@ -61,7 +62,7 @@ TEST_CASE("Claims take the most urgent queued messages first, then the oldest, a
   StoreFixture f;
   const Timestamp now = f.clock.now();
   tx(f, [&](StoreTx& t) {
-    const JobId promo = t.jobs().insert(makeJob(now, "campaign", "promotional"));
+    const JobId promo = t.jobs().insert(makeJob(now, JobKind::kCampaign, MessageClass::kPromotional));
     const JobId alert = t.jobs().insert(makeJob(now));
     for (int i = 0; i < 5; ++i) t.messages().insert(message(promo, "+3361000000" + std::to_string(i), 0, now));
     for (int i = 0; i < 3; ++i) t.messages().insert(message(alert, "+3362000000" + std::to_string(i), 5, now));

@@ -37,7 +37,7 @@ struct Recorder : BearerListener {
 
 // One client session against a scripted SMSC: the test reads what the client sent and answers.
 struct Harness {
-  explicit Harness(SmppLinkConfig c = defaults()) : config(std::move(c)), shared(config, listener, clock) {}
+  explicit Harness(SmppLinkConfig c = defaults()) : config(std::move(c)), shared(config, listener) {}
 
   static SmppLinkConfig defaults() {
     SmppLinkConfig c;
@@ -66,7 +66,7 @@ struct Harness {
     }
     return out;
   }
-  void deliver(const Pdu& p) { session->onBytes(encode(p).value(), now()); }
+  void deliver(const Pdu& p) { session->onBytes(encode(p).value(), clock.instant()); }
   void bind() {
     open();
     const auto b = sent();
@@ -86,7 +86,7 @@ struct Harness {
     REQUIRE(pm);
     shared.enqueue(pm);
   }
-  void tick() { session->onTick(now()); }
+  void tick() { session->onTick(clock.instant()); }
   void accept(const Pdu& submit, const std::string& id) {
     Pdu r = makeResponse(submit, status::kOk);
     r.body = MessageIdResp{id};
@@ -446,7 +446,7 @@ TEST_CASE("The SMSC's enquire_link is answered; its unbind is answered and close
 TEST_CASE("An unknown command from the SMSC is answered with generic_nack, and the link goes on") {
   Harness h;
   h.bind();
-  h.session->onBytes(std::string("\x00\x00\x00\x10\x00\x00\xAB\xCD\x00\x00\x00\x00\x00\x00\x00\x09", 16), h.now());
+  h.session->onBytes(std::string("\x00\x00\x00\x10\x00\x00\xAB\xCD\x00\x00\x00\x00\x00\x00\x00\x09", 16), h.clock.instant());
   auto p = h.sent();
   REQUIRE(p.size() == 1);
   CHECK(p[0].commandId == command::kGenericNack);

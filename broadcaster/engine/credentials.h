@@ -1,15 +1,23 @@
-// Bearer tokens of the operator API. A token is shown once, when created; the store keeps its
-// SHA-256 only. A token may be limited to client addresses (exact or CIDR, IPv4 or IPv6).
+// Credentials of the operator API: roles and bearer tokens. A token is shown once, when created;
+// the store keeps its SHA-256 only. A token may be limited to client addresses (exact or CIDR,
+// IPv4 or IPv6). Created and revoked by tocsinctl on the box and by admins through the API.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "broadcaster/api/api.h"
 #include "common/audit/audit_log.h"
 #include "common/store/store.h"
 
-namespace tocsin::api {
+namespace tocsin::engine {
+
+// operator drafts alerts, approver releases them, marketer runs one shop's campaigns, auditor
+// reads and exports, kiosk records sign-ups, admin manages tokens and configuration.
+enum class Role { kOperator, kApprover, kMarketer, kAuditor, kKiosk, kAdmin };
+const char* roleName(Role role);
+std::optional<Role> parseRole(std::string_view name);
 
 struct NewToken {
   std::string name;
@@ -27,8 +35,4 @@ std::string tokenHash(const std::string& secret);
 bool addressAllowed(const std::vector<std::string>& allowFrom, const std::string& peer);
 Status validateAllowEntry(const std::string& entry);
 
-// The Principal for an "Authorization" header value, or an ApiError (401 for a missing, unknown
-// or revoked token; 403 for a token used from an address it is not allowed from).
-Principal authenticate(Store& store, const std::string& authorization, const std::string& peer);
-
-}  // namespace tocsin::api
+}  // namespace tocsin::engine

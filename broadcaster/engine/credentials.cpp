@@ -1,11 +1,16 @@
-#include "broadcaster/api/tokens.h"
+#include "broadcaster/engine/credentials.h"
 
 #include <Poco/Net/IPAddress.h>
 
 #include "common/crypto/hash.h"
 
-namespace tocsin::api {
+namespace tocsin::engine {
 namespace {
+
+constexpr std::pair<Role, const char*> kRoles[] = {
+    {Role::kOperator, "operator"}, {Role::kApprover, "approver"}, {Role::kMarketer, "marketer"},
+    {Role::kAuditor, "auditor"},   {Role::kKiosk, "kiosk"},       {Role::kAdmin, "admin"},
+};
 
 Status validateName(const std::string& name) {
   if (name.empty() || name.size() > 64) return Status::invalid("a token's name has 1 to 64 characters");
@@ -29,6 +34,18 @@ bool parseBlock(const std::string& entry, Poco::Net::IPAddress& net, unsigned& b
 }
 
 }  // namespace
+
+const char* roleName(Role role) {
+  for (const auto& [r, name] : kRoles)
+    if (r == role) return name;
+  return "unknown";
+}
+
+std::optional<Role> parseRole(std::string_view name) {
+  for (const auto& [r, n] : kRoles)
+    if (name == n) return r;
+  return std::nullopt;
+}
 
 std::string tokenHash(const std::string& secret) { return toHex(sha256(secret)); }
 
@@ -91,24 +108,4 @@ Status revokeToken(Store& store, AuditLog& audit, const std::string& actor, cons
   });
 }
 
-Principal authenticate(Store& store, const std::string& authorization, const std::string& peer) {
-  constexpr std::string_view kScheme = "Bearer ";
-  if (authorization.empty()) throw ApiError(401, "unauthenticated", "send 'Authorization: Bearer <token>'");
-  if (authorization.size() <= kScheme.size() || authorization.compare(0, kScheme.size(), kScheme) != 0)
-    throw ApiError(401, "unauthenticated", "the Authorization header must use the Bearer scheme");
-  const std::string hash = tokenHash(authorization.substr(kScheme.size()));
-  std::optional<ApiToken> token;
-  check(store.read([&](StoreTx& tx) {
-    token = tx.tokens().findByHash(hash);
-    return Status::okStatus();
-  }));
-  if (!token) throw ApiError(401, "unauthenticated", "unknown token");
-  if (token->revokedAt) throw ApiError(401, "unauthenticated", "token " + token->name + " was revoked");
-  if (!addressAllowed(token->allowFrom, peer))
-    throw ApiError(403, "forbidden", "token " + token->name + " may not be used from " + peer);
-  const auto role = parseRole(token->role);
-  if (!role) throw ApiError(401, "unauthenticated", "token " + token->name + " has an unknown role");
-  return Principal{token->name, *role, token->shop};
-}
-
-}  // namespace tocsin::api
+}  // namespace tocsin::engine

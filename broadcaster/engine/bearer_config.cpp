@@ -1,4 +1,4 @@
-#include "broadcaster/daemon/setup.h"
+#include "broadcaster/engine/bearer_config.h"
 
 #include <set>
 
@@ -6,44 +6,66 @@
 #include "hardware/modem/modem_bank.h"
 #include "hardware/smpp/link.h"
 
-namespace tocsin::daemon {
+namespace tocsin::engine {
 
-Result<std::vector<ConfiguredBearer>> makeBearers(const Poco::JSON::Object::Ptr& document, Clock& clock) {
-  std::vector<ConfiguredBearer> out;
+Result<std::vector<BearerEntry>> parseBearers(const Poco::JSON::Object::Ptr& document) {
+  std::vector<BearerEntry> out;
   if (!document || !document->has("bearers")) return out;
   JsonReader root(document, "");
   TOCSIN_ASSIGN_OR_RETURN(auto entries, root.objectArray("bearers"));
   std::set<std::string> names;
   for (auto& r : entries) {
-    std::string type, carries = "everything";
+    std::string carries = "everything";
     int64_t outstanding = 0;
-    TOCSIN_RETURN_IF_ERROR(r.getString("type", type));
+    BearerEntry b;
+    TOCSIN_RETURN_IF_ERROR(r.getString("type", b.type));
     TOCSIN_RETURN_IF_ERROR(r.getString("carries", carries));
     TOCSIN_RETURN_IF_ERROR(r.getInt("outstanding", outstanding, 1, 1'000'000));
-    ConfiguredBearer b;
-    b.type = type;
     if (carries == "everything") b.minRank = 0;
     else if (carries == "alerts_and_transactional") b.minRank = 1;
-    else if (carries == "alerts") b.minRank = 2;
+    else if (carries == "alerts") b.minRank = kAlertRank;
     else
       return Status::invalid("configuration key '" + r.pathOf("carries") +
                              "' is everything, alerts_and_transactional or alerts; not '" + carries + "'");
-    if (type == "smpp") {
+    if (b.type == "smpp") {
       TOCSIN_ASSIGN_OR_RETURN(auto c, smpp::parseSmppLinkConfig(r));
+      b.name = c.name;
       b.outstanding = outstanding ? static_cast<size_t>(outstanding) : c.window;
-      b.bearer = std::make_unique<smpp::SmppLink>(std::move(c), clock);
-    } else if (type == "modem_bank") {
+      b.settings = std::move(c);
+    } else if (b.type == "modem_bank") {
       TOCSIN_ASSIGN_OR_RETURN(auto c, modem::parseBankConfig(r));
+      b.name = c.name;
       b.outstanding = outstanding ? static_cast<size_t>(outstanding) : 2 * c.modems.size();
-      b.bearer = std::make_unique<modem::ModemBank>(std::move(c), clock);
+      b.settings = std::move(c);
     } else {
-      return Status::invalid("configuration key '" + r.pathOf("type") + "' is smpp or modem_bank; not '" + type + "'");
+      return Status::invalid("configuration key '" + r.pathOf("type") + "' is smpp or modem_bank; not '" + b.type + "'");
     }
-    if (!names.insert(b.bearer->name()).second)
-      return Status::invalid("two bearers are named '" + b.bearer->name() + "'; names must differ");
+    if (!names.insert(b.name).second) return Status::invalid("two bearers are named '" + b.name + "'; names must differ");
     out.push_back(std::move(b));
   }
   return out;
+}
+
+std::unique_ptr<Bearer> makeBearer(const BearerEntry& entry, Clock& clock) {
+  if (const auto* smpp = std::get_if<smpp::SmppLinkConfig>(&entry.settings))
+    return std::make_unique<smpp::SmppLink>(*smpp, clock);
+  return std::make_unique<modem::ModemBank>(std::get<modem::BankConfig>(entry.settings), clock);
+}
+
+Status checkBearerChoice(const std::vector<BearerEntry>& configured, const std::vector<std::string>& chosen, MessageClass c) {
+  std::set<std::string> seen;
+  for (const auto& name : chosen) {
+    if (!seen.insert(name).second) return Status::invalid("bearer '" + name + "' is named twice");
+    const auto it = std::find_if(configured.begin(), configured.end(), [&](const BearerEntry& b) { return b.name == name; });
+    if (it == configured.end()) {
+      std::string known;
+      for (const auto& b : configured) known += (known.empty() ? "" : ", ") + b.name;
+      return Status::invalid("no bearer is named '" + name + "' (configured: " + (known.empty() ? "none" : known) + ")");
+    }
+    if (!it->carries(c))
+      return Status::invalid("bearer '" + name + "' does not carry " + className(c) + " messages (see its \"carries\")");
+  }
+  return Status::okStatus();
 }
 
 Result<BroadcasterSettings> parseBroadcasterSettings(const Poco::JSON::Object::Ptr& document) {
@@ -52,7 +74,7 @@ Result<BroadcasterSettings> parseBroadcasterSettings(const Poco::JSON::Object::P
   JsonReader root(document, "");
   TOCSIN_ASSIGN_OR_RETURN(auto r, root.object("broadcaster"));
   int64_t batch = s.dispatcher.expansionBatch, campaignBatch = s.dispatcher.campaignBatch, attempts = s.dispatcher.maxAttempts;
-  TOCSIN_RETURN_IF_ERROR(r->getDuration("idle_poll", s.dispatcher.idlePoll));
+  TOCSIN_RETURN_IF_ERROR(r->getDuration("poll_interval", s.dispatcher.pollInterval));
   TOCSIN_RETURN_IF_ERROR(r->getInt("expansion_batch", batch, 100, 10'000'000));
   TOCSIN_RETURN_IF_ERROR(r->getInt("campaign_expansion_batch", campaignBatch, 10, 1'000'000));
   TOCSIN_RETURN_IF_ERROR(r->getInt("max_attempts", attempts, 1, 100));
@@ -65,9 +87,9 @@ Result<BroadcasterSettings> parseBroadcasterSettings(const Poco::JSON::Object::P
   s.dispatcher.expansionBatch = batch;
   s.dispatcher.campaignBatch = campaignBatch;
   s.dispatcher.maxAttempts = static_cast<int>(attempts);
-  if (s.dispatcher.idlePoll < std::chrono::milliseconds(1) || s.dispatcher.idlePoll > std::chrono::seconds(1))
-    return Status::invalid("configuration key 'broadcaster.idle_poll' must be between 1ms and 1s");
+  if (s.dispatcher.pollInterval < std::chrono::seconds(1) || s.dispatcher.pollInterval > std::chrono::minutes(10))
+    return Status::invalid("configuration key 'broadcaster.poll_interval' must be between 1s and 10m");
   return s;
 }
 
-}  // namespace tocsin::daemon
+}  // namespace tocsin::engine

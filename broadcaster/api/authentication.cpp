@@ -1,0 +1,27 @@
+#include "broadcaster/api/authentication.h"
+
+#include "broadcaster/engine/credentials.h"
+
+namespace tocsin::api {
+
+Principal authenticate(Store& store, const std::string& authorization, const std::string& peer) {
+  constexpr std::string_view kScheme = "Bearer ";
+  if (authorization.empty()) throw ApiError(401, "unauthenticated", "send 'Authorization: Bearer <token>'");
+  if (authorization.size() <= kScheme.size() || authorization.compare(0, kScheme.size(), kScheme) != 0)
+    throw ApiError(401, "unauthenticated", "the Authorization header must use the Bearer scheme");
+  const std::string hash = engine::tokenHash(authorization.substr(kScheme.size()));
+  std::optional<ApiToken> token;
+  check(store.read([&](StoreTx& tx) {
+    token = tx.tokens().findByHash(hash);
+    return Status::okStatus();
+  }));
+  if (!token) throw ApiError(401, "unauthenticated", "unknown token");
+  if (token->revokedAt) throw ApiError(401, "unauthenticated", "token " + token->name + " was revoked");
+  if (!engine::addressAllowed(token->allowFrom, peer))
+    throw ApiError(403, "forbidden", "token " + token->name + " may not be used from " + peer);
+  const auto role = engine::parseRole(token->role);
+  if (!role) throw ApiError(401, "unauthenticated", "token " + token->name + " has an unknown role");
+  return Principal{token->name, *role, token->shop};
+}
+
+}  // namespace tocsin::api

@@ -1,0 +1,47 @@
+#include "common/setup/store_environment.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace tocsin {
+namespace {
+
+Status ensureParentDirectory(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos || slash == 0) return Status::okStatus();
+  const std::string dir = path.substr(0, slash);
+  if (::access(dir.c_str(), F_OK) == 0) return Status::okStatus();
+  // Creates one missing level (the default "var/" next to the working directory).
+  if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST)
+    return Status::ioError("cannot create directory " + dir + " for the store");
+  return Status::okStatus();
+}
+
+}  // namespace
+
+Status StoreEnvironment::open(const Config& c, Clock& clock, SqliteOptions options) {
+  config = c;
+  if (options.create) TOCSIN_RETURN_IF_ERROR(ensureParentDirectory(c.store.path));
+  options.busyTimeoutMs = c.store.busyTimeoutMs;
+  TOCSIN_ASSIGN_OR_RETURN(auto opened, SqliteStore::open(c.store.path, options));
+  store = std::move(opened);
+  keys = KeyDirectory(c.keysDir());
+  TOCSIN_ASSIGN_OR_RETURN(AuditLog log, AuditLog::open(keys, c.store.path, clock));
+  audit = std::make_unique<AuditLog>(std::move(log));
+  TOCSIN_ASSIGN_OR_RETURN(Suppressor sup, Suppressor::open(keys));
+  suppressor = std::make_unique<Suppressor>(std::move(sup));
+  phones = std::make_unique<PhoneNormalizer>(c.phone.defaultRegion);
+  book = std::make_unique<ContactBook>(*suppressor);
+  return Status::okStatus();
+}
+
+Result<std::unique_ptr<Store>> StoreEnvironment::connect(SqliteOptions options) const {
+  options.busyTimeoutMs = config.store.busyTimeoutMs;
+  options.create = false;
+  TOCSIN_ASSIGN_OR_RETURN(auto opened, SqliteStore::open(config.store.path, options));
+  return std::unique_ptr<Store>(std::move(opened));
+}
+
+}  // namespace tocsin
