@@ -29,7 +29,7 @@ MonoTime SystemClock::monotonic() const { return std::chrono::steady_clock::now(
 
 bool SystemClock::sleepUntil(MonoTime deadline, Signal& signal) {
   std::unique_lock lock(signal.mutex_);
-  const bool woken = signal.cv_.wait_until(lock, deadline, [&] { return signal.raised_; });
+  const bool woken = signal.cv_.wait_until(lock, deadline, [&] { return signal.raised_.load(); });
   return !(woken && signal.take());
 }
 

@@ -7,6 +7,7 @@
 // wait outside common/base fails the build's tests.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 
@@ -33,7 +34,7 @@ class Signal {
   bool take();
   mutable std::mutex mutex_;
   std::condition_variable cv_;
-  bool raised_ = false;
+  std::atomic<bool> raised_{false};  // changed under mutex_; read alone by ManualClock::waitForSleepers
   const bool latch_;
 };
 

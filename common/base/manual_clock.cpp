@@ -1,5 +1,7 @@
 #include "common/base/manual_clock.h"
 
+#include <vector>
+
 namespace tocsin {
 
 ManualClock::ManualClock(Timestamp start) : wall_(start), mono_(MonoTime(std::chrono::hours(1000))) {}
@@ -17,13 +19,13 @@ MonoTime ManualClock::monotonic() const {
 bool ManualClock::sleepUntil(MonoTime deadline, Signal& signal) {
   {
     std::lock_guard lock(mutex_);
-    sleepers_.insert(&signal);
+    sleepers_[&signal] = deadline;
   }
   sleepersChanged_.notify_all();
   bool reached;
   {
     std::unique_lock lock(signal.mutex_);
-    signal.cv_.wait(lock, [&] { return signal.raised_ || monotonic() >= deadline; });
+    signal.cv_.wait(lock, [&] { return signal.raised_.load() || monotonic() >= deadline; });
     reached = !signal.take();
   }
   {
@@ -35,12 +37,12 @@ bool ManualClock::sleepUntil(MonoTime deadline, Signal& signal) {
 }
 
 void ManualClock::advance(std::chrono::nanoseconds d) {
-  std::set<Signal*> toWake;
+  std::vector<Signal*> toWake;
   {
     std::lock_guard lock(mutex_);
     wall_ += std::chrono::duration_cast<Micros>(d);
     mono_ += d;
-    toWake = sleepers_;
+    for (const auto& [signal, deadline] : sleepers_) toWake.push_back(signal);
   }
   // Taking each sleeper's mutex before notifying closes the window between its check of the
   // time and its wait.
@@ -57,7 +59,13 @@ void ManualClock::setWall(Timestamp t) {
 
 void ManualClock::waitForSleepers(size_t n) const {
   std::unique_lock lock(mutex_);
-  sleepersChanged_.wait(lock, [&] { return sleepers_.size() >= n; });
+  // A sleeper whose deadline has come or whose signal was raised is about to wake: not asleep.
+  sleepersChanged_.wait(lock, [&] {
+    size_t asleep = 0;
+    for (const auto& [signal, deadline] : sleepers_)
+      if (deadline > mono_ && !signal->raised_.load()) ++asleep;
+    return asleep >= n;
+  });
 }
 
 }  // namespace tocsin

@@ -5,7 +5,7 @@
 // test wait until a background thread has gone to sleep, so tests never race and never sleep.
 #pragma once
 
-#include <set>
+#include <map>
 
 #include "common/base/clock.h"
 
@@ -23,7 +23,9 @@ class ManualClock final : public Clock {
   void advance(std::chrono::nanoseconds d);
   // Sets the wall clock (as if NTP stepped it); the monotonic clock is unaffected.
   void setWall(Timestamp t);
-  // Blocks until at least `n` threads are sleeping on this clock.
+  // Blocks until at least `n` threads are asleep on this clock: their deadline still ahead and
+  // their signal not raised (a thread just woken by advance() or a signal does not count until
+  // it has gone back to sleep).
   void waitForSleepers(size_t n) const;
 
  private:
@@ -31,7 +33,7 @@ class ManualClock final : public Clock {
   mutable std::condition_variable sleepersChanged_;
   Timestamp wall_;
   MonoTime mono_;
-  std::set<Signal*> sleepers_;
+  std::map<Signal*, MonoTime> sleepers_;  // and their deadlines
 };
 
 }  // namespace tocsin

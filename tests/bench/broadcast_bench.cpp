@@ -5,6 +5,7 @@
 //   tocsin-bench-broadcast preempt    [--promotions N] [--trials T]
 //   tocsin-bench-broadcast fanout     [--recipients N]
 //   tocsin-bench-broadcast crash      [--messages N] [--kills K] [--latency-ms L]
+//   tocsin-bench-broadcast idle       [--seconds S]
 //
 // throughput: N queued messages in the store go to tocsin-smsc-sim through tocsin-broadcaster,
 //   every state change committed (synchronous=FULL); rate from its start to the last "sent".
@@ -17,6 +18,8 @@
 //   the broadcaster's peak RSS.
 // crash: an alert to N recipients while the broadcaster is killed with SIGKILL K times at random
 //   moments and restarted: messages never received (lost) and received twice (duplicates).
+// idle: one bound SMPP bearer and nothing queued for S seconds: the CPU the broadcaster uses (all
+//   its threads), and whether it wrote to the store meanwhile (it must not: the WAL stays as it was).
 // Each prints its figures and a last line of JSON that scripts/bench collects.
 #include <signal.h>
 #include <sys/wait.h>
@@ -481,11 +484,54 @@ int crash(const std::map<std::string, std::string>& a) {
   return lost == 0 ? 0 : 1;
 }
 
+// CPU time a process has used so far, in nanoseconds: the sum of its threads' run time as the
+// scheduler counts it (/proc/PID/task/*/schedstat), finer than the 10 ms ticks of /proc/PID/stat.
+int64_t processCpuNs(pid_t pid) {
+  int64_t total = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    std::ifstream in(task.path() / "schedstat");
+    int64_t ns = 0;
+    if (in >> ns) total += ns;
+  }
+  return total;
+}
+
+int idle(const std::map<std::string, std::string>& a) {
+  const int64_t seconds = arg(a, "seconds", 60);
+  Bench b;
+  b.contacts(1000, "TOWN");
+  auto sim = b.smsc({"--report", "none"});
+  auto bc = b.broadcaster(b.config(b.smscPort, 64));
+  const auto start = Steady::now();
+  while (readFile(b.dir.file("broadcaster.log")).find("\"bearer.up\"") == std::string::npos) {
+    if (since(start) > 30) die("the bearer did not bind");
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // past the start-up and its first status
+  // Any commit adds frames to the write-ahead log or rewrites it after a checkpoint.
+  const std::string walBefore = readFile(b.db + "-wal");
+  const int64_t cpu0 = processCpuNs(bc->pid());
+  const auto t0 = Steady::now();
+  std::this_thread::sleep_for(std::chrono::seconds(seconds));
+  const int64_t cpu = processCpuNs(bc->pid()) - cpu0;
+  const double wall = since(t0);
+  const bool wrote = readFile(b.db + "-wal") != walBefore;
+  bc->stop();
+  sim->stop();
+  const double percent = 100.0 * static_cast<double>(cpu) / 1e9 / wall;
+  std::printf("tocsin: an idle broadcaster (one bound SMPP bearer, nothing queued) used %.1f ms of CPU in %.0f s: %.3f%% "
+              "of a core; %s\n",
+              static_cast<double>(cpu) / 1e6, wall, percent,
+              wrote ? "IT WROTE TO THE STORE meanwhile" : "it wrote nothing to the store");
+  std::printf("{\"daemon_idle_cpu_percent\": %.3f}\n", percent);
+  return wrote ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "usage: tocsin-bench-broadcast throughput|kannel|preempt|fanout|crash [--name value]...\n";
+    std::cerr << "usage: tocsin-bench-broadcast throughput|kannel|preempt|fanout|crash|idle [--name value]...\n";
     return 2;
   }
   const std::string scenario = argv[1];
@@ -497,6 +543,7 @@ int main(int argc, char** argv) {
     if (scenario == "preempt") return preempt(a);
     if (scenario == "fanout") return fanout(a);
     if (scenario == "crash") return crash(a);
+    if (scenario == "idle") return idle(a);
   } catch (const std::exception& e) {
     std::cerr << "bench: " << e.what() << "\n";
     return 1;

@@ -3,6 +3,9 @@
 // recovery after a crash, replies from phones, and a store that fails a commit.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <thread>
+
 #include "broadcaster/engine/dispatcher.h"
 #include "broadcaster/engine/jobs.h"
 #include "common/consent/codes.h"
@@ -33,7 +36,9 @@ struct Engine {
 
   Dispatcher& dispatcher() {
     if (!d) {
-      d = std::make_unique<Dispatcher>(*f.store, *f.audit, policies, *zones, f.suppressor, f.phones, f.clock, options);
+      // Its own connection, as in the daemon: the test writes through f.store meanwhile.
+      loopStore = f.reopen();
+      d = std::make_unique<Dispatcher>(*loopStore, *f.audit, policies, *zones, f.suppressor, f.phones, f.clock, options);
       for (auto& [bearer, minRank, limit] : bearers) d->addBearer(*bearer, minRank, limit);
       REQUIRE(d->start().ok());
     }
@@ -86,6 +91,7 @@ struct Engine {
   DispatcherOptions options;
   std::vector<std::unique_ptr<FakeBearer>> owned;
   std::vector<std::tuple<FakeBearer*, int, size_t>> bearers;
+  std::unique_ptr<SqliteStore> loopStore;
   std::unique_ptr<Dispatcher> d;
 };
 
@@ -488,4 +494,87 @@ TEST_CASE("A pass whose commit fails hands nothing over and loses no event: the 
   REQUIRE(d.pass().ok());      // ...until the next pass
   CHECK(rawQuery(f.dbPath, "SELECT count(*) FROM messages WHERE state = 'sent'") == "2");
   CHECK(d.stats().sent == 2);
+}
+
+TEST_CASE("A job's bearers are checked when it is drafted and are the only ones it goes out through") {
+  Engine e;
+  auto& smsc = e.addBearer("smsc", 0, 10);
+  auto& modems = e.addBearer("modems", 2, 10);
+  for (int i = 0; i < 4; ++i) e.resident("0611" + std::to_string(100000 + i), "RIVER");
+  AlertRequest r;
+  r.title = "Flood";
+  r.texts = {{"en", "Leave the riverside."}};
+  r.target.zones = {"RIVER"};
+  r.messageClass = MessageClass::kSevere;
+  r.bearers = {"radio"};
+  const auto unknown = e.jobs().draftAlert(*e.f.store, r, "alice");
+  CHECK(unknown.status().code() == StatusCode::kInvalidArgument);
+  CHECK(unknown.status().message().find("no bearer is named 'radio' (configured: smsc, modems)") != std::string::npos);
+  CampaignRequest c;
+  c.shop = "bakery";
+  c.title = "Bread";
+  c.texts = {{"en", "Bread"}};
+  c.target.all = true;
+  c.bearers = {"modems"};
+  CHECK(e.jobs().createCampaign(*e.f.store, c, "shop:bakery").status().message().find("does not carry promotional") !=
+        std::string::npos);
+
+  r.bearers = {"modems"};
+  const JobId onModems = e.jobs().draftAlert(*e.f.store, r, "alice").value();
+  REQUIRE(e.jobs().approve(*e.f.store, onModems, "bob").ok());
+  e.pass(2);
+  CHECK(modems.held.size() == 4);
+  CHECK(smsc.held.empty());  // room there, but not chosen
+
+  // The chosen bearer down: the job waits for it without holding up another alert behind it.
+  modems.healthNow = {BearerState::kDown, "unplugged"};
+  modems.failAll(FailureKind::kRetryable, "modem unplugged");
+  e.pass();  // recorded: each waits for its retry
+  e.f.clock.advance(minutes(1));
+  r.bearers.clear();
+  r.target.zones = {"HILL"};
+  e.resident("0622000000", "HILL");
+  const JobId anywhere = e.jobs().draftAlert(*e.f.store, r, "alice").value();
+  REQUIRE(e.jobs().approve(*e.f.store, anywhere, "bob").ok());
+  e.pass(3);
+  REQUIRE(smsc.held.size() == 1);
+  CHECK(jobOfMessage(smsc.held[0].id) == anywhere);
+  CHECK(e.count("job_id = " + std::to_string(onModems) + " AND state = 'queued'") == 4);
+  modems.healthNow = {BearerState::kUp, "up"};
+  e.pass();
+  CHECK(modems.held.size() == 4);
+}
+
+TEST_CASE("An idle dispatcher sleeps on the clock and writes nothing; a wake-up, a bearer or another process's write rouses it") {
+  Engine e;
+  auto& smsc = e.addBearer("smsc", 0, 10);
+  e.resident("0611000001", "RIVER");
+  Dispatcher& d = e.dispatcher();
+  auto other = e.f.reopen();  // another process's connection: it sees every commit of the loop's
+  std::atomic<bool> stopping{false};
+  std::thread loop([&] { d.run(stopping, seconds(0)); });
+  e.f.clock.waitForSleepers(1);
+  // Ten idle minutes, second by second: the fallback poll reads a counter, nothing is written.
+  e.f.clock.advance(seconds(2));  // past the first status publication
+  e.f.clock.waitForSleepers(1);
+  const uint64_t passes = d.stats().passes;
+  const uint64_t version = other->changeCount().value();
+  for (int i = 0; i < 600; ++i) {
+    e.f.clock.advance(seconds(1));
+    e.f.clock.waitForSleepers(1);
+  }
+  CHECK(d.stats().passes == passes);
+  CHECK(other->changeCount().value() == version);
+
+  // Another process approves an alert and does not wake the loop: the poll finds it.
+  const JobId a = e.alert("RIVER");
+  e.f.clock.advance(seconds(1));
+  smsc.waitForHanded(1);
+  // A bearer event (its answer) wakes it at once, with no time passing.
+  smsc.acceptAll();
+  while (d.stats().sent < 1) e.f.clock.waitForSleepers(1);
+  stopping = true;
+  d.wake();
+  loop.join();
+  CHECK(e.count("job_id = " + std::to_string(a) + " AND state = 'sent'") == 1);
 }

@@ -2,7 +2,9 @@
 // test says so, on the test's thread. For the dispatcher's unit tests.
 #pragma once
 
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -18,9 +20,19 @@ class FakeBearer final : public Bearer {
   void start(BearerListener& listener) override { listener_ = &listener; }
   bool submit(OutboundMessage message) override {
     if (refuse) return false;
-    held.push_back(message);
-    all.push_back(std::move(message));
+    {
+      std::lock_guard lock(mutex_);
+      held.push_back(message);
+      all.push_back(std::move(message));
+    }
+    handed_.notify_all();
     return true;
+  }
+  // Blocks until at least `n` messages were ever handed over (for tests that run the
+  // dispatcher's loop on its own thread; ctest's timeout ends a test that waits forever).
+  void waitForHanded(size_t n) {
+    std::unique_lock lock(mutex_);
+    handed_.wait(lock, [&] { return all.size() >= n; });
   }
   BearerHealth health() const override { return healthNow; }
   BearerCapacity capacity() const override { return {}; }
@@ -41,8 +53,21 @@ class FakeBearer final : public Bearer {
     for (const auto& m : held) listener_->onFailed(name_, m.id, kind, reason);
     held.clear();
   }
-  void receipt(MessageId id, DeliveryState state, const std::string& detail = "stat:DELIVRD") {
-    listener_->onReceipt(name_, Receipt{id, 0, name_ + "-" + std::to_string(id), state, detail});
+  void receipt(MessageId id, DeliveryState state, const std::string& detail = "stat:DELIVRD", int part = 0) {
+    listener_->onReceipt(name_, Receipt{id, part, name_ + "-" + std::to_string(id) + "." + std::to_string(part), state, detail});
+  }
+  // The network took every part of the oldest message held: one carrier id per part.
+  void acceptParts(int parts) {
+    const auto m = held.front();
+    held.erase(held.begin());
+    std::vector<std::string> ids;
+    for (int p = 0; p < parts; ++p) ids.push_back(name_ + "-" + std::to_string(m.id) + "." + std::to_string(p));
+    listener_->onAccepted(name_, m.id, ids, 0);
+  }
+  // The bearer's state changes, and it says so, as real bearers do.
+  void setHealth(BearerState state, const std::string& detail) {
+    healthNow = {state, detail};
+    if (listener_) listener_->onHealthChanged(name_);
   }
   void incoming(const std::string& from, const std::string& text) {
     listener_->onIncoming({from, "36180", text, name_, Timestamp{}});
@@ -56,6 +81,8 @@ class FakeBearer final : public Bearer {
  private:
   std::string name_;
   BearerListener* listener_ = nullptr;
+  std::mutex mutex_;
+  std::condition_variable handed_;
 };
 
 }  // namespace tocsin::testing
