@@ -71,6 +71,69 @@ std::vector<std::string> atFields(std::string_view line) {
   return out;
 }
 
+namespace {
+
+// A whole number, spaces around it allowed; nullopt for anything else.
+std::optional<int> number(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  if (s.empty() || s.size() > 6) return std::nullopt;
+  int v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+std::optional<std::string> hexField(const std::string& s) {
+  std::string t;
+  for (char c : s)
+    if (c != ' ') t += c;
+  if (t.empty() || t.size() > 8 || t.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) return std::nullopt;
+  return t;
+}
+
+}  // namespace
+
+std::optional<SignalQuality> parseCsq(std::string_view line) {
+  if (!startsWith(line, "+CSQ:")) return std::nullopt;
+  const auto f = atFields(line);
+  if (f.size() != 2) return std::nullopt;
+  const auto rssi = number(f[0]), ber = number(f[1]);
+  if (!rssi || !ber || (*rssi > 31 && *rssi != 99) || (*ber > 7 && *ber != 99)) return std::nullopt;
+  SignalQuality q;
+  if (*rssi != 99) q.dbm = -113 + 2 * *rssi;
+  if (*ber != 99) q.bitErrorRate = *ber;
+  return q;
+}
+
+bool Registration::canSendSms() const { return stat == 1 || stat == 5 || stat == 6 || stat == 7 || stat == 9 || stat == 10; }
+
+std::optional<Registration> parseCreg(std::string_view line, CregSource source) {
+  if (!startsWith(line, "+CREG:")) return std::nullopt;
+  auto f = atFields(line);
+  if (source == CregSource::kAnswer) {
+    if (f.size() < 2 || !number(f[0])) return std::nullopt;
+    f.erase(f.begin());  // <n>, the presentation mode
+  }
+  if (f.empty() || f.size() > 4 || f.size() == 2) return std::nullopt;
+  const auto stat = number(f[0]);
+  if (!stat || *stat > 10) return std::nullopt;
+  Registration r;
+  r.stat = *stat;
+  if (f.size() >= 3) {
+    r.lac = hexField(f[1]);
+    r.cellId = hexField(f[2]);
+    if (!r.lac || !r.cellId) return std::nullopt;
+  }
+  if (f.size() == 4) {
+    r.accessTechnology = number(f[3]);
+    if (!r.accessTechnology) return std::nullopt;
+  }
+  return r;
+}
+
 void AtParser::beginCommand(std::string command, std::string responsePrefix) {
   command_ = std::move(command);
   responsePrefix_ = std::move(responsePrefix);

@@ -52,4 +52,29 @@ class AtParser {
 // "+CSQ: 21,99" -> {"21", "99"}; quotes are removed from quoted fields.
 std::vector<std::string> atFields(std::string_view line);
 
+// +CSQ: <rssi>,<ber> (3GPP TS 27.007 8.5). rssi 0 is -113 dBm or less, 31 is -51 dBm or more, two
+// dBm a step between; the bit error rate class is 0-7. 99 means "not known" for either.
+struct SignalQuality {
+  std::optional<int> dbm;
+  std::optional<int> bitErrorRate;
+};
+// nullopt when the line is not a +CSQ answer with two numbers.
+std::optional<SignalQuality> parseCsq(std::string_view line);
+
+// +CREG (3GPP TS 27.007 7.2). The answer to AT+CREG? is "+CREG: <n>,<stat>[,<lac>,<ci>[,<AcT>]]";
+// the unsolicited result code lacks <n>: "+CREG: <stat>[,<lac>,<ci>[,<AcT>]]". Modems vary in
+// spacing and quoting; both are accepted.
+enum class CregSource { kAnswer, kUnsolicited };
+struct Registration {
+  // 0 not registered, 1 home, 2 searching, 3 denied, 4 unknown, 5 roaming; newer modems also
+  // say 6/7 registered for SMS only (home/roaming), 8 emergency only, 9/10 registered with CSFB
+  // not preferred (home/roaming).
+  int stat = 4;
+  std::optional<std::string> lac, cellId;  // hexadecimal, as sent
+  std::optional<int> accessTechnology;     // 0 GSM, 2 UTRAN, 7 E-UTRAN...
+  // Whether SMS can be sent: registered at home or roaming, SMS-only included.
+  bool canSendSms() const;
+};
+std::optional<Registration> parseCreg(std::string_view line, CregSource source);
+
 }  // namespace tocsin::modem

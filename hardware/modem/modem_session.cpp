@@ -156,21 +156,8 @@ void ModemSession::initialise(bool recovering) {
     }, std::nullopt, true);
   });
   queue("AT+CREG=1", "", [](const Reply&) {});
-  queue("AT+CSQ", "+CSQ:", [this](const Reply& r) {
-    for (const auto& l : r.lines)
-      if (l.line.rfind("+CSQ:", 0) == 0) {
-        const int rssi = toInt(atFields(l.line)[0]);
-        if (rssi >= 0 && rssi <= 31) status_.signalDbm = -113 + 2 * rssi;
-        else status_.signalDbm.reset();
-      }
-  });
-  queue("AT+CREG?", "+CREG:", [this](const Reply& r) {
-    for (const auto& l : r.lines)
-      if (l.line.rfind("+CREG:", 0) == 0) {
-        const auto f = atFields(l.line);
-        status_.registration = toInt(f.size() >= 2 ? f[1] : f[0]);
-      }
-  });
+  queue("AT+CSQ", "+CSQ:", [this](const Reply& r) { readSignal(r); });
+  queue("AT+CREG?", "+CREG:", [this](const Reply& r) { readRegistration(r); });
   queue("AT+COPS?", "+COPS:", [this](const Reply& r) {
     for (const auto& l : r.lines)
       if (l.line.rfind("+COPS:", 0) == 0) {
@@ -192,6 +179,16 @@ void ModemSession::initialise(bool recovering) {
   }, std::chrono::seconds(30));
 }
 
+void ModemSession::readSignal(const Reply& r) {
+  for (const auto& l : r.lines)
+    if (const auto q = parseCsq(l.line)) status_.signalDbm = q->dbm;
+}
+
+void ModemSession::readRegistration(const Reply& r) {
+  for (const auto& l : r.lines)
+    if (const auto reg = parseCreg(l.line, CregSource::kAnswer)) status_.registration = reg->stat;
+}
+
 void ModemSession::afterInit() {
   status_.initFinished = true;
   status_.initialised = status_.problem.empty();
@@ -203,21 +200,10 @@ void ModemSession::poll(MonoTime now) {
   if (pollQueued_ || !status_.initialised) return;
   pollQueued_ = true;
   nextPoll_ = now + config_.pollInterval;
-  queue("AT+CSQ", "+CSQ:", [this](const Reply& r) {
-    for (const auto& l : r.lines)
-      if (l.line.rfind("+CSQ:", 0) == 0) {
-        const int rssi = toInt(atFields(l.line)[0]);
-        if (rssi >= 0 && rssi <= 31) status_.signalDbm = -113 + 2 * rssi;
-        else status_.signalDbm.reset();
-      }
-  });
+  queue("AT+CSQ", "+CSQ:", [this](const Reply& r) { readSignal(r); });
   queue("AT+CREG?", "+CREG:", [this](const Reply& r) {
     pollQueued_ = false;
-    for (const auto& l : r.lines)
-      if (l.line.rfind("+CREG:", 0) == 0) {
-        const auto f = atFields(l.line);
-        status_.registration = toInt(f.size() >= 2 ? f[1] : f[0]);
-      }
+    readRegistration(r);
     status_.problem = status_.registered() ? "" : "not registered on the network (+CREG stat " +
                                                       std::to_string(status_.registration) + ")";
   });
@@ -248,9 +234,8 @@ void ModemSession::handleUnsolicited(const AtEvent& e) {
     if (f.size() >= 2) readStored(f[0], toInt(f[1]));
   } else if ((l.rfind("+CDS:", 0) == 0 || l.rfind("+CMT:", 0) == 0) && e.pdu) {
     handlePdu(*e.pdu);
-  } else if (l.rfind("+CREG:", 0) == 0) {
-    const auto f = atFields(l);
-    status_.registration = toInt(f[0]);
+  } else if (const auto reg = parseCreg(l, CregSource::kUnsolicited)) {
+    status_.registration = reg->stat;
     if (status_.initialised)
       status_.problem = status_.registered() ? "" : "lost the network (+CREG stat " + std::to_string(status_.registration) + ")";
   }

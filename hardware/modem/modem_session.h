@@ -60,7 +60,7 @@ struct ModemStatus {
   std::string smsc;                   // +CSCA: the service centre the SIM sends through
   bool initFinished = false;          // the init sequence ran to its end (successfully or not)
   std::string problem;                // why it cannot send, for operators
-  bool registered() const { return registration == 1 || registration == 5; }
+  bool registered() const { return Registration{registration, {}, {}, {}}.canSendSms(); }
 };
 
 class ModemSession {
@@ -108,6 +108,8 @@ class ModemSession {
   void handlePdu(const std::string& hex);
   void initialise(bool recovering);
   void afterInit();
+  void readSignal(const Reply& r);        // the answer to AT+CSQ
+  void readRegistration(const Reply& r);  // the answer to AT+CREG?
   void poll(MonoTime now);
 
   const ModemConfig& config_;

@@ -6,6 +6,7 @@
 
 #include "common/text/sms_text.h"
 #include "common/text/unicode.h"
+#include "hardware/bearer/user_data_header.h"
 #include "hardware/smpp/receipt.h"
 
 namespace tocsin::smpp {
@@ -69,10 +70,14 @@ Poco::Dynamic::Var tlvValue(const Pdu& pdu, const Tlv& t) {
 }  // namespace
 
 std::optional<std::string> readableText(const ShortMessage& sm) {
-  std::string_view body = sm.shortMessage;
-  if ((sm.esmClass & 0x40) && !body.empty()) {
-    const size_t udh = static_cast<uint8_t>(body[0]) + 1u;
-    body.remove_prefix(std::min(udh, body.size()));
+  return readableText(sm.shortMessage, sm.esmClass, sm.dataCoding);
+}
+
+std::optional<std::string> readableText(std::string_view body, uint8_t esmClass, uint8_t dataCoding) {
+  if (esmClass & 0x40) {
+    const auto split = splitUserData(body);
+    if (!split.ok()) return std::nullopt;
+    body.remove_prefix(split->headerOctets);
   }
   const auto* p = reinterpret_cast<const uint8_t*>(body.data());
   auto latin1 = [&] {
@@ -81,8 +86,8 @@ std::optional<std::string> readableText(const ShortMessage& sm) {
     return out;
   };
   // Receipt texts are written in ASCII by every SMSC, whatever data_coding 0 means for messages.
-  if ((sm.esmClass & 0x3C) == 0x04 && sm.dataCoding == 0x00) return latin1();
-  switch (sm.dataCoding) {
+  if ((esmClass & 0x3C) == 0x04 && dataCoding == 0x00) return latin1();
+  switch (dataCoding) {
     case 0x00:
     case 0x01:
     case 0xF0:
@@ -148,6 +153,10 @@ Poco::JSON::Object::Ptr describe(const Pdu& pdu, size_t encodedLength) {
     f->set("error_code", qr->errorCode);
   }
   o->set("fields", f);
+  // The message's esm_class and data_coding also tell how to read a message_payload.
+  std::optional<std::pair<uint8_t, uint8_t>> coding;
+  if (const auto* sm = pdu.as<ShortMessage>()) coding = std::make_pair(sm->esmClass, sm->dataCoding);
+  else if (const auto* d = pdu.as<DataSm>()) coding = std::make_pair(d->esmClass, d->dataCoding);
   Array::Ptr tlvs = new Array;
   for (const auto& t : pdu.tlvs) {
     Object::Ptr j = newObject();
@@ -156,6 +165,8 @@ Poco::JSON::Object::Ptr describe(const Pdu& pdu, size_t encodedLength) {
     j->set("name", std::string(tname ? tname : "unknown"));
     j->set("length", t.value.size());
     j->set("value", tlvValue(pdu, t));
+    if (t.tag == tlv::kMessagePayload && coding)
+      if (auto text = readableText(t.value, coding->first, coding->second)) j->set("text", *text);
     tlvs->add(j);
   }
   o->set("tlvs", tlvs);

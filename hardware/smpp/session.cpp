@@ -5,6 +5,7 @@
 
 #include "common/text/gsm7.h"
 #include "common/text/unicode.h"
+#include "hardware/bearer/user_data_header.h"
 #include "hardware/smpp/codec.h"
 #include "hardware/smpp/receipt.h"
 
@@ -311,23 +312,16 @@ void SmppSession::handleDeliver(const Pdu& pdu, MonoTime now) {
     if (const Tlv* payload = pdu.findTlv(tlv::kMessagePayload)) body = payload->value;
   std::string_view text = body;
   if ((sm.esmClass & 0x40) && !text.empty()) {
-    const size_t udhLength = static_cast<uint8_t>(text[0]) + 1u;
-    const std::string_view udh = text.substr(0, std::min(udhLength, text.size()));
-    for (size_t i = 1; i + 1 < udh.size();) {
-      const auto iei = static_cast<uint8_t>(udh[i]), len = static_cast<uint8_t>(udh[i + 1]);
-      if (i + 2 + len > udh.size()) break;
-      if (iei == 0x00 && len == 3) {
-        ref = static_cast<uint8_t>(udh[i + 2]);
-        total = static_cast<uint8_t>(udh[i + 3]);
-        seq = static_cast<uint8_t>(udh[i + 4]);
-      } else if (iei == 0x08 && len == 4) {
-        ref = static_cast<uint16_t>(static_cast<uint8_t>(udh[i + 2]) << 8 | static_cast<uint8_t>(udh[i + 3]));
-        total = static_cast<uint8_t>(udh[i + 4]);
-        seq = static_cast<uint8_t>(udh[i + 5]);
+    // A damaged header is dropped with what it claims to span; the rest is read as text.
+    const size_t declared = std::min<size_t>(static_cast<uint8_t>(text[0]) + 1u, text.size());
+    if (auto split = splitUserData(text); split.ok()) {
+      if (const auto c = findConcatenation(split->elements)) {
+        ref = c->reference;
+        total = c->total;
+        seq = c->sequence;
       }
-      i += 2 + len;
     }
-    text.remove_prefix(std::min(udhLength, text.size()));
+    text.remove_prefix(declared);
   } else if (auto sarRef = pdu.tlvU16(tlv::kSarMsgRefNum)) {
     ref = *sarRef;
     total = pdu.tlvU8(tlv::kSarTotalSegments).value_or(1);

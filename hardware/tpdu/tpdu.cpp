@@ -84,17 +84,9 @@ Result<UserData> readUserData(Reader& r, bool udhi, const DataCoding& dcs) {
     if (headerOctets > octets)
       return Status::invalid("the user data header length " + std::to_string(data[0]) + " overruns the " +
                              std::to_string(octets) + " octets of user data");
-    for (size_t i = 1; i < headerOctets;) {
-      if (i + 2 > headerOctets) return Status::invalid("a user data header element is truncated");
-      InformationElement ie;
-      ie.id = data[i];
-      const size_t len = data[i + 1];
-      if (i + 2 + len > headerOctets)
-        return Status::invalid("user data header element 0x" + toHexUpper(&ie.id, 1) + " overruns the header");
-      ie.data.assign(data + i + 2, data + i + 2 + len);
-      ud.header.push_back(std::move(ie));
-      i += 2 + len;
-    }
+    auto elements = parseInformationElements(std::string_view(reinterpret_cast<const char*>(data + 1), headerOctets - 1));
+    if (!elements.ok()) return elements.status();
+    ud.header = std::move(*elements);
   }
   if (septets && !dcs.compressed) {
     const size_t headerSeptets = (headerOctets * 8 + 6) / 7;
@@ -375,15 +367,7 @@ DataCoding describeDcs(uint8_t dcs) {
   return d;
 }
 
-std::optional<Concatenation> UserData::concatenation() const {
-  for (const auto& ie : header) {
-    if (ie.id == 0x00 && ie.data.size() == 3)
-      return Concatenation{ie.data[0], ie.data[1], ie.data[2], false};
-    if (ie.id == 0x08 && ie.data.size() == 4)
-      return Concatenation{static_cast<uint16_t>(ie.data[0] << 8 | ie.data[1]), ie.data[2], ie.data[3], true};
-  }
-  return std::nullopt;
-}
+std::optional<Concatenation> UserData::concatenation() const { return findConcatenation(header); }
 
 std::string statusDescription(uint8_t st) {
   switch (st) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/base/status.h"
+#include "hardware/bearer/user_data_header.h"
 #include "common/base/time.h"
 #include "common/text/sms_text.h"
 
@@ -53,16 +54,8 @@ struct DataCoding {
 };
 DataCoding describeDcs(uint8_t dcs);
 
-struct InformationElement {
-  uint8_t id = 0;
-  Bytes data;
-};
-struct Concatenation {
-  uint16_t reference = 0;
-  uint8_t total = 0;
-  uint8_t sequence = 0;
-  bool reference16 = false;
-};
+using tocsin::Concatenation;
+using tocsin::InformationElement;
 struct UserData {
   std::vector<InformationElement> header;  // empty when TP-UDHI is 0
   std::string text;                         // decoded for GSM-7 and UCS-2; empty for 8-bit

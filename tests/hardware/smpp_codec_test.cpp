@@ -4,6 +4,7 @@
 
 #include "common/crypto/hash.h"
 #include "hardware/smpp/codec.h"
+#include "hardware/smpp/describe.h"
 #include "hardware/smpp/framing.h"
 #include "hardware/smpp/receipt.h"
 
@@ -421,4 +422,26 @@ TEST_CASE("An error query_sm_resp keeps a message state it carries when encoded 
   // With nothing in the body, the error response is the header alone.
   const Pdu bare = decodeOk("00000010800000030000003900000007");
   CHECK(encode(bare)->size() == 16);
+}
+
+TEST_CASE("A message_payload is shown as text, as a short_message is, its header skipped") {
+  // "Crue !" in UCS-2 behind a concatenation header, once as short_message, once as payload.
+  const std::string ud = std::string("\x05\x00\x03\x2A\x02\x01", 6) + std::string("\x00\x43\x00\x72\x00\x75\x00\x65\x00\x20\x00\x21", 12);
+  Pdu inShort;
+  inShort.commandId = command::kSubmitSm;
+  ShortMessage sm;
+  sm.esmClass = 0x40;
+  sm.dataCoding = 0x08;
+  sm.shortMessage = ud;
+  inShort.body = sm;
+  Pdu inPayload = inShort;
+  sm.shortMessage.clear();
+  inPayload.body = sm;
+  inPayload.addTlvBytes(tlv::kMessagePayload, ud);
+  CHECK(describe(inShort)->getObject("fields")->getValue<std::string>("short_message_text") == "Crue !");
+  const auto tlvs = describe(inPayload)->getArray("tlvs");
+  REQUIRE(tlvs->size() == 1);
+  CHECK(tlvs->getObject(0)->getValue<std::string>("name") == "message_payload");
+  CHECK(tlvs->getObject(0)->getValue<std::string>("text") == "Crue !");
+  CHECK(tlvs->getObject(0)->getValue<std::string>("value").size() == 2 * ud.size());  // and the bytes, in hex
 }
