@@ -123,6 +123,7 @@ Status BroadcasterApp::open(Running& r) {
   // The dispatcher writes in a loop, so its connection lets operators' writes go first.
   SqliteOptions loopOptions;
   loopOptions.yieldToWriters = true;
+  loopOptions.clock = &clock_;
   TOCSIN_ASSIGN_OR_RETURN(r.loopStore, r.env->connect(loopOptions));
   TOCSIN_ASSIGN_OR_RETURN(r.sweepStore, r.env->connect());
   TOCSIN_ASSIGN_OR_RETURN(r.hookStore, r.env->connect());

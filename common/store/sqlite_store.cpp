@@ -46,7 +46,7 @@ struct SqliteStore::Impl final : StoreTx {
   sql::SqliteWebhooks webhooksRepo;
   int schemaVersion = 0;
   int writersLock = -1;  // the `<store>-writers` lock file
-  bool yieldToWriters = false;
+  Clock* yieldOn = nullptr;  // set when the store yields to other writers
   int busyTimeoutMs = 0;
 
   ~Impl() override {
@@ -66,18 +66,20 @@ bool lockFile(int fd, int operation) {
 // Holds the writers' lock file shared for one write transaction of an ordinary writer.
 class WriterTurn {
  public:
-  WriterTurn(int fd, bool yield, int timeoutMs) : fd_(fd) {
+  WriterTurn(int fd, Clock* yieldOn, int timeoutMs) : fd_(fd) {
     if (fd_ < 0) return;
-    if (yield) {
+    if (yieldOn) {
       // Wait until nobody else wants to write (at most the busy timeout: a stuck process must
       // not stop the broadcaster), then go; do not keep the lock.
-      for (int waited = 0; waited < timeoutMs; ++waited) {
+      const MonoTime deadline = yieldOn->monotonic() + std::chrono::milliseconds(timeoutMs);
+      Interrupt never;
+      while (true) {
         if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) {
           lockFile(fd_, LOCK_UN);
           break;
         }
-        if (errno != EWOULDBLOCK && errno != EINTR) break;
-        ::usleep(1000);
+        if ((errno != EWOULDBLOCK && errno != EINTR) || yieldOn->monotonic() >= deadline) break;
+        yieldOn->sleepFor(std::chrono::milliseconds(1), never);
       }
       fd_ = -1;
     } else if (!lockFile(fd_, LOCK_SH)) {
@@ -125,7 +127,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
     db->exec("PRAGMA temp_store=MEMORY");
     TOCSIN_RETURN_IF_ERROR(sql::migrate(*db));
     auto impl = std::make_unique<Impl>(std::move(db));
-    impl->yieldToWriters = options.yieldToWriters;
+    if (options.yieldToWriters && !options.clock)
+      return Status::internal("a store that yields to other writers needs a clock to wait on");
+    impl->yieldOn = options.yieldToWriters ? options.clock : nullptr;
     impl->busyTimeoutMs = options.busyTimeoutMs;
     impl->writersLock = ::open((path + "-writers").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
     if (impl->writersLock < 0)
@@ -139,7 +143,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
 
 Status SqliteStore::run(bool write, const Body& body) {
   try {
-    WriterTurn turn(write ? impl_->writersLock : -1, impl_->yieldToWriters, impl_->busyTimeoutMs);
+    WriterTurn turn(write ? impl_->writersLock : -1, impl_->yieldOn, impl_->busyTimeoutMs);
     sql::Transaction tx(*impl_->db, write);
     Status st = body(*impl_);
     if (!st.ok()) return st;  // the Transaction rolls back

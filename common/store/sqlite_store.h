@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "common/base/clock.h"
 #include "common/store/store.h"
 
 namespace tocsin {
@@ -23,6 +24,7 @@ struct SqliteOptions {
   int busyTimeoutMs = 5000;  // how long a writer waits for another process's lock
   bool create = true;        // create the file when missing
   bool yieldToWriters = false;  // a writer in a loop: lets other writers go first (see above)
+  Clock* clock = nullptr;       // how a yielding writer waits its turn; REQUIRED with yieldToWriters
 };
 
 class SqliteStore final : public Store {

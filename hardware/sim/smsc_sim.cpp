@@ -9,6 +9,7 @@
 #include "common/text/sms_text.h"
 #include "common/text/unicode.h"
 #include "hardware/bearer/token_bucket.h"
+#include "hardware/bearer/user_data_header.h"
 #include "hardware/smpp/codec.h"
 #include "hardware/smpp/framing.h"
 
@@ -198,12 +199,12 @@ void SmscSimulator::serve(std::shared_ptr<Conn> conn) {
           if (const Tlv* payload = pdu.findTlv(tlv::kMessagePayload)) body = payload->value;
         std::string concat;
         if ((sm->esmClass & 0x40) && !body.empty()) {
-          const size_t h = static_cast<uint8_t>(body[0]) + 1u;
-          if (h >= 6 && h <= body.size() && body[1] == 0x00)
-            concat = "{\"ref\":" + std::to_string(static_cast<uint8_t>(body[3])) + ",\"total\":" +
-                     std::to_string(static_cast<uint8_t>(body[4])) + ",\"seq\":" +
-                     std::to_string(static_cast<uint8_t>(body[5])) + "}";
-          body.remove_prefix(std::min(h, body.size()));
+          const size_t declared = std::min<size_t>(static_cast<uint8_t>(body[0]) + 1u, body.size());
+          if (const auto split = splitUserData(body); split.ok())
+            if (const auto c = findConcatenation(split->elements))
+              concat = "{\"ref\":" + std::to_string(c->reference) + ",\"total\":" + std::to_string(c->total) +
+                       ",\"seq\":" + std::to_string(c->sequence) + "}";
+          body.remove_prefix(declared);
         } else if (auto ref = pdu.tlvU16(tlv::kSarMsgRefNum)) {
           concat = "{\"ref\":" + std::to_string(*ref) + ",\"total\":" +
                    std::to_string(pdu.tlvU8(tlv::kSarTotalSegments).value_or(0)) + ",\"seq\":" +
@@ -212,7 +213,7 @@ void SmscSimulator::serve(std::shared_ptr<Conn> conn) {
         if (watch_ && sm->priorityFlag >= watchMin_) {
           std::string w = "{\"event\":\"priority_submit\",\"mono_ns\":" +
                           std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                             std::chrono::steady_clock::now().time_since_epoch()).count()) +
+                                             clock_.monotonic().time_since_epoch()).count()) +
                           ",\"priority\":" + std::to_string(sm->priorityFlag) + ",\"to\":";
           appendJsonString(w, sm->destination.address);
           w += ",\"text\":";

@@ -138,8 +138,9 @@ int main(int argc, char** argv) {
   std::thread ticker;
   if (summaryInterval > 0) {
     ticker = std::thread([&] {
+      Interrupt never;
       while (true) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int64_t>(summaryInterval * 1000)));
+        clock.sleepFor(std::chrono::milliseconds(static_cast<int64_t>(summaryInterval * 1000)), never);
         ::kill(::getpid(), SIGUSR1);
       }
     });

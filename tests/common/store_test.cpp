@@ -95,8 +95,10 @@ TEST_CASE("A writer in a tight loop opened to yield lets another writer through"
   // The broadcaster's loop holds the write lock almost all the time; SQLite's busy timeout
   // alone would let it starve an operator's write (that polls for the lock now and then).
   StoreFixture f;
+  SystemClock wall;
   SqliteOptions loopOptions;
   loopOptions.yieldToWriters = true;
+  loopOptions.clock = &wall;
   auto loop = SqliteStore::open(f.dbPath, loopOptions);
   REQUIRE(loop.ok());
   std::atomic<bool> stop{false};
