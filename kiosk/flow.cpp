@@ -98,167 +98,195 @@ void Flow::apply(const Action& a) {
 }
 
 void Flow::handle(const Action& a) {
-  const UiText& t = *s_.text;
   switch (s_.screen) {
-    case Screen::kAttract:
-      if (a.intent == Intent::kSignUp || a.intent == Intent::kStopMessages) {
-        s_.withdrawing = a.intent == Intent::kStopMessages;
-        go(Screen::kLanguage);
-      } else if (a.intent == Intent::kAdminCorner && !settings_.adminPin.empty() && ++cornerTaps_ >= 5) {
-        go(Screen::kAdminPin);
-      }
-      return;
-    case Screen::kLanguage:
-      if (a.intent == Intent::kLanguage && isKioskLanguage(a.value)) {
-        s_.language = a.value;
-        refreshTexts();
-        go(Screen::kPhone);
-      } else if (a.intent == Intent::kBack) {
-        wipe();
-      }
-      return;
-    case Screen::kPhone:
-      if (a.intent == Intent::kKey) keyInto(s_.phone, a.value, kMaxPhoneDigits, true);
-      else if (a.intent == Intent::kBackspace && !s_.phone.empty()) s_.phone.pop_back();
-      else if (a.intent == Intent::kCountry) {
-        s_.region = a.value;
-        refreshTexts();
-      } else if (a.intent == Intent::kBack) {
-        go(Screen::kLanguage);
-      } else if (a.intent == Intent::kNext) {
-        auto number = signups_.checkPhone(s_.phone, s_.region);
-        if (!number.ok()) {
-          s_.error = t.invalidPhone;
-          return;
-        }
-        s_.maskedPhone = maskPhone(number->e164, s_.callingCode);
-        go(s_.withdrawing ? Screen::kWithdraw : Screen::kName);
-      }
-      return;
-    case Screen::kName:
-      if (a.intent == Intent::kKey) {
-        if (a.value.size() == 1 && static_cast<unsigned char>(a.value[0]) < 0x20) return;
-        keyInto(s_.name, a.value, kMaxNameBytes, false);
-      } else if (a.intent == Intent::kBackspace && !s_.name.empty()) {
-        // Remove one UTF-8 character.
-        size_t cut = s_.name.size() - 1;
-        while (cut > 0 && (static_cast<unsigned char>(s_.name[cut]) & 0xC0) == 0x80) --cut;
-        s_.name.erase(cut);
-      } else if (a.intent == Intent::kSkip) {
-        scrub(s_.name);
-        go(Screen::kAge);
-      } else if (a.intent == Intent::kNext) {
-        go(Screen::kAge);
-      } else if (a.intent == Intent::kBack) {
-        go(Screen::kPhone);
-      }
-      return;
-    case Screen::kAge:
-      if (a.intent == Intent::kAgeYes || a.intent == Intent::kAgeNo) {
-        s_.age = a.intent == Intent::kAgeYes ? settings_.ageOfConsent : 0;
-        s_.promotionsOffered = a.intent == Intent::kAgeYes;
-        s_.promotions = false;
-        go(Screen::kConsent);
-      } else if (a.intent == Intent::kBack) {
-        go(Screen::kName);
-      }
-      return;
-    case Screen::kConsent:
-      if (a.intent == Intent::kToggleAlerts) {
-        s_.alerts = !s_.alerts;
-        s_.error.clear();
-      } else if (a.intent == Intent::kTogglePromotions && s_.promotionsOffered) {
-        s_.promotions = !s_.promotions;
-        s_.error.clear();
-      } else if (a.intent == Intent::kNoThanks) {
-        wipe();
-      } else if (a.intent == Intent::kBack) {
-        go(Screen::kAge);
-      } else if (a.intent == Intent::kSubmit) {
-        if (!s_.alerts && !s_.promotions) {
-          s_.error = t.chooseOne;
-          return;
-        }
-        SignupRequest r;
-        r.phone = s_.phone;
-        r.region = s_.region;
-        if (!s_.name.empty()) r.name = s_.name;
-        r.language = s_.language;
-        r.alerts = s_.alerts;
-        r.promotions = s_.promotions && s_.promotionsOffered;
-        r.ageConfirmed = s_.age;
-        auto pending = signups_.signUp(r);
-        scrub(r.phone);
-        if (r.name) scrub(*r.name);
-        if (!pending.ok()) {
-          s_.error = t.serviceError;
-          return;
-        }
-        pendingContact_ = pending->contact;
-        s_.maskedPhone = pending->maskedPhone;
-        go(Screen::kCode);
-      }
-      return;
-    case Screen::kCode:
-      if (a.intent == Intent::kKey) keyInto(s_.code, a.value, 6, true);
-      else if (a.intent == Intent::kBackspace && !s_.code.empty()) s_.code.pop_back();
-      else if (a.intent == Intent::kReplyInstead) {
-        s_.confirmed = false;
-        go(Screen::kDone);
-      } else if (a.intent == Intent::kConfirm && s_.code.size() == 6) {
-        int left = 0;
-        auto outcome = signups_.confirm(pendingContact_, s_.code, left);
-        scrub(s_.code);
-        if (!outcome.ok()) {
-          s_.error = t.serviceError;
-        } else if (*outcome == CodeOutcome::kConfirmed) {
-          s_.confirmed = true;
-          go(Screen::kDone);
-        } else if (*outcome == CodeOutcome::kWrong) {
-          s_.error = fill(t.wrongCode, {{"left", std::to_string(left)}});
-        } else {
-          s_.error = t.codeBlocked;
-        }
-      }
-      return;
-    case Screen::kWithdraw:
-      if (a.intent == Intent::kWithdrawConfirm) {
-        const Status st = signups_.withdraw(s_.phone, s_.region, s_.language);
-        if (!st.ok()) {
-          s_.error = t.serviceError;
-          return;
-        }
-        scrub(s_.phone);
-        go(Screen::kWithdrawn);
-      } else if (a.intent == Intent::kBack) {
-        go(Screen::kPhone);
-      }
-      return;
+    case Screen::kAttract: return onAttract(a);
+    case Screen::kLanguage: return onLanguage(a);
+    case Screen::kPhone: return onPhone(a);
+    case Screen::kName: return onName(a);
+    case Screen::kAge: return onAge(a);
+    case Screen::kConsent: return onConsent(a);
+    case Screen::kCode: return onCode(a);
+    case Screen::kWithdraw: return onWithdraw(a);
     case Screen::kDone:
     case Screen::kWithdrawn:
       if (a.intent == Intent::kFinish) wipe();
       return;
-    case Screen::kAdminPin:
-      if (a.intent == Intent::kKey) keyInto(s_.pin, a.value, 12, true);
-      else if (a.intent == Intent::kBackspace && !s_.pin.empty()) s_.pin.pop_back();
-      else if (a.intent == Intent::kBack) wipe();
-      else if (a.intent == Intent::kConfirm) {
-        const bool ok = s_.pin == settings_.adminPin;
-        scrub(s_.pin);
-        if (ok) {
-          wrongPins_ = 0;
-          go(Screen::kAdmin);
-        } else if (++wrongPins_ >= 3) {
-          wipe();
-        } else {
-          s_.error = t.wrongPin;
-        }
-      }
-      return;
+    case Screen::kAdminPin: return onAdminPin(a);
     case Screen::kAdmin:
       if (a.intent == Intent::kExit) exit_ = true;
       else if (a.intent == Intent::kBack) wipe();
       return;
+  }
+}
+
+void Flow::onAttract(const Action& a) {
+  if (a.intent == Intent::kSignUp || a.intent == Intent::kStopMessages) {
+    s_.withdrawing = a.intent == Intent::kStopMessages;
+    go(Screen::kLanguage);
+  } else if (a.intent == Intent::kAdminCorner && !settings_.adminPin.empty() && ++cornerTaps_ >= 5) {
+    go(Screen::kAdminPin);
+  }
+}
+
+void Flow::onLanguage(const Action& a) {
+  if (a.intent == Intent::kLanguage && isKioskLanguage(a.value)) {
+    s_.language = a.value;
+    refreshTexts();
+    go(Screen::kPhone);
+  } else if (a.intent == Intent::kBack) {
+    wipe();
+  }
+}
+
+void Flow::onPhone(const Action& a) {
+  if (a.intent == Intent::kKey) {
+    keyInto(s_.phone, a.value, kMaxPhoneDigits, true);
+  } else if (a.intent == Intent::kBackspace && !s_.phone.empty()) {
+    s_.phone.pop_back();
+  } else if (a.intent == Intent::kCountry) {
+    s_.region = a.value;
+    refreshTexts();
+  } else if (a.intent == Intent::kBack) {
+    go(Screen::kLanguage);
+  } else if (a.intent == Intent::kNext) {
+    auto number = signups_.checkPhone(s_.phone, s_.region);
+    if (!number.ok()) {
+      s_.error = s_.text->invalidPhone;
+      return;
+    }
+    s_.maskedPhone = maskPhone(number->e164, s_.callingCode);
+    go(s_.withdrawing ? Screen::kWithdraw : Screen::kName);
+  }
+}
+
+void Flow::onName(const Action& a) {
+  if (a.intent == Intent::kKey) {
+    if (a.value.size() == 1 && static_cast<unsigned char>(a.value[0]) < 0x20) return;
+    keyInto(s_.name, a.value, kMaxNameBytes, false);
+  } else if (a.intent == Intent::kBackspace && !s_.name.empty()) {
+    // Remove one UTF-8 character.
+    size_t cut = s_.name.size() - 1;
+    while (cut > 0 && (static_cast<unsigned char>(s_.name[cut]) & 0xC0) == 0x80) --cut;
+    s_.name.erase(cut);
+  } else if (a.intent == Intent::kSkip) {
+    scrub(s_.name);
+    go(Screen::kAge);
+  } else if (a.intent == Intent::kNext) {
+    go(Screen::kAge);
+  } else if (a.intent == Intent::kBack) {
+    go(Screen::kPhone);
+  }
+}
+
+void Flow::onAge(const Action& a) {
+  if (a.intent == Intent::kAgeYes || a.intent == Intent::kAgeNo) {
+    s_.age = a.intent == Intent::kAgeYes ? settings_.ageOfConsent : 0;
+    s_.promotionsOffered = a.intent == Intent::kAgeYes;
+    s_.promotions = false;
+    go(Screen::kConsent);
+  } else if (a.intent == Intent::kBack) {
+    go(Screen::kName);
+  }
+}
+
+void Flow::onConsent(const Action& a) {
+  if (a.intent == Intent::kToggleAlerts) {
+    s_.alerts = !s_.alerts;
+    s_.error.clear();
+  } else if (a.intent == Intent::kTogglePromotions && s_.promotionsOffered) {
+    s_.promotions = !s_.promotions;
+    s_.error.clear();
+  } else if (a.intent == Intent::kNoThanks) {
+    wipe();
+  } else if (a.intent == Intent::kBack) {
+    go(Screen::kAge);
+  } else if (a.intent == Intent::kSubmit) {
+    submitSignup();
+  }
+}
+
+void Flow::submitSignup() {
+  if (!s_.alerts && !s_.promotions) {
+    s_.error = s_.text->chooseOne;
+    return;
+  }
+  SignupRequest r;
+  r.phone = s_.phone;
+  r.region = s_.region;
+  if (!s_.name.empty()) r.name = s_.name;
+  r.language = s_.language;
+  r.alerts = s_.alerts;
+  r.promotions = s_.promotions && s_.promotionsOffered;
+  r.ageConfirmed = s_.age;
+  auto pending = signups_.signUp(r);
+  scrub(r.phone);
+  if (r.name) scrub(*r.name);
+  if (!pending.ok()) {
+    s_.error = s_.text->serviceError;
+    return;
+  }
+  pendingContact_ = pending->contact;
+  s_.maskedPhone = pending->maskedPhone;
+  go(Screen::kCode);
+}
+
+void Flow::onCode(const Action& a) {
+  if (a.intent == Intent::kKey) {
+    keyInto(s_.code, a.value, 6, true);
+  } else if (a.intent == Intent::kBackspace && !s_.code.empty()) {
+    s_.code.pop_back();
+  } else if (a.intent == Intent::kReplyInstead) {
+    s_.confirmed = false;
+    go(Screen::kDone);
+  } else if (a.intent == Intent::kConfirm && s_.code.size() == 6) {
+    int left = 0;
+    auto outcome = signups_.confirm(pendingContact_, s_.code, left);
+    scrub(s_.code);
+    if (!outcome.ok()) {
+      s_.error = s_.text->serviceError;
+    } else if (*outcome == CodeOutcome::kConfirmed) {
+      s_.confirmed = true;
+      go(Screen::kDone);
+    } else if (*outcome == CodeOutcome::kWrong) {
+      s_.error = fill(s_.text->wrongCode, {{"left", std::to_string(left)}});
+    } else {
+      s_.error = s_.text->codeBlocked;
+    }
+  }
+}
+
+void Flow::onWithdraw(const Action& a) {
+  if (a.intent == Intent::kWithdrawConfirm) {
+    const Status st = signups_.withdraw(s_.phone, s_.region, s_.language);
+    if (!st.ok()) {
+      s_.error = s_.text->serviceError;
+      return;
+    }
+    scrub(s_.phone);
+    go(Screen::kWithdrawn);
+  } else if (a.intent == Intent::kBack) {
+    go(Screen::kPhone);
+  }
+}
+
+void Flow::onAdminPin(const Action& a) {
+  if (a.intent == Intent::kKey) {
+    keyInto(s_.pin, a.value, 12, true);
+  } else if (a.intent == Intent::kBackspace && !s_.pin.empty()) {
+    s_.pin.pop_back();
+  } else if (a.intent == Intent::kBack) {
+    wipe();
+  } else if (a.intent == Intent::kConfirm) {
+    const bool ok = s_.pin == settings_.adminPin;
+    scrub(s_.pin);
+    if (ok) {
+      wrongPins_ = 0;
+      go(Screen::kAdmin);
+    } else if (++wrongPins_ >= 3) {
+      wipe();
+    } else {
+      s_.error = s_.text->wrongPin;
+    }
   }
 }
 

@@ -94,7 +94,18 @@ class Flow {
   void go(Screen screen);
   void wipe();
   void refreshTexts();
+  // One handler per screen.
   void handle(const Action& a);
+  void onAttract(const Action& a);
+  void onLanguage(const Action& a);
+  void onPhone(const Action& a);
+  void onName(const Action& a);
+  void onAge(const Action& a);
+  void onConsent(const Action& a);
+  void submitSignup();
+  void onCode(const Action& a);
+  void onWithdraw(const Action& a);
+  void onAdminPin(const Action& a);
   void keyInto(std::string& field, const std::string& key, size_t max, bool digitsOnly);
 
   const Clock& clock_;

@@ -30,113 +30,131 @@ std::string replyLanguage(const std::optional<Contact>& contact, const std::stri
   return "en";
 }
 
-Result<InboundOutcome> InboundHandler::handle(StoreTx& tx, AuditRecorder& audit, const IncomingMessage& m) const {
+// One incoming message being handled: who sent it, in which language to answer, and the
+// consent change every answer starts from.
+struct InboundHandler::Context {
+  StoreTx& tx;
+  AuditRecorder& audit;
+  const IncomingMessage& message;
+  std::string from;  // E.164 when it normalises
+  std::optional<Contact> contact;
+  std::string language;
+  policy::ReplyIntent intent;
+  ConsentChange base;
   InboundOutcome out;
-  std::string from = m.from;
-  std::string region;
-  if (auto n = phones_.normalize(m.from); n.ok()) {
-    from = n->e164;
-    region = n->region;
-  }
-  const std::optional<Contact> contact = tx.contacts().findByPhone(from);
-  const std::string language = replyLanguage(contact, region);
-  const policy::ReplyTexts& texts = policies_.repliesFor(language);
-  const policy::ReplyIntent intent = policy::classifyReply(m.text, policies_.extraStopWords);
-  out.intent = kIntentNames[static_cast<int>(intent.kind)];
-  const std::string object = contact ? "contact:" + std::to_string(contact->id) : std::string("unknown-number");
-  auto reply = [&](const std::string& text, const std::string& title) -> Status {
+
+  std::optional<ContactId> contactId() const { return contact ? std::optional<ContactId>(contact->id) : std::nullopt; }
+  // Queues an answer by the bearer the message came in through.
+  Status reply(const std::string& text, const std::string& title) {
     if (text.empty()) return Status::okStatus();
     out.replied = true;
-    const TransactionalMessage message{title, from, contact ? std::optional<ContactId>(contact->id) : std::nullopt, text,
-                                     language, m.bearer};
-    return queueTransactional(tx, audit, message).status();
-  };
-  const ConsentChange base{"", language, channelFor(m.bearer), "sms-keyword", "keyword " + intent.keyword};
+    return queueTransactional(tx, audit, {title, from, contactId(), text, language, message.bearer}).status();
+  }
+};
 
-  switch (intent.kind) {
-    case policy::ReplyIntent::Kind::kStop: {
-      if (!contact) {
-        out.outcome = "not a known number; nothing to withdraw";
-        break;
-      }
-      std::vector<std::string> withdrawn;
-      for (const auto& [purpose, standing] : tx.consent().standings(contact->id)) {
-        if (purpose.rfind("promotions:", 0) != 0 || standing.state == ConsentAction::kWithdrawn) continue;
-        ConsentChange change = base;
-        change.purpose = purpose;
-        TOCSIN_ASSIGN_OR_RETURN(auto event, consent::withdraw(tx, audit, contact->id, change));
-        if (event) withdrawn.push_back(purpose);
-      }
-      if (withdrawn.empty()) {
-        out.outcome = "nothing to withdraw (already opted out)";
-        break;
-      }
-      out.outcome = "withdrew";
-      for (const auto& p : withdrawn) out.outcome += " " + p;
-      // One confirmation, without advertising, as the regulators ask.
-      TOCSIN_RETURN_IF_ERROR(reply(texts.stop, "reply to STOP"));
-      break;
-    }
+Result<InboundOutcome> InboundHandler::handle(StoreTx& tx, AuditRecorder& audit, const IncomingMessage& m) const {
+  Context c{tx, audit, m, m.from, std::nullopt, "", {}, {}, {}};
+  std::string region;
+  if (auto n = phones_.normalize(m.from); n.ok()) {
+    c.from = n->e164;
+    region = n->region;
+  }
+  c.contact = tx.contacts().findByPhone(c.from);
+  c.language = replyLanguage(c.contact, region);
+  c.intent = policy::classifyReply(m.text, policies_.extraStopWords);
+  c.out.intent = kIntentNames[static_cast<int>(c.intent.kind)];
+  c.base = ConsentChange{"", c.language, channelFor(m.bearer), "sms-keyword", "keyword " + c.intent.keyword};
+  const policy::ReplyTexts& texts = policies_.repliesFor(c.language);
+  switch (c.intent.kind) {
+    case policy::ReplyIntent::Kind::kStop: TOCSIN_RETURN_IF_ERROR(stop(c)); break;
     case policy::ReplyIntent::Kind::kStart:
-      out.outcome = "answered: consent is given again only by signing up";
-      TOCSIN_RETURN_IF_ERROR(reply(texts.start, "reply to START"));
+      c.out.outcome = "answered: consent is given again only by signing up";
+      TOCSIN_RETURN_IF_ERROR(c.reply(texts.start, "reply to START"));
       break;
     case policy::ReplyIntent::Kind::kHelp:
-      out.outcome = "answered";
-      TOCSIN_RETURN_IF_ERROR(reply(texts.help, "reply to HELP"));
+      c.out.outcome = "answered";
+      TOCSIN_RETURN_IF_ERROR(c.reply(texts.help, "reply to HELP"));
       break;
-    case policy::ReplyIntent::Kind::kConfirmationCode: {
-      if (!contact) {
-        out.outcome = "code from an unknown number: ignored";
-        break;
-      }
-      const auto codes = tx.inbox().openCodes(contact->id, audit.now());
-      const std::string hash = confirmationCodeHash(contact->id, intent.code);
-      const ConfirmationCode* match = nullptr;
-      for (const auto& c : codes)
-        if (c.codeHash == hash) match = &c;
-      if (!match) {
-        if (!codes.empty()) {
-          tx.inbox().countCodeAttempt(codes.front().id);
-          if (codes.front().attempts + 1 >= kCodeMaxAttempts) tx.inbox().markCodeUsed(codes.front().id, audit.now());
-        }
-        out.outcome = codes.empty() ? "no sign-up waiting for a code" : "wrong code";
-        break;
-      }
-      std::vector<std::string> confirmed;
-      for (const auto& purpose : match->purposes) {
-        ConsentChange change = base;
-        change.purpose = purpose;
-        change.method = "sms-reply-code";
-        change.evidence = "code #" + std::to_string(match->id) + " sent through " + match->channel;
-        auto event = consent::confirm(tx, audit, contact->id, change);
-        if (event.ok()) confirmed.push_back(purpose);
-        else if (event.status().code() != StatusCode::kFailedPrecondition) return event.status();
-      }
-      tx.inbox().markCodeUsed(match->id, audit.now());
-      out.outcome = confirmed.empty() ? "code right, but nothing was waiting for it" : "confirmed";
-      for (const auto& p : confirmed) out.outcome += " " + p;
-      if (!confirmed.empty()) TOCSIN_RETURN_IF_ERROR(reply(texts.confirmed, "sign-up confirmed"));
-      break;
-    }
-    case policy::ReplyIntent::Kind::kOther:
-      out.outcome = "stored";
-      break;
+    case policy::ReplyIntent::Kind::kConfirmationCode: TOCSIN_RETURN_IF_ERROR(confirmCode(c)); break;
+    case policy::ReplyIntent::Kind::kOther: c.out.outcome = "stored"; break;
   }
+  record(c);
+  return c.out;
+}
+
+Status InboundHandler::stop(Context& c) const {
+  if (!c.contact) {
+    c.out.outcome = "not a known number; nothing to withdraw";
+    return Status::okStatus();
+  }
+  std::vector<std::string> withdrawn;
+  for (const auto& [purpose, standing] : c.tx.consent().standings(c.contact->id)) {
+    if (purpose.rfind("promotions:", 0) != 0 || standing.state == ConsentAction::kWithdrawn) continue;
+    ConsentChange change = c.base;
+    change.purpose = purpose;
+    TOCSIN_ASSIGN_OR_RETURN(auto event, consent::withdraw(c.tx, c.audit, c.contact->id, change));
+    if (event) withdrawn.push_back(purpose);
+  }
+  if (withdrawn.empty()) {
+    c.out.outcome = "nothing to withdraw (already opted out)";
+    return Status::okStatus();
+  }
+  c.out.outcome = "withdrew";
+  for (const auto& p : withdrawn) c.out.outcome += " " + p;
+  // One confirmation, without advertising, as the regulators ask.
+  return c.reply(policies_.repliesFor(c.language).stop, "reply to STOP");
+}
+
+Status InboundHandler::confirmCode(Context& c) const {
+  if (!c.contact) {
+    c.out.outcome = "code from an unknown number: ignored";
+    return Status::okStatus();
+  }
+  const auto codes = c.tx.inbox().openCodes(c.contact->id, c.audit.now());
+  const std::string hash = confirmationCodeHash(c.contact->id, c.intent.code);
+  const ConfirmationCode* match = nullptr;
+  for (const auto& code : codes)
+    if (code.codeHash == hash) match = &code;
+  if (!match) {
+    if (!codes.empty()) {
+      c.tx.inbox().countCodeAttempt(codes.front().id);
+      if (codes.front().attempts + 1 >= kCodeMaxAttempts) c.tx.inbox().markCodeUsed(codes.front().id, c.audit.now());
+    }
+    c.out.outcome = codes.empty() ? "no sign-up waiting for a code" : "wrong code";
+    return Status::okStatus();
+  }
+  std::vector<std::string> confirmed;
+  for (const auto& purpose : match->purposes) {
+    ConsentChange change = c.base;
+    change.purpose = purpose;
+    change.method = "sms-reply-code";
+    change.evidence = "code #" + std::to_string(match->id) + " sent through " + match->channel;
+    auto event = consent::confirm(c.tx, c.audit, c.contact->id, change);
+    if (event.ok()) confirmed.push_back(purpose);
+    else if (event.status().code() != StatusCode::kFailedPrecondition) return event.status();
+  }
+  c.tx.inbox().markCodeUsed(match->id, c.audit.now());
+  c.out.outcome = confirmed.empty() ? "code right, but nothing was waiting for it" : "confirmed";
+  for (const auto& p : confirmed) c.out.outcome += " " + p;
+  if (confirmed.empty()) return Status::okStatus();
+  return c.reply(policies_.repliesFor(c.language).confirmed, "sign-up confirmed");
+}
+
+void InboundHandler::record(Context& c) const {
   IncomingRecord record;
-  record.contact = contact ? std::optional<ContactId>(contact->id) : std::nullopt;
-  record.sender = from;
-  record.recipient = m.to;
-  record.body = m.text;
-  record.bearer = m.bearer;
-  record.intent = out.intent;
-  record.outcome = out.outcome;
-  record.receivedAt = m.receivedAt;
-  const int64_t id = tx.inbox().addIncoming(record);
-  tx.webhooks().enqueue("incoming", incomingEventJson(record, id), m.receivedAt);
-  audit.record("sms.incoming", object, out.intent + " through " + m.bearer + ": " + out.outcome + " (incoming #" +
-                                           std::to_string(id) + ")");
-  return out;
+  record.contact = c.contactId();
+  record.sender = c.from;
+  record.recipient = c.message.to;
+  record.body = c.message.text;
+  record.bearer = c.message.bearer;
+  record.intent = c.out.intent;
+  record.outcome = c.out.outcome;
+  record.receivedAt = c.message.receivedAt;
+  const int64_t id = c.tx.inbox().addIncoming(record);
+  c.tx.webhooks().enqueue("incoming", incomingEventJson(record, id), c.message.receivedAt);
+  const std::string object = c.contact ? "contact:" + std::to_string(c.contact->id) : std::string("unknown-number");
+  c.audit.record("sms.incoming", object,
+                 c.out.intent + " through " + c.message.bearer + ": " + c.out.outcome + " (incoming #" + std::to_string(id) + ")");
 }
 
 }  // namespace tocsin::engine

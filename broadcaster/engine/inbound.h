@@ -8,6 +8,7 @@
 #include "common/store/store.h"
 #include "hardware/bearer/bearer.h"
 #include "policies/policy_config.h"
+#include "policies/replies.h"
 
 namespace tocsin::engine {
 
@@ -26,6 +27,11 @@ class InboundHandler {
   Result<InboundOutcome> handle(StoreTx& tx, AuditRecorder& audit, const IncomingMessage& message) const;
 
  private:
+  struct Context;
+  Status stop(Context& c) const;
+  Status confirmCode(Context& c) const;
+  void record(Context& c) const;
+
   const policy::PolicyConfig& policies_;
   const PhoneNormalizer& phones_;
 };

@@ -22,6 +22,7 @@
 #include "common/base/status.h"
 #include "common/base/time.h"
 #include "hardware/net/connection.h"
+#include "hardware/smpp/pdu.h"
 
 namespace tocsin::sim {
 
@@ -83,9 +84,19 @@ class SmscSimulator {
 
  private:
   struct Conn;
+  struct Served;
   void acceptLoop();
   void serve(std::shared_ptr<Conn> conn);
   void post(Conn& conn, std::string bytes);
+  // One connection's work, one command each.
+  void handle(Served& s, const smpp::Pdu& pdu, MonoTime now);
+  void onBind(Served& s, const smpp::Pdu& pdu, MonoTime now);
+  void onSubmit(Served& s, const smpp::Pdu& pdu, MonoTime now);
+  void reportSubmit(Served& s, const smpp::ShortMessage& sm, uint64_t id, std::string_view body, const std::string& concat);
+  void sendReceipt(Served& s, const smpp::ShortMessage& sm, uint64_t id, MonoTime now);
+  std::shared_ptr<Conn> receiptTarget(const std::shared_ptr<Conn>& conn);
+  void gatherOutput(Served& s, MonoTime now);
+  bool readInput(Served& s);
 
   SmscSimConfig config_;
   Clock& clock_;
