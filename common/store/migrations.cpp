@@ -357,7 +357,8 @@ CREATE INDEX webhook_deliveries_ended ON webhook_deliveries(updated_at) WHERE st
 // store. A CAP update finds the alert it refers to through (cap_sender, cap_identifier); lists
 // of alerts and of active jobs go through (kind, id) and (state, id). A long message is
 // delivered once every part is: `delivered_parts` holds one bit per part a receipt confirmed,
-// so the count survives a restart.
+// so the count survives a restart. Per-job counts are kept by the message repository itself
+// (see JobCountLedger in sqlite_repositories.h) rather than by a trigger.
 constexpr const char* kSchemaV4 = R"sql(
 ALTER TABLE jobs ADD COLUMN cap_sender TEXT;
 ALTER TABLE jobs ADD COLUMN cap_identifier TEXT;
@@ -369,6 +370,9 @@ CREATE INDEX jobs_by_state ON jobs(state, id);
 CREATE INDEX jobs_by_kind ON jobs(kind, id);
 CREATE INDEX jobs_by_cap_message ON jobs(cap_sender, cap_identifier) WHERE cap_identifier IS NOT NULL;
 ALTER TABLE messages ADD COLUMN delivered_parts INTEGER NOT NULL DEFAULT 0;
+-- Per-job counts: the store's message repository counts each state change as it makes it and
+-- writes the sums once per transaction, instead of a trigger running two statements per row.
+DROP TRIGGER messages_counted_move;
 )sql";
 
 }  // namespace
@@ -378,7 +382,7 @@ const std::vector<Migration>& migrations() {
       {1, "contacts, consent, suppression, audit chain, message history", kSchemaV1},
       {2, "jobs, message states and counts, delivery reports, incoming messages, consent state, codes", kSchemaV2},
       {3, "operator API tokens, webhooks and their outbox", kSchemaV3},
-      {4, "indexed job lookups (state, kind, CAP message), delivered parts per message", kSchemaV4},
+      {4, "indexed job lookups (state, kind, CAP message), delivered parts per message, counts kept per transaction", kSchemaV4},
   };
   return kAll;
 }

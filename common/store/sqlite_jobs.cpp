@@ -191,6 +191,7 @@ void SqliteJobs::advanceExpansion(JobId id, ScanCursor cursor, int64_t added, Ti
 }
 
 JobProgress SqliteJobs::progress(JobId id) {
+  counts_.flush();
   Statement& st = db_.cached("SELECT state, n FROM job_counts WHERE job_id = ?1 AND n <> 0");
   st.bind(1, id);
   JobProgress p;
@@ -200,6 +201,7 @@ JobProgress SqliteJobs::progress(JobId id) {
 }
 
 std::vector<ClassCount> SqliteJobs::countsByClass() {
+  counts_.flush();
   Statement& st = db_.cached(
       "SELECT j.class, c.state, sum(c.n) FROM job_counts c JOIN jobs j ON j.id = c.job_id "
       "GROUP BY j.class, c.state HAVING sum(c.n) <> 0 ORDER BY j.class, c.state");

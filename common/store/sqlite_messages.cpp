@@ -44,12 +44,35 @@ int64_t SqliteMessages::insert(const NewMessage& m) {
   return db_.lastInsertRowid();
 }
 
-void SqliteMessages::countInserted(JobId job, MessageState state, int64_t n) {
-  if (n == 0) return;
-  Statement& st = db_.cached(
-      "INSERT INTO job_counts VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET n = n + excluded.n");
-  st.bind(1, job).bind(2, messageStateName(state)).bind(3, n);
-  st.run();
+void JobCountLedger::add(JobId job, MessageState state, int64_t n) {
+  for (Delta& d : pending_)
+    if (d.job == job && d.state == state) {
+      d.n += n;
+      return;
+    }
+  pending_.push_back({job, state, n});
+}
+
+void JobCountLedger::flush() {
+  if (pending_.empty()) return;
+  Statement& st = db_.cached("INSERT INTO job_counts VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET n = n + excluded.n");
+  for (const Delta& d : pending_) {
+    if (d.n == 0) continue;
+    st.bind(1, d.job).bind(2, messageStateName(d.state)).bind(3, d.n);
+    st.run();
+  }
+  pending_.clear();
+}
+
+void SqliteMessages::countInserted(JobId job, MessageState state, int64_t n) { counts_.add(job, state, n); }
+
+int64_t SqliteMessages::countReturned(Statement& st, MessageState from, MessageState to) {
+  int64_t n = 0;
+  while (st.step()) {
+    counts_.move(st.getInt(0), from, to);
+    ++n;
+  }
+  return n;
 }
 
 namespace {
@@ -146,11 +169,19 @@ std::vector<OutgoingMessage> SqliteMessages::claim(int minRank, int64_t limit, T
   for (const auto& m : out) {
     mark.bind(1, m.id).bind(2, toMicros(at));
     mark.run();
+    counts_.move(m.job, MessageState::kQueued, MessageState::kSubmitted);
   }
   return out;
 }
 
 void SqliteMessages::record(const MessageOutcome& o, Timestamp at) {
+  Statement& current = db_.cached("SELECT job_id, state FROM messages WHERE id = ?1");
+  current.bind(1, o.id);
+  if (!current.step()) return;  // no such message: nothing to record
+  const JobId job = current.getInt(0);
+  const auto before = parseMessageState(current.getText(1));
+  current.reset();
+  if (before) counts_.move(job, *before, o.state);
   Statement& st = db_.cached(
       "UPDATE messages SET state = ?2, bearer = coalesce(?3, bearer), carrier_ids = coalesce(?4, carrier_ids), "
       "parts = coalesce(?5, parts), last_error = coalesce(?6, last_error), not_before = ?7, "
@@ -164,10 +195,9 @@ void SqliteMessages::record(const MessageOutcome& o, Timestamp at) {
 int64_t SqliteMessages::releaseWaiting(Timestamp now) {
   Statement& st = db_.cached(
       "UPDATE messages SET state = 'queued', not_before = NULL, updated_at = ?1 "
-      "WHERE state = 'waiting' AND not_before <= ?1");
+      "WHERE state = 'waiting' AND not_before <= ?1 RETURNING job_id");
   st.bind(1, toMicros(now));
-  st.run();
-  return db_.changes();
+  return countReturned(st, MessageState::kWaiting, MessageState::kQueued);
 }
 
 std::optional<Timestamp> SqliteMessages::nextWaiting() {
@@ -178,19 +208,23 @@ std::optional<Timestamp> SqliteMessages::nextWaiting() {
 
 int64_t SqliteMessages::requeueSubmitted(const std::string& reason, Timestamp at) {
   Statement& st = db_.cached(
-      "UPDATE messages SET state = 'queued', last_error = ?1, updated_at = ?2 WHERE state = 'submitted'");
+      "UPDATE messages SET state = 'queued', last_error = ?1, updated_at = ?2 WHERE state = 'submitted' RETURNING job_id");
   st.bind(1, reason).bind(2, toMicros(at));
-  st.run();
-  return db_.changes();
+  return countReturned(st, MessageState::kSubmitted, MessageState::kQueued);
 }
 
 int64_t SqliteMessages::finishPending(JobId job, MessageState state, const std::string& reason, Timestamp at) {
   Statement& st = db_.cached(
-      "UPDATE messages SET state = ?2, last_error = ?3, updated_at = ?4 "
-      "WHERE " TOCSIN_IN_JOB " AND state IN ('queued', 'waiting')");
-  st.bind(1, job).bind(2, messageStateName(state)).bind(3, reason).bind(4, toMicros(at));
-  st.run();
-  return db_.changes();
+      "UPDATE messages SET state = ?2, last_error = ?3, updated_at = ?4 WHERE " TOCSIN_IN_JOB " AND state = ?5");
+  int64_t total = 0;
+  for (MessageState from : {MessageState::kQueued, MessageState::kWaiting}) {
+    st.bind(1, job).bind(2, messageStateName(state)).bind(3, reason).bind(4, toMicros(at)).bind(5, messageStateName(from));
+    st.run();
+    const int64_t n = db_.changes();
+    counts_.move(job, from, state, n);
+    total += n;
+  }
+  return total;
 }
 
 int64_t SqliteMessages::holdQueued(JobId job, Timestamp at) {
@@ -199,7 +233,9 @@ int64_t SqliteMessages::holdQueued(JobId job, Timestamp at) {
       "WHERE " TOCSIN_IN_JOB " AND state = 'queued'");
   st.bind(1, job).bind(2, toMicros(at));
   st.run();
-  return db_.changes();
+  const int64_t n = db_.changes();
+  counts_.move(job, MessageState::kQueued, MessageState::kWaiting, n);
+  return n;
 }
 
 int64_t SqliteMessages::releaseHeld(JobId job, Timestamp at) {
@@ -208,7 +244,9 @@ int64_t SqliteMessages::releaseHeld(JobId job, Timestamp at) {
       "WHERE " TOCSIN_IN_JOB " AND state = 'waiting' AND not_before IS NULL");
   st.bind(1, job).bind(2, toMicros(at));
   st.run();
-  return db_.changes();
+  const int64_t n = db_.changes();
+  counts_.move(job, MessageState::kWaiting, MessageState::kQueued, n);
+  return n;
 }
 
 bool SqliteMessages::anyPendingAtOrAbove(int rank) {

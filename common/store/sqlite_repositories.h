@@ -103,9 +103,36 @@ class SqlitePrivacy final : public PrivacyRepository {
   Database& db_;
 };
 
+// Per-job message counts by state, kept in the store's job_counts table. Every state change is
+// counted here as the repository makes it, and the sums are written in one statement per (job,
+// state) before anything reads job_counts and before the transaction commits; a transaction that
+// rolls back discards them. (A trigger per row cost two more statements per state change, a
+// third of the broadcaster's store time.)
+class JobCountLedger {
+ public:
+  explicit JobCountLedger(Database& db) : db_(db) {}
+  void add(JobId job, MessageState state, int64_t n);
+  void move(JobId job, MessageState from, MessageState to, int64_t n = 1) {
+    if (from == to || n == 0) return;
+    add(job, from, -n);
+    add(job, to, n);
+  }
+  void flush();
+  void discard() { pending_.clear(); }
+
+ private:
+  struct Delta {
+    JobId job;
+    MessageState state;
+    int64_t n;
+  };
+  Database& db_;
+  std::vector<Delta> pending_;  // a handful: the jobs and states one transaction touches
+};
+
 class SqliteJobs final : public JobRepository {
  public:
-  explicit SqliteJobs(Database& db) : db_(db) {}
+  SqliteJobs(Database& db, JobCountLedger& counts) : db_(db), counts_(counts) {}
   JobId insert(const Job& job) override;
   std::optional<Job> find(JobId id) override;
   std::optional<JobStatus> status(JobId id) override;
@@ -122,11 +149,12 @@ class SqliteJobs final : public JobRepository {
 
  private:
   Database& db_;
+  JobCountLedger& counts_;
 };
 
 class SqliteMessages final : public MessageRepository {
  public:
-  explicit SqliteMessages(Database& db) : db_(db) {}
+  SqliteMessages(Database& db, JobCountLedger& counts) : db_(db), counts_(counts) {}
   int64_t insert(const NewMessage& message) override;
   void countInserted(JobId job, MessageState state, int64_t n) override;
   FanOutStep fanOutAlert(const AlertFanOut& step) override;
@@ -147,7 +175,10 @@ class SqliteMessages final : public MessageRepository {
   std::vector<MessageTally> tally(JobId job, size_t maxRows) override;
 
  private:
+  // Moves the messages a statement returned (`RETURNING job_id`) from `from` to `to` in the counts.
+  int64_t countReturned(Statement& st, MessageState from, MessageState to);
   Database& db_;
+  JobCountLedger& counts_;
 };
 
 class SqliteInbox final : public InboxRepository {

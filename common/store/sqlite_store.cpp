@@ -17,8 +17,9 @@ using sql::StoreFailure;
 
 struct SqliteStore::Impl final : StoreTx {
   explicit Impl(std::unique_ptr<Database> database)
-      : db(std::move(database)), contactsRepo(*db), consentRepo(*db), auditRepo(*db), suppressionRepo(*db),
-        privacyRepo(*db), jobsRepo(*db), messagesRepo(*db), inboxRepo(*db), runtimeRepo(*db), tokensRepo(*db), webhooksRepo(*db) {}
+      : db(std::move(database)), counts(*db), contactsRepo(*db), consentRepo(*db), auditRepo(*db), suppressionRepo(*db),
+        privacyRepo(*db), jobsRepo(*db, counts), messagesRepo(*db, counts), inboxRepo(*db), runtimeRepo(*db),
+        tokensRepo(*db), webhooksRepo(*db) {}
 
   ContactRepository& contacts() override { return contactsRepo; }
   ConsentRepository& consent() override { return consentRepo; }
@@ -33,6 +34,7 @@ struct SqliteStore::Impl final : StoreTx {
   WebhookRepository& webhooks() override { return webhooksRepo; }
 
   std::unique_ptr<Database> db;
+  sql::JobCountLedger counts;
   sql::SqliteContacts contactsRepo;
   sql::SqliteConsent consentRepo;
   sql::SqliteAudit auditRepo;
@@ -144,12 +146,18 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
 Status SqliteStore::run(bool write, const Body& body) {
   try {
     WriterTurn turn(write ? impl_->writersLock : -1, impl_->yieldOn, impl_->busyTimeoutMs);
+    impl_->counts.discard();
     sql::Transaction tx(*impl_->db, write);
     Status st = body(*impl_);
-    if (!st.ok()) return st;  // the Transaction rolls back
+    if (!st.ok()) {
+      impl_->counts.discard();
+      return st;  // the Transaction rolls back
+    }
+    if (write) impl_->counts.flush();
     tx.commit();
     return Status::okStatus();
   } catch (const StoreFailure& e) {
+    impl_->counts.discard();
     return e.toStatus();
   }
 }

@@ -6,6 +6,15 @@
 
 namespace tocsin::smpp {
 
+uint64_t Correlator::keyOf(std::string_view normalized) {
+  uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
+  for (unsigned char c : normalized) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
 void Correlator::evict(MonoTime now) {
   while (!expiry_.empty() && (expiry_.front().first <= now || byKey_.size() > maxEntries_)) {
     auto it = byKey_.find(expiry_.front().second);
@@ -19,8 +28,9 @@ std::vector<Receipt> Correlator::registerPart(const std::string& carrierId, Targ
   const MonoTime expires = now + keepFor_;
   const auto keys = messageIdKeys(carrierId);
   for (const auto& k : keys) {
-    byKey_[k] = Entry{target, expires};
-    expiry_.emplace_back(expires, k);
+    const uint64_t key = keyOf(k);
+    byKey_[key] = Entry{target, expires};
+    expiry_.emplace_back(expires, key);
   }
   std::vector<Receipt> matched;
   for (auto it = orphans_.begin(); it != orphans_.end();) {
@@ -39,7 +49,7 @@ std::vector<Receipt> Correlator::registerPart(const std::string& carrierId, Targ
 
 bool Correlator::resolve(Receipt& receipt, MonoTime now, bool holdIfUnknown) {
   evict(now);
-  auto it = byKey_.find(normalizeMessageId(receipt.carrierId));
+  auto it = byKey_.find(keyOf(normalizeMessageId(receipt.carrierId)));
   if (it != byKey_.end()) {
     receipt.messageId = it->second.target.message;
     receipt.part = it->second.target.part;

@@ -90,29 +90,47 @@ LinkShared::LinkShared(const SmppLinkConfig& cfg, BearerListener& l)
       bucket(cfg.messagesPerSecond, std::max(1.0, cfg.messagesPerSecond / 10)),
       correlator(cfg.receiptMemory, cfg.orphanReceiptWait, 4'000'000) {}
 
+const LinkShared::Encoded* LinkShared::encodeText(const std::string& text, text::Normalization normalization,
+                                                    std::string& error) {
+  // An alert sends one text to many people: it is planned and encoded once.
+  if (lastEncoded_ && lastEncoded_->text == text && lastEncoded_->normalization == normalization) return &*lastEncoded_;
+  text::SegmentOptions opts;
+  opts.normalization = normalization;
+  if (config.longMessages == LongMessages::kPayload) opts.maxParts = 1000;  // one PDU whatever the length
+  auto plan = text::planSms(text, opts);
+  if (!plan.ok()) {
+    error = plan.status().message();
+    return nullptr;
+  }
+  Encoded e;
+  e.text = text;
+  e.normalization = normalization;
+  e.dataCoding = plan->encoding == text::SmsEncoding::kGsm7 ? config.gsmDataCoding : 0x08;
+  for (const auto& p : plan->parts) e.parts.push_back(partBytes(p, plan->encoding, config.gsmAsLatin1));
+  lastEncoded_ = std::move(e);
+  return &*lastEncoded_;
+}
+
 std::shared_ptr<PendingMessage> LinkShared::prepare(OutboundMessage message) {
   auto m = std::make_shared<PendingMessage>();
   m->message = std::move(message);
-  text::SegmentOptions opts;
-  opts.normalization = m->message.normalization;
-  if (config.longMessages == LongMessages::kPayload) opts.maxParts = 1000;  // one PDU whatever the length
-  auto plan = text::planSms(m->message.text, opts);
-  if (!plan.ok()) {
-    fail(*m, FailureKind::kPermanent, plan.status().message());
+  std::string error;
+  const Encoded* e = encodeText(m->message.text, m->message.normalization, error);
+  if (!e) {
+    fail(*m, FailureKind::kPermanent, error);
     return nullptr;
   }
-  m->dataCoding = plan->encoding == text::SmsEncoding::kGsm7 ? config.gsmDataCoding : 0x08;
-  const bool latin1 = config.gsmAsLatin1;
-  if (config.longMessages == LongMessages::kPayload || plan->parts.size() == 1) {
+  m->dataCoding = e->dataCoding;
+  if (config.longMessages == LongMessages::kPayload || e->parts.size() == 1) {
     std::string all;
-    for (const auto& p : plan->parts) all += partBytes(p, plan->encoding, latin1);
+    for (const auto& p : e->parts) all += p;
     m->parts.push_back(std::move(all));
   } else {
     m->concatReference = ++nextConcatReference;
     m->udh = config.longMessages == LongMessages::kUdh;
-    const auto total = static_cast<uint8_t>(plan->parts.size());
-    for (size_t i = 0; i < plan->parts.size(); ++i) {
-      std::string bytes = partBytes(plan->parts[i], plan->encoding, latin1);
+    const auto total = static_cast<uint8_t>(e->parts.size());
+    for (size_t i = 0; i < e->parts.size(); ++i) {
+      std::string bytes = e->parts[i];
       if (m->udh) {
         const auto udh = text::concatenationUdh(static_cast<uint8_t>(m->concatReference), total,
                                                 static_cast<uint8_t>(i + 1), false);

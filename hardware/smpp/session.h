@@ -58,6 +58,17 @@ struct LinkShared {
   ConcatAssembler assembler;
   LinkCounters counters;
   uint16_t nextConcatReference = 0;
+
+ private:
+  // A text planned and encoded for this link, one part after another, without headers.
+  struct Encoded {
+    std::string text;
+    text::Normalization normalization = text::Normalization::kNone;
+    uint8_t dataCoding = 0;
+    std::vector<std::string> parts;
+  };
+  const Encoded* encodeText(const std::string& text, text::Normalization normalization, std::string& error);
+  std::optional<Encoded> lastEncoded_;
 };
 
 enum class BindKind { kTransceiver, kTransmitter, kReceiver };

@@ -118,7 +118,15 @@ TEST_CASE("Job lifecycle: a job with nothing left to send is done, with its tall
   const JobId a = r.alert();
   r.step();
   REQUIRE(r.state(a) == "sending");
-  rawSql(r.f.dbPath, "UPDATE messages SET state = 'sent' WHERE job_id = " + std::to_string(a));
+  REQUIRE(r.f.store->write([&](StoreTx& tx) {
+    for (const auto& m : tx.messages().claim(1, 100, r.f.clock.now())) {
+      MessageOutcome sent;
+      sent.id = m.id;
+      sent.state = MessageState::kSent;
+      tx.messages().record(sent, r.f.clock.now());
+    }
+    return Status::okStatus();
+  }).ok());
   const auto s = r.step();
   CHECK(r.state(a) == "done");
   REQUIRE(s.ended.size() == 1);

@@ -146,6 +146,59 @@ TEST_CASE("Outcomes move messages through their states and the per-job counts fo
   CHECK(rawQuery(f.dbPath, "SELECT sum(n) FROM job_counts") == "4");
 }
 
+TEST_CASE("The per-job counts always agree with the messages, and a rolled-back change counts for nothing (random sequences)") {
+  StoreFixture f;
+  const Timestamp now = f.clock.now();
+  std::vector<JobId> jobs;
+  std::mt19937 rng(20261130);
+  tx(f, [&](StoreTx& t) {
+    for (int j = 0; j < 3; ++j) {
+      jobs.push_back(t.jobs().insert(makeJob(now)));
+      for (int i = 0; i < 40; ++i) t.messages().insert(message(jobs.back(), "+336200" + std::to_string(j * 100 + i), 5 - j, now));
+      t.messages().countInserted(jobs.back(), MessageState::kQueued, 40);
+    }
+  });
+  auto agree = [&] {
+    const std::string counted = rawQuery(f.dbPath, "SELECT group_concat(job_id || state || n, ' ') FROM "
+                                                  "(SELECT job_id, state, n FROM job_counts WHERE n <> 0 ORDER BY 1, 2)");
+    const std::string actual = rawQuery(f.dbPath, "SELECT group_concat(job_id || state || n, ' ') FROM "
+                                                  "(SELECT job_id, state, count(*) AS n FROM messages GROUP BY 1, 2 ORDER BY 1, 2)");
+    INFO(counted << " vs " << actual);
+    CHECK(counted == actual);
+  };
+  const MessageState outcomes[] = {MessageState::kSent, MessageState::kDelivered, MessageState::kFailed,
+                                   MessageState::kWaiting, MessageState::kQueued, MessageState::kRefused};
+  for (int round = 0; round < 60; ++round) {
+    const int op = static_cast<int>(rng() % 7);
+    const bool rollBack = rng() % 5 == 0;
+    const Status st = f.store->write([&](StoreTx& t) {
+      const JobId job = jobs[rng() % jobs.size()];
+      if (op == 0 || op == 1) {
+        for (const auto& m : t.messages().claim(0, static_cast<int64_t>(rng() % 8), now))
+          t.messages().record({m.id, outcomes[rng() % 6], std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                               now + std::chrono::seconds(rng() % 3)}, now);
+      } else if (op == 2) {
+        t.messages().releaseWaiting(now + std::chrono::seconds(rng() % 3));
+      } else if (op == 3) {
+        t.messages().holdQueued(job, now);
+      } else if (op == 4) {
+        t.messages().releaseHeld(job, now);
+      } else if (op == 5) {
+        t.messages().claim(0, 3, now);
+        t.messages().requeueSubmitted("restart", now);
+      } else if (rng() % 4 == 0) {
+        t.messages().finishPending(job, MessageState::kCancelled, "cancelled", now);
+      }
+      // Counts read inside the transaction see its own changes.
+      const JobProgress p = t.jobs().progress(job);
+      CHECK(p.total() == 40);
+      return rollBack ? Status::ioError("rolled back on purpose") : Status::okStatus();
+    });
+    CHECK(st.ok() != rollBack);
+    agree();
+  }
+}
+
 TEST_CASE("Cancelling a job finishes only what has not left") {
   StoreFixture f;
   const Timestamp now = f.clock.now();
