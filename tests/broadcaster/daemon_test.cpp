@@ -56,7 +56,8 @@ struct ToolResult {
 };
 
 struct Rig {
-  Rig(size_t modems, const std::vector<std::string>& smscOptions, int window) {
+  // `pollInterval`: how often the broadcaster looks for writes that did not wake it.
+  Rig(size_t modems, const std::vector<std::string>& smscOptions, int window, const std::string& pollInterval = "1s") {
     ChildProcess::Options o;
     o.pipeStdin = true;
     o.stdoutFile = dir.file("smsc.jsonl");
@@ -89,7 +90,8 @@ struct Rig {
     }
     c << "],\n \"policies\": {\"sending_hours\": {\"FR\": {\"time_zone\": \"Europe/Paris\", \"windows\": "
       << "{\"mon-sun\": \"00:00-24:00\"}, \"closed_on_holidays\": false}}},\n"
-      << " \"broadcaster\": {\"progress_interval\": \"1s\", \"drain\": \"3s\", \"retry_min\": \"200ms\"}}\n";
+      << " \"broadcaster\": {\"progress_interval\": \"1s\", \"drain\": \"3s\", \"retry_min\": \"200ms\", \"poll_interval\": \""
+      << pollInterval << "\"}}\n";
   }
 
   ~Rig() {
@@ -355,4 +357,32 @@ TEST_CASE("Daemon: operators draft a CAP alert and release it through the HTTPS 
   REQUIRE(exported.status == 0);
   CHECK(rig.tocsinctl({"consent", "verify", exportFile}).status == 0);
   CHECK(api(olivia, {"audit", "verify"}).status != 0);  // an operator is not an auditor
+}
+
+TEST_CASE("Daemon: one broadcaster per store; tocsinctl's writes wake it at once, and it says whether it runs") {
+  // A ten-minute poll: only the wake channel can bring the approval to the SMSC in seconds.
+  Rig rig(0, {"--report", "jsonl", "--no-dlr"}, 8, "10m");
+  rig.importContacts("CENTRE", 3, 3000);
+  CHECK(rig.tocsinctl({"status"}).out.find("broadcaster  not running") != std::string::npos);
+  rig.startBroadcaster();
+  REQUIRE(eventually([&] { return rig.log().find("bearer.up") != std::string::npos; }, seconds(10)));
+  CHECK(rig.tocsinctl({"status"}).out.find("broadcaster  running") != std::string::npos);
+
+  // A second broadcaster on the same store is refused, naming the first.
+  {
+    ChildProcess::Options o;
+    o.stderrFile = rig.dir.file("second.log");
+    ChildProcess second({kBin + "/tocsin-broadcaster", "--config", rig.dir.file("config.json"), "--log", "json"}, o);
+    CHECK(second.wait(seconds(20)).value_or(-1) != 0);
+    CHECK(readFile(rig.dir.file("second.log")).find("already runs on this store") != std::string::npos);
+  }
+
+  const int64_t job = rig.draft({"alert", "send", "--title", "Gas leak", "--text", "en:Gas leak: stay indoors",
+                                 "--zone", "CENTRE", "--class", "extreme"}, "alice");
+  const auto approvedAt = Steady::now();
+  REQUIRE(rig.tocsinctl({"alert", "approve", std::to_string(job)}, "bob").status == 0);
+  REQUIRE(eventually([&] { return rig.submits().size() == 3; }, seconds(30)));
+  const double took = std::chrono::duration<double>(Steady::now() - approvedAt).count();
+  INFO("approval to the third submit_sm: " << took << " s");
+  CHECK(took < 10);  // far from the ten-minute poll
 }
