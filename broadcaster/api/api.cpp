@@ -79,8 +79,29 @@ Json parseBody(const Request& request) {
 std::optional<std::string> optionalString(const Json& o, const std::string& field) {
   if (!o->has(field) || o->isNull(field)) return std::nullopt;
   const auto v = o->get(field);
-  if (!v.isString()) throw ApiError(422, "invalid", "'" + field + "' must be a string", field);
+  if (!v.isString()) throw ApiError(400, "wrong_type", "'" + field + "' must be a string", field);
   return v.extract<std::string>();
+}
+
+std::optional<double> optionalNumber(const Json& o, const std::string& field) {
+  if (!o->has(field) || o->isNull(field)) return std::nullopt;
+  const auto v = o->get(field);
+  if (!v.isNumeric() || v.isBoolean()) throw ApiError(400, "wrong_type", "'" + field + "' must be a number", field);
+  return v.convert<double>();
+}
+
+bool optionalBool(const Json& o, const std::string& field) {
+  if (!o->has(field) || o->isNull(field)) return false;
+  const auto v = o->get(field);
+  if (!v.isBoolean()) throw ApiError(400, "wrong_type", "'" + field + "' must be true or false", field);
+  return v.convert<bool>();
+}
+
+Json optionalObject(const Json& o, const std::string& field) {
+  if (!o->has(field) || o->isNull(field)) return nullptr;
+  auto v = o->getObject(field);
+  if (!v) throw ApiError(400, "wrong_type", "'" + field + "' must be an object", field);
+  return v;
 }
 
 std::string requireString(const Json& o, const std::string& field) {
@@ -93,10 +114,10 @@ std::vector<std::string> stringList(const Json& o, const std::string& field) {
   std::vector<std::string> out;
   if (!o->has(field) || o->isNull(field)) return out;
   auto a = o->getArray(field);
-  if (!a) throw ApiError(422, "invalid", "'" + field + "' must be a list of strings", field);
+  if (!a) throw ApiError(400, "wrong_type", "'" + field + "' must be a list of strings", field);
   for (size_t i = 0; i < a->size(); ++i) {
     const auto v = a->get(static_cast<unsigned>(i));
-    if (!v.isString()) throw ApiError(422, "invalid", "'" + field + "' must be a list of strings", field);
+    if (!v.isString()) throw ApiError(400, "wrong_type", "'" + field + "' must be a list of strings", field);
     out.push_back(v.extract<std::string>());
   }
   return out;
@@ -105,7 +126,7 @@ std::vector<std::string> stringList(const Json& o, const std::string& field) {
 std::optional<int64_t> optionalInt(const Json& o, const std::string& field) {
   if (!o->has(field) || o->isNull(field)) return std::nullopt;
   const auto v = o->get(field);
-  if (!v.isInteger()) throw ApiError(422, "invalid", "'" + field + "' must be an integer", field);
+  if (!v.isInteger() || v.isBoolean()) throw ApiError(400, "wrong_type", "'" + field + "' must be an integer", field);
   return v.convert<int64_t>();
 }
 

@@ -83,10 +83,14 @@ JsonArray array();
 Response json(const Json& body, int status = 200);
 // The request body as a JSON object: 415 unless application/json, 400 when it does not parse.
 Json parseBody(const Request& request);
-// Typed field access; a missing or mistyped required field is a 422 naming it.
+// Typed field access: a field of the wrong JSON type is a 400 naming it; a missing required one
+// is a 422 naming it.
 std::string requireString(const Json& o, const std::string& field);
 std::optional<std::string> optionalString(const Json& o, const std::string& field);
 std::vector<std::string> stringList(const Json& o, const std::string& field);
 std::optional<int64_t> optionalInt(const Json& o, const std::string& field);
+std::optional<double> optionalNumber(const Json& o, const std::string& field);
+bool optionalBool(const Json& o, const std::string& field);  // absent: false
+Json optionalObject(const Json& o, const std::string& field);  // absent: null
 
 }  // namespace tocsin::api

@@ -15,12 +15,12 @@ Principal authenticate(Store& store, const std::string& authorization, const std
     token = tx.tokens().findByHash(hash);
     return Status::okStatus();
   }));
-  if (!token) throw ApiError(401, "unauthenticated", "unknown token");
-  if (token->revokedAt) throw ApiError(401, "unauthenticated", "token " + token->name + " was revoked");
+  // The answers never name a token: an unknown and a revoked one look alike to the caller.
+  if (!token || token->revokedAt) throw ApiError(401, "unauthenticated", "this token is not valid");
   if (!engine::addressAllowed(token->allowFrom, peer))
-    throw ApiError(403, "forbidden", "token " + token->name + " may not be used from " + peer);
+    throw ApiError(403, "forbidden", "this token may not be used from this address");
   const auto role = engine::parseRole(token->role);
-  if (!role) throw ApiError(401, "unauthenticated", "token " + token->name + " has an unknown role");
+  if (!role) throw ApiError(401, "unauthenticated", "this token is not valid");
   return Principal{token->name, *role, token->shop};
 }
 

@@ -1,5 +1,7 @@
 #include "broadcaster/api/router.h"
 
+#include <Poco/Exception.h>
+
 #include <sstream>
 
 #include "common/base/text.h"
@@ -78,8 +80,12 @@ Response Router::dispatch(Request& request) const {
     return route->handler(request);
   } catch (const ApiError& e) {
     return errorResponse(e.status(), e.code(), e.what(), e.field());
-  } catch (const std::exception& e) {
-    return errorResponse(500, "internal", std::string("internal error: ") + e.what(), "");
+  } catch (const Poco::BadCastException&) {
+    // A JSON value of an unexpected type reached a handler: the request's fault, not the server's.
+    return errorResponse(400, "wrong_type", "a field of the body has the wrong JSON type", "");
+  } catch (const std::exception&) {
+    // What went wrong inside stays inside: the answer says only that it did.
+    return errorResponse(500, "internal", "internal error", "");
   }
 }
 

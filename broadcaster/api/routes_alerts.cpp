@@ -25,11 +25,10 @@ Timestamp timeField(const Json& o, const std::string& field) {
 }
 
 Target areaFrom(const Json& o) {
-  if (!o->has("area")) throw ApiError(422, "invalid", "'area' is required: {\"zones\": [...]}, circles, polygons or {\"all\": true}", "area");
-  auto a = o->getObject("area");
-  if (!a) throw ApiError(422, "invalid", "'area' must be an object", "area");
+  auto a = optionalObject(o, "area");
+  if (!a) throw ApiError(422, "invalid", "'area' is required: {\"zones\": [...]}, circles, polygons or {\"all\": true}", "area");
   Target t;
-  t.all = a->has("all") && a->get("all").isBoolean() && a->getValue<bool>("all");
+  t.all = optionalBool(a, "all");
   t.zones = stringList(a, "zones");
   for (const auto& c : stringList(a, "circles")) t.circles.push_back(value(policy::parseCapCircle(c), "area.circles"));
   for (const auto& p : stringList(a, "polygons")) t.polygons.push_back(value(policy::parseCapPolygon(p), "area.polygons"));
@@ -40,11 +39,12 @@ Target areaFrom(const Json& o) {
 Texts textsFrom(const Json& o) {
   if (!o->has("texts")) throw ApiError(422, "invalid", "'texts' is required: [{\"language\": \"fr\", \"text\": \"...\"}]", "texts");
   auto list = o->getArray("texts");
-  if (!list || list->size() == 0) throw ApiError(422, "invalid", "'texts' must be a non-empty list", "texts");
+  if (!list) throw ApiError(400, "wrong_type", "'texts' must be a list of {\"language\", \"text\"}", "texts");
+  if (list->size() == 0) throw ApiError(422, "invalid", "'texts' must be a non-empty list", "texts");
   Texts texts;
   for (size_t i = 0; i < list->size(); ++i) {
     auto t = list->getObject(static_cast<unsigned>(i));
-    if (!t) throw ApiError(422, "invalid", "each text is {\"language\", \"text\"}", "texts");
+    if (!t) throw ApiError(400, "wrong_type", "each text is {\"language\", \"text\"}", "texts");
     texts.emplace_back(requireString(t, "language"), requireString(t, "text"));
   }
   return texts;

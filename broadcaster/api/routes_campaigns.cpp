@@ -74,15 +74,16 @@ struct CampaignRoutes {
     r.title = requireString(o, "title");
     if (!o->has("texts")) throw ApiError(422, "invalid", "'texts' is required", "texts");
     auto list = o->getArray("texts");
-    if (!list || list->size() == 0) throw ApiError(422, "invalid", "'texts' must be a non-empty list", "texts");
+    if (!list) throw ApiError(400, "wrong_type", "'texts' must be a list of {\"language\", \"text\"}", "texts");
+    if (list->size() == 0) throw ApiError(422, "invalid", "'texts' must be a non-empty list", "texts");
     for (size_t i = 0; i < list->size(); ++i) {
       auto t = list->getObject(static_cast<unsigned>(i));
-      if (!t) throw ApiError(422, "invalid", "each text is {\"language\", \"text\"}", "texts");
+      if (!t) throw ApiError(400, "wrong_type", "each text is {\"language\", \"text\"}", "texts");
       r.texts.emplace_back(requireString(t, "language"), requireString(t, "text"));
     }
-    auto area = o->has("area") ? o->getObject("area") : nullptr;
+    auto area = optionalObject(o, "area");
     if (!area) throw ApiError(422, "invalid", "'area' is required: {\"zones\": [...]} or {\"all\": true}", "area");
-    r.target.all = area->has("all") && area->get("all").isBoolean() && area->getValue<bool>("all");
+    r.target.all = optionalBool(area, "all");
     r.target.zones = stringList(area, "zones");
     r.sender = optionalString(o, "sender");
     r.notBefore = optionalTime(o, "at");

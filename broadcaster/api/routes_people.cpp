@@ -33,8 +33,8 @@ struct PeopleRoutes {
     d.language = optionalString(o, "language");
     d.timeZone = optionalString(o, "time_zone");
     d.zone = optionalString(o, "zone");
-    if (o->has("latitude")) d.latitude = o->getValue<double>("latitude");
-    if (o->has("longitude")) d.longitude = o->getValue<double>("longitude");
+    d.latitude = optionalNumber(o, "latitude");
+    d.longitude = optionalNumber(o, "longitude");
     check(validateDetails(d));
     UpsertResult result;
     auto store = s.stores.acquire();
@@ -231,7 +231,7 @@ struct PeopleRoutes {
     Webhook w;
     w.name = requireString(o, "name");
     w.url = requireString(o, "url");
-    check(engine::validateWebhookUrl(w.url), "url");
+    check(engine::validateWebhookUrl(w.url, s.env.webhookHosts), "url");
     w.events = stringList(o, "events");
     if (w.events.empty()) throw ApiError(422, "invalid", "'events' lists delivery and/or incoming", "events");
     for (const auto& e : w.events)

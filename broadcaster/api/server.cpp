@@ -24,6 +24,21 @@
 namespace tocsin::api {
 namespace {
 
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:"
+    "ECDHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256";
+
+// A private key anyone else on the machine can read is no longer private: refused, naming it.
+Status checkPrivateKeyFile(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return Status::invalid("the TLS key " + path + " cannot be read");
+  if (st.st_mode & (S_IRWXG | S_IRWXO))
+    return Status::invalid("the TLS key " + path + " is readable by other users (mode " +
+                           std::to_string((st.st_mode >> 6) & 7) + std::to_string((st.st_mode >> 3) & 7) +
+                           std::to_string(st.st_mode & 7) + "); make it 0600 (chmod 600 " + path + ")");
+  return Status::okStatus();
+}
+
 std::string mediaType(const std::string& header) { return toLower(trim(header.substr(0, header.find(';')))); }
 
 class Handler final : public Poco::Net::HTTPRequestHandler {
@@ -53,6 +68,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
     out.setContentLength(static_cast<std::streamsize>(res.body.size()));
     out.set("Cache-Control", "no-store");
     out.set("X-Content-Type-Options", "nosniff");
+    if (!options_.plainHttp) out.set("Strict-Transport-Security", "max-age=31536000");
     out.sendBuffer(res.body.data(), res.body.size());
     const double seconds = std::chrono::duration<double>(clock_.monotonic() - started).count();
     metrics_.observe(req.route, res.status, seconds);
@@ -153,10 +169,12 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(const ServerOptions& options
           TOCSIN_RETURN_IF_ERROR(createSelfSignedCertificate(request, key, cert));
         }
       }
+      TOCSIN_RETURN_IF_ERROR(checkPrivateKeyFile(key));
       Poco::Net::initializeSSL();
+      // TLS 1.3, and for 1.2 only forward-secret key exchange with authenticated encryption: no
+      // static RSA, no CBC, no SHA-1 MACs.
       Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, key, cert, "",
-                                                               Poco::Net::Context::VERIFY_NONE, 9, false,
-                                                               "HIGH:!aNULL:!eNULL:!MD5:!RC4:!3DES");
+                                                               Poco::Net::Context::VERIFY_NONE, 9, false, kTls12Ciphers);
       context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
       context->enableSessionCache(true, "tocsin-api");
       context->preferServerCiphers();

@@ -2,7 +2,9 @@
 
 #include <Poco/SAX/Attributes.h>
 #include <Poco/SAX/ContentHandler.h>
+#include <Poco/SAX/DeclHandler.h>
 #include <Poco/SAX/InputSource.h>
+#include <Poco/SAX/LexicalHandler.h>
 #include <Poco/SAX/Locator.h>
 #include <Poco/SAX/SAXException.h>
 #include <Poco/SAX/SAXParser.h>
@@ -206,6 +208,56 @@ class Handler final : public Poco::XML::ContentHandler {
   size_t skipDepth_ = 0;
 };
 
+// A CAP document needs no document type and no entity; any of them is refused by the parser as it
+// meets it, before anything could be expanded or fetched.
+class NoDeclarations final : public Poco::XML::LexicalHandler, public Poco::XML::DeclHandler {
+ public:
+  void startDTD(const Poco::XML::XMLString& name, const Poco::XML::XMLString&, const Poco::XML::XMLString&) override {
+    throw Refusal("the CAP document declares a DOCTYPE (" + name + "); CAP needs none and Tocsin refuses it");
+  }
+  void endDTD() override {}
+  void startEntity(const Poco::XML::XMLString& name) override {
+    throw Refusal("the CAP document refers to entity '" + name + "'; Tocsin expands no entity");
+  }
+  void endEntity(const Poco::XML::XMLString&) override {}
+  void startCDATA() override {}
+  void endCDATA() override {}
+  void comment(const Poco::XML::XMLChar[], int, int) override {}
+  void attributeDecl(const Poco::XML::XMLString&, const Poco::XML::XMLString&, const Poco::XML::XMLString*,
+                     const Poco::XML::XMLString*) override {
+    throw Refusal("the CAP document declares attributes; Tocsin refuses declarations");
+  }
+  void elementDecl(const Poco::XML::XMLString&, const Poco::XML::XMLString&) override {
+    throw Refusal("the CAP document declares elements; Tocsin refuses declarations");
+  }
+  void externalEntityDecl(const Poco::XML::XMLString& name, const Poco::XML::XMLString*, const Poco::XML::XMLString&) override {
+    throw Refusal("the CAP document declares entity '" + name + "'; Tocsin refuses entities");
+  }
+  void internalEntityDecl(const Poco::XML::XMLString& name, const Poco::XML::XMLString&) override {
+    throw Refusal("the CAP document declares entity '" + name + "'; Tocsin refuses entities");
+  }
+};
+
+// Tocsin reads CAP in UTF-8 only: a byte-order mark or the NUL bytes of UTF-16/32, or an XML
+// declaration naming another encoding, is refused before parsing (the parser is also told the
+// encoding, so nothing can switch it).
+Status checkUtf8Only(std::string_view xml) {
+  if (xml.substr(0, 2) == "\xFE\xFF" || xml.substr(0, 2) == "\xFF\xFE" || xml.substr(0, 4).find('\0') != std::string_view::npos)
+    return Status::invalid("the CAP document is not UTF-8 (it looks like UTF-16 or UTF-32); Tocsin reads UTF-8 only");
+  if (xml.substr(0, 3) == "\xEF\xBB\xBF") xml.remove_prefix(3);
+  if (xml.substr(0, 5) != "<?xml") return Status::okStatus();
+  const std::string_view decl = xml.substr(0, xml.find("?>"));
+  const auto at = decl.find("encoding");
+  if (at == std::string_view::npos) return Status::okStatus();
+  const auto open = decl.find_first_of("'\"", at);
+  if (open == std::string_view::npos) return Status::invalid("the CAP document's XML declaration is malformed");
+  const auto close = decl.find(decl[open], open + 1);
+  const std::string encoding = toLower(decl.substr(open + 1, close == std::string_view::npos ? 0 : close - open - 1));
+  if (encoding != "utf-8" && encoding != "utf8")
+    return Status::invalid("the CAP document declares encoding '" + encoding + "'; Tocsin reads UTF-8 only");
+  return Status::okStatus();
+}
+
 bool badIdentifier(const std::string& s) {
   return s.empty() || s.find_first_of(" ,<&") != std::string::npos || hasControlCharacters(s);
 }
@@ -216,12 +268,16 @@ Result<Alert> parse(std::string_view xml, const Limits& limits) {
   if (xml.size() > limits.maxBytes)
     return Status::invalid("the CAP document is " + std::to_string(xml.size()) + " bytes; at most " +
                            std::to_string(limits.maxBytes) + " are accepted");
-  // CAP never needs a DTD: refusing any makes external entities and entity expansion impossible.
-  if (xml.find("<!DOCTYPE") != std::string_view::npos || xml.find("<!ENTITY") != std::string_view::npos)
-    return Status::invalid("the CAP document declares a DOCTYPE or an ENTITY; CAP needs neither and Tocsin refuses them");
+  TOCSIN_RETURN_IF_ERROR(checkUtf8Only(xml));
   Handler handler(limits);
+  NoDeclarations noDeclarations;
   try {
     Poco::XML::SAXParser parser;
+    parser.setEncoding("UTF-8");
+    parser.setProperty(Poco::XML::XMLReader::PROPERTY_LEXICAL_HANDLER,
+                       static_cast<Poco::XML::LexicalHandler*>(&noDeclarations));
+    parser.setProperty(Poco::XML::XMLReader::PROPERTY_DECLARATION_HANDLER,
+                       static_cast<Poco::XML::DeclHandler*>(&noDeclarations));
     parser.setFeature(Poco::XML::XMLReader::FEATURE_NAMESPACES, true);
     parser.setFeature(Poco::XML::XMLReader::FEATURE_NAMESPACE_PREFIXES, false);
     parser.setFeature(Poco::XML::SAXParser::FEATURE_PARTIAL_READS, false);

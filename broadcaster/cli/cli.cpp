@@ -23,6 +23,7 @@ Result<Environment*> CliContext::env() {
   if (env_) return env_.get();
   TOCSIN_ASSIGN_OR_RETURN(Config c, config());
   TOCSIN_ASSIGN_OR_RETURN(env_, Environment::open(c, clock));
+  env_->audit->onAnchorTrouble([this](const std::string& problem) { err << "tocsinctl: warning: " << problem << "\n"; });
   const std::string path = c.store.path;
   env_->store = std::make_unique<engine::NotifyingStore>(std::move(env_->store), [path] { engine::notifyStoreChanged(path); });
   return env_.get();

@@ -2,6 +2,7 @@
 #include <ostream>
 
 #include "broadcaster/cli/cli.h"
+#include "common/base/text.h"
 
 namespace tocsin::cli {
 namespace {
@@ -28,8 +29,9 @@ Status auditList(CliContext& ctx, const std::vector<std::string>& tokens) {
   TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
   return e->store->read([&](StoreTx& tx) {
     tx.audit().page(after, limit, [&](const AuditEntry& a) {
-      ctx.out << "#" << a.seq << "  " << formatUtc(a.recordedAt) << "  " << a.actor << "  " << a.action << "  "
-              << a.object << "  " << a.reason << "\n";
+      // Every field escaped: a stored reason cannot print as a line of its own.
+      ctx.out << "#" << a.seq << "  " << formatUtc(a.recordedAt) << "  " << printable(a.actor) << "  "
+              << printable(a.action) << "  " << printable(a.object) << "  " << printable(a.reason) << "\n";
     });
     return Status::okStatus();
   });

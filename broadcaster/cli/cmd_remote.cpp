@@ -14,6 +14,7 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/IPAddress.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
@@ -32,11 +33,20 @@ struct Reply {
   Object json;
 };
 
+bool isLoopbackHost(const std::string& host) {
+  if (host == "localhost") return true;
+  Poco::Net::IPAddress address;
+  return Poco::Net::IPAddress::tryParse(host, address) && address.isLoopback();
+}
+
 class Client {
  public:
   explicit Client(const GlobalOptions& o) {
     const Poco::URI uri(*o.url);
     if (uri.getScheme() != "https" && uri.getScheme() != "http") throw UsageError("--url is https://HOST:PORT");
+    // The token would cross the network in clear: plain HTTP only to this machine.
+    if (uri.getScheme() == "http" && !isLoopbackHost(uri.getHost()))
+      throw UsageError("--url http:// would send the token in clear; use https:// (plain http only to a loopback address)");
     if (o.token) token_ = *o.token;
     else if (const char* t = std::getenv("TOCSIN_TOKEN")) token_ = t;
     if (token_.empty()) throw UsageError("give the API token with --token or TOCSIN_TOKEN");

@@ -116,6 +116,7 @@ Status BroadcasterApp::open(Running& r) {
   TOCSIN_ASSIGN_OR_RETURN(Config config, engine::loadConfiguration(configPath_, dbPath_));
   TOCSIN_ASSIGN_OR_RETURN(r.lock, engine::BroadcasterLock::acquire(config.store.path, clock_));
   TOCSIN_ASSIGN_OR_RETURN(r.env, engine::Environment::open(config, clock_));
+  r.env->audit->onAnchorTrouble([this](const std::string& problem) { log_->error("audit.anchor", {{"problem", problem}}); });
   TOCSIN_ASSIGN_OR_RETURN(r.settings, engine::parseBroadcasterSettings(config.document));
   if (r.env->bearers.empty())
     return Status::invalid("no bearers configured: add a \"bearers\" list to the configuration");
@@ -164,7 +165,9 @@ void BroadcasterApp::startCompanions(Running& r) {
   r.retention->start();
   // Webhooks go out from their own connection and thread: a slow receiver never holds up sending.
   r.poster = engine::makeHttpPoster();
-  r.webhooks = std::make_unique<engine::WebhookSender>(*r.hookStore, clock_, *r.poster);
+  engine::WebhookSenderOptions hookOptions;
+  hookOptions.allowedHosts = env.webhookHosts;
+  r.webhooks = std::make_unique<engine::WebhookSender>(*r.hookStore, clock_, *r.poster, hookOptions);
   r.webhooks->start([this](const std::string& e) { log_->error("webhooks", {{"error", e}}); });
   engine::WebhookSender* webhooks = r.webhooks.get();
   r.dispatcher->setOutboxListener([webhooks] { webhooks->notify(); });

@@ -114,7 +114,8 @@ Result<Job> JobService::alertJob(const AlertRequest& r) const {
   if (r.mode == AlertMode::kLive && r.messageClass == MessageClass::kTest)
     return Status::invalid("the test class is for test and exercise alerts; choose the real alert's class");
   if (r.target.empty()) return Status::invalid("an alert needs a target area");
-  if (r.title.empty() || r.title.size() > 200 || !isValidUtf8(r.title)) return Status::invalid("an alert needs a title of at most 200 characters");
+  if (r.title.empty() || !isCleanLine(r.title, 200))
+    return Status::invalid("an alert needs a title of at most 200 characters, on one line, without control characters");
   // A CAP update whose original never went through Tocsin stands alone.
   if ((r.type == AlertType::kUpdate || r.type == AlertType::kAllClear) && !r.reference && !r.cap)
     return Status::invalid(std::string("an ") + alertTypeName(r.type) + " names the alert it refers to");
@@ -250,7 +251,8 @@ Result<JobId> JobService::createCampaign(Store& store, const CampaignRequest& r,
   const std::string purpose = "promotions:" + r.shop;
   TOCSIN_RETURN_IF_ERROR(validatePurpose(purpose));
   if (r.target.empty()) return Status::invalid("a campaign needs a target (zones or all)");
-  if (r.title.empty() || r.title.size() > 200 || !isValidUtf8(r.title)) return Status::invalid("a campaign needs a title of at most 200 characters");
+  if (r.title.empty() || !isCleanLine(r.title, 200))
+    return Status::invalid("a campaign needs a title of at most 200 characters, on one line, without control characters");
   TOCSIN_RETURN_IF_ERROR(checkTexts(r.texts, policies_.maxPromotionalParts, true, true));
   TOCSIN_RETURN_IF_ERROR(checkBearerChoice(bearers_, r.bearers, MessageClass::kPromotional).withContext("bearers"));
   if (r.sender) {
@@ -285,6 +287,8 @@ Result<JobId> JobService::createCampaign(Store& store, const CampaignRequest& r,
 }
 
 Status JobService::cancel(Store& store, JobId id, const std::string& actor, const std::string& reason, std::optional<JobKind> kind) const {
+  if (reason.empty() || !isCleanLine(reason, 500))
+    return Status::invalid("give the reason for cancelling: at most 500 characters, on one line, without control characters");
   return audit_.write(store, actor, [&](StoreTx& tx, AuditRecorder& rec) -> Status {
     TOCSIN_ASSIGN_OR_RETURN(const Job job, findJob(tx, id, kind));
     if (isFinished(job.state))

@@ -10,6 +10,8 @@
 #include <Poco/URI.h>
 
 #include "common/base/json_text.h"
+#include "common/base/text.h"
+#include "common/config/json_reader.h"
 #include "common/base/time.h"
 #include "common/crypto/hash.h"
 
@@ -37,18 +39,37 @@ std::string webhookSignature(const std::string& secretHex, int64_t unixSeconds, 
   return "t=" + std::to_string(unixSeconds) + ",v1=" + toHex(hmacSha256(key, std::to_string(unixSeconds) + "." + body));
 }
 
-Status validateWebhookUrl(const std::string& url) {
+Status validateWebhookUrl(const std::string& url, const std::vector<std::string>& allowedHosts) {
   try {
     const Poco::URI uri(url);
-    if (uri.getHost().empty()) return Status::invalid("the webhook URL has no host: " + url);
-    if (uri.getScheme() == "https") return Status::okStatus();
+    const std::string host = toLower(uri.getHost());
+    if (host.empty()) return Status::invalid("the webhook URL has no host: " + url);
+    if (!uri.getUserInfo().empty()) return Status::invalid("a webhook URL carries no user name or password");
     Poco::Net::IPAddress address;
-    if (uri.getScheme() == "http" && Poco::Net::IPAddress::tryParse(uri.getHost(), address) && address.isLoopback())
-      return Status::okStatus();
-    return Status::invalid("a webhook URL is https:// (plain http only to a loopback address): " + url);
+    const bool loopback = host == "localhost" || (Poco::Net::IPAddress::tryParse(host, address) && address.isLoopback());
+    if (uri.getScheme() != "https" && !(uri.getScheme() == "http" && loopback))
+      return Status::invalid("a webhook URL is https:// (plain http only to a loopback address): " + url);
+    if (loopback || std::find(allowedHosts.begin(), allowedHosts.end(), host) != allowedHosts.end()) return Status::okStatus();
+    return Status::permissionDenied("webhooks go to loopback or to the hosts the configuration allows (webhooks.allowed_hosts); " +
+                                    host + " is not one of them");
   } catch (const Poco::Exception&) {
     return Status::invalid("not a URL: " + url);
   }
+}
+
+Result<std::vector<std::string>> parseWebhookHosts(const Poco::JSON::Object::Ptr& document) {
+  std::vector<std::string> hosts;
+  if (!document || !document->has("webhooks")) return hosts;
+  JsonReader root(document, "");
+  TOCSIN_ASSIGN_OR_RETURN(auto r, root.object("webhooks"));
+  TOCSIN_RETURN_IF_ERROR(r->getStringList("allowed_hosts", hosts));
+  TOCSIN_RETURN_IF_ERROR(r->checkNoUnknownKeys());
+  for (auto& h : hosts) {
+    h = toLower(h);
+    if (h.empty() || h.find_first_of("/:@ ") != std::string::npos)
+      return Status::invalid("configuration key 'webhooks.allowed_hosts' holds '" + h + "', which is not a host name");
+  }
+  return hosts;
 }
 
 namespace {
@@ -111,7 +132,9 @@ Result<int> WebhookSender::runOnce() {
         {"X-Tocsin-Event", d.event},
         {"X-Tocsin-Delivery", std::to_string(d.id)},
         {"X-Tocsin-Signature", webhookSignature(d.secret, unix, d.payload)}};
-    auto status = poster_.post(d.url, headers, d.payload);
+    // A webhook registered before the configuration changed may no longer be allowed.
+    const Status allowed = validateWebhookUrl(d.url, options_.allowedHosts);
+    auto status = allowed.ok() ? poster_.post(d.url, headers, d.payload) : Result<int>(allowed);
     const bool ok = status.ok() && *status >= 200 && *status < 300;
     const std::string error = status.ok() ? "HTTP " + std::to_string(*status) : status.status().message();
     TOCSIN_RETURN_IF_ERROR(store_.write([&](StoreTx& tx) {

@@ -13,6 +13,9 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
+
+#include <Poco/JSON/Object.h>
 
 #include "common/base/clock.h"
 #include "common/store/store.h"
@@ -38,8 +41,11 @@ class HttpPoster {
 // Poco HTTP(S) client, 10 s timeout; https uses the system's trust store.
 std::unique_ptr<HttpPoster> makeHttpPoster();
 
-// "https://..." anywhere, "http://..." only to a loopback address.
-Status validateWebhookUrl(const std::string& url);
+// Where webhooks may go: loopback (http or https), and https to the hosts the configuration's
+// "webhooks": {"allowed_hosts": [...]} names; nowhere else, so a webhook cannot reach into the
+// appliance's own network.
+Status validateWebhookUrl(const std::string& url, const std::vector<std::string>& allowedHosts);
+Result<std::vector<std::string>> parseWebhookHosts(const Poco::JSON::Object::Ptr& document);
 
 struct WebhookSenderOptions {
   int maxAttempts = 12;
@@ -47,6 +53,7 @@ struct WebhookSenderOptions {
   Micros maxRetry = std::chrono::hours(1);
   Micros keepEnded = std::chrono::hours(24 * 7);
   int64_t batch = 50;
+  std::vector<std::string> allowedHosts;  // checked again before each post
 };
 
 // Posts the outbox. runOnce() is one round (tests drive it by hand); start() runs rounds on its

@@ -56,8 +56,12 @@ class AuditLog {
   static Result<AuditLog> open(const KeyDirectory& keys, const std::string& storePath, const Clock& clock);
 
   // Runs `body` in one write transaction on `store`; entries it records are chained into the
-  // log and the anchor is advanced once the transaction has committed.
+  // log and the anchor is advanced once the transaction has committed. OK means committed, even
+  // when the anchor could not be advanced (see onAnchorTrouble).
   Status write(Store& store, const std::string& actor, const Body& body);
+  // Told when a committed change could not advance the anchor (for the daemon's log, tocsinctl's
+  // stderr). REQUIRES: set before the log is shared between threads.
+  void onAnchorTrouble(std::function<void(const std::string&)> listener) { anchorTrouble_ = std::move(listener); }
 
   // Removes entries recorded before `cutoff` and leaves a tagged checkpoint so the chain still
   // verifies. Call inside a write body. Returns the number removed.
@@ -72,6 +76,7 @@ class AuditLog {
   HmacKey key_;
   audit::AnchorFile anchor_;
   const Clock& clock_;
+  std::function<void(const std::string&)> anchorTrouble_;
 };
 
 }  // namespace tocsin

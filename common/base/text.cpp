@@ -68,6 +68,48 @@ bool hasControlCharacters(std::string_view s, bool allowNewlines) {
   return false;
 }
 
+std::string printable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  auto escape = [&](uint8_t b) {
+    static const char* kHex = "0123456789abcdef";
+    out += "\\x";
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  };
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<uint8_t>(s[i]);
+    if (c == '\\') {
+      out += "\\\\";
+      ++i;
+      continue;
+    }
+    if (c < 0x20 || c == 0x7F) {
+      escape(c);
+      ++i;
+      continue;
+    }
+    size_t next = i;
+    char32_t cp = 0;
+    if (!nextUtf8(s, next, cp)) {
+      escape(c);
+      ++i;
+      continue;
+    }
+    if (cp >= 0x80 && cp <= 0x9F) {
+      for (size_t k = i; k < next; ++k) escape(static_cast<uint8_t>(s[k]));
+    } else {
+      out.append(s, i, next - i);
+    }
+    i = next;
+  }
+  return out;
+}
+
+bool isCleanLine(std::string_view s, size_t maxChars) {
+  return isValidUtf8(s) && !hasControlCharacters(s) && utf8Length(s) <= maxChars;
+}
+
 std::string trim(std::string_view s) {
   size_t b = 0, e = s.size();
   while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n')) ++b;

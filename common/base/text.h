@@ -15,6 +15,12 @@ bool isValidUtf8(std::string_view s);
 size_t utf8Length(std::string_view s);
 // True when `s` holds a C0/C1 control character other than those allowed.
 bool hasControlCharacters(std::string_view s, bool allowNewlines = false);
+// `s` for a terminal or a log line: control characters (C0, DEL, C1) and invalid UTF-8 bytes
+// written as \xNN, and backslashes doubled, so nothing printed can forge a line or move a cursor.
+std::string printable(std::string_view s);
+// A one-line text from outside (a title, a reason): valid UTF-8, no control characters at all,
+// at most `maxChars` characters; the refusal names `what`.
+bool isCleanLine(std::string_view s, size_t maxChars);
 std::string trim(std::string_view s);
 std::string toLower(std::string_view s);
 

@@ -61,7 +61,7 @@ Result<Config> parseConfig(const std::string& jsonText, const std::string& sourc
   Status st = readSection(root, "store", c.store, readStore);
   if (st.ok()) st = readSection(root, "phone", c.phone, readPhone);
   if (st.ok()) st = readSection(root, "retention", c.retention, readRetention);
-  for (const char* owned : {"bearers", "policies", "broadcaster", "api", "kiosk"})
+  for (const char* owned : {"bearers", "policies", "broadcaster", "api", "kiosk", "webhooks"})
     if (st.ok() && root.has(owned)) root.markRead(owned);
   if (st.ok()) st = root.checkNoUnknownKeys();
   c.document = obj;

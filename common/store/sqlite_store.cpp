@@ -2,8 +2,10 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -71,9 +73,10 @@ class WriterTurn {
   WriterTurn(int fd, Clock* yieldOn, int timeoutMs) : fd_(fd) {
     if (fd_ < 0) return;
     if (yieldOn) {
-      // Wait until nobody else wants to write (at most the busy timeout: a stuck process must
-      // not stop the broadcaster), then go; do not keep the lock.
-      const MonoTime deadline = yieldOn->monotonic() + std::chrono::milliseconds(timeoutMs);
+      // Wait until nobody else wants to write, then go; do not keep the lock. At most a quarter
+      // of a second: a process that holds the lock (stuck, or hostile) never holds up an alert
+      // for longer; SQLite's own lock still protects the data.
+      const MonoTime deadline = yieldOn->monotonic() + std::chrono::milliseconds(std::min(timeoutMs, 250));
       Interrupt never;
       while (true) {
         if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) {
@@ -133,9 +136,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
       return Status::internal("a store that yields to other writers needs a clock to wait on");
     impl->yieldOn = options.yieldToWriters ? options.clock : nullptr;
     impl->busyTimeoutMs = options.busyTimeoutMs;
-    impl->writersLock = ::open((path + "-writers").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    // Its owner's alone (0600): no other user may take it and stall the broadcaster.
+    impl->writersLock = ::open((path + "-writers").c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (impl->writersLock < 0)
       return Status::ioError("cannot open the store's lock file " + path + "-writers: " + std::strerror(errno));
+    struct stat lockStat {};
+    if (::fstat(impl->writersLock, &lockStat) == 0 && lockStat.st_uid == ::geteuid() && (lockStat.st_mode & 077))
+      ::fchmod(impl->writersLock, 0600);
     impl->schemaVersion = static_cast<int>(impl->db->queryInt("PRAGMA user_version"));
     return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
   } catch (const StoreFailure& e) {

@@ -134,11 +134,19 @@ TEST_CASE("Webhooks: an incoming STOP enters the outbox in the same transaction 
   CHECK(payload.find("\"from\":\"+33612345678\"") != std::string::npos);
 }
 
-TEST_CASE("Webhooks: http is only for loopback receivers") {
-  CHECK(engine::validateWebhookUrl("https://crm.example/hooks").ok());
-  CHECK(engine::validateWebhookUrl("http://127.0.0.1:8080/hooks").ok());
-  CHECK_FALSE(engine::validateWebhookUrl("http://crm.example/hooks").ok());
-  CHECK_FALSE(engine::validateWebhookUrl("ftp://127.0.0.1/x").ok());
+TEST_CASE("Webhooks: http only for loopback receivers, other hosts only from the allow-list") {
+  const std::vector<std::string> allowed = {"crm.example"};
+  CHECK(engine::validateWebhookUrl("https://crm.example/hooks", allowed).ok());
+  CHECK(engine::validateWebhookUrl("https://CRM.example/hooks", allowed).ok());
+  CHECK(engine::validateWebhookUrl("http://127.0.0.1:8080/hooks", allowed).ok());
+  CHECK(engine::validateWebhookUrl("https://[::1]:8443/hooks", {}).ok());
+  CHECK_FALSE(engine::validateWebhookUrl("http://crm.example/hooks", allowed).ok());
+  CHECK_FALSE(engine::validateWebhookUrl("ftp://127.0.0.1/x", allowed).ok());
+  const Status internal = engine::validateWebhookUrl("https://10.0.0.5/admin", allowed);
+  CHECK(internal.code() == StatusCode::kPermissionDenied);
+  CHECK(internal.message().find("webhooks.allowed_hosts") != std::string::npos);
+  CHECK_FALSE(engine::validateWebhookUrl("https://crm.example.attacker.net/", allowed).ok());
+  CHECK_FALSE(engine::validateWebhookUrl("https://user:pw@crm.example/", allowed).ok());
 }
 
 namespace {
