@@ -31,7 +31,7 @@ Result<std::unique_ptr<StoreSignups>> StoreSignups::open(
           if (auto t = k->second.find(l.code); t != k->second.end()) body = t->second;
         if (body.empty()) body = defaultConsentText(kind, l.code, s->id_.townName, s->id_.shopName);
         const std::string textId = std::string(kind) == "alerts" ? "kiosk-alerts" : "kiosk-promotions-" + s->id_.shop;
-        TOCSIN_ASSIGN_OR_RETURN(ConsentText t, consent::registerText(tx, rec, textId, l.code, body));
+        TOCSIN_ASSIGN_OR_RETURN(ConsentText t, consent::registerText(tx, rec, textId, std::string(kind) == "alerts" ? kAlertsPurpose : s->promotionsPurpose(), l.code, body));
         s->texts_[{kind, l.code}] = t;
       }
     }

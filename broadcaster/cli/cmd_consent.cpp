@@ -12,13 +12,13 @@ namespace {
 std::string defaultChannel(CliContext& ctx) { return ctx.actor(); }
 
 Status textAdd(CliContext& ctx, const std::vector<std::string>& tokens) {
-  Args args(tokens, {{"id"}, {"language"}, {"file"}});
-  args.expectPositionals(0, 0, "consent text add --id ID --language L --file TEXT_FILE");
+  Args args(tokens, {{"id"}, {"purpose"}, {"language"}, {"file"}});
+  args.expectPositionals(0, 0, "consent text add --id ID --purpose P --language L --file TEXT_FILE");
   TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
   TOCSIN_ASSIGN_OR_RETURN(std::string body, readWholeFile(args.require("file")));
   ConsentText text;
   TOCSIN_RETURN_IF_ERROR(e->audit->write(*e->store, ctx.actor(), [&](StoreTx& tx, AuditRecorder& rec) {
-    TOCSIN_ASSIGN_OR_RETURN(text, consent::registerText(tx, rec, args.require("id"), args.require("language"), body));
+    TOCSIN_ASSIGN_OR_RETURN(text, consent::registerText(tx, rec, args.require("id"), args.require("purpose"), args.require("language"), body));
     return Status::okStatus();
   }));
   ctx.out << "consent text " << text.textId << " (" << text.language << ") version " << text.version

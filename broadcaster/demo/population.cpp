@@ -64,8 +64,8 @@ std::string phoneFor(uint64_t n) {
 Status registerTexts(DemoStore& d) {
   return d.audit->write(*d.store, "demo:setup", [&](StoreTx& tx, AuditRecorder& rec) {
     for (const auto& t : kTexts) {
-      TOCSIN_RETURN_IF_ERROR(consent::registerText(tx, rec, "town-alerts", t.language, t.alerts).status());
-      TOCSIN_RETURN_IF_ERROR(consent::registerText(tx, rec, "martin-offers", t.language, t.promotions).status());
+      TOCSIN_RETURN_IF_ERROR(consent::registerText(tx, rec, "town-alerts", kAlertsPurpose, t.language, t.alerts).status());
+      TOCSIN_RETURN_IF_ERROR(consent::registerText(tx, rec, "martin-offers", "promotions:" + std::string(kShop), t.language, t.promotions).status());
     }
     return Status::okStatus();
   });

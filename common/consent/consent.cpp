@@ -79,14 +79,23 @@ Status validateMethod(std::string_view m) {
 
 namespace consent {
 
-Result<ConsentText> registerText(StoreTx& tx, AuditRecorder& audit, const std::string& textId,
+Result<ConsentText> registerText(StoreTx& tx, AuditRecorder& audit, const std::string& textId, const std::string& purpose,
                                  const std::string& language, const std::string& body) {
   if (textId.empty() || textId.size() > 64) return Status::invalid("consent text id must be 1-64 characters");
+  TOCSIN_RETURN_IF_ERROR(validatePurpose(purpose));
   for (char c : textId)
     if (!isIdChar(c)) return Status::invalid("consent text id '" + textId + "' may use letters, digits, - _ . @");
   if (language.empty()) return Status::invalid("consent text language is missing");
   if (body.empty() || !isValidUtf8(body) || hasControlCharacters(body, /*allowNewlines=*/true))
     return Status::invalid("consent text must be non-empty UTF-8 without control characters");
+  // A text id asks consent for one purpose, for good.
+  if (const auto bound = tx.consent().textPurpose(textId)) {
+    if (*bound != purpose)
+      return Status::invalid("consent text '" + textId + "' asks consent for " + *bound + ", not " + purpose +
+                             "; give this text another id");
+  } else {
+    tx.consent().bindTextPurpose(textId, purpose);
+  }
   const std::string hash = toHex(sha256(body));
   if (auto same = tx.consent().findTextByHash(textId, language, hash)) return *same;
   const auto newest = tx.consent().findText(textId, language, std::nullopt);
@@ -99,7 +108,7 @@ Result<ConsentText> registerText(StoreTx& tx, AuditRecorder& audit, const std::s
   text.createdAt = audit.now();
   text = tx.consent().insertText(text);
   audit.record("consent.text", "consent-text:" + textId + "@" + std::to_string(text.version) + "/" + language,
-               "sha256=" + hash);
+               "purpose=" + purpose + " sha256=" + hash);
   return text;
 }
 
@@ -110,6 +119,11 @@ Result<ConsentEvent> grant(StoreTx& tx, AuditRecorder& audit, ContactId contact,
     return Status::notFound("consent text '" + r.textId + "'" +
                             (r.textVersion ? " version " + std::to_string(*r.textVersion) : std::string()) +
                             " in language '" + r.language + "' is not registered");
+  // The text shown must be the one for this purpose: a grant cannot borrow another's wording.
+  const auto purpose = tx.consent().textPurpose(r.textId);
+  if (!purpose || *purpose != r.purpose)
+    return Status::invalid("consent text '" + r.textId + "' is not a text for " + r.purpose +
+                           (purpose ? " (it asks consent for " + *purpose + ")" : " (it is bound to no purpose)"));
   ConsentEvent e = baseEvent(contact, ConsentAction::kGranted, {r.purpose, r.language, r.channel, r.method, r.evidence},
                              audit.now());
   e.textId = text->textId;

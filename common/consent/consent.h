@@ -42,10 +42,12 @@ struct ConsentChange {
 namespace consent {
 
 // Stores `body` as the next version of (textId, language), or returns the existing version
-// when exactly this text was stored before.
-Result<ConsentText> registerText(StoreTx& tx, AuditRecorder& audit, const std::string& textId,
+// when exactly this text was stored before. A text id belongs to the purpose it was first
+// registered for; registering it for another is refused.
+Result<ConsentText> registerText(StoreTx& tx, AuditRecorder& audit, const std::string& textId, const std::string& purpose,
                                  const std::string& language, const std::string& body);
 
+// Refused unless the text cited belongs to the grant's purpose.
 Result<ConsentEvent> grant(StoreTx& tx, AuditRecorder& audit, ContactId contact, const GrantRequest& request);
 
 // Confirms the pending grant for the purpose; kFailedPrecondition when none is pending.

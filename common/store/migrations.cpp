@@ -375,6 +375,48 @@ ALTER TABLE messages ADD COLUMN delivered_parts INTEGER NOT NULL DEFAULT 0;
 DROP TRIGGER messages_counted_move;
 )sql";
 
+// Version 5: trust boundaries. People are who act, whichever way they come in (a token or an
+// OS account maps to one); a repeated creation request (Idempotency-Key) finds the job it made;
+// a shop sends only under the sender IDs an admin approved for it; a consent text belongs to one
+// purpose, so a grant cannot cite another purpose's text.
+constexpr const char* kSchemaV5 = R"sql(
+CREATE TABLE people (
+  name        TEXT    PRIMARY KEY,
+  os_user     TEXT    UNIQUE,            -- the OS account tocsinctl recognises as this person
+  created_by  TEXT    NOT NULL,
+  created_at  INTEGER NOT NULL,
+  disabled_at INTEGER
+) STRICT;
+ALTER TABLE api_tokens ADD COLUMN person TEXT;  -- NULL: the token stands for itself
+
+CREATE TABLE job_request_keys (
+  scope        TEXT    NOT NULL,         -- who asked: the person or token
+  key_hash     TEXT    NOT NULL,         -- SHA-256 of the Idempotency-Key
+  request_hash TEXT    NOT NULL,         -- SHA-256 of the request it came with
+  job_id       INTEGER NOT NULL,
+  created_at   INTEGER NOT NULL,
+  PRIMARY KEY (scope, key_hash)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX job_request_keys_by_time ON job_request_keys(created_at);
+
+CREATE TABLE shop_senders (
+  shop        TEXT    NOT NULL,
+  sender      TEXT    NOT NULL,
+  approved_by TEXT    NOT NULL,
+  approved_at INTEGER NOT NULL,
+  PRIMARY KEY (shop, sender)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE consent_text_purposes (
+  text_id TEXT PRIMARY KEY,
+  purpose TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+-- Texts already cited by grants of a single purpose belong to it.
+INSERT INTO consent_text_purposes (text_id, purpose)
+  SELECT text_id, min(purpose) FROM consent_events WHERE text_id IS NOT NULL AND action = 'granted'
+  GROUP BY text_id HAVING count(DISTINCT purpose) = 1;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -383,6 +425,7 @@ const std::vector<Migration>& migrations() {
       {2, "jobs, message states and counts, delivery reports, incoming messages, consent state, codes", kSchemaV2},
       {3, "operator API tokens, webhooks and their outbox", kSchemaV3},
       {4, "indexed job lookups (state, kind, CAP message), delivered parts per message, counts kept per transaction", kSchemaV4},
+      {5, "people, idempotent job creation, shops' approved senders, consent texts bound to a purpose", kSchemaV5},
   };
   return kAll;
 }

@@ -175,12 +175,23 @@ struct ConfirmationCode {
   std::optional<Timestamp> usedAt;
 };
 
+// A person who acts on the appliance, whichever way: API tokens and an OS account map to them,
+// so the two-person rule holds across the API and tocsinctl.
+struct Person {
+  std::string name;
+  std::optional<std::string> osUser;
+  std::string createdBy;
+  Timestamp createdAt;
+  std::optional<Timestamp> disabledAt;
+};
+
 // A bearer token of the operator API, as the store keeps it (its hash, never the token).
 struct ApiToken {
   int64_t id = 0;
   std::string name;
   std::string role;
   std::optional<std::string> shop;
+  std::optional<std::string> person;  // who uses it; nullopt: the token stands for itself
   std::string tokenHash;  // SHA-256, hex
   std::vector<std::string> allowFrom;
   std::string createdBy;

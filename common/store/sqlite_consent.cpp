@@ -157,4 +157,19 @@ std::vector<std::pair<std::string, ConsentStanding>> SqliteConsent::standings(Co
   return out;
 }
 
+std::optional<std::string> SqliteConsent::textPurpose(std::string_view textId) {
+  Statement& st = db_.cached("SELECT purpose FROM consent_text_purposes WHERE text_id = ?1");
+  st.bind(1, textId);
+  if (!st.step()) return std::nullopt;
+  std::string purpose = st.getText(0);
+  st.reset();
+  return purpose;
+}
+
+void SqliteConsent::bindTextPurpose(std::string_view textId, std::string_view purpose) {
+  Statement& st = db_.cached("INSERT INTO consent_text_purposes (text_id, purpose) VALUES (?1, ?2)");
+  st.bind(1, textId).bind(2, purpose);
+  st.run();
+}
+
 }  // namespace tocsin::sql

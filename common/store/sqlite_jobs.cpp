@@ -214,4 +214,24 @@ std::vector<ClassCount> SqliteJobs::countsByClass() {
   return out;
 }
 
+std::optional<JobRepository::RequestKey> SqliteJobs::findRequestKey(const std::string& scope, const std::string& keyHash) {
+  Statement& st = db_.cached("SELECT request_hash, job_id FROM job_request_keys WHERE scope = ?1 AND key_hash = ?2");
+  st.bind(1, scope).bind(2, keyHash);
+  if (!st.step()) return std::nullopt;
+  RequestKey k{st.getText(0), st.getInt(1)};
+  st.reset();
+  return k;
+}
+
+void SqliteJobs::rememberRequestKey(const std::string& scope, const std::string& keyHash, const RequestKey& key, Timestamp at,
+                                    Timestamp forgetBefore) {
+  Statement& forget = db_.cached("DELETE FROM job_request_keys WHERE created_at < ?1");
+  forget.bind(1, toMicros(forgetBefore));
+  forget.run();
+  Statement& st = db_.cached(
+      "INSERT INTO job_request_keys (scope, key_hash, request_hash, job_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+  st.bind(1, scope).bind(2, keyHash).bind(3, key.requestHash).bind(4, key.job).bind(5, toMicros(at));
+  st.run();
+}
+
 }  // namespace tocsin::sql

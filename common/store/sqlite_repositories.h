@@ -55,6 +55,8 @@ class SqliteConsent final : public ConsentRepository {
   std::optional<ConsentText> findTextByHash(std::string_view textId, std::string_view language,
                                             std::string_view sha256) override;
   ConsentText insertText(const ConsentText& text) override;
+  std::optional<std::string> textPurpose(std::string_view textId) override;
+  void bindTextPurpose(std::string_view textId, std::string_view purpose) override;
 
  private:
   Database& db_;
@@ -146,6 +148,9 @@ class SqliteJobs final : public JobRepository {
   void advanceExpansion(JobId id, ScanCursor cursor, int64_t added, Timestamp at) override;
   JobProgress progress(JobId id) override;
   std::vector<ClassCount> countsByClass() override;
+  std::optional<RequestKey> findRequestKey(const std::string& scope, const std::string& keyHash) override;
+  void rememberRequestKey(const std::string& scope, const std::string& keyHash, const RequestKey& key, Timestamp at,
+                          Timestamp forgetBefore) override;
 
  private:
   Database& db_;
@@ -231,6 +236,31 @@ class SqliteWebhooks final : public WebhookRepository {
   void failed(int64_t id, const std::string& error, Timestamp at) override;
   int64_t deleteEndedBefore(Timestamp cutoff) override;
   std::optional<Timestamp> nextDue() override;
+
+ private:
+  Database& db_;
+};
+
+class SqlitePeople final : public PeopleRepository {
+ public:
+  explicit SqlitePeople(Database& db) : db_(db) {}
+  void insert(const Person& person) override;
+  std::optional<Person> find(const std::string& name) override;
+  std::optional<Person> findByOsUser(const std::string& osUser) override;
+  std::vector<Person> list() override;
+  void disable(const std::string& name, Timestamp at) override;
+
+ private:
+  Database& db_;
+};
+
+class SqliteSenders final : public SenderRepository {
+ public:
+  explicit SqliteSenders(Database& db) : db_(db) {}
+  void approve(const std::string& shop, const std::string& sender, const std::string& by, Timestamp at) override;
+  bool revoke(const std::string& shop, const std::string& sender) override;
+  bool isApproved(const std::string& shop, const std::string& sender) override;
+  std::vector<std::string> approved(const std::string& shop) override;
 
  private:
   Database& db_;

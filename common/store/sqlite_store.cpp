@@ -21,7 +21,7 @@ struct SqliteStore::Impl final : StoreTx {
   explicit Impl(std::unique_ptr<Database> database)
       : db(std::move(database)), counts(*db), contactsRepo(*db), consentRepo(*db), auditRepo(*db), suppressionRepo(*db),
         privacyRepo(*db), jobsRepo(*db, counts), messagesRepo(*db, counts), inboxRepo(*db), runtimeRepo(*db),
-        tokensRepo(*db), webhooksRepo(*db) {}
+        tokensRepo(*db), webhooksRepo(*db), peopleRepo(*db), sendersRepo(*db) {}
 
   ContactRepository& contacts() override { return contactsRepo; }
   ConsentRepository& consent() override { return consentRepo; }
@@ -34,6 +34,8 @@ struct SqliteStore::Impl final : StoreTx {
   RuntimeStatusRepository& runtime() override { return runtimeRepo; }
   TokenRepository& tokens() override { return tokensRepo; }
   WebhookRepository& webhooks() override { return webhooksRepo; }
+  PeopleRepository& people() override { return peopleRepo; }
+  SenderRepository& senders() override { return sendersRepo; }
 
   std::unique_ptr<Database> db;
   sql::JobCountLedger counts;
@@ -48,6 +50,8 @@ struct SqliteStore::Impl final : StoreTx {
   sql::SqliteRuntimeStatus runtimeRepo;
   sql::SqliteTokens tokensRepo;
   sql::SqliteWebhooks webhooksRepo;
+  sql::SqlitePeople peopleRepo;
+  sql::SqliteSenders sendersRepo;
   int schemaVersion = 0;
   int writersLock = -1;  // the `<store>-writers` lock file
   Clock* yieldOn = nullptr;  // set when the store yields to other writers

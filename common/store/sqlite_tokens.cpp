@@ -7,7 +7,7 @@
 namespace tocsin::sql {
 namespace {
 
-constexpr const char* kColumns = "id, name, role, shop, token_hash, allow_from, created_by, created_at, revoked_at";
+constexpr const char* kColumns = "id, name, role, shop, token_hash, allow_from, created_by, created_at, revoked_at, person";
 
 ApiToken readToken(Statement& st) {
   ApiToken t;
@@ -23,6 +23,7 @@ ApiToken readToken(Statement& st) {
   t.createdBy = st.getText(6);
   t.createdAt = fromMicros(st.getInt(7));
   if (auto r = st.getOptionalInt(8)) t.revokedAt = fromMicros(*r);
+  t.person = st.getOptionalText(9);
   return t;
 }
 
@@ -30,12 +31,12 @@ ApiToken readToken(Statement& st) {
 
 int64_t SqliteTokens::insert(const ApiToken& t) {
   Statement& st = db_.cached(
-      "INSERT INTO api_tokens (name, role, shop, token_hash, allow_from, created_by, created_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "INSERT INTO api_tokens (name, role, shop, token_hash, allow_from, created_by, created_at, person) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   std::optional<std::string> allow;
   for (const auto& a : t.allowFrom) allow = allow ? *allow + " " + a : a;
   st.bind(1, t.name).bind(2, t.role).bind(3, t.shop).bind(4, t.tokenHash).bind(5, allow).bind(6, t.createdBy);
-  st.bind(7, toMicros(t.createdAt));
+  st.bind(7, toMicros(t.createdAt)).bind(8, t.person);
   st.run();
   return db_.lastInsertRowid();
 }

@@ -110,6 +110,9 @@ class ConsentRepository {
   virtual std::optional<ConsentText> findTextByHash(std::string_view textId, std::string_view language,
                                                     std::string_view sha256) = 0;
   virtual ConsentText insertText(const ConsentText& text) = 0;  // assigns id; version is given
+  // The purpose a text id asks consent for (nullopt: not bound yet), and binding it.
+  virtual std::optional<std::string> textPurpose(std::string_view textId) = 0;
+  virtual void bindTextPurpose(std::string_view textId, std::string_view purpose) = 0;
 };
 
 class AuditRepository {
@@ -231,6 +234,16 @@ class JobRepository {
   virtual void advanceExpansion(JobId id, ScanCursor cursor, int64_t added, Timestamp at) = 0;
   virtual JobProgress progress(JobId id) = 0;
   virtual std::vector<ClassCount> countsByClass() = 0;
+  // A creation request's idempotency key (hashed) within `scope` (the person or token asking):
+  // the job it made and a hash of the request, so a retry finds the job instead of a second one.
+  struct RequestKey {
+    std::string requestHash;
+    JobId job = 0;
+  };
+  virtual std::optional<RequestKey> findRequestKey(const std::string& scope, const std::string& keyHash) = 0;
+  // Also forgets keys created before `forgetBefore`.
+  virtual void rememberRequestKey(const std::string& scope, const std::string& keyHash, const RequestKey& key,
+                                  Timestamp at, Timestamp forgetBefore) = 0;
 };
 
 // Outcome of a message's part or whole, as the dispatcher records it.
@@ -337,6 +350,26 @@ class RuntimeStatusRepository {
   virtual std::map<std::string, std::pair<std::string, Timestamp>> get(const std::string& prefix) = 0;
 };
 
+class PeopleRepository {
+ public:
+  virtual ~PeopleRepository() = default;
+  virtual void insert(const Person& person) = 0;
+  virtual std::optional<Person> find(const std::string& name) = 0;
+  virtual std::optional<Person> findByOsUser(const std::string& osUser) = 0;
+  virtual std::vector<Person> list() = 0;
+  virtual void disable(const std::string& name, Timestamp at) = 0;
+};
+
+// The sender IDs an admin approved for each shop.
+class SenderRepository {
+ public:
+  virtual ~SenderRepository() = default;
+  virtual void approve(const std::string& shop, const std::string& sender, const std::string& by, Timestamp at) = 0;
+  virtual bool revoke(const std::string& shop, const std::string& sender) = 0;
+  virtual bool isApproved(const std::string& shop, const std::string& sender) = 0;
+  virtual std::vector<std::string> approved(const std::string& shop) = 0;
+};
+
 class TokenRepository {
  public:
   virtual ~TokenRepository() = default;
@@ -379,6 +412,8 @@ class StoreTx {
   virtual RuntimeStatusRepository& runtime() = 0;
   virtual TokenRepository& tokens() = 0;
   virtual WebhookRepository& webhooks() = 0;
+  virtual PeopleRepository& people() = 0;
+  virtual SenderRepository& senders() = 0;
 };
 
 struct StoreInfo {

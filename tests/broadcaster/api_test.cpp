@@ -406,7 +406,7 @@ TEST_CASE("consent events through the API: a shop's web sign-up records its own 
   Api a;
   REQUIRE(a.post("/v1/contacts", "mark", R"({"phone": "+33612000201", "language": "fr"})").status == 201);
   a.f.write([](StoreTx& tx, AuditRecorder& rec) {
-    return consent::registerText(tx, rec, "bakery-web", "fr", "J'accepte les offres de la boulangerie. STOP pour arrêter.").status();
+    return consent::registerText(tx, rec, "bakery-web", "promotions:bakery", "fr", "J'accepte les offres de la boulangerie. STOP pour arrêter.").status();
   });
   Reply granted = a.post("/v1/consent", "mark", R"({"phone": "+33612000201", "purpose": "promotions:bakery", "action": "grant",
                                                     "text_id": "bakery-web", "language": "fr", "evidence": "web form 42"})");

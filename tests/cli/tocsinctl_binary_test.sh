@@ -12,7 +12,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 "$ctl" --db "$db" contacts add "06 12 34 56 78" --zone CENTRE >/dev/null
 "$ctl" --db "$db" contacts add "+33 6 20 00 00 01" >/dev/null
 printf 'I want alerts.' > "$work/text.txt"
-"$ctl" --db "$db" consent text add --id alerts --language en --file "$work/text.txt" >/dev/null
+"$ctl" --db "$db" consent text add --id alerts --purpose alerts --language en --file "$work/text.txt" >/dev/null
 "$ctl" --db "$db" consent grant 0612345678 --purpose alerts --text alerts --language en --channel kiosk:K1 --method checkbox >/dev/null
 "$ctl" --db "$db" consent confirm 0612345678 --purpose alerts >/dev/null
 

@@ -37,7 +37,7 @@ struct Ctl {
   void populate() {
     REQUIRE(run({"contacts", "add", "06 12 34 56 78", "--name", "Ann", "--zone", "Z1"}).code == 0);
     writeFile(dir.file("alerts.txt"), "I want flood and fire alerts by SMS from the town.");
-    REQUIRE(run({"consent", "text", "add", "--id", "alerts", "--language", "en", "--file", dir.file("alerts.txt")})
+    REQUIRE(run({"consent", "text", "add", "--id", "alerts", "--purpose", "alerts", "--language", "en", "--file", dir.file("alerts.txt")})
                 .code == 0);
     for (const char* phone : {"0612345678", "0756123456", "0612000001"}) {
       run({"contacts", "add", phone});
@@ -67,7 +67,7 @@ TEST_CASE("tocsinctl creates the store on first use and reports on it") {
   Ctl ctl;
   const auto r = ctl.run({"store", "info"});
   CHECK(r.code == 0);
-  CHECK(r.out.find("schema version: 4") != std::string::npos);
+  CHECK(r.out.find("schema version: 5") != std::string::npos);
   CHECK(std::filesystem::exists(ctl.dir.file("store/keys/audit.key")));
 }
 

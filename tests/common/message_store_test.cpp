@@ -248,7 +248,7 @@ TEST_CASE("The consent standing always agrees with the history (random sequences
   std::vector<ContactId> people;
   for (int i = 0; i < 12; ++i) people.push_back(f.addContact("06123456" + std::to_string(10 + i)));
   f.write([&](StoreTx& t, AuditRecorder& rec) {
-    return consent::registerText(t, rec, "promo", "en", "Offers by SMS").status();
+    return consent::registerText(t, rec, "promo", "promotions:bakery", "en", "Offers by SMS").status();
   });
   for (int step = 0; step < 300; ++step) {
     const ContactId c = people[rng() % people.size()];

@@ -182,9 +182,9 @@ TEST_CASE("A consent grant records the exact text shown; a changed text is a new
   const ContactId id = f.addContact("0612345678");
   ConsentText v1, v1again, v2;
   f.write([&](StoreTx& tx, AuditRecorder& rec) {
-    v1 = *consent::registerText(tx, rec, "promo", "fr", "Offres de la boulangerie par SMS.");
-    v1again = *consent::registerText(tx, rec, "promo", "fr", "Offres de la boulangerie par SMS.");
-    v2 = *consent::registerText(tx, rec, "promo", "fr", "Offres de la boulangerie par SMS. STOP au 36xxx.");
+    v1 = *consent::registerText(tx, rec, "promo", "promotions:bakery", "fr", "Offres de la boulangerie par SMS.");
+    v1again = *consent::registerText(tx, rec, "promo", "promotions:bakery", "fr", "Offres de la boulangerie par SMS.");
+    v2 = *consent::registerText(tx, rec, "promo", "promotions:bakery", "fr", "Offres de la boulangerie par SMS. STOP au 36xxx.");
     return Status::okStatus();
   });
   CHECK(v1.version == 1);

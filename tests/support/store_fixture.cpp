@@ -1,5 +1,6 @@
 #include "tests/support/store_fixture.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "common/consent/consent.h"
@@ -41,10 +42,11 @@ ContactId StoreFixture::addContact(const std::string& phone, ContactDetails deta
 
 void StoreFixture::giveConsent(ContactId contact, const std::string& purpose, bool confirm) {
   write([&](StoreTx& tx, AuditRecorder& rec) {
-    TOCSIN_RETURN_IF_ERROR(consent::registerText(tx, rec, "text-" + purpose.substr(0, 6), "en",
-                                                 "I agree to receive " + purpose + " by SMS.")
-                               .status());
-    GrantRequest g{purpose, "text-" + purpose.substr(0, 6), std::nullopt, "en", "kiosk:K-01", "checkbox", {}};
+    std::string textId = "text-" + purpose;
+    std::replace(textId.begin(), textId.end(), ':', '-');
+    TOCSIN_RETURN_IF_ERROR(
+        consent::registerText(tx, rec, textId, purpose, "en", "I agree to receive " + purpose + " by SMS.").status());
+    GrantRequest g{purpose, textId, std::nullopt, "en", "kiosk:K-01", "checkbox", {}};
     TOCSIN_RETURN_IF_ERROR(consent::grant(tx, rec, contact, g).status());
     if (confirm)
       TOCSIN_RETURN_IF_ERROR(
