@@ -23,9 +23,10 @@ using engine::roleName;
 struct Principal {
   std::string name;  // the token's name
   Role role = Role::kAuditor;
-  std::optional<std::string> shop;  // marketers only
-  // How the audit log names the caller.
-  std::string actor() const { return "api:" + name; }
+  std::optional<std::string> shop;    // marketers only
+  std::optional<std::string> person;  // the person the token acts for; nullopt: a machine
+  // How the audit log and the jobs name the caller: "person:P via api:T", or "api:T".
+  std::string actor() const { return engine::actorName(person, "api:" + name); }
 };
 
 struct Request {

@@ -216,11 +216,13 @@ struct PeopleRoutes {
     t.role = *role;
     t.shop = optionalString(o, "shop");
     t.allowFrom = stringList(o, "allow_from");
+    t.person = optionalString(o, "person");
     auto store = s.stores.acquire();
     const std::string secret = value(engine::createToken(*store, s.audit(), req.who().actor(), t), "name");
     Json out = object();
     out->set("name", t.name);
     out->set("role", roleName(t.role));
+    if (t.person) out->set("person", *t.person);
     out->set("token", secret);
     out->set("note", "shown once: only its hash is kept");
     return json(out, 201);

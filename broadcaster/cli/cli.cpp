@@ -6,17 +6,33 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "broadcaster/engine/credentials.h"
 #include "broadcaster/engine/wake_channel.h"
 
 namespace tocsin::cli {
 
 Result<Config> CliContext::config() const { return engine::loadConfiguration(options_.configPath, options_.dbPath); }
 
-std::string CliContext::actor() const {
-  const char* sudo = std::getenv("SUDO_USER");
-  if (sudo && *sudo) return std::string("cli:") + sudo;
-  if (const passwd* pw = ::getpwuid(::geteuid())) return std::string("cli:") + pw->pw_name;
-  return "cli:uid" + std::to_string(::geteuid());
+std::string CliContext::osUser() {
+  // The real uid: who logged in. sudo and su change it, so "sudo tocsinctl" acts as root, and
+  // nothing in the environment (SUDO_USER, LOGNAME) is believed.
+  if (const passwd* pw = ::getpwuid(::getuid())) return pw->pw_name;
+  return "uid" + std::to_string(::getuid());
+}
+
+std::string CliContext::actor() {
+  if (actor_) return *actor_;
+  const std::string user = osUser();
+  std::optional<std::string> person;
+  if (auto e = env(); e.ok()) {
+    const Status read = e.value()->store->read([&](StoreTx& tx) {
+      if (auto p = tx.people().findByOsUser(user); p && !p->disabledAt) person = p->name;
+      return Status::okStatus();
+    });
+    if (!read.ok()) err << "tocsinctl: warning: " << read.message() << "\n";
+  }
+  actor_ = engine::actorName(person, "cli:" + user);
+  return *actor_;
 }
 
 Result<Environment*> CliContext::env() {

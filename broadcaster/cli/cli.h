@@ -44,8 +44,12 @@ class CliContext {
   Result<Environment*> env();
   // The job service over env(), on first call.
   Result<const engine::JobService*> jobs();
-  // Who the audit log names for this invocation: "cli:<login>".
-  std::string actor() const;
+  // Who the audit log names for this invocation: "person:<name> via cli:<login>" when the
+  // login (from the real uid, never the environment) belongs to a person, else "cli:<login>".
+  // Resolved from the store on first call.
+  std::string actor();
+  // The OS account running tocsinctl (real uid).
+  static std::string osUser();
   const GlobalOptions& options() const { return options_; }
 
   std::ostream& out;
@@ -59,6 +63,7 @@ class CliContext {
   GlobalOptions options_;
   std::unique_ptr<Environment> env_;
   std::unique_ptr<engine::JobService> jobs_;
+  std::optional<std::string> actor_;
 };
 
 using CommandFn = Status (*)(CliContext&, const std::vector<std::string>& args);

@@ -5,6 +5,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <charconv>
 #include <iomanip>
 #include <ostream>
 #include <sstream>
@@ -12,6 +13,7 @@
 #include "broadcaster/cap/cap_alert.h"
 #include "broadcaster/cli/cli.h"
 #include "broadcaster/engine/broadcaster_lock.h"
+#include "common/base/text.h"
 #include "common/crypto/key_files.h"
 #include "policies/targeting.h"
 
@@ -96,7 +98,8 @@ Status alertSend(CliContext& ctx, const std::vector<std::string>& tokens) {
     TOCSIN_RETURN_IF_ERROR(jobs->approve(*e->store, id, ctx.actor()));
     ctx.out << "released (a " << modeName(r.mode) << " alert needs no second person)\n";
   } else {
-    ctx.out << "a live alert needs a second person: another operator runs  tocsinctl alert approve " << id << "\n";
+    ctx.out << "a live alert needs a second person: another operator reviews it with  tocsinctl alert show " << id
+            << "  and approves the digest it prints\n";
   }
   return Status::okStatus();
 }
@@ -123,17 +126,47 @@ Status alertCap(CliContext& ctx, const std::vector<std::string>& tokens) {
   if (r.reference) ctx.out << "  updates alert " << *r.reference << "\n";
   for (const auto& w : d.warnings) ctx.out << "  warning: " << w << "\n";
   printPreview(ctx, *jobs, d.texts, e->policies.maxAlertParts, false);
-  ctx.out << "release it: another operator runs  tocsinctl alert approve " << id << "\n";
+  ctx.out << "release it: another operator reviews it with  tocsinctl alert show " << id << "  and approves the digest it prints\n";
+  return Status::okStatus();
+}
+
+JobId jobIdArgument(const std::string& s) {
+  JobId id = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
+  if (ec != std::errc() || end != s.data() + s.size() || id <= 0) throw UsageError("'" + printable(s) + "' is not a job number");
+  return id;
+}
+
+// What an approver reviews: the alert as it will leave, and the digest that binds approval to it.
+Status alertShow(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {});
+  args.expectPositionals(1, 1, "alert show ID");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_ASSIGN_OR_RETURN(const engine::JobService* jobs, ctx.jobs());
+  const JobId id = jobIdArgument(args.positionals()[0]);
+  std::optional<Job> job;
+  TOCSIN_RETURN_IF_ERROR(e->store->read([&](StoreTx& tx) {
+    job = tx.jobs().find(id);
+    return Status::okStatus();
+  }));
+  if (!job || job->kind != JobKind::kAlert) return Status::notFound("no alert " + std::to_string(id));
+  ctx.out << "alert " << id << "  " << jobStateName(job->state) << "  " << className(job->messageClass) << " "
+          << modeName(job->mode) << "  \"" << printable(job->title) << "\"\n  to " << policy::describeTarget(job->target) << "\n";
+  printPreview(ctx, *jobs, job->texts, e->policies.maxAlertParts, false);
+  ctx.out << "  drafted by " << printable(job->createdBy)
+          << (job->approvedBy ? ", approved by " + printable(*job->approvedBy) : "") << "\n";
+  ctx.out << "  digest " << engine::alertDigest(*job) << "\n";
   return Status::okStatus();
 }
 
 Status alertApprove(CliContext& ctx, const std::vector<std::string>& tokens) {
-  Args args(tokens, {});
-  args.expectPositionals(1, 1, "alert approve ID");
+  Args args(tokens, {{"digest"}});
+  args.expectPositionals(1, 1, "alert approve ID --digest DIGEST (from alert show)");
+  const std::string digest = args.require("digest");
   TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
   TOCSIN_ASSIGN_OR_RETURN(const engine::JobService* jobs, ctx.jobs());
-  const JobId id = std::stoll(args.positionals()[0]);
-  TOCSIN_RETURN_IF_ERROR(jobs->approve(*e->store, id, ctx.actor()));
+  const JobId id = jobIdArgument(args.positionals()[0]);
+  TOCSIN_RETURN_IF_ERROR(jobs->approve(*e->store, id, ctx.actor(), digest));
   ctx.out << "alert " << id << " approved by " << ctx.actor() << ": the broadcaster sends it now\n";
   return Status::okStatus();
 }
@@ -143,7 +176,7 @@ Status jobCancel(CliContext& ctx, const std::vector<std::string>& tokens) {
   args.expectPositionals(1, 1, "alert|campaign cancel ID --reason R");
   TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
   TOCSIN_ASSIGN_OR_RETURN(const engine::JobService* jobs, ctx.jobs());
-  const JobId id = std::stoll(args.positionals()[0]);
+  const JobId id = jobIdArgument(args.positionals()[0]);
   TOCSIN_RETURN_IF_ERROR(jobs->cancel(*e->store, id, ctx.actor(), args.require("reason")));
   ctx.out << "job " << id << " cancelled; messages already sent cannot be recalled\n";
   return Status::okStatus();
@@ -176,7 +209,7 @@ Status campaignPause(CliContext& ctx, const std::vector<std::string>& tokens, bo
   args.expectPositionals(1, 1, pause ? "campaign pause ID" : "campaign resume ID");
   TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
   TOCSIN_ASSIGN_OR_RETURN(const engine::JobService* jobs, ctx.jobs());
-  const JobId id = std::stoll(args.positionals()[0]);
+  const JobId id = jobIdArgument(args.positionals()[0]);
   TOCSIN_RETURN_IF_ERROR(pause ? jobs->pause(*e->store, id, ctx.actor()) : jobs->resume(*e->store, id, ctx.actor()));
   ctx.out << "campaign " << id << (pause ? " paused" : " resumed") << "\n";
   return Status::okStatus();
@@ -298,7 +331,8 @@ const std::vector<Command>& jobCommands() {
       {"alert send", "alert send --title T --text LANG:TEXT... --zone Z... --class C [--mode test|exercise]",
        "draft an alert (a live one needs another operator's approval)", alertSend},
       {"alert cap", "alert cap FILE.xml", "draft an alert from a CAP 1.2 document", alertCap},
-      {"alert approve", "alert approve ID", "release another operator's alert", alertApprove},
+      {"alert show", "alert show ID", "an alert as it will leave, and the digest its approver approves", alertShow},
+      {"alert approve", "alert approve ID --digest D", "release another person's alert, as reviewed with alert show", alertApprove},
       {"alert cancel", "alert cancel ID --reason R", "stop an alert's messages not yet sent", jobCancel},
       {"campaign send", "campaign send --shop S --title T --text LANG:TEXT... (--zone Z|--all)",
        "a promotional campaign to consenting contacts", campaignSend},

@@ -20,6 +20,7 @@
 #include <Poco/URI.h>
 
 #include "broadcaster/cli/cli.h"
+#include "common/base/text.h"
 #include "common/crypto/key_files.h"
 
 namespace tocsin::cli {
@@ -112,16 +113,16 @@ std::string str(const Object& o, const std::string& k) {
 }
 
 void printAlert(CliContext& ctx, const Object& a) {
-  ctx.out << "alert " << str(a, "id") << "  " << str(a, "state") << "  " << str(a, "class") << "  \"" << str(a, "title")
-          << "\"\n  " << str(a, "banner") << "\n";
+  ctx.out << "alert " << str(a, "id") << "  " << str(a, "state") << "  " << str(a, "class") << "  \"" << printable(str(a, "title"))
+          << "\"\n  " << printable(str(a, "banner")) << "\n";
   if (auto texts = a->getArray("texts"))
     for (size_t i = 0; i < texts->size(); ++i) {
       auto t = texts->getObject(static_cast<unsigned>(i));
       ctx.out << "  " << str(t, "language") << " (" << str(t, "encoding") << ", " << str(t, "parts") << " parts): "
-              << str(t, "text") << "\n";
+              << printable(str(t, "text")) << "\n";
     }
-  ctx.out << "  drafted by " << str(a, "created_by")
-          << (str(a, "approved_by").empty() ? "" : ", approved by " + str(a, "approved_by")) << "\n";
+  ctx.out << "  drafted by " << printable(str(a, "created_by"))
+          << (str(a, "approved_by").empty() ? "" : ", approved by " + printable(str(a, "approved_by"))) << "\n";
   ctx.out << "  digest " << str(a, "digest") << "\n";
 }
 

@@ -1,17 +1,19 @@
-// tocsinctl token create|revoke|list: the operator API's bearer tokens, managed on the box.
+// tocsinctl token create|revoke|list: the operator API's bearer tokens, managed on the box;
+// tocsinctl person add|list|disable: the people those tokens and OS accounts act for.
 #include <iomanip>
 #include <ostream>
 
 #include "broadcaster/engine/credentials.h"
 #include "broadcaster/cli/cli.h"
+#include "common/base/text.h"
 #include "common/base/time.h"
 
 namespace tocsin::cli {
 namespace {
 
 Status create(CliContext& ctx, const std::vector<std::string>& tokens) {
-  Args args(tokens, {{"role"}, {"name"}, {"shop"}, {"allow"}});
-  args.expectPositionals(0, 0, "token create --role R --name N [--shop S] [--allow CIDR]...");
+  Args args(tokens, {{"role"}, {"name"}, {"shop"}, {"allow"}, {"person"}});
+  args.expectPositionals(0, 0, "token create --role R --name N [--person P] [--shop S] [--allow CIDR]...");
   TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
   engine::NewToken t;
   t.name = args.require("name");
@@ -20,6 +22,7 @@ Status create(CliContext& ctx, const std::vector<std::string>& tokens) {
   t.role = *role;
   t.shop = args.get("shop");
   t.allowFrom = args.getAll("allow");
+  t.person = args.get("person");
   TOCSIN_ASSIGN_OR_RETURN(const std::string secret, engine::createToken(*e->store, *e->audit, ctx.actor(), t));
   ctx.out << secret << "\n";
   ctx.err << "token " << t.name << " (" << engine::roleName(t.role) << ") created; it is shown once, only its hash is kept\n";
@@ -46,7 +49,7 @@ Status list(CliContext& ctx, const std::vector<std::string>& tokens) {
   }));
   for (const auto& t : all) {
     ctx.out << std::left << std::setw(20) << t.name << std::setw(10) << t.role << (t.shop ? "shop " + *t.shop + "  " : "")
-            << "created " << formatUtc(t.createdAt) << " by " << t.createdBy
+            << (t.person ? "person " + *t.person + "  " : "") << "created " << formatUtc(t.createdAt) << " by " << t.createdBy
             << (t.revokedAt ? "  REVOKED " + formatUtc(*t.revokedAt) : "");
     for (const auto& a : t.allowFrom) ctx.out << "  from " << a;
     ctx.out << "\n";
@@ -55,14 +58,55 @@ Status list(CliContext& ctx, const std::vector<std::string>& tokens) {
   return Status::okStatus();
 }
 
+Status addPerson(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {{"os-user"}});
+  args.expectPositionals(1, 1, "person add NAME [--os-user LOGIN]");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  Person p;
+  p.name = args.positionals()[0];
+  p.osUser = args.get("os-user");
+  TOCSIN_RETURN_IF_ERROR(engine::addPerson(*e->store, *e->audit, ctx.actor(), p));
+  ctx.out << "person " << p.name << " added" << (p.osUser ? "; the OS account " + *p.osUser + " acts for them" : "") << "\n";
+  return Status::okStatus();
+}
+
+Status listPeople(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {});
+  args.expectPositionals(0, 0, "person list");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  std::vector<Person> all;
+  TOCSIN_RETURN_IF_ERROR(e->store->read([&](StoreTx& tx) {
+    all = tx.people().list();
+    return Status::okStatus();
+  }));
+  for (const auto& p : all)
+    ctx.out << std::left << std::setw(20) << p.name << std::setw(20) << (p.osUser ? "os " + *p.osUser : "-") << "added "
+            << formatUtc(p.createdAt) << " by " << printable(p.createdBy)
+            << (p.disabledAt ? "  DISABLED " + formatUtc(*p.disabledAt) : "") << "\n";
+  if (all.empty()) ctx.out << "no people\n";
+  return Status::okStatus();
+}
+
+Status disablePerson(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {});
+  args.expectPositionals(1, 1, "person disable NAME");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_RETURN_IF_ERROR(engine::disablePerson(*e->store, *e->audit, ctx.actor(), args.positionals()[0]));
+  ctx.out << "person " << args.positionals()[0] << " disabled\n";
+  return Status::okStatus();
+}
+
 }  // namespace
 
 const std::vector<Command>& tokenCommands() {
   static const std::vector<Command> kCommands = {
-      {"token create", "token create --role R --name N [--shop S] [--allow CIDR]...",
+      {"token create", "token create --role R --name N [--person P] [--shop S] [--allow CIDR]...",
        "a bearer token for the operator API (printed once)", create},
       {"token revoke", "token revoke NAME", "revoke an API token at once", revoke},
       {"token list", "token list", "API tokens (names, roles; never the tokens)", list},
+      {"person add", "person add NAME [--os-user LOGIN]", "a person tokens and an OS account act for", addPerson},
+      {"person list", "person list", "people and their OS accounts", listPeople},
+      {"person disable", "person disable NAME", "a person's tokens and OS account no longer act for them", disablePerson},
   };
   return kCommands;
 }

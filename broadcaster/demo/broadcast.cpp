@@ -300,13 +300,13 @@ Status runBroadcast(const std::string& dir, const std::string& binDir, std::ostr
     request = cap::alertRequest(capAlert, draft, tx);
     return Status::okStatus();
   }));
-  TOCSIN_ASSIGN_OR_RETURN(const JobId alert, jobs.draftAlert(*store, request, "operator:claire"));
+  TOCSIN_ASSIGN_OR_RETURN(const JobId alert, jobs.draftAlert(*store, request, "person:claire via cli:claire"));
   out << "\n  CAP 1.2 flood warning received (" << capPath << "): " << className(draft.messageClass) << " ("
       << draft.classReason << "), zone RIVERSIDE\n"
       << "  operator Claire drafts alert " << alert << " from it";
-  if (Status self = jobs.approve(*store, alert, "operator:claire"); !self.ok())
+  if (Status self = jobs.approve(*store, alert, "person:claire via cli:claire"); !self.ok())
     out << "; she cannot release it herself: " << self.message() << "\n";
-  TOCSIN_RETURN_IF_ERROR(jobs.approve(*store, alert, "operator:marc"));
+  TOCSIN_RETURN_IF_ERROR(jobs.approve(*store, alert, "person:marc via api:marc-tablet"));
   const Timestamp approvedAt = wall.now();
   const auto approved = Steady::now();
   out << "  operator Marc approves it: the broadcaster sends it now\n\n";

@@ -2,6 +2,7 @@
 
 #include <Poco/Net/IPAddress.h>
 
+#include "common/base/text.h"
 #include "common/crypto/hash.h"
 
 namespace tocsin::engine {
@@ -75,22 +76,29 @@ Result<std::string> createToken(Store& store, AuditLog& audit, const std::string
   if (request.role == Role::kMarketer && (!request.shop || request.shop->empty()))
     return Status::invalid("a marketer's token names the shop whose campaigns it runs (--shop)");
   if (request.role != Role::kMarketer && request.shop) return Status::invalid("only marketers' tokens name a shop");
+  if (request.person) TOCSIN_RETURN_IF_ERROR(validatePersonName(*request.person));
   for (const auto& a : request.allowFrom) TOCSIN_RETURN_IF_ERROR(validateAllowEntry(a));
   TOCSIN_ASSIGN_OR_RETURN(const Bytes random, randomBytes(32));
   std::string secret = "tcs_" + toHex(random);
   TOCSIN_RETURN_IF_ERROR(audit.write(store, actor, [&](StoreTx& tx, AuditRecorder& rec) -> Status {
     if (tx.tokens().findByName(request.name)) return Status::alreadyExists("a token named " + request.name + " exists");
+    if (request.person) {
+      const auto p = tx.people().find(*request.person);
+      if (!p) return Status::notFound("no person named " + *request.person + " (add them with tocsinctl person add)");
+      if (p->disabledAt) return Status::failedPrecondition(*request.person + " is disabled");
+    }
     ApiToken t;
     t.name = request.name;
     t.role = roleName(request.role);
     t.shop = request.shop;
     t.tokenHash = tokenHash(secret);
     t.allowFrom = request.allowFrom;
+    t.person = request.person;
     t.createdBy = actor;
     t.createdAt = rec.now();
     const int64_t id = tx.tokens().insert(t);
     rec.record("token.create", "token:" + std::to_string(id),
-               t.role + " token " + t.name + (t.shop ? " for shop " + *t.shop : "") +
+               t.role + " token " + t.name + (t.person ? " of person:" + *t.person : "") + (t.shop ? " for shop " + *t.shop : "") +
                    (t.allowFrom.empty() ? "" : ", limited to " + std::to_string(t.allowFrom.size()) + " address blocks"));
     return Status::okStatus();
   }));
@@ -106,6 +114,53 @@ Status revokeToken(Store& store, AuditLog& audit, const std::string& actor, cons
     rec.record("token.revoke", "token:" + std::to_string(t->id), t->role + " token " + name);
     return Status::okStatus();
   });
+}
+
+Status validatePersonName(const std::string& name) {
+  if (name.empty() || name.size() > 64) return Status::invalid("a person's name has 1 to 64 characters");
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+      return Status::invalid("a person's name uses letters, digits and - _ . only: '" + name + "'");
+  return Status::okStatus();
+}
+
+Status addPerson(Store& store, AuditLog& audit, const std::string& actor, const Person& person) {
+  TOCSIN_RETURN_IF_ERROR(validatePersonName(person.name));
+  if (person.osUser && (person.osUser->empty() || !isCleanLine(*person.osUser, 64)))
+    return Status::invalid("an OS account name is 1 to 64 plain characters");
+  return audit.write(store, actor, [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+    if (tx.people().find(person.name)) return Status::alreadyExists("a person named " + person.name + " exists");
+    if (person.osUser && tx.people().findByOsUser(*person.osUser))
+      return Status::alreadyExists("the OS account " + *person.osUser + " already belongs to someone");
+    Person p = person;
+    p.createdBy = actor;
+    p.createdAt = rec.now();
+    tx.people().insert(p);
+    rec.record("person.add", "person:" + p.name, p.osUser ? "OS account " + *p.osUser : "no OS account");
+    return Status::okStatus();
+  });
+}
+
+Status disablePerson(Store& store, AuditLog& audit, const std::string& actor, const std::string& name) {
+  return audit.write(store, actor, [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+    const auto p = tx.people().find(name);
+    if (!p) return Status::notFound("no person named " + name);
+    if (p->disabledAt) return Status::failedPrecondition(name + " is already disabled");
+    tx.people().disable(name, rec.now());
+    rec.record("person.disable", "person:" + name, "their tokens and OS account no longer act for them");
+    return Status::okStatus();
+  });
+}
+
+std::string actorName(const std::optional<std::string>& person, const std::string& channel) {
+  return person ? "person:" + *person + " via " + channel : channel;
+}
+
+std::string personOf(const std::string& actor) {
+  constexpr std::string_view kVia = " via ";
+  if (actor.rfind("person:", 0) != 0) return actor;
+  const auto via = actor.find(kVia);
+  return via == std::string::npos ? actor : actor.substr(0, via);
 }
 
 }  // namespace tocsin::engine

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/audit/audit_log.h"
+#include "common/store/records.h"
 #include "common/store/store.h"
 
 namespace tocsin::engine {
@@ -24,7 +25,21 @@ struct NewToken {
   Role role = Role::kAuditor;
   std::optional<std::string> shop;     // required for marketers
   std::vector<std::string> allowFrom;  // empty: from anywhere
+  std::optional<std::string> person;   // who uses it (a registered person); nullopt: a machine
 };
+
+// People: who acts, whichever way they come in. A token or an OS account maps to one, and the
+// two-person rule compares people, not channels.
+Status addPerson(Store& store, AuditLog& audit, const std::string& actor, const Person& person);
+Status disablePerson(Store& store, AuditLog& audit, const std::string& actor, const std::string& name);
+Status validatePersonName(const std::string& name);
+
+// How the audit log and the jobs name whoever acts: "person:alice via api:alice-laptop" for a
+// token or OS account that maps to a person, else "api:<token>" or "cli:<os user>".
+std::string actorName(const std::optional<std::string>& person, const std::string& channel);
+// The person behind an actor name: "person:alice" for "person:alice via cli:root", the actor
+// itself otherwise. The two-person rule compares these.
+std::string personOf(const std::string& actor);
 
 // Creates the token (audited); returns the secret, which is never stored.
 Result<std::string> createToken(Store& store, AuditLog& audit, const std::string& actor, const NewToken& request);

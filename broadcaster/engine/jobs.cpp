@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "broadcaster/engine/credentials.h"
 #include "broadcaster/engine/job_texts.h"
 #include "common/base/text.h"
 #include "common/consent/consent.h"
@@ -19,6 +20,24 @@ Status checkText(const std::string& language, const std::string& text) {
   if (text.empty()) return Status::invalid("the " + language + " text is empty");
   if (!isValidUtf8(text)) return Status::invalid("the " + language + " text is not valid UTF-8");
   if (hasControlCharacters(text, /*allowNewlines=*/true)) return Status::invalid("the " + language + " text holds control characters");
+  return Status::okStatus();
+}
+
+// The two-person rule of a live alert: a named person drafted it and another named person
+// approves it, whichever channels (tokens, OS accounts) each came in by. A machine credential
+// (a token or OS account of no person) can do neither, since it may stand for anyone.
+Status checkSecondPerson(const Job& job, const std::string& approver) {
+  const std::string drafter = personOf(job.createdBy), by = personOf(approver);
+  const auto isPerson = [](const std::string& who) { return who.rfind("person:", 0) == 0; };
+  if (!isPerson(by))
+    return Status::permissionDenied("a live alert is approved by a named person, and " + approver +
+                                    " is not one (tocsinctl person add, then a token --person or --os-user)");
+  if (!isPerson(drafter))
+    return Status::permissionDenied("alert " + std::to_string(job.id) + " was drafted by " + job.createdBy +
+                                    ", not a named person; a live alert needs two people, so a person must draft it");
+  if (drafter == by)
+    return Status::permissionDenied("a live alert needs a second person: " + drafter + " drafted alert " + std::to_string(job.id) +
+                                    " and cannot approve it");
   return Status::okStatus();
 }
 
@@ -181,7 +200,8 @@ Status JobService::editAlert(Store& store, JobId id, const AlertRequest& r, cons
     TOCSIN_ASSIGN_OR_RETURN(const Job job, findJob(tx, id, JobKind::kAlert));
     if (job.state != JobState::kDraft)
       return Status::failedPrecondition("alert " + std::to_string(id) + " is " + jobStateName(job.state) + "; only drafts are edited");
-    if (job.createdBy != actor) return Status::permissionDenied("only " + job.createdBy + ", who drafted alert " + std::to_string(id) + ", edits it");
+    if (personOf(job.createdBy) != personOf(actor))
+      return Status::permissionDenied("only " + personOf(job.createdBy) + ", who drafted alert " + std::to_string(id) + ", edits it");
     j.id = id;
     j.reference = job.reference;
     const std::string before = alertDigest(job);
@@ -231,9 +251,7 @@ Status JobService::approve(Store& store, JobId id, const std::string& approver, 
     if (job.kind != JobKind::kAlert) return Status::invalid("job " + std::to_string(id) + " is a " + jobKindName(job.kind) + ", not an alert");
     if (job.state != JobState::kDraft)
       return Status::failedPrecondition("alert " + std::to_string(id) + " is " + jobStateName(job.state) + ", not a draft");
-    if (job.mode == AlertMode::kLive && job.createdBy == approver)
-      return Status::permissionDenied("a live alert needs a second person: " + approver + " drafted alert " + std::to_string(id) +
-                                      " and cannot approve it");
+    if (job.mode == AlertMode::kLive) TOCSIN_RETURN_IF_ERROR(checkSecondPerson(job, approver));
     if (job.expiresAt && *job.expiresAt <= rec.now())
       return Status::failedPrecondition("alert " + std::to_string(id) + " expired at " + formatUtc(*job.expiresAt));
     const std::string digest = alertDigest(job);

@@ -55,8 +55,8 @@ int main(int argc, char** argv) {
   request.texts = {{"en", "Flood: leave the river banks."}};
   request.target.zones = {"RIVERSIDE"};
   request.messageClass = MessageClass::kSevere;
-  const JobId job = jobs.draftAlert(*f.store, request, "bench:a").value();
-  if (!jobs.approve(*f.store, job, "bench:b").ok()) return 1;
+  const JobId job = jobs.draftAlert(*f.store, request, "person:bench-a").value();
+  if (!jobs.approve(*f.store, job, "person:bench-b").ok()) return 1;
   f.write([&](StoreTx& tx, AuditRecorder&) {
     for (int64_t i = 1; i <= messages; ++i) {
       NewMessage m;
@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
     std::cerr << server.status().toString() << "\n";
     return 1;
   }
-  const std::string token = engine::createToken(*f.store, *f.audit, "bench", {"watcher", api::Role::kAuditor, {}, {}}).value();
+  const std::string token = engine::createToken(*f.store, *f.audit, "bench", {"watcher", api::Role::kAuditor, {}, {}, std::nullopt}).value();
   const char* override = std::getenv("TOCSIN_BENCH_PATH");
   const std::string path = override ? override : "/v1/alerts/" + std::to_string(job);
 

@@ -114,12 +114,12 @@ struct Bench {
     r.texts = {{"fr", text}};
     r.target.zones = {zone};
     r.messageClass = MessageClass::kExtreme;
-    const auto id = jobs->draftAlert(*store, r, "bench:operator");
+    const auto id = jobs->draftAlert(*store, r, "person:bench-operator");
     if (!id.ok()) die(id.status().toString());
     return *id;
   }
   void approve(JobId id) {
-    if (Status st = jobs->approve(*store, id, "bench:approver"); !st.ok()) die(st.toString());
+    if (Status st = jobs->approve(*store, id, "person:bench-approver"); !st.ok()) die(st.toString());
   }
 
   int64_t count(const std::string& where) { return std::stoll(rawQuery(db, "SELECT count(*) FROM messages WHERE " + where)); }

@@ -71,7 +71,13 @@ struct Api {
              {"mark", api::Role::kMarketer, std::string("bakery")},
              {"kiosk-1", api::Role::kKiosk, {}},
              {"root", api::Role::kAdmin, {}}}) {
-      engine::NewToken t{name, role, shop, {}};
+      // People use the tokens (each their own); the kiosk and the admin's are machines'.
+      std::optional<std::string> person;
+      if (role != api::Role::kKiosk && role != api::Role::kAdmin) {
+        person = name;
+        REQUIRE(engine::addPerson(*f.store, *f.audit, "cli:test", Person{name, {}, "", {}, {}}).ok());
+      }
+      engine::NewToken t{name, role, shop, {}, person};
       tokens[name] = engine::createToken(*f.store, *f.audit, "cli:test", t).value();
     }
   }
@@ -137,10 +143,10 @@ TEST_CASE("calls without a valid token are refused with 401, revoked tokens stop
 
 TEST_CASE("a token limited to other addresses is refused from 127.0.0.1", "[api]") {
   Api a;
-  engine::NewToken t{"remote-only", api::Role::kAuditor, {}, {"10.0.0.0/8"}};
+  engine::NewToken t{"remote-only", api::Role::kAuditor, {}, {"10.0.0.0/8"}, std::nullopt};
   const std::string secret = engine::createToken(*a.f.store, *a.f.audit, "cli:test", t).value();
   CHECK(a.call("GET", "/v1/alerts", secret).status == 403);
-  engine::NewToken local{"local", api::Role::kAuditor, {}, {"127.0.0.0/8", "::1"}};
+  engine::NewToken local{"local", api::Role::kAuditor, {}, {"127.0.0.0/8", "::1"}, std::nullopt};
   CHECK(a.call("GET", "/v1/alerts", engine::createToken(*a.f.store, *a.f.audit, "cli:test", local).value()).status == 200);
 }
 
@@ -162,7 +168,7 @@ TEST_CASE("each role reaches only its own calls", "[api]") {
   CHECK(a.post("/v1/alerts/" + id + "/approve", "audrey", approve).status == 403);
   CHECK(a.call("GET", "/v1/alerts/" + id, "audrey").status == 200);
   // Every state change names its actor in the audit log.
-  CHECK(testing::rawQuery(a.f.dbPath, "SELECT actor FROM audit_log WHERE action = 'alert.draft'") == "api:olivia");
+  CHECK(testing::rawQuery(a.f.dbPath, "SELECT actor FROM audit_log WHERE action = 'alert.draft'") == "person:olivia via api:olivia");
 }
 
 TEST_CASE("a live alert's draft shows its preview, and its author cannot approve it", "[api]") {
@@ -185,7 +191,30 @@ TEST_CASE("a live alert's draft shows its preview, and its author cannot approve
   Reply other = a.post("/v1/alerts/" + id + "/approve", "bruno", approve);
   REQUIRE(other.status == 200);
   CHECK(other.str("state") == "approved");
-  CHECK(other.str("approved_by") == "api:bruno");
+  CHECK(other.str("approved_by") == "person:bruno via api:bruno");
+}
+
+TEST_CASE("the two-person rule compares people, not tokens, and a machine's token releases no live alert", "[api]") {
+  Api a;
+  // alice has a second token, on another device: still alice.
+  engine::NewToken second{"alice-phone", api::Role::kApprover, {}, {}, std::string("alice")};
+  const std::string phone = engine::createToken(*a.f.store, *a.f.audit, "cli:test", second).value();
+  engine::NewToken machine{"feed", api::Role::kApprover, {}, {}, std::nullopt};
+  const std::string feed = engine::createToken(*a.f.store, *a.f.audit, "cli:test", machine).value();
+  Reply d = a.post("/v1/alerts", "alice", kFloodJson);
+  REQUIRE(d.status == 201);
+  const std::string id = d.str("id"), approve = R"({"digest": ")" + d.str("digest") + R"("})";
+  Reply samePerson = a.post("/v1/alerts/" + id + "/approve", phone, approve);
+  CHECK(samePerson.status == 403);
+  CHECK(samePerson.error().find("person:alice drafted") != std::string::npos);
+  Reply byMachine = a.post("/v1/alerts/" + id + "/approve", feed, approve);
+  CHECK(byMachine.status == 403);
+  CHECK(byMachine.error().find("named person") != std::string::npos);
+  // A disabled person's tokens stop working at once.
+  REQUIRE(engine::disablePerson(*a.f.store, *a.f.audit, "cli:test", "bruno").ok());
+  a.f.clock.advance(std::chrono::seconds(2));  // past the login cache
+  CHECK(a.post("/v1/alerts/" + id + "/approve", "bruno", approve).status == 401);
+  CHECK(a.call("GET", "/v1/alerts/" + id, "alice").str("state") == "draft");
 }
 
 TEST_CASE("an approval binds the reviewed content: an edit voids it", "[api]") {

@@ -3,6 +3,9 @@
 // Every process is started here and stopped by its PID.
 #include <catch2/catch.hpp>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <fstream>
 #include <functional>
@@ -100,11 +103,13 @@ struct Rig {
     smsc->stop();
   }
 
-  ToolResult tocsinctl(std::vector<std::string> args, const std::string& actor = "operator") {
+  // tocsinctl on the box, as the OS account running the tests. SUDO_USER is set to show that
+  // tocsinctl does not believe it.
+  ToolResult tocsinctl(std::vector<std::string> args) {
     static int n = 0;
     const std::string out = dir.file("tool" + std::to_string(++n) + ".out");
     args.insert(args.begin(), {kBin + "/tocsinctl", "--config", dir.file("config.json")});
-    ChildProcess p(args, {dir.path(), {"SUDO_USER=" + actor}, false, out, out});
+    ChildProcess p(args, {dir.path(), {"SUDO_USER=bob"}, false, out, out});
     ToolResult r;
     r.status = p.wait(seconds(60)).value_or(-1);
     r.out = readFile(out);
@@ -127,19 +132,67 @@ struct Rig {
     return b;
   }
 
-  void startBroadcaster(const std::vector<std::string>& extra = {}) {
+  // Two people: alice, whose OS account runs tocsinctl here, and bob, who works through the API
+  // with his own token.
+  void addPeople() {
+    const passwd* pw = ::getpwuid(::getuid());
+    REQUIRE(pw != nullptr);
+    REQUIRE(tocsinctl({"person", "add", "alice", "--os-user", pw->pw_name}).status == 0);
+    REQUIRE(tocsinctl({"person", "add", "bob"}).status == 0);
+    bobToken = token("approver", "bob-laptop", "bob");
+  }
+  // A token, printed alone on stdout (the note goes to stderr).
+  std::string token(const std::string& role, const std::string& name, const std::string& person = "") {
+    const std::string out = dir.file(name + ".token"), err = dir.file(name + ".err");
+    std::vector<std::string> argv = {kBin + "/tocsinctl", "--config", dir.file("config.json"), "token", "create", "--role", role, "--name", name};
+    if (!person.empty()) argv.insert(argv.end(), {"--person", person});
+    ChildProcess p(argv, {dir.path(), {}, false, out, err});
+    REQUIRE(p.wait(seconds(30)).value_or(-1) == 0);
+    CHECK(readFile(err).find("shown once") != std::string::npos);
+    const auto printed = lines(readFile(out));
+    REQUIRE(printed.size() == 1);
+    return printed.front();
+  }
+
+  // The broadcaster, its operator API on a loopback port of its choosing.
+  void startBroadcaster() {
     ChildProcess::Options o;
     o.stdoutFile = dir.file("broadcaster.out");
     o.stderrFile = dir.file("broadcaster.log");
-    std::vector<std::string> argv = {kBin + "/tocsin-broadcaster", "--config", dir.file("config.json"), "--log", "json"};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    broadcaster = std::make_unique<ChildProcess>(argv, o);
+    broadcaster = std::make_unique<ChildProcess>(std::vector<std::string>{kBin + "/tocsin-broadcaster", "--config",
+                                                                          dir.file("config.json"), "--log", "json",
+                                                                          "--listen", "127.0.0.1:0"},
+                                                 o);
     REQUIRE(eventually([&] { return log().find("broadcaster.start") != std::string::npos; }, seconds(10)));
+    std::string listen;
+    REQUIRE(eventually([&] {
+      for (const auto& l : lines(log()))
+        if (l.find("api.listen") != std::string::npos) listen = l;
+      return !listen.empty();
+    }, seconds(10)));
+    url = field(listen, "url");
+    ca = field(listen, "certificate");
+    REQUIRE(url.rfind("https://127.0.0.1:", 0) == 0);
+  }
+  // tocsinctl as a client of the API, with a token.
+  ToolResult api(const std::string& secret, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--url", url, "--ca", ca, "--token", secret});
+    return tocsinctl(args);
+  }
+  // The digest "alert show" prints, which approval must quote.
+  static std::string digestIn(const ToolResult& shown) {
+    const auto at = shown.out.find("digest ");
+    return at == std::string::npos ? "" : shown.out.substr(at + 7, 64);
+  }
+  // Bob reviews the alert through the API and approves what he read.
+  ToolResult approveAsBob(int64_t job) {
+    const auto shown = api(bobToken, {"alert", "show", std::to_string(job)});
+    return api(bobToken, {"alert", "approve", std::to_string(job), "--digest", digestIn(shown)});
   }
   std::string log() { return readFile(dir.file("broadcaster.log")); }
 
-  int64_t draft(const std::vector<std::string>& args, const std::string& actor) {
-    const auto r = tocsinctl(args, actor);
+  int64_t draft(const std::vector<std::string>& args) {
+    const auto r = tocsinctl(args);
     INFO(r.out);
     REQUIRE(r.status == 0);
     const auto at = r.out.find(' ');
@@ -166,6 +219,7 @@ struct Rig {
   std::unique_ptr<ChildProcess> smsc;
   std::vector<std::unique_ptr<ChildProcess>> modemSims;
   std::unique_ptr<ChildProcess> broadcaster;
+  std::string url, ca, bobToken;
 };
 
 }  // namespace
@@ -174,20 +228,26 @@ TEST_CASE("Daemon: a live alert needs a second operator, then leaves over the SM
   Rig rig(2, {"--report", "jsonl", "--dlr-delay-ms", "50"}, 8);
   rig.importContacts("CENTRE", 20, 1000);
   rig.importContacts("PORT", 5, 2000);
+  rig.addPeople();
   rig.startBroadcaster();
 
   const int64_t job = rig.draft({"alert", "send", "--title", "Flood", "--text", "en:Flood warning: leave the riverside now",
-                                 "--zone", "CENTRE", "--class", "severe"}, "alice");
-  const auto self = rig.tocsinctl({"alert", "approve", std::to_string(job)}, "alice");
+                                 "--zone", "CENTRE", "--class", "severe"});
+  const std::string digest = Rig::digestIn(rig.tocsinctl({"alert", "show", std::to_string(job)}));
+  REQUIRE(digest.size() == 64);
+  CHECK(rig.tocsinctl({"alert", "approve", std::to_string(job)}).status == 2);  // the digest is required
+  const auto self = rig.tocsinctl({"alert", "approve", std::to_string(job), "--digest", digest});
   CHECK(self.status != 0);
-  CHECK(self.out.find("second") != std::string::npos);
+  CHECK(self.out.find("second person: person:alice drafted") != std::string::npos);
   std::this_thread::sleep_for(milliseconds(300));
   CHECK(rig.jobState(job) == "draft");  // nothing leaves on one person's word
   CHECK(rig.submits().empty());
 
-  const auto ok = rig.tocsinctl({"alert", "approve", std::to_string(job)}, "bob");
+  const auto ok = rig.approveAsBob(job);
   INFO(ok.out);
   REQUIRE(ok.status == 0);
+  CHECK(rig.count("SELECT count(*) FROM jobs WHERE id = " + std::to_string(job) + " AND created_by LIKE 'person:alice via cli:%' "
+                  "AND approved_by = 'person:bob via api:bob-laptop'") == 1);
   REQUIRE(eventually([&] { return rig.jobState(job) == "done"; }, seconds(60)));
 
   const std::string j = std::to_string(job);
@@ -235,17 +295,18 @@ TEST_CASE("Daemon: an alert pauses a running promotion, which resumes by itself;
                            "language, channel, method, recorded_at) SELECT id, 'promotions:bakery', '") + action +
                    "', 'promo', 1, '" + std::string(64, 'b') + "', 'en', 'kiosk:K1', 'checkbox', 1 FROM contacts "
                    "WHERE zone = 'MARKET'");
+  rig.addPeople();
   rig.startBroadcaster();
 
   const int64_t campaign = rig.draft({"campaign", "send", "--shop", "bakery", "--title", "Bread", "--text",
-                                      "en:Hello {name|friend}, bread -20% today", "--zone", "MARKET"}, "shop");
+                                      "en:Hello {name|friend}, bread -20% today", "--zone", "MARKET"});
   const std::string c = std::to_string(campaign);
   REQUIRE(eventually([&] {
     return rig.count("SELECT count(*) FROM messages WHERE job_id = " + c + " AND state = 'sent'") >= 40;
   }, seconds(30)));
   const int64_t alert = rig.draft({"alert", "send", "--title", "Fire", "--text", "en:Fire near the market: stay indoors",
-                                   "--zone", "CENTRE", "--class", "extreme"}, "alice");
-  REQUIRE(rig.tocsinctl({"alert", "approve", std::to_string(alert)}, "bob").status == 0);
+                                   "--zone", "CENTRE", "--class", "extreme"});
+  REQUIRE(rig.approveAsBob(alert).status == 0);
   REQUIRE(eventually([&] { return rig.jobState(alert) == "done"; }, seconds(30)));
   REQUIRE(eventually([&] { return rig.jobState(campaign) == "done"; }, seconds(60)));
 
@@ -289,33 +350,13 @@ TEST_CASE("Daemon: an alert pauses a running promotion, which resumes by itself;
 TEST_CASE("Daemon: operators draft a CAP alert and release it through the HTTPS API with tocsinctl as a client") {
   Rig rig(0, {"--report", "jsonl", "--dlr-delay-ms", "50"}, 8);
   rig.importContacts("RIVERSIDE", 12, 3000);
-  // The token alone goes to stdout (the note to stderr), so it can be piped into a file.
-  auto token = [&](const std::string& role, const std::string& name) {
-    const std::string out = rig.dir.file(name + ".token"), err = rig.dir.file(name + ".err");
-    ChildProcess p({kBin + "/tocsinctl", "--config", rig.dir.file("config.json"), "token", "create", "--role", role, "--name", name},
-                   {rig.dir.path(), {}, false, out, err});
-    REQUIRE(p.wait(seconds(30)).value_or(-1) == 0);
-    CHECK(readFile(err).find("shown once") != std::string::npos);
-    const auto printed = lines(readFile(out));
-    REQUIRE(printed.size() == 1);
-    return printed.front();
-  };
-  const std::string olivia = token("operator", "olivia"), bruno = token("approver", "bruno");
+  REQUIRE(rig.tocsinctl({"person", "add", "olivia"}).status == 0);
+  REQUIRE(rig.tocsinctl({"person", "add", "bruno"}).status == 0);
+  const std::string olivia = rig.token("operator", "olivia-desk", "olivia"), bruno = rig.token("approver", "bruno-desk", "bruno");
   // Tokens are kept as hashes only.
   CHECK(rig.count("SELECT count(*) FROM api_tokens WHERE token_hash = '" + olivia + "'") == 0);
-  rig.startBroadcaster({"--listen", "127.0.0.1:0"});
-  std::string listen;
-  REQUIRE(eventually([&] {
-    for (const auto& l : lines(rig.log()))
-      if (l.find("api.listen") != std::string::npos) listen = l;
-    return !listen.empty();
-  }, seconds(10)));
-  const std::string url = field(listen, "url"), ca = field(listen, "certificate");
-  REQUIRE(url.rfind("https://127.0.0.1:", 0) == 0);
-  auto api = [&](const std::string& secret, std::vector<std::string> args) {
-    args.insert(args.begin(), {"--url", url, "--ca", ca, "--token", secret});
-    return rig.tocsinctl(args);
-  };
+  rig.startBroadcaster();
+  auto api = [&](const std::string& secret, const std::vector<std::string>& args) { return rig.api(secret, args); };
 
   const auto drafted = api(olivia, {"alert", "create", "--cap", std::string(TOCSIN_CAP_FIXTURES) + "/flood-multilingual.xml"});
   INFO(drafted.out);
@@ -324,7 +365,7 @@ TEST_CASE("Daemon: operators draft a CAP alert and release it through the HTTPS 
   const std::string id = drafted.out.substr(6, drafted.out.find(' ', 6) - 6);
   const auto shown = api(bruno, {"alert", "show", id});
   REQUIRE(shown.status == 0);
-  const std::string digest = shown.out.substr(shown.out.find("digest ") + 7, 64);
+  const std::string digest = Rig::digestIn(shown);
 
   const auto byOperator = api(olivia, {"alert", "approve", id, "--digest", digest});
   CHECK(byOperator.status != 0);
@@ -342,11 +383,11 @@ TEST_CASE("Daemon: operators draft a CAP alert and release it through the HTTPS 
   REQUIRE(watched.status == 0);
   CHECK(watched.out.find("done") != std::string::npos);
   CHECK(rig.submits().size() == 12);
-  CHECK(rig.count("SELECT count(*) FROM audit_log WHERE action = 'alert.approve' AND actor = 'api:bruno'") == 1);
+  CHECK(rig.count("SELECT count(*) FROM audit_log WHERE action = 'alert.approve' AND actor = 'person:bruno via api:bruno-desk'") == 1);
 
   // An auditor checks the chain and takes a signed consent export through the API; the box's
   // own tocsinctl verifies the file.
-  const std::string audrey = token("auditor", "audrey");
+  const std::string audrey = rig.token("auditor", "audrey");
   const auto verified = api(audrey, {"audit", "verify"});
   INFO(verified.out);
   CHECK(verified.status == 0);
@@ -363,6 +404,7 @@ TEST_CASE("Daemon: one broadcaster per store; tocsinctl's writes wake it at once
   // A ten-minute poll: only the wake channel can bring the approval to the SMSC in seconds.
   Rig rig(0, {"--report", "jsonl", "--no-dlr"}, 8, "10m");
   rig.importContacts("CENTRE", 3, 3000);
+  rig.addPeople();
   CHECK(rig.tocsinctl({"status"}).out.find("broadcaster  not running") != std::string::npos);
   rig.startBroadcaster();
   REQUIRE(eventually([&] { return rig.log().find("bearer.up") != std::string::npos; }, seconds(10)));
@@ -377,10 +419,16 @@ TEST_CASE("Daemon: one broadcaster per store; tocsinctl's writes wake it at once
     CHECK(readFile(rig.dir.file("second.log")).find("already runs on this store") != std::string::npos);
   }
 
-  const int64_t job = rig.draft({"alert", "send", "--title", "Gas leak", "--text", "en:Gas leak: stay indoors",
-                                 "--zone", "CENTRE", "--class", "extreme"}, "alice");
+  // Bob drafts through the API; alice approves with tocsinctl on the box, whose write must wake
+  // the broadcaster.
+  const auto drafted = rig.api(rig.bobToken, {"alert", "create", "--title", "Gas leak", "--text", "en:Gas leak: stay indoors",
+                                              "--zone", "CENTRE", "--class", "extreme"});
+  INFO(drafted.out);
+  REQUIRE(drafted.status == 0);
+  const int64_t job = std::stoll(drafted.out.substr(6, drafted.out.find(' ', 6) - 6));
+  const std::string digest = Rig::digestIn(rig.tocsinctl({"alert", "show", std::to_string(job)}));
   const auto approvedAt = Steady::now();
-  REQUIRE(rig.tocsinctl({"alert", "approve", std::to_string(job)}, "bob").status == 0);
+  REQUIRE(rig.tocsinctl({"alert", "approve", std::to_string(job), "--digest", digest}).status == 0);
   REQUIRE(eventually([&] { return rig.submits().size() == 3; }, seconds(30)));
   const double took = std::chrono::duration<double>(Steady::now() - approvedAt).count();
   INFO("approval to the third submit_sm: " << took << " s");

@@ -65,8 +65,8 @@ struct Engine {
     r.target.zones = {zone};
     r.messageClass = mode == AlertMode::kLive ? cls : MessageClass::kTest;
     r.mode = mode;
-    const JobId id = jobs().draftAlert(*f.store, r, "alice").value();
-    REQUIRE(jobs().approve(*f.store, id, mode == AlertMode::kLive ? "bob" : "alice").ok());
+    const JobId id = jobs().draftAlert(*f.store, r, "person:alice").value();
+    REQUIRE(jobs().approve(*f.store, id, mode == AlertMode::kLive ? "person:bob" : "person:alice").ok());
     return id;
   }
   JobId campaign(const std::string& zone, const std::string& text = "Bonjour {name|client}: -20% on bread today") {
@@ -129,21 +129,27 @@ TEST_CASE("A live alert needs a second person; a test alert is marked and its au
   r.texts = {{"en", "Leave now."}};
   r.target.all = true;
   r.messageClass = MessageClass::kExtreme;
-  const JobId live = e.jobs().draftAlert(*e.f.store, r, "alice").value();
-  const Status self = e.jobs().approve(*e.f.store, live, "alice");
+  const JobId live = e.jobs().draftAlert(*e.f.store, r, "person:alice").value();
+  const Status self = e.jobs().approve(*e.f.store, live, "person:alice");
   CHECK(self.code() == StatusCode::kPermissionDenied);
   CHECK(self.message().find("needs a second person") != std::string::npos);
-  CHECK(e.jobs().approve(*e.f.store, live, "bob").ok());
-  CHECK(e.jobs().approve(*e.f.store, live, "carol").code() == StatusCode::kFailedPrecondition);
+  // The same person by another channel is still the same person; a machine's credential stands
+  // for nobody, neither approver nor drafter.
+  CHECK(e.jobs().approve(*e.f.store, live, "person:alice via api:alice-phone").code() == StatusCode::kPermissionDenied);
+  CHECK(e.jobs().approve(*e.f.store, live, "cli:root").message().find("named person") != std::string::npos);
+  CHECK(e.jobs().approve(*e.f.store, live, "person:bob via cli:bob").ok());
+  CHECK(e.jobs().approve(*e.f.store, live, "person:carol").code() == StatusCode::kFailedPrecondition);
+  const JobId byMachine = e.jobs().draftAlert(*e.f.store, r, "api:feed").value();
+  CHECK(e.jobs().approve(*e.f.store, byMachine, "person:bob").message().find("not a named person") != std::string::npos);
 
   r.mode = AlertMode::kTest;
-  CHECK(e.jobs().draftAlert(*e.f.store, r, "alice").status().message().find("must have the test class") != std::string::npos);
+  CHECK(e.jobs().draftAlert(*e.f.store, r, "person:alice").status().message().find("must have the test class") != std::string::npos);
   r.messageClass = MessageClass::kTest;
-  const JobId test = e.jobs().draftAlert(*e.f.store, r, "alice").value();
-  CHECK(e.jobs().approve(*e.f.store, test, "alice").ok());
+  const JobId test = e.jobs().draftAlert(*e.f.store, r, "person:alice").value();
+  CHECK(e.jobs().approve(*e.f.store, test, "person:alice").ok());
   CHECK(e.q("SELECT body FROM jobs WHERE id = " + std::to_string(test)) == R"([["en","TEST: Leave now. No action is needed."]])");
   r.mode = AlertMode::kLive;
-  CHECK_FALSE(e.jobs().draftAlert(*e.f.store, r, "alice").ok());  // the test class is for tests only
+  CHECK_FALSE(e.jobs().draftAlert(*e.f.store, r, "person:alice").ok());  // the test class is for tests only
 }
 
 TEST_CASE("Alerts pre-empt promotions on every bearer at once; promotions resume by themselves") {
@@ -332,8 +338,8 @@ TEST_CASE("Fan-out: zones and shapes, enrolment rules, opt-outs refused with the
   r.texts = {{"fr", "Fuite de gaz: restez chez vous."}};
   r.target.circles = {{43.3, 5.4, 2.0}};
   r.messageClass = MessageClass::kSevere;
-  const JobId job = e.jobs().draftAlert(*e.f.store, r, "alice").value();
-  REQUIRE(e.jobs().approve(*e.f.store, job, "bob").ok());
+  const JobId job = e.jobs().draftAlert(*e.f.store, r, "person:alice").value();
+  REQUIRE(e.jobs().approve(*e.f.store, job, "person:bob").ok());
   e.pass(2);
   CHECK(e.count("contact_id = " + std::to_string(near) + " AND state = 'submitted'") == 1);
   CHECK(e.count("contact_id = " + std::to_string(kioskOnly)) == 0);
@@ -342,8 +348,8 @@ TEST_CASE("Fan-out: zones and shapes, enrolment rules, opt-outs refused with the
   CHECK(e.count("1") == 2);
   // A national alert reaches everyone in the area; nobody can opt out of it.
   r.messageClass = MessageClass::kNational;
-  const JobId national = e.jobs().draftAlert(*e.f.store, r, "alice").value();
-  REQUIRE(e.jobs().approve(*e.f.store, national, "bob").ok());
+  const JobId national = e.jobs().draftAlert(*e.f.store, r, "person:alice").value();
+  REQUIRE(e.jobs().approve(*e.f.store, national, "person:bob").ok());
   e.pass(2);
   CHECK(e.count("job_id = " + std::to_string(national)) == 3);
   CHECK(e.count("job_id = " + std::to_string(national) + " AND state = 'refused'") == 0);
@@ -372,8 +378,8 @@ TEST_CASE("Cancelling a campaign cancels what has not left; an expired alert is 
   r.target.zones = {"RIVER"};
   r.messageClass = MessageClass::kSevere;
   r.expiresAt = e.f.clock.now() + minutes(10);
-  const JobId alert = e.jobs().draftAlert(*e.f.store, r, "alice").value();
-  REQUIRE(e.jobs().approve(*e.f.store, alert, "bob").ok());
+  const JobId alert = e.jobs().draftAlert(*e.f.store, r, "person:alice").value();
+  REQUIRE(e.jobs().approve(*e.f.store, alert, "person:bob").ok());
   smsc.refuse = true;  // the bearer will not take it
   e.pass(2);
   smsc.refuse = false;
@@ -478,8 +484,8 @@ TEST_CASE("A pass whose commit fails hands nothing over and loses no event: the 
   r.texts = {{"en", "Leave."}};
   r.target.zones = {"RIVER"};
   r.messageClass = MessageClass::kSevere;
-  const JobId job = jobs.draftAlert(store, r, "alice").value();
-  REQUIRE(jobs.approve(store, job, "bob").ok());
+  const JobId job = jobs.draftAlert(store, r, "person:alice").value();
+  REQUIRE(jobs.approve(store, job, "person:bob").ok());
   store.failNextWrite();
   CHECK_FALSE(d.pass().ok());  // would have expanded and claimed both
   CHECK(smsc.held.empty());
@@ -507,7 +513,7 @@ TEST_CASE("A job's bearers are checked when it is drafted and are the only ones 
   r.target.zones = {"RIVER"};
   r.messageClass = MessageClass::kSevere;
   r.bearers = {"radio"};
-  const auto unknown = e.jobs().draftAlert(*e.f.store, r, "alice");
+  const auto unknown = e.jobs().draftAlert(*e.f.store, r, "person:alice");
   CHECK(unknown.status().code() == StatusCode::kInvalidArgument);
   CHECK(unknown.status().message().find("no bearer is named 'radio' (configured: smsc, modems)") != std::string::npos);
   CampaignRequest c;
@@ -520,8 +526,8 @@ TEST_CASE("A job's bearers are checked when it is drafted and are the only ones 
         std::string::npos);
 
   r.bearers = {"modems"};
-  const JobId onModems = e.jobs().draftAlert(*e.f.store, r, "alice").value();
-  REQUIRE(e.jobs().approve(*e.f.store, onModems, "bob").ok());
+  const JobId onModems = e.jobs().draftAlert(*e.f.store, r, "person:alice").value();
+  REQUIRE(e.jobs().approve(*e.f.store, onModems, "person:bob").ok());
   e.pass(2);
   CHECK(modems.held.size() == 4);
   CHECK(smsc.held.empty());  // room there, but not chosen
@@ -534,8 +540,8 @@ TEST_CASE("A job's bearers are checked when it is drafted and are the only ones 
   r.bearers.clear();
   r.target.zones = {"HILL"};
   e.resident("0622000000", "HILL");
-  const JobId anywhere = e.jobs().draftAlert(*e.f.store, r, "alice").value();
-  REQUIRE(e.jobs().approve(*e.f.store, anywhere, "bob").ok());
+  const JobId anywhere = e.jobs().draftAlert(*e.f.store, r, "person:alice").value();
+  REQUIRE(e.jobs().approve(*e.f.store, anywhere, "person:bob").ok());
   e.pass(3);
   REQUIRE(smsc.held.size() == 1);
   CHECK(jobOfMessage(smsc.held[0].id) == anywhere);

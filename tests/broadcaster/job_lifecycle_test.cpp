@@ -42,8 +42,8 @@ struct Rig {
     r.texts = {{"en", "Leave the riverside."}};
     r.target.zones = {"RIVER"};
     r.messageClass = MessageClass::kSevere;
-    const JobId id = jobs.draftAlert(*f.store, r, "alice").value();
-    REQUIRE(jobs.approve(*f.store, id, "bob").ok());
+    const JobId id = jobs.draftAlert(*f.store, r, "person:alice").value();
+    REQUIRE(jobs.approve(*f.store, id, "person:bob").ok());
     return id;
   }
   JobId campaign(std::optional<Timestamp> at = std::nullopt, std::optional<Timestamp> deadline = std::nullopt) {
