@@ -5,6 +5,8 @@
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
+#include "common/crypto/hash.h"
+
 namespace tocsin::api {
 const Principal& Request::who() const {
   if (!principal) throw ApiError(401, "unauthenticated", "this call needs a bearer token");
@@ -17,6 +19,33 @@ int64_t Request::idParam(const std::string& name) const {
   if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos)
     throw ApiError(404, "not_found", "'" + v + "' is not an id", name);
   return std::stoll(v);
+}
+
+std::optional<engine::IdempotencyKey> Request::idempotency() const {
+  if (!idempotencyKey) return std::nullopt;
+  check(engine::validateIdempotencyKey(*idempotencyKey), "Idempotency-Key");
+  Sha256 h;
+  for (const std::string& piece : {method, path, contentType}) {
+    h.update(piece);
+    h.update("\n");
+  }
+  for (const auto& [k, v] : query) {
+    h.update(k);
+    h.update("=");
+    h.update(v);
+    h.update("&");
+  }
+  h.update("\n");
+  h.update(body);
+  return engine::IdempotencyKey{*idempotencyKey, toHex(h.finish()), false};
+}
+
+Response replayAware(Response created, const std::optional<engine::IdempotencyKey>& idempotency) {
+  if (idempotency && idempotency->replayed) {
+    created.status = 200;
+    created.headers["Idempotent-Replayed"] = "true";
+  }
+  return created;
 }
 
 std::pair<int, std::string> httpStatusFor(StatusCode code) {
@@ -49,7 +78,7 @@ JsonArray array() { return new Poco::JSON::Array(Poco::JSON_PRESERVE_KEY_ORDER);
 Response json(const Json& body, int status) {
   std::ostringstream out;
   body->stringify(out);
-  return Response{status, "application/json", out.str()};
+  return Response{status, "application/json", out.str(), {}};
 }
 
 Response errorResponse(int status, const std::string& code, const std::string& message, const std::string& field) {

@@ -13,6 +13,7 @@
 #include <Poco/JSON/Object.h>
 
 #include "broadcaster/engine/credentials.h"
+#include "broadcaster/engine/jobs.h"
 #include "common/base/status.h"
 
 namespace tocsin::api {
@@ -36,6 +37,7 @@ struct Request {
   std::map<std::string, std::string> params;   // from the route's {placeholders}
   std::string contentType;                     // media type only, lower case
   std::string authorization;
+  std::optional<std::string> idempotencyKey;  // the Idempotency-Key header
   std::string body;
   std::string peer;                            // the client's address
   std::optional<Principal> principal;          // set once authenticated
@@ -43,12 +45,16 @@ struct Request {
 
   const Principal& who() const;  // REQUIRES: an authenticated route
   int64_t idParam(const std::string& name) const;
+  // The request's Idempotency-Key with a hash of everything it asked, or nullopt without one.
+  // Throws ApiError 422 for a malformed key.
+  std::optional<engine::IdempotencyKey> idempotency() const;
 };
 
 struct Response {
   int status = 200;
   std::string contentType = "application/json";
   std::string body;
+  std::map<std::string, std::string> headers;  // extra ones (Retry-After, Idempotent-Replayed)
 };
 
 class ApiError : public std::runtime_error {
@@ -75,6 +81,9 @@ T value(Result<T> result, const std::string& field = "") {
   return std::move(result).value();
 }
 Response errorResponse(int status, const std::string& code, const std::string& message, const std::string& field);
+// A creation's response when the job already existed under the request's Idempotency-Key:
+// 200 instead of 201, marked "Idempotent-Replayed: true".
+Response replayAware(Response created, const std::optional<engine::IdempotencyKey>& idempotency);
 
 // JSON helpers. Objects keep their keys in insertion order, so responses read as documented.
 using Json = Poco::JSON::Object::Ptr;

@@ -197,11 +197,11 @@ struct AlertRoutes {
 
   Response respond(JobId id, int status) {
     views.erase(id);
-    return Response{status, "application/json", render(id)};
+    return Response{status, "application/json", render(id), {}};
   }
 
   Response show(JobId id) {
-    return Response{200, "application/json", views.get(id, [&] { return render(id); })};
+    return Response{200, "application/json", views.get(id, [&] { return render(id); }), {}};
   }
 
   engine::AlertRequest fromBody(const Request& req) {
@@ -223,10 +223,11 @@ struct AlertRoutes {
   }
 
   Response create(Request& req) {
+    auto idempotency = req.idempotency();
     const engine::AlertRequest r = fromBody(req);
     auto store = s.stores.acquire();
-    const JobId id = api::value(s.jobs.draftAlert(*store, r, req.who().actor()));
-    return respond(id, 201);
+    const JobId id = api::value(s.jobs.draftAlert(*store, r, req.who().actor(), idempotency ? &*idempotency : nullptr));
+    return replayAware(respond(id, 201), idempotency);
   }
 
   Response edit(Request& req) {

@@ -118,15 +118,16 @@ struct CampaignRoutes {
   }
 
   Response create(Request& req) {
+    auto idempotency = req.idempotency();
     const Json o = parseBody(req);
     const engine::CampaignRequest r = requestFrom(req, o);
     const Principal& who = req.who();
     JobId id = 0;
     {
       auto store = s.stores.acquire();
-      id = value(s.jobs.createCampaign(*store, r, who.actor()));
+      id = value(s.jobs.createCampaign(*store, r, who.actor(), idempotency ? &*idempotency : nullptr));
     }
-    return respond(req, id, 201);
+    return replayAware(respond(req, id, 201), idempotency);
   }
 
   Response act(Request& req, const std::string& action) {

@@ -125,10 +125,10 @@ void addSystemRoutes(Router& router, ApiServices& s) {
       text = s.metrics.render(tx, engine::broadcasterPresence(s.env.config.store.path) == engine::BroadcasterPresence::kRunning);
       return Status::okStatus();
     }));
-    return Response{200, "text/plain; version=0.0.4", text};
+    return Response{200, "text/plain; version=0.0.4", text, {}};
   }});
   router.add({"GET", "/openapi.json", {}, "read this API's OpenAPI 3 description", "", [&router, &s](Request&) {
-    return Response{200, "application/json", router.openApi(s.version)};
+    return Response{200, "application/json", router.openApi(s.version), {}};
   }});
 }
 

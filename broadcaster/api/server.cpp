@@ -57,6 +57,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
       for (const auto& [k, v] : uri.getQueryParameters()) req.query[k] = v;
       req.contentType = mediaType(in.getContentType());
       req.authorization = in.get("Authorization", "");
+      if (in.has("Idempotency-Key")) req.idempotencyKey = in.get("Idempotency-Key");
       req.peer = in.clientAddress().host().toString();
       res = readBody(in, req);
       if (res.status == 0) res = router_.dispatch(req);
@@ -68,6 +69,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
     out.setContentLength(static_cast<std::streamsize>(res.body.size()));
     out.set("Cache-Control", "no-store");
     out.set("X-Content-Type-Options", "nosniff");
+    for (const auto& [name, value] : res.headers) out.set(name, value);
     if (!options_.plainHttp) out.set("Strict-Transport-Security", "max-age=31536000");
     out.sendBuffer(res.body.data(), res.body.size());
     const double seconds = std::chrono::duration<double>(clock_.monotonic() - started).count();
@@ -94,7 +96,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
       if (req.body.size() > limit)
         return errorResponse(413, "payload_too_large", "the body is larger than " + std::to_string(limit) + " bytes", "body");
     }
-    return Response{0, "", ""};
+    return Response{0, "", "", {}};
   }
 
   const Router& router_;

@@ -3,10 +3,12 @@
 // reviewed ("alert show" prints it): what is approved is exactly what was read.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <iomanip>
 #include <ostream>
 #include <sstream>
+#include <thread>
 
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/Context.h>
@@ -21,6 +23,7 @@
 
 #include "broadcaster/cli/cli.h"
 #include "common/base/text.h"
+#include "common/crypto/hash.h"
 #include "common/crypto/key_files.h"
 
 namespace tocsin::cli {
@@ -66,10 +69,27 @@ class Client {
     session_->setKeepAlive(true);
   }
 
+  // A creation, safe to retry: it carries a fresh Idempotency-Key, and when the connection fails
+  // before an answer it is sent again (up to three times) with the same key, so the server makes
+  // the job at most once.
+  Reply create(const std::string& path, const std::string& contentType, const std::string& body) {
+    const auto random = randomBytes(16);
+    if (!random.ok()) return Reply{0, random.status().message(), nullptr};
+    const std::string key = "tocsinctl-" + toHex(random.value());
+    Reply r;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      if (attempt) std::this_thread::sleep_for(std::chrono::seconds(attempt));
+      r = call("POST", path, contentType, body, key);
+      if (r.status != 0) break;
+    }
+    return r;
+  }
+
   Reply call(const std::string& method, const std::string& path, const std::string& contentType = "",
-             const std::string& body = "") {
+             const std::string& body = "", const std::string& idempotencyKey = "") {
     Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     request.set("Authorization", "Bearer " + token_);
+    if (!idempotencyKey.empty()) request.set("Idempotency-Key", idempotencyKey);
     if (!contentType.empty()) request.setContentType(contentType);
     request.setContentLength(static_cast<std::streamsize>(body.size()));
     Reply reply;
@@ -199,7 +219,7 @@ Status alertCreate(CliContext& ctx, const std::vector<std::string>& tokens) {
   Reply r;
   if (auto cap = args.get("cap")) {
     TOCSIN_ASSIGN_OR_RETURN(const std::string xml, readWholeFile(*cap));
-    r = client.call("POST", "/v1/alerts", "application/cap+xml", xml);
+    r = client.create("/v1/alerts", "application/cap+xml", xml);
   } else {
     Object o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     o->set("title", args.require("title"));
@@ -213,9 +233,9 @@ Status alertCreate(CliContext& ctx, const std::vector<std::string>& tokens) {
     Poco::JSON::Array::Ptr bearers = new Poco::JSON::Array;
     for (const auto& b : args.getAll("bearer")) bearers->add(b);
     if (bearers->size()) o->set("bearers", bearers);
-    r = client.call("POST", "/v1/alerts", "application/json", jsonText(o));
+    r = client.create("/v1/alerts", "application/json", jsonText(o));
   }
-  if (r.status != 201) return failure(r);
+  if (r.status != 201 && r.status != 200) return failure(r);
   printAlert(ctx, r.json);
   ctx.out << "a second person reviews it (tocsinctl ... alert show " << str(r.json, "id")
           << ") and approves that digest (alert approve " << str(r.json, "id") << " --digest ...)\n";
@@ -273,8 +293,8 @@ Status campaignCreate(CliContext& ctx, const std::vector<std::string>& tokens) {
   o->set("area", areaObject(args));
   for (const char* k : {"sender", "at", "deadline"})
     if (auto v = args.get(k)) o->set(k, *v);
-  Reply r = client.call("POST", "/v1/campaigns", "application/json", jsonText(o));
-  if (r.status != 201) return failure(r);
+  Reply r = client.create("/v1/campaigns", "application/json", jsonText(o));
+  if (r.status != 201 && r.status != 200) return failure(r);
   ctx.out << "campaign " << str(r.json, "id") << " for " << str(r.json, "shop") << ": " << str(r.json, "state") << "\n";
   if (auto p = r.json->getArray("preview"))
     for (size_t i = 0; i < p->size(); ++i) {

@@ -23,6 +23,25 @@ Status checkText(const std::string& language, const std::string& text) {
   return Status::okStatus();
 }
 
+constexpr auto kIdempotencyKeyLifetime = std::chrono::hours(24);
+
+// The job an earlier request with this key made, if any; refuses the key if that request was
+// a different one.
+Result<std::optional<JobId>> replayOf(StoreTx& tx, const std::string& actor, IdempotencyKey* idem) {
+  if (!idem) return std::optional<JobId>();
+  const auto known = tx.jobs().findRequestKey(actor, toHex(sha256(idem->key)));
+  if (!known) return std::optional<JobId>();
+  if (known->requestHash != idem->requestHash)
+    return Status::invalid("this Idempotency-Key was already used for a different request; use a new key for a new request");
+  idem->replayed = true;
+  return std::optional<JobId>(known->job);
+}
+
+void rememberKey(StoreTx& tx, const std::string& actor, const IdempotencyKey* idem, JobId id, Timestamp now) {
+  if (!idem) return;
+  tx.jobs().rememberRequestKey(actor, toHex(sha256(idem->key)), {idem->requestHash, id}, now, now - kIdempotencyKeyLifetime);
+}
+
 // The two-person rule of a live alert: a named person drafted it and another named person
 // approves it, whichever channels (tokens, OS accounts) each came in by. A machine credential
 // (a token or OS account of no person) can do neither, since it may stand for anyone.
@@ -178,13 +197,27 @@ Result<Job> findJob(StoreTx& tx, JobId id, std::optional<JobKind> kind = std::nu
 
 }  // namespace
 
-Result<JobId> JobService::draftAlert(Store& store, const AlertRequest& r, const std::string& actor) const {
+Status validateIdempotencyKey(const std::string& key) {
+  if (key.empty() || key.size() > 200) return Status::invalid("an Idempotency-Key has 1 to 200 characters");
+  for (char c : key)
+    if (c < 0x21 || c > 0x7e) return Status::invalid("an Idempotency-Key uses printable ASCII characters only, without spaces");
+  return Status::okStatus();
+}
+
+Result<JobId> JobService::draftAlert(Store& store, const AlertRequest& r, const std::string& actor, IdempotencyKey* idem) const {
+  if (idem) TOCSIN_RETURN_IF_ERROR(validateIdempotencyKey(idem->key));
   TOCSIN_ASSIGN_OR_RETURN(Job j, alertJob(r));
   j.createdBy = actor;
   JobId id = 0;
   TOCSIN_RETURN_IF_ERROR(audit_.write(store, actor, [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+    TOCSIN_ASSIGN_OR_RETURN(const auto earlier, replayOf(tx, actor, idem));
+    if (earlier) {
+      id = *earlier;
+      return Status::okStatus();
+    }
     if (r.reference) TOCSIN_RETURN_IF_ERROR(findJob(tx, *r.reference, JobKind::kAlert).status().withContext("references"));
     id = tx.jobs().insert(j);
+    rememberKey(tx, actor, idem, id, rec.now());
     rec.record("alert.draft", object(id),
                std::string(className(r.messageClass)) + " " + modeName(j.mode) + " alert to " +
                    policy::describeTarget(r.target) + (r.classReason.empty() ? "" : "; " + r.classReason) +
@@ -265,7 +298,9 @@ Status JobService::approve(Store& store, JobId id, const std::string& approver, 
   });
 }
 
-Result<JobId> JobService::createCampaign(Store& store, const CampaignRequest& r, const std::string& actor) const {
+Result<JobId> JobService::createCampaign(Store& store, const CampaignRequest& r, const std::string& actor,
+                                         IdempotencyKey* idem) const {
+  if (idem) TOCSIN_RETURN_IF_ERROR(validateIdempotencyKey(idem->key));
   const std::string purpose = "promotions:" + r.shop;
   TOCSIN_RETURN_IF_ERROR(validatePurpose(purpose));
   if (r.target.empty()) return Status::invalid("a campaign needs a target (zones or all)");
@@ -296,8 +331,14 @@ Result<JobId> JobService::createCampaign(Store& store, const CampaignRequest& r,
   j.expiresAt = r.deadline;
   j.createdAt = j.updatedAt = now;
   JobId id = 0;
-  TOCSIN_RETURN_IF_ERROR(audit_.write(store, actor, [&](StoreTx& tx, AuditRecorder& rec) {
+  TOCSIN_RETURN_IF_ERROR(audit_.write(store, actor, [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+    TOCSIN_ASSIGN_OR_RETURN(const auto earlier, replayOf(tx, actor, idem));
+    if (earlier) {
+      id = *earlier;
+      return Status::okStatus();
+    }
     id = tx.jobs().insert(j);
+    rememberKey(tx, actor, idem, id, rec.now());
     rec.record("campaign.create", object(id), purpose + " to " + policy::describeTarget(r.target));
     return Status::okStatus();
   }));

@@ -44,6 +44,16 @@ struct CampaignRequest {
   std::vector<std::string> bearers;
 };
 
+// A client's Idempotency-Key for a creation: a retry with the same key and the same request
+// finds the job the first one made instead of making a second; the same key with a different
+// request is refused. Keys are remembered per caller for a day.
+struct IdempotencyKey {
+  std::string key;          // as the client sent it: 1 to 200 printable ASCII characters
+  std::string requestHash;  // of what was asked (method, path, media type, body)
+  bool replayed = false;    // set when the job already existed
+};
+Status validateIdempotencyKey(const std::string& key);
+
 // What an operator sees before approving: per language, the text as sent and its parts.
 struct TextPreview {
   std::string language;
@@ -60,7 +70,8 @@ class JobService {
 
   // A draft: nothing is sent until someone else approves it (test and exercise alerts may be
   // approved by their author).
-  Result<JobId> draftAlert(Store& store, const AlertRequest& request, const std::string& actor) const;
+  Result<JobId> draftAlert(Store& store, const AlertRequest& request, const std::string& actor,
+                           IdempotencyKey* idempotency = nullptr) const;
   // Replaces what a draft says; its digest changes, so an approval given for the old content
   // is refused. Only the person who drafted it edits it.
   Status editAlert(Store& store, JobId job, const AlertRequest& request, const std::string& actor) const;
@@ -72,7 +83,8 @@ class JobService {
   // the same area, class and bearers, referencing it. The original's unsent messages are
   // cancelled at once (stopping is always safe); the correction still needs a second person.
   Result<JobId> draftFalseAlarmCorrection(Store& store, JobId original, const std::string& actor) const;
-  Result<JobId> createCampaign(Store& store, const CampaignRequest& request, const std::string& actor) const;
+  Result<JobId> createCampaign(Store& store, const CampaignRequest& request, const std::string& actor,
+                               IdempotencyKey* idempotency = nullptr) const;
   // Cancels what is not sent yet. With `kind`, only a job of that kind (an alert route does not
   // cancel a campaign).
   Status cancel(Store& store, JobId job, const std::string& actor, const std::string& reason,

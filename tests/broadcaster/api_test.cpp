@@ -30,6 +30,7 @@ std::string fixture(const std::string& name) {
 
 struct Reply {
   int status = 0;
+  bool replayed = false;
   std::string body;
   Object json;
   std::string error() const { return json && json->has("error") ? json->getObject("error")->getValue<std::string>("message") : ""; }
@@ -83,7 +84,8 @@ struct Api {
   }
 
   Reply call(const std::string& method, const std::string& path, const std::string& who = "",
-             const std::string& contentType = "", const std::string& body = "") {
+             const std::string& contentType = "", const std::string& body = "",
+             const std::map<std::string, std::string>& headers = {}) {
     Poco::Net::initializeSSL();
     // Trusts exactly the certificate the server made on its first start.
     Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, "", "",
@@ -93,11 +95,13 @@ struct Api {
     Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
     if (!who.empty()) request.set("Authorization", "Bearer " + (tokens.count(who) ? tokens[who] : who));
     if (!contentType.empty()) request.setContentType(contentType);
+    for (const auto& [name, value] : headers) request.set(name, value);
     request.setContentLength(static_cast<std::streamsize>(body.size()));
     session.sendRequest(request) << body;
     Poco::Net::HTTPResponse response;
     Reply r;
     Poco::StreamCopier::copyToString(session.receiveResponse(response), r.body);
+    r.replayed = response.get("Idempotent-Replayed", "") == "true";
     r.status = response.getStatus();
     try {
       auto v = Poco::JSON::Parser().parse(r.body);
@@ -215,6 +219,36 @@ TEST_CASE("the two-person rule compares people, not tokens, and a machine's toke
   a.f.clock.advance(std::chrono::seconds(2));  // past the login cache
   CHECK(a.post("/v1/alerts/" + id + "/approve", "bruno", approve).status == 401);
   CHECK(a.call("GET", "/v1/alerts/" + id, "alice").str("state") == "draft");
+}
+
+TEST_CASE("an Idempotency-Key makes a retried creation find the first job instead of making a second", "[api]") {
+  Api a;
+  const std::map<std::string, std::string> key = {{"Idempotency-Key", "draft-2026-11-30-001"}};
+  Reply first = a.call("POST", "/v1/alerts", "olivia", "application/json", kFloodJson, key);
+  REQUIRE(first.status == 201);
+  CHECK_FALSE(first.replayed);
+  const int64_t jobs = a.jobCount(), audit = a.auditCount();
+  Reply retry = a.call("POST", "/v1/alerts", "olivia", "application/json", kFloodJson, key);
+  CHECK(retry.status == 200);
+  CHECK(retry.replayed);
+  CHECK(retry.str("id") == first.str("id"));
+  CHECK(a.jobCount() == jobs);
+  CHECK(a.auditCount() == audit);
+  // The same key for another request is a client's mistake, named.
+  std::string other = kFloodJson;
+  other.replace(other.find("RIVERSIDE"), 9, "PORT");
+  Reply reused = a.call("POST", "/v1/alerts", "olivia", "application/json", other, key);
+  CHECK(reused.status == 422);
+  CHECK(reused.error().find("different request") != std::string::npos);
+  // Keys are per caller: another person's same key is another request.
+  Reply byAlice = a.call("POST", "/v1/alerts", "alice", "application/json", kFloodJson, key);
+  CHECK(byAlice.status == 201);
+  CHECK(byAlice.str("id") != first.str("id"));
+  // A malformed key is refused before anything is written.
+  Reply bad = a.call("POST", "/v1/alerts", "olivia", "application/json", kFloodJson, {{"Idempotency-Key", std::string(201, 'k')}});
+  CHECK(bad.status == 422);
+  CHECK(bad.json->getObject("error")->getValue<std::string>("field") == "Idempotency-Key");
+  CHECK(a.jobCount() == jobs + 1);
 }
 
 TEST_CASE("an approval binds the reviewed content: an edit voids it", "[api]") {
