@@ -51,7 +51,7 @@ void Flow::wipe() {
   s_ = Snapshot{};
   s_.language = settings_.defaultLanguage;
   s_.region = settings_.defaultRegion;
-  pendingContact_ = 0;
+  pendingSignup_ = 0;
   warningSince_.reset();
   cornerTaps_ = 0;
   refreshTexts();
@@ -225,7 +225,7 @@ void Flow::submitSignup() {
     s_.error = s_.text->serviceError;
     return;
   }
-  pendingContact_ = pending->contact;
+  pendingSignup_ = pending->signup;
   s_.maskedPhone = pending->maskedPhone;
   go(Screen::kCode);
 }
@@ -240,7 +240,7 @@ void Flow::onCode(const Action& a) {
     go(Screen::kDone);
   } else if (a.intent == Intent::kConfirm && s_.code.size() == 6) {
     int left = 0;
-    auto outcome = signups_.confirm(pendingContact_, s_.code, left);
+    auto outcome = signups_.confirm(pendingSignup_, s_.code, left);
     scrub(s_.code);
     if (!outcome.ok()) {
       s_.error = s_.text->serviceError;

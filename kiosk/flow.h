@@ -112,7 +112,7 @@ class Flow {
   SignupPort& signups_;
   FlowSettings settings_;
   Snapshot s_;
-  ContactId pendingContact_ = 0;
+  int64_t pendingSignup_ = 0;
   MonoTime lastTouch_;
   MonoTime screenSince_;
   std::optional<MonoTime> warningSince_;

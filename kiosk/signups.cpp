@@ -1,6 +1,5 @@
 #include "kiosk/signups.h"
 
-#include "common/consent/codes.h"
 #include "common/consent/consent.h"
 #include "common/jobs/transactional.h"
 #include "kiosk/texts.h"
@@ -55,94 +54,53 @@ Result<PendingSignup> StoreSignups::signUp(const SignupRequest& r) {
   if (!r.alerts && !r.promotions) return Status::invalid("nothing was chosen");
   if (r.promotions && r.ageConfirmed == 0) return Status::invalid("promotions need the age confirmation");
   TOCSIN_ASSIGN_OR_RETURN(const PhoneNumber number, checkPhone(r.phone, r.region));
-  TOCSIN_ASSIGN_OR_RETURN(const std::string code, newConfirmationCode());
+  tocsin::NewSignup request;
+  request.number = number;
+  request.name = r.name;
+  request.language = r.language;
+  auto shown = [&](const std::string& kind, const std::string& purpose) {
+    const ConsentText& t = shownText(kind, r.language);
+    request.texts.push_back({purpose, t.textId, t.version});
+  };
+  if (r.alerts) shown("alerts", kAlertsPurpose);
+  if (r.promotions) shown("promotions", promotionsPurpose());
+  request.channel = actor();
+  request.source = "kiosk";
+  if (r.ageConfirmed) request.evidence = "age confirmed at least " + std::to_string(r.ageConfirmed);
+  request.codeSms = uiText(r.language).smsCode;
   PendingSignup pending;
-  const std::string channel = actor();
   TOCSIN_RETURN_IF_ERROR(audit_.write(store_, actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
-    ContactDetails details;
-    details.name = r.name;
-    details.language = r.language;
-    TOCSIN_ASSIGN_OR_RETURN(UpsertResult contact, book_.upsert(tx, rec, number, details, "kiosk", true));
-    std::vector<std::string> purposes;
-    auto grant = [&](const std::string& kind, const std::string& purpose) -> Status {
-      const ConsentText& t = shownText(kind, r.language);
-      GrantRequest g{purpose, t.textId, t.version, t.language, channel, "checkbox",
-                     r.ageConfirmed ? std::optional<std::string>("age confirmed at least " + std::to_string(r.ageConfirmed))
-                                    : std::nullopt};
-      TOCSIN_RETURN_IF_ERROR(consent::grant(tx, rec, contact.id, g).status());
-      purposes.push_back(purpose);
-      return Status::okStatus();
-    };
-    if (r.alerts) TOCSIN_RETURN_IF_ERROR(grant("alerts", kAlertsPurpose));
-    if (r.promotions) TOCSIN_RETURN_IF_ERROR(grant("promotions", promotionsPurpose()));
-    ConfirmationCode c;
-    c.contact = contact.id;
-    c.purposes = purposes;
-    c.codeHash = confirmationCodeHash(contact.id, code);
-    c.channel = channel;
-    c.language = r.language;
-    c.createdAt = rec.now();
-    c.expiresAt = rec.now() + std::chrono::hours(48);
-    tx.inbox().addCode(c);
-    const std::string sms = fill(uiText(r.language).smsCode, {{"code", code}});
-    TOCSIN_RETURN_IF_ERROR(
-        queueTransactional(tx, rec, {"kiosk sign-up code", number.e164, contact.id, sms, r.language, std::nullopt}).status());
-    pending.contact = contact.id;
+    TOCSIN_ASSIGN_OR_RETURN(const StartedSignup started, signups_.start(tx, rec, request));
+    pending.signup = started.id;
     return Status::okStatus();
   }));
   pending.maskedPhone = maskPhone(number.e164, callingCode(number.region));
   return pending;
 }
 
-Result<CodeOutcome> StoreSignups::confirm(ContactId contact, const std::string& code, int& triesLeft) {
-  CodeOutcome outcome = CodeOutcome::kWrong;
+Result<CodeOutcome> StoreSignups::confirm(int64_t signup, const std::string& code, int& triesLeft) {
+  CodeCheck check;
   TOCSIN_RETURN_IF_ERROR(audit_.write(store_, actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
-    const auto codes = tx.inbox().openCodes(contact, rec.now());
-    if (codes.empty()) {
-      outcome = CodeOutcome::kBlocked;
-      return Status::okStatus();
-    }
-    const std::string hash = confirmationCodeHash(contact, code);
-    for (const auto& c : codes) {
-      if (c.codeHash != hash) continue;
-      for (const auto& purpose : c.purposes) {
-        auto e = consent::confirm(tx, rec, contact, {purpose, c.language, actor(), "confirmation-code",
-                                                     "code #" + std::to_string(c.id) + " typed at " + actor()});
-        if (!e.ok() && e.status().code() != StatusCode::kFailedPrecondition) return e.status();
-      }
-      tx.inbox().markCodeUsed(c.id, rec.now());
-      outcome = CodeOutcome::kConfirmed;
-      return Status::okStatus();
-    }
-    const ConfirmationCode& latest = codes.front();
-    tx.inbox().countCodeAttempt(latest.id);
-    triesLeft = kCodeMaxAttempts - (latest.attempts + 1);
-    if (triesLeft <= 0) {
-      tx.inbox().markCodeUsed(latest.id, rec.now());
-      outcome = CodeOutcome::kBlocked;
-      rec.record("signup.code-blocked", "contact:" + std::to_string(contact), "too many wrong codes at " + actor());
-    }
+    TOCSIN_ASSIGN_OR_RETURN(check, signups_.confirmTyped(tx, rec, signup, actor(), code));
     return Status::okStatus();
   }));
-  return outcome;
+  switch (check.verdict) {
+    case CodeCheck::Verdict::kConfirmed: return CodeOutcome::kConfirmed;
+    case CodeCheck::Verdict::kWrong: triesLeft = check.triesLeft; return CodeOutcome::kWrong;
+    case CodeCheck::Verdict::kBlocked: break;
+  }
+  return CodeOutcome::kBlocked;
 }
 
 Status StoreSignups::withdraw(const std::string& typed, const std::string& region, const std::string& language) {
   TOCSIN_ASSIGN_OR_RETURN(const PhoneNumber number, checkPhone(typed, region));
   return audit_.write(store_, actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
-    auto contact = tx.contacts().findByPhone(number.e164);
-    if (!contact) return Status::okStatus();
-    bool any = false;
-    for (const auto& purpose : {std::string(kAlertsPurpose), promotionsPurpose()}) {
-      TOCSIN_ASSIGN_OR_RETURN(auto e, consent::withdraw(tx, rec, contact->id, {purpose, language, actor(), "kiosk-button", std::nullopt}));
-      any = any || e.has_value();
-    }
-    if (any) {
-      const std::string sms = fill(uiText(language).smsWithdrawn, {{"shop", id_.shopName}});
-      TOCSIN_RETURN_IF_ERROR(
-          queueTransactional(tx, rec, {"kiosk withdrawal", number.e164, contact->id, sms, language, std::nullopt}).status());
-    }
-    return Status::okStatus();
+    TOCSIN_ASSIGN_OR_RETURN(const auto withdrawn,
+                            withdrawNumber(tx, rec, number.e164, {promotionsPurpose()},
+                                           {"", language, actor(), "kiosk-button", std::nullopt}));
+    if (withdrawn.empty()) return Status::okStatus();
+    const std::string sms = fill(uiText(language).smsWithdrawn, {{"shop", id_.shopName}});
+    return queueTransactional(tx, rec, {"kiosk withdrawal", number.e164, std::nullopt, sms, language, std::nullopt}).status();
   });
 }
 

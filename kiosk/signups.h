@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/audit/audit_log.h"
+#include "common/consent/signups.h"
 #include "common/contacts/contacts.h"
 #include "common/phone/phone.h"
 #include "common/store/store.h"
@@ -27,7 +28,8 @@ struct SignupRequest {
 };
 
 struct PendingSignup {
-  ContactId contact = 0;
+  int64_t signup = 0;       // the store's pending sign-up, confirmed by its code
+
   std::string maskedPhone;  // "+33 6 •• •• •1 23"
 };
 
@@ -40,8 +42,9 @@ class SignupPort {
   virtual Result<PendingSignup> signUp(const SignupRequest& request) = 0;
   // kWrong sets `triesLeft`; kBlocked means the code is burnt (too many tries, or none open):
   // the person signs up again.
-  virtual Result<CodeOutcome> confirm(ContactId contact, const std::string& code, int& triesLeft) = 0;
-  // Withdraws every consent of the number; the answer never says whether it was known.
+  virtual Result<CodeOutcome> confirm(int64_t signup, const std::string& code, int& triesLeft) = 0;
+  // Withdraws the number's consent to this shop's offers; the answer never says whether it was
+  // known. Town alerts are not withdrawn here: a typed number proves nothing about who types it.
   virtual Status withdraw(const std::string& typed, const std::string& region, const std::string& language) = 0;
 };
 
@@ -65,7 +68,7 @@ class StoreSignups final : public SignupPort {
 
   Result<PhoneNumber> checkPhone(const std::string& typed, const std::string& region) const override;
   Result<PendingSignup> signUp(const SignupRequest& request) override;
-  Result<CodeOutcome> confirm(ContactId contact, const std::string& code, int& triesLeft) override;
+  Result<CodeOutcome> confirm(int64_t signup, const std::string& code, int& triesLeft) override;
   Status withdraw(const std::string& typed, const std::string& region, const std::string& language) override;
 
   // The consent text shown for ("alerts" | "promotions", language), exactly as stored.
@@ -73,13 +76,13 @@ class StoreSignups final : public SignupPort {
 
  private:
   StoreSignups(Store& store, AuditLog& audit, const ContactBook& book, KioskIdentity identity)
-      : store_(store), audit_(audit), book_(book), id_(std::move(identity)) {}
+      : store_(store), audit_(audit), signups_(book), id_(std::move(identity)) {}
   std::string actor() const { return "kiosk:" + id_.kioskId; }
   std::string promotionsPurpose() const { return "promotions:" + id_.shop; }
 
   Store& store_;
   AuditLog& audit_;
-  const ContactBook& book_;
+  SignupService signups_;
   KioskIdentity id_;
   std::map<std::pair<std::string, std::string>, ConsentText> texts_;  // (kind, language)
 };

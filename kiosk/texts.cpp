@@ -41,9 +41,9 @@ UiText english() {
   t.doneConfirmed = "Thank you! You are signed up.";
   t.donePending = "Thank you! Reply to our SMS with the code to confirm. Nothing is sent before that.";
   t.finish = "Finish";
-  t.withdrawTitle = "Stop all messages to this number?";
-  t.withdrawConfirm = "Stop my messages";
-  t.withdrawDone = "Done. If this number was signed up, it will receive no more messages from us.";
+  t.withdrawTitle = "Stop this shop's offers to this number?";
+  t.withdrawConfirm = "Stop the offers";
+  t.withdrawDone = "Done. If this number was signed up, it will receive no more offers from this shop. Town alerts: ask the town hall.";
   t.stillThere = "Are you still there?";
   t.keepGoing = "Continue";
   t.clearingIn = "Everything you typed will be cleared in {seconds} s.";
@@ -52,7 +52,7 @@ UiText english() {
   t.exitApp = "Close the kiosk";
   t.wrongPin = "Wrong PIN.";
   t.smsCode = "Your sign-up code: {code}. Type it at the kiosk or reply with it to confirm. Not you? Ignore this SMS.";
-  t.smsWithdrawn = "You will no longer receive SMS from {shop} or the town's optional alerts. Sign up again at the kiosk any time.";
+  t.smsWithdrawn = "You will no longer receive offers from {shop} by SMS. Town alerts are not affected. Sign up again at the kiosk any time.";
   t.serviceError = "Sorry, something went wrong. Please ask the staff.";
   return t;
 }
@@ -93,9 +93,9 @@ UiText french() {
   t.doneConfirmed = "Merci ! Votre inscription est confirmée.";
   t.donePending = "Merci ! Répondez à notre SMS avec le code pour confirmer. Rien ne sera envoyé avant.";
   t.finish = "Terminer";
-  t.withdrawTitle = "Arrêter tous les messages vers ce numéro ?";
-  t.withdrawConfirm = "Arrêter mes messages";
-  t.withdrawDone = "C'est fait. Si ce numéro était inscrit, il ne recevra plus de messages de notre part.";
+  t.withdrawTitle = "Arrêter les offres de ce magasin vers ce numéro ?";
+  t.withdrawConfirm = "Arrêter les offres";
+  t.withdrawDone = "C'est fait. Si ce numéro était inscrit, il ne recevra plus d'offres de ce magasin. Alertes de la ville : adressez-vous à la mairie.";
   t.stillThere = "Êtes-vous toujours là ?";
   t.keepGoing = "Continuer";
   t.clearingIn = "Tout ce que vous avez saisi sera effacé dans {seconds} s.";
@@ -104,7 +104,7 @@ UiText french() {
   t.exitApp = "Fermer la borne";
   t.wrongPin = "Code erroné.";
   t.smsCode = "Votre code d'inscription : {code}. Tapez-le sur la borne ou répondez avec ce code pour confirmer. Pas vous ? Ignorez ce SMS.";
-  t.smsWithdrawn = "Vous ne recevrez plus de SMS de {shop} ni les alertes facultatives de la ville. Réinscription possible à la borne.";
+  t.smsWithdrawn = "Vous ne recevrez plus d'offres de {shop} par SMS. Les alertes de la ville ne changent pas. Réinscription possible à la borne.";
   t.serviceError = "Désolé, une erreur est survenue. Adressez-vous au personnel.";
   return t;
 }
@@ -145,9 +145,9 @@ UiText italian() {
   t.doneConfirmed = "Grazie! La tua iscrizione è confermata.";
   t.donePending = "Grazie! Rispondi al nostro SMS con il codice per confermare. Nulla viene inviato prima.";
   t.finish = "Fine";
-  t.withdrawTitle = "Fermare tutti i messaggi a questo numero?";
-  t.withdrawConfirm = "Ferma i miei messaggi";
-  t.withdrawDone = "Fatto. Se questo numero era iscritto, non riceverà più messaggi da noi.";
+  t.withdrawTitle = "Fermare le offerte di questo negozio a questo numero?";
+  t.withdrawConfirm = "Ferma le offerte";
+  t.withdrawDone = "Fatto. Se questo numero era iscritto, non riceverà più offerte da questo negozio. Avvisi del Comune: rivolgersi al Comune.";
   t.stillThere = "Sei ancora lì?";
   t.keepGoing = "Continua";
   t.clearingIn = "Tutto ciò che hai scritto sarà cancellato tra {seconds} s.";
@@ -156,7 +156,7 @@ UiText italian() {
   t.exitApp = "Chiudi il chiosco";
   t.wrongPin = "PIN errato.";
   t.smsCode = "Il tuo codice di iscrizione: {code}. Scrivilo al chiosco o rispondi con il codice per confermare. Non sei tu? Ignora questo SMS.";
-  t.smsWithdrawn = "Non riceverai più SMS da {shop} né gli avvisi facoltativi del Comune. Puoi iscriverti di nuovo al chiosco.";
+  t.smsWithdrawn = "Non riceverai più offerte da {shop} via SMS. Gli avvisi del Comune non cambiano. Puoi iscriverti di nuovo al chiosco.";
   t.serviceError = "Spiacenti, si è verificato un errore. Rivolgiti al personale.";
   return t;
 }
@@ -197,9 +197,9 @@ UiText polish() {
   t.doneConfirmed = "Dziękujemy! Jesteś zapisany(-a).";
   t.donePending = "Dziękujemy! Odpowiedz na naszego SMS-a kodem, aby potwierdzić. Nic nie zostanie wysłane wcześniej.";
   t.finish = "Zakończ";
-  t.withdrawTitle = "Zatrzymać wszystkie wiadomości na ten numer?";
-  t.withdrawConfirm = "Zatrzymaj moje wiadomości";
-  t.withdrawDone = "Gotowe. Jeśli ten numer był zapisany, nie otrzyma już od nas wiadomości.";
+  t.withdrawTitle = "Zatrzymać oferty tego sklepu na ten numer?";
+  t.withdrawConfirm = "Zatrzymaj oferty";
+  t.withdrawDone = "Gotowe. Jeśli ten numer był zapisany, nie otrzyma już ofert tego sklepu. Alerty miasta: skontaktuj się z urzędem.";
   t.stillThere = "Czy nadal tu jesteś?";
   t.keepGoing = "Kontynuuj";
   t.clearingIn = "Wszystko, co wpisano, zostanie usunięte za {seconds} s.";
@@ -208,7 +208,7 @@ UiText polish() {
   t.exitApp = "Zamknij kiosk";
   t.wrongPin = "Błędny PIN.";
   t.smsCode = "Twój kod zapisu: {code}. Wpisz go w kiosku lub odpowiedz nim, aby potwierdzić. To nie Ty? Zignoruj tego SMS-a.";
-  t.smsWithdrawn = "Nie będziesz już otrzymywać SMS-ów od {shop} ani opcjonalnych alertów miasta. Możesz zapisać się ponownie w kiosku.";
+  t.smsWithdrawn = "Nie będziesz już otrzymywać ofert od {shop} SMS-em. Alerty miasta się nie zmieniają. Możesz zapisać się ponownie w kiosku.";
   t.serviceError = "Przepraszamy, wystąpił błąd. Poproś o pomoc personel.";
   return t;
 }

@@ -49,11 +49,27 @@ constexpr const char* kDefaults = R"json({
     "en": {"stop": "You will receive no more promotional messages. Public alerts are not affected.",
            "start": "To receive offers again, sign up at the shop's kiosk.",
            "help": "Tocsin messages. Reply STOP to stop promotional messages.",
-           "confirmed": "Thank you, your sign-up is confirmed. Reply STOP at any time to stop."},
+           "confirmed": "Thank you, your sign-up is confirmed. Reply STOP at any time to stop.",
+           "code": "Your sign-up code: {code}. Type it where you signed up, or reply with it to confirm. Not you? Ignore this SMS.",
+           "withdrawn": "You will no longer receive offers from {shop} by SMS. Town alerts are not affected."},
     "fr": {"stop": "Vous ne recevrez plus de messages promotionnels. Les alertes publiques ne sont pas concernees.",
            "start": "Pour recevoir a nouveau les offres, inscrivez-vous a la borne du magasin.",
            "help": "Messages Tocsin. Repondez STOP pour ne plus recevoir de promotions.",
-           "confirmed": "Merci, votre inscription est confirmee. Repondez STOP a tout moment pour arreter."}
+           "confirmed": "Merci, votre inscription est confirmee. Repondez STOP a tout moment pour arreter.",
+           "code": "Votre code d'inscription : {code}. Tapez-le la ou vous vous etes inscrit, ou repondez avec ce code pour confirmer. Pas vous ? Ignorez ce SMS.",
+           "withdrawn": "Vous ne recevrez plus d'offres de {shop} par SMS. Les alertes de la ville ne changent pas."},
+    "it": {"stop": "Non riceverai piu messaggi promozionali. Gli avvisi pubblici non cambiano.",
+           "start": "Per ricevere di nuovo le offerte, iscriviti al chiosco del negozio.",
+           "help": "Messaggi Tocsin. Rispondi STOP per non ricevere piu promozioni.",
+           "confirmed": "Grazie, la tua iscrizione e confermata. Rispondi STOP in qualsiasi momento per smettere.",
+           "code": "Il tuo codice di iscrizione: {code}. Scrivilo dove ti sei iscritto o rispondi con il codice per confermare. Non sei tu? Ignora questo SMS.",
+           "withdrawn": "Non riceverai piu offerte da {shop} via SMS. Gli avvisi del Comune non cambiano."},
+    "pl": {"stop": "Nie bedziesz juz otrzymywac wiadomosci promocyjnych. Alerty publiczne sie nie zmieniaja.",
+           "start": "Aby znow otrzymywac oferty, zapisz sie w kiosku sklepu.",
+           "help": "Wiadomosci Tocsin. Odpowiedz STOP, aby zrezygnowac z promocji.",
+           "confirmed": "Dziekujemy, zapis potwierdzony. Odpowiedz STOP w dowolnej chwili, aby zrezygnowac.",
+           "code": "Twoj kod zapisu: {code}. Wpisz go tam, gdzie sie zapisales, lub odpowiedz nim, aby potwierdzic. To nie Ty? Zignoruj tego SMS-a.",
+           "withdrawn": "Nie bedziesz juz otrzymywac ofert od {shop} SMS-em. Alerty miasta sie nie zmieniaja."}
   }
 })json";
 
@@ -140,6 +156,10 @@ Status merge(JsonReader& r, PolicyConfig& c) {
       TOCSIN_RETURN_IF_ERROR(entry->getString("start", t.start));
       TOCSIN_RETURN_IF_ERROR(entry->getString("help", t.help));
       TOCSIN_RETURN_IF_ERROR(entry->getString("confirmed", t.confirmed));
+      TOCSIN_RETURN_IF_ERROR(entry->getString("code", t.code));
+      TOCSIN_RETURN_IF_ERROR(entry->getString("withdrawn", t.withdrawn));
+      if (!t.code.empty() && t.code.find("{code}") == std::string::npos)
+        return Status::invalid("configuration key '" + entry->pathOf("code") + "' must hold {code}, where the code goes");
       TOCSIN_RETURN_IF_ERROR(entry->checkNoUnknownKeys());
     }
   return r.checkNoUnknownKeys();

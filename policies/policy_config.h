@@ -11,7 +11,8 @@
 //     "max_parts": { "promotional": 3, "alert": 6 },
 //     "frequency_cap": { "messages": 4, "window": "7d" },
 //     "alert_validity": "6h",
-//     "replies": { "en": { "stop": "...", "start": "...", "help": "..." } }
+//     "replies": { "en": { "stop": "...", "start": "...", "help": "...", "confirmed": "...",
+//                          "code": "... {code} ...", "withdrawn": "... {shop} ..." } }
 //   }
 #pragma once
 
@@ -31,6 +32,8 @@ struct ReplyTexts {
   std::string start;    // how to sign up again (consent is never restored by a keyword alone)
   std::string help;
   std::string confirmed;  // a sign-up confirmed by a reply code
+  std::string code;       // the sign-up code SMS, "{code}" where the code goes: no advertising
+  std::string withdrawn;  // a shop's offers stopped at its kiosk or page, "{shop}" for the shop
 };
 
 struct PolicyConfig {

@@ -100,8 +100,14 @@ struct PeopleRoutes {
     const PhoneNumber number = phone(requireString(o, "phone"), "phone");
     const std::string action = requireString(o, "action");
     const std::string purpose = requireString(o, "purpose");
-    if (who.role == Role::kMarketer && purpose != "promotions:" + *who.shop)
-      throw ApiError(403, "forbidden", "this token records consent for promotions:" + *who.shop + " only", "purpose");
+    // A shop withdraws its own offers here (a customer asking in person); everything else about
+    // consent is the admin's, with evidence, or a code-verified sign-up's (/v1/signups).
+    if (who.role == Role::kMarketer) {
+      if (action != "withdraw")
+        throw ApiError(403, "forbidden", "a shop's token only withdraws here; people sign up through /v1/signups, with a code", "action");
+      if (purpose != "promotions:" + *who.shop)
+        throw ApiError(403, "forbidden", "this token withdraws consent for promotions:" + *who.shop + " only", "purpose");
+    }
     const std::string channel = "api:" + who.name;
     const std::string method = optionalString(o, "method").value_or(action == "grant" ? "checkbox" : "web-form");
     const std::string language = optionalString(o, "language").value_or("en");
@@ -112,7 +118,7 @@ struct PeopleRoutes {
       if (!contact) return Status::notFound("no contact with this number; create it first (POST /v1/contacts)");
       if (action == "grant") {
         GrantRequest g{purpose, requireString(o, "text_id"), optionalInt(o, "text_version"), language, channel, method,
-                       optionalString(o, "evidence")};
+                       optionalString(o, "evidence"), std::nullopt};
         TOCSIN_ASSIGN_OR_RETURN(ConsentEvent e, consent::grant(tx, rec, contact->id, g));
         out->set("event", e.id);
       } else if (action == "confirm") {
@@ -309,14 +315,15 @@ struct PeopleRoutes {
 void addPeopleRoutes(Router& router, ApiServices& services) {
   auto r = std::make_shared<PeopleRoutes>(PeopleRoutes{services});
   const std::set<Role> auditors = {Role::kAuditor, Role::kAdmin};
-  router.add({"POST", "/v1/contacts", {Role::kAdmin, Role::kMarketer, Role::kKiosk}, "create or update a contact",
+  router.add({"POST", "/v1/contacts", {Role::kAdmin}, "create or update a contact of the town's register",
               "application/json", [r](Request& q) { return r->createContact(q); }, true});
   router.add({"POST", "/v1/contacts/import", {Role::kAdmin}, "import contacts from CSV (all rows or none)", "text/csv",
               [r](Request& q) { return r->importContacts(q); }, true});
   router.add({"DELETE", "/v1/contacts/{phone}", {Role::kAdmin}, "erase a person, keeping a suppression fingerprint", "",
               [r](Request& q) { return r->erase(q); }, true});
-  router.add({"POST", "/v1/consent", {Role::kMarketer, Role::kKiosk, Role::kAdmin},
-              "record a consent grant, confirmation or withdrawal", "application/json",
+  router.add({"POST", "/v1/consent", {Role::kMarketer, Role::kAdmin},
+              "record a consent grant, confirmation (with its evidence) or withdrawal (a shop: its own withdrawals only)",
+              "application/json",
               [r](Request& q) { return r->consentEvent(q); }, true});
   router.add({"GET", "/v1/consent/export", auditors, "export consent records, signed", "",
               [r](Request& q) { return r->consentExport(q); }, true});

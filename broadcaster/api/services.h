@@ -56,12 +56,14 @@ void addSystemRoutes(Router& router, ApiServices& services);
 void addAlertRoutes(Router& router, ApiServices& services);
 void addCampaignRoutes(Router& router, ApiServices& services);
 void addPeopleRoutes(Router& router, ApiServices& services);  // contacts, consent, audit, tokens
+void addSignupRoutes(Router& router, ApiServices& services);  // kiosks' and shops' sign-ups
 
 inline void addAllRoutes(Router& router, ApiServices& services) {
   addSystemRoutes(router, services);
   addAlertRoutes(router, services);
   addCampaignRoutes(router, services);
   addPeopleRoutes(router, services);
+  addSignupRoutes(router, services);
 }
 
 // Shared by the route files.

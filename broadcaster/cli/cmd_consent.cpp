@@ -58,7 +58,7 @@ Status grantCmd(CliContext& ctx, const std::vector<std::string>& tokens) {
                                "[--channel C] [--method M] [--evidence E]");
   GrantRequest req{args.require("purpose"), args.require("text"), args.getInt("version", 1, 1 << 30),
                    args.require("language"), args.getOr("channel", defaultChannel(ctx)),
-                   args.getOr("method", "staff-entry"), args.get("evidence")};
+                   args.getOr("method", "staff-entry"), args.get("evidence"), std::nullopt};
   return recordEvent(ctx, args, [&](StoreTx& tx, AuditRecorder& rec, const Contact& c) -> Result<std::string> {
     TOCSIN_ASSIGN_OR_RETURN(ConsentEvent ev, consent::grant(tx, rec, c.id, req));
     return "granted " + ev.purpose + " (text " + *ev.textId + " v" + std::to_string(*ev.textVersion) +

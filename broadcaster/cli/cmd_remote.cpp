@@ -8,7 +8,6 @@
 #include <iomanip>
 #include <ostream>
 #include <sstream>
-#include <thread>
 
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/Context.h>
@@ -72,13 +71,14 @@ class Client {
   // A creation, safe to retry: it carries a fresh Idempotency-Key, and when the connection fails
   // before an answer it is sent again (up to three times) with the same key, so the server makes
   // the job at most once.
-  Reply create(const std::string& path, const std::string& contentType, const std::string& body) {
+  Reply create(Clock& clock, const std::string& path, const std::string& contentType, const std::string& body) {
     const auto random = randomBytes(16);
     if (!random.ok()) return Reply{0, random.status().message(), nullptr};
     const std::string key = "tocsinctl-" + toHex(random.value());
     Reply r;
     for (int attempt = 0; attempt < 3; ++attempt) {
-      if (attempt) std::this_thread::sleep_for(std::chrono::seconds(attempt));
+      Interrupt never;
+      if (attempt) clock.sleepFor(std::chrono::seconds(attempt), never);
       r = call("POST", path, contentType, body, key);
       if (r.status != 0) break;
     }
@@ -219,7 +219,7 @@ Status alertCreate(CliContext& ctx, const std::vector<std::string>& tokens) {
   Reply r;
   if (auto cap = args.get("cap")) {
     TOCSIN_ASSIGN_OR_RETURN(const std::string xml, readWholeFile(*cap));
-    r = client.create("/v1/alerts", "application/cap+xml", xml);
+    r = client.create(ctx.clock, "/v1/alerts", "application/cap+xml", xml);
   } else {
     Object o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     o->set("title", args.require("title"));
@@ -233,7 +233,7 @@ Status alertCreate(CliContext& ctx, const std::vector<std::string>& tokens) {
     Poco::JSON::Array::Ptr bearers = new Poco::JSON::Array;
     for (const auto& b : args.getAll("bearer")) bearers->add(b);
     if (bearers->size()) o->set("bearers", bearers);
-    r = client.create("/v1/alerts", "application/json", jsonText(o));
+    r = client.create(ctx.clock, "/v1/alerts", "application/json", jsonText(o));
   }
   if (r.status != 201 && r.status != 200) return failure(r);
   printAlert(ctx, r.json);
@@ -293,7 +293,7 @@ Status campaignCreate(CliContext& ctx, const std::vector<std::string>& tokens) {
   o->set("area", areaObject(args));
   for (const char* k : {"sender", "at", "deadline"})
     if (auto v = args.get(k)) o->set(k, *v);
-  Reply r = client.create("/v1/campaigns", "application/json", jsonText(o));
+  Reply r = client.create(ctx.clock, "/v1/campaigns", "application/json", jsonText(o));
   if (r.status != 201 && r.status != 200) return failure(r);
   ctx.out << "campaign " << str(r.json, "id") << " for " << str(r.json, "shop") << ": " << str(r.json, "state") << "\n";
   if (auto p = r.json->getArray("preview"))

@@ -159,7 +159,7 @@ Status seedPopulation(DemoStore& d, std::ostream& out) {
         for (const auto& [want, purpose, textId] : {std::tuple{wantsAlerts, kAlertsPurpose, "town-alerts"},
                                                     std::tuple{wantsOffers, kPromotions, "martin-offers"}}) {
           if (!want) continue;
-          GrantRequest g{purpose, textId, std::nullopt, text.language, kiosk, "checkbox", std::nullopt};
+          GrantRequest g{purpose, textId, std::nullopt, text.language, kiosk, "checkbox", std::nullopt, std::nullopt};
           TOCSIN_RETURN_IF_ERROR(consent::grant(tx, rec, c.id, g).status());
         }
         return Status::okStatus();

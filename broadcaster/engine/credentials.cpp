@@ -3,6 +3,7 @@
 #include <Poco/Net/IPAddress.h>
 
 #include "common/base/text.h"
+#include "common/consent/consent.h"
 #include "common/crypto/hash.h"
 
 namespace tocsin::engine {
@@ -73,9 +74,13 @@ bool addressAllowed(const std::vector<std::string>& allowFrom, const std::string
 
 Result<std::string> createToken(Store& store, AuditLog& audit, const std::string& actor, const NewToken& request) {
   TOCSIN_RETURN_IF_ERROR(validateName(request.name));
-  if (request.role == Role::kMarketer && (!request.shop || request.shop->empty()))
-    return Status::invalid("a marketer's token names the shop whose campaigns it runs (--shop)");
-  if (request.role != Role::kMarketer && request.shop) return Status::invalid("only marketers' tokens name a shop");
+  const bool forShop = request.role == Role::kMarketer || request.role == Role::kKiosk;
+  if (forShop && (!request.shop || request.shop->empty()))
+    return Status::invalid(std::string(request.role == Role::kKiosk ? "a kiosk's token names the shop whose stand it is on"
+                                                                    : "a marketer's token names the shop whose campaigns it runs") +
+                           " (--shop)");
+  if (!forShop && request.shop) return Status::invalid("only marketers' and kiosks' tokens name a shop");
+  if (request.shop) TOCSIN_RETURN_IF_ERROR(validatePurpose("promotions:" + *request.shop).withContext("shop"));
   if (request.person) TOCSIN_RETURN_IF_ERROR(validatePersonName(*request.person));
   for (const auto& a : request.allowFrom) TOCSIN_RETURN_IF_ERROR(validateAllowEntry(a));
   TOCSIN_ASSIGN_OR_RETURN(const Bytes random, randomBytes(32));

@@ -59,7 +59,7 @@ Dispatcher::Dispatcher(Store& store, AuditLog& audit, const policy::PolicyConfig
       clock_(clock),
       options_(options),
       expander_(policies, suppressor),
-      events_(policies, phones, RetryPolicy{options.maxAttempts, options.retryMin, options.retryMax}),
+      events_(policies, phones, suppressor, RetryPolicy{options.maxAttempts, options.retryMin, options.retryMax}),
       lifecycle_(expander_, LifecycleOptions{options.expansionBatch, options.campaignBatch}) {}
 
 Dispatcher::~Dispatcher() = default;

@@ -40,8 +40,9 @@ struct EventEffects {
 
 class EventApplier {
  public:
-  EventApplier(const policy::PolicyConfig& policies, const PhoneNormalizer& phones, RetryPolicy retry)
-      : inbound_(policies, phones), retry_(retry) {}
+  EventApplier(const policy::PolicyConfig& policies, const PhoneNormalizer& phones, const Suppressor& suppressor,
+               RetryPolicy retry)
+      : inbound_(policies, phones, suppressor), retry_(retry) {}
 
   Status apply(StoreTx& tx, AuditRecorder& audit, const BearerEvent& event, const BearerScheduler& bearers, Timestamp now,
                EventEffects& effects) const;

@@ -1,7 +1,6 @@
 #include "broadcaster/engine/inbound.h"
 
 #include "broadcaster/engine/webhooks.h"
-#include "common/consent/codes.h"
 #include "common/consent/consent.h"
 #include "common/jobs/transactional.h"
 #include "policies/replies.h"
@@ -106,37 +105,18 @@ Status InboundHandler::stop(Context& c) const {
 }
 
 Status InboundHandler::confirmCode(Context& c) const {
-  if (!c.contact) {
-    c.out.outcome = "code from an unknown number: ignored";
-    return Status::okStatus();
+  TOCSIN_ASSIGN_OR_RETURN(const CodeCheck check, signups_.confirmReplied(c.tx, c.audit, c.from, c.intent.code, c.base.channel));
+  switch (check.verdict) {
+    case CodeCheck::Verdict::kBlocked: c.out.outcome = "no sign-up waiting for a code from this number"; return Status::okStatus();
+    case CodeCheck::Verdict::kWrong: c.out.outcome = "wrong code"; return Status::okStatus();
+    case CodeCheck::Verdict::kConfirmed: break;
   }
-  const auto codes = c.tx.inbox().openCodes(c.contact->id, c.audit.now());
-  const std::string hash = confirmationCodeHash(c.contact->id, c.intent.code);
-  const ConfirmationCode* match = nullptr;
-  for (const auto& code : codes)
-    if (code.codeHash == hash) match = &code;
-  if (!match) {
-    if (!codes.empty()) {
-      c.tx.inbox().countCodeAttempt(codes.front().id);
-      if (codes.front().attempts + 1 >= kCodeMaxAttempts) c.tx.inbox().markCodeUsed(codes.front().id, c.audit.now());
-    }
-    c.out.outcome = codes.empty() ? "no sign-up waiting for a code" : "wrong code";
-    return Status::okStatus();
-  }
-  std::vector<std::string> confirmed;
-  for (const auto& purpose : match->purposes) {
-    ConsentChange change = c.base;
-    change.purpose = purpose;
-    change.method = "sms-reply-code";
-    change.evidence = "code #" + std::to_string(match->id) + " sent through " + match->channel;
-    auto event = consent::confirm(c.tx, c.audit, c.contact->id, change);
-    if (event.ok()) confirmed.push_back(purpose);
-    else if (event.status().code() != StatusCode::kFailedPrecondition) return event.status();
-  }
-  c.tx.inbox().markCodeUsed(match->id, c.audit.now());
-  c.out.outcome = confirmed.empty() ? "code right, but nothing was waiting for it" : "confirmed";
-  for (const auto& p : confirmed) c.out.outcome += " " + p;
-  if (confirmed.empty()) return Status::okStatus();
+  // A sign-up may just have made the contact.
+  c.contact = c.tx.contacts().findByPhone(c.from);
+  c.out.outcome = check.confirmed.empty() ? "code right, but nothing was waiting for it" : "confirmed";
+  for (const auto& p : check.confirmed) c.out.outcome += " " + p;
+  if (check.confirmed.empty()) return Status::okStatus();
+  c.language = check.language;
   return c.reply(policies_.repliesFor(c.language).confirmed, "sign-up confirmed");
 }
 

@@ -4,6 +4,8 @@
 #pragma once
 
 #include "common/audit/audit_log.h"
+#include "common/consent/signups.h"
+#include "common/contacts/contacts.h"
 #include "common/phone/phone.h"
 #include "common/store/store.h"
 #include "hardware/bearer/bearer.h"
@@ -20,8 +22,8 @@ struct InboundOutcome {
 
 class InboundHandler {
  public:
-  InboundHandler(const policy::PolicyConfig& policies, const PhoneNormalizer& phones)
-      : policies_(policies), phones_(phones) {}
+  InboundHandler(const policy::PolicyConfig& policies, const PhoneNormalizer& phones, const Suppressor& suppressor)
+      : policies_(policies), phones_(phones), book_(suppressor), signups_(book_) {}
 
   // Inside the caller's audited write.
   Result<InboundOutcome> handle(StoreTx& tx, AuditRecorder& audit, const IncomingMessage& message) const;
@@ -34,6 +36,8 @@ class InboundHandler {
 
   const policy::PolicyConfig& policies_;
   const PhoneNormalizer& phones_;
+  ContactBook book_;
+  SignupService signups_;
 };
 
 // The language to answer a number in: the contact's own, else the main one of its country.

@@ -13,6 +13,7 @@ const char* statusCodeName(StatusCode code) {
     case StatusCode::kPermissionDenied: return "permission denied";
     case StatusCode::kUnavailable: return "unavailable";
     case StatusCode::kResourceExhausted: return "resource exhausted";
+    case StatusCode::kTooMany: return "too many requests";
     case StatusCode::kDataLoss: return "data loss";
     case StatusCode::kIoError: return "i/o error";
     case StatusCode::kInternal: return "internal error";

@@ -23,6 +23,7 @@ enum class StatusCode {
   kPermissionDenied,   // the actor may not do this
   kUnavailable,        // transient: busy, link down; retrying later may succeed
   kResourceExhausted,  // disk full, quota reached
+  kTooMany,            // a rate limit: the same again later will succeed
   kDataLoss,           // stored data is corrupt or was tampered with
   kIoError,            // the operating system refused a file or device operation
   kInternal,           // a bug: an invariant did not hold

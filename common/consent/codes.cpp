@@ -14,8 +14,8 @@ Result<std::string> newConfirmationCode() {
   return code;
 }
 
-std::string confirmationCodeHash(ContactId contact, const std::string& code) {
-  return toHex(sha256("tocsin-confirmation-code:" + std::to_string(contact) + ":" + code));
+std::string confirmationCodeHash(int64_t key, const std::string& code) {
+  return toHex(sha256("tocsin-confirmation-code:" + std::to_string(key) + ":" + code));
 }
 
 }  // namespace tocsin

@@ -14,7 +14,8 @@ inline constexpr int kCodeMaxAttempts = 5;
 
 // Six random digits from the system's random source.
 Result<std::string> newConfirmationCode();
-// What the store keeps for `code` sent to `contact`.
-std::string confirmationCodeHash(ContactId contact, const std::string& code);
+// What the store keeps for `code`, keyed by the sign-up it belongs to (`key`: its id, or the
+// contact of a code made before sign-ups waited for their code).
+std::string confirmationCodeHash(int64_t key, const std::string& code);
 
 }  // namespace tocsin

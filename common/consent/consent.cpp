@@ -124,8 +124,9 @@ Result<ConsentEvent> grant(StoreTx& tx, AuditRecorder& audit, ContactId contact,
   if (!purpose || *purpose != r.purpose)
     return Status::invalid("consent text '" + r.textId + "' is not a text for " + r.purpose +
                            (purpose ? " (it asks consent for " + *purpose + ")" : " (it is bound to no purpose)"));
+  if (r.givenAt && *r.givenAt > audit.now()) return Status::invalid("a consent cannot be given in the future");
   ConsentEvent e = baseEvent(contact, ConsentAction::kGranted, {r.purpose, r.language, r.channel, r.method, r.evidence},
-                             audit.now());
+                             r.givenAt.value_or(audit.now()));
   e.textId = text->textId;
   e.textVersion = text->version;
   e.textSha256 = text->sha256;
@@ -136,6 +137,11 @@ Result<ConsentEvent> grant(StoreTx& tx, AuditRecorder& audit, ContactId contact,
 
 Result<ConsentEvent> confirm(StoreTx& tx, AuditRecorder& audit, ContactId contact, const ConsentChange& c) {
   TOCSIN_RETURN_IF_ERROR(validateChange(c));
+  // A confirmation is worth what its proof is: the code typed or replied, the reply's message,
+  // the signed paper form. Without one it is refused.
+  if (!c.evidence || c.evidence->size() < 4)
+    return Status::invalid("a confirmation names its proof (evidence): the code sent and returned, the reply received, "
+                           "or the signed form");
   const auto latest = tx.consent().latest(contact, c.purpose);
   if (!latest || latest->action != ConsentAction::kGranted)
     return Status::failedPrecondition("there is no pending sign-up for '" + c.purpose + "' to confirm");

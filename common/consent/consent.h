@@ -29,6 +29,7 @@ struct GrantRequest {
   std::string channel;
   std::string method;
   std::optional<std::string> evidence;
+  std::optional<Timestamp> givenAt;  // when the person ticked it, if earlier than now (a sign-up confirmed later)
 };
 
 struct ConsentChange {
@@ -50,7 +51,8 @@ Result<ConsentText> registerText(StoreTx& tx, AuditRecorder& audit, const std::s
 // Refused unless the text cited belongs to the grant's purpose.
 Result<ConsentEvent> grant(StoreTx& tx, AuditRecorder& audit, ContactId contact, const GrantRequest& request);
 
-// Confirms the pending grant for the purpose; kFailedPrecondition when none is pending.
+// Confirms the pending grant for the purpose; kFailedPrecondition when none is pending. The
+// change's evidence must name the proof (kInvalidArgument without it).
 Result<ConsentEvent> confirm(StoreTx& tx, AuditRecorder& audit, ContactId contact, const ConsentChange& change);
 
 // Records a withdrawal; nullopt when there was nothing to withdraw (never granted, or already

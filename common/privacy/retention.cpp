@@ -17,7 +17,9 @@ Result<SweepReport> RetentionSweeper::sweep(const RetentionCutoffs& c, const std
     PrivacyRepository& p = tx.privacy();
     if (c.messageBodies) report.messageBodies = p.scrubMessagesBefore(*c.messageBodies);
     if (c.deliveryReports) report.deliveryReports = p.deleteDeliveryReportsBefore(*c.deliveryReports);
-    if (c.unconfirmedSignups) report.unconfirmedSignups = p.deleteUnconfirmedSignupsBefore(*c.unconfirmedSignups);
+    if (c.unconfirmedSignups)
+      report.unconfirmedSignups =
+          p.deleteUnconfirmedSignupsBefore(*c.unconfirmedSignups) + tx.signups().purge(*c.unconfirmedSignups);
     if (c.suppressions) report.suppressions = p.deleteSuppressionsBefore(*c.suppressions);
     if (c.contactsWithoutConsent) {
       std::vector<std::string> optedOut;

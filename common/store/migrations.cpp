@@ -417,6 +417,32 @@ INSERT INTO consent_text_purposes (text_id, purpose)
   GROUP BY text_id HAVING count(DISTINCT purpose) = 1;
 )sql";
 
+// Version 6: a sign-up waits for its code before anything about the person is written. The
+// pending sign-up keeps the number and what was shown until it is confirmed, expires or is
+// purged; only a confirmed one creates the contact (if new) and records the consent. Codes
+// still open from version 5 move over, keyed as before by their contact.
+constexpr const char* kSchemaV6 = R"sql(
+CREATE TABLE signups (
+  id         INTEGER PRIMARY KEY,
+  phone      TEXT    NOT NULL,            -- E.164 of the number the code went to
+  code_hash  TEXT    NOT NULL,
+  request    TEXT    NOT NULL,            -- JSON: name, source, texts shown per purpose, evidence
+  channel    TEXT    NOT NULL,
+  language   TEXT    NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  attempts   INTEGER NOT NULL DEFAULT 0,
+  used_at    INTEGER
+) STRICT;
+CREATE INDEX signups_by_phone ON signups(phone, created_at);
+INSERT INTO signups (phone, code_hash, request, channel, language, created_at, expires_at, attempts, used_at)
+  SELECT c.phone, k.code_hash, json_object('legacy_contact', k.contact_id, 'purposes', json(k.purposes)),
+         k.channel, k.language, k.created_at, k.expires_at, k.attempts, k.used_at
+  FROM confirmation_codes k JOIN contacts c ON c.id = k.contact_id
+  WHERE k.used_at IS NULL;
+DROP TABLE confirmation_codes;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -426,6 +452,7 @@ const std::vector<Migration>& migrations() {
       {3, "operator API tokens, webhooks and their outbox", kSchemaV3},
       {4, "indexed job lookups (state, kind, CAP message), delivered parts per message, counts kept per transaction", kSchemaV4},
       {5, "people, idempotent job creation, shops' approved senders, consent texts bound to a purpose", kSchemaV5},
+      {6, "sign-ups wait for their code before writing the contact or the consent", kSchemaV6},
   };
   return kAll;
 }

@@ -162,12 +162,29 @@ struct IncomingRecord {
   Timestamp receivedAt;
 };
 
-struct ConfirmationCode {
+// A sign-up waiting for its code. Nothing about the person is written anywhere else until the
+// code comes back (typed at the kiosk or replied by SMS): then the contact is created if new,
+// and the grants and their confirmation are recorded. Unconfirmed sign-ups expire and are purged.
+struct SignupText {
+  std::string purpose;
+  std::string textId;
+  int64_t textVersion = 0;
+};
+
+struct SignupRecord {
   int64_t id = 0;
-  ContactId contact = 0;
-  std::vector<std::string> purposes;
+  std::string phone;                    // E.164 of the number the code went to
+  std::string region;                   // the number's region and type, for a new contact
+  std::string numberType;
   std::string codeHash;
-  std::string channel;
+  std::optional<std::string> name;      // for a new contact only; an existing one is not changed
+  std::string source;                   // a new contact's source: "kiosk", "shop:bakery"
+  std::vector<SignupText> texts;        // what was shown and ticked, per purpose
+  std::optional<std::string> evidence;  // e.g. the age the person confirmed
+  // A code sent before sign-ups waited (schema 5): its grants are recorded already and its
+  // hash is keyed by this contact.
+  std::optional<ContactId> legacyContact;
+  std::string channel;                  // who took it: "kiosk:K-01", "api:bakery-web"
   std::string language;
   Timestamp createdAt;
   Timestamp expiresAt;

@@ -1,5 +1,8 @@
 #include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
+
+#include <sstream>
 
 #include "common/base/json_text.h"
 #include "common/store/sqlite_repositories.h"
@@ -16,55 +19,129 @@ int64_t SqliteInbox::addIncoming(const IncomingRecord& m) {
   return db_.lastInsertRowid();
 }
 
-int64_t SqliteInbox::addCode(const ConfirmationCode& c) {
-  std::string purposes = "[";
-  for (size_t i = 0; i < c.purposes.size(); ++i) {
-    if (i) purposes += ',';
-    appendJsonString(purposes, c.purposes[i]);
+namespace {
+
+// What a sign-up asked, as the row's JSON.
+std::string requestJson(const SignupRecord& r) {
+  Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+  o.set("region", r.region);
+  o.set("number_type", r.numberType);
+  if (r.name) o.set("name", *r.name);
+  o.set("source", r.source);
+  Poco::JSON::Array texts;
+  for (const auto& t : r.texts) {
+    Poco::JSON::Object e(Poco::JSON_PRESERVE_KEY_ORDER);
+    e.set("purpose", t.purpose);
+    e.set("text_id", t.textId);
+    e.set("text_version", t.textVersion);
+    texts.add(e);
   }
-  purposes += "]";
+  o.set("texts", texts);
+  if (r.evidence) o.set("evidence", *r.evidence);
+  if (r.legacyContact) o.set("legacy_contact", *r.legacyContact);
+  std::ostringstream out;
+  o.stringify(out);
+  return out.str();
+}
+
+void readRequest(const std::string& json, SignupRecord& r) {
+  const auto o = Poco::JSON::Parser().parse(json).extract<Poco::JSON::Object::Ptr>();
+  r.region = o->optValue<std::string>("region", "");
+  r.numberType = o->optValue<std::string>("number_type", "");
+  if (o->has("name")) r.name = o->getValue<std::string>("name");
+  r.source = o->optValue<std::string>("source", "");
+  if (o->has("evidence")) r.evidence = o->getValue<std::string>("evidence");
+  if (o->has("legacy_contact")) r.legacyContact = o->getValue<int64_t>("legacy_contact");
+  if (auto texts = o->getArray("texts"))
+    for (size_t i = 0; i < texts->size(); ++i) {
+      auto t = texts->getObject(static_cast<unsigned>(i));
+      r.texts.push_back({t->getValue<std::string>("purpose"), t->getValue<std::string>("text_id"), t->getValue<int64_t>("text_version")});
+    }
+  // A schema-5 code names its purposes only: its grants were recorded when it was sent.
+  if (auto purposes = o->getArray("purposes"))
+    for (size_t i = 0; i < purposes->size(); ++i) r.texts.push_back({purposes->getElement<std::string>(static_cast<unsigned>(i)), "", 0});
+}
+
+constexpr const char* kSignupColumns =
+    "SELECT id, phone, code_hash, request, channel, language, created_at, expires_at, attempts, used_at FROM signups ";
+
+SignupRecord readSignup(Statement& st) {
+  SignupRecord r;
+  r.id = st.getInt(0);
+  r.phone = st.getText(1);
+  r.codeHash = st.getText(2);
+  readRequest(st.getText(3), r);
+  r.channel = st.getText(4);
+  r.language = st.getText(5);
+  r.createdAt = fromMicros(st.getInt(6));
+  r.expiresAt = fromMicros(st.getInt(7));
+  r.attempts = static_cast<int>(st.getInt(8));
+  if (!st.isNull(9)) r.usedAt = fromMicros(st.getInt(9));
+  return r;
+}
+
+}  // namespace
+
+int64_t SqliteSignups::add(const SignupRecord& r) {
   Statement& st = db_.cached(
-      "INSERT INTO confirmation_codes (contact_id, purposes, code_hash, channel, language, created_at, expires_at) "
+      "INSERT INTO signups (phone, code_hash, request, channel, language, created_at, expires_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-  st.bind(1, c.contact).bind(2, purposes).bind(3, c.codeHash).bind(4, c.channel).bind(5, c.language);
-  st.bind(6, toMicros(c.createdAt)).bind(7, toMicros(c.expiresAt));
+  st.bind(1, r.phone).bind(2, r.codeHash).bind(3, requestJson(r)).bind(4, r.channel).bind(5, r.language);
+  st.bind(6, toMicros(r.createdAt)).bind(7, toMicros(r.expiresAt));
   st.run();
   return db_.lastInsertRowid();
 }
 
-std::vector<ConfirmationCode> SqliteInbox::openCodes(ContactId contact, Timestamp now) {
-  Statement& st = db_.cached(
-      "SELECT id, contact_id, purposes, code_hash, channel, language, created_at, expires_at, attempts FROM "
-      "confirmation_codes WHERE contact_id = ?1 AND used_at IS NULL AND expires_at > ?2 ORDER BY id DESC");
-  st.bind(1, contact).bind(2, toMicros(now));
-  std::vector<ConfirmationCode> out;
-  while (st.step()) {
-    ConfirmationCode c;
-    c.id = st.getInt(0);
-    c.contact = st.getInt(1);
-    auto list = Poco::JSON::Parser().parse(st.getText(2)).extract<Poco::JSON::Array::Ptr>();
-    for (size_t i = 0; i < list->size(); ++i) c.purposes.push_back(list->getElement<std::string>(static_cast<unsigned>(i)));
-    c.codeHash = st.getText(3);
-    c.channel = st.getText(4);
-    c.language = st.getText(5);
-    c.createdAt = fromMicros(st.getInt(6));
-    c.expiresAt = fromMicros(st.getInt(7));
-    c.attempts = static_cast<int>(st.getInt(8));
-    out.push_back(std::move(c));
-  }
+void SqliteSignups::setCodeHash(int64_t id, const std::string& codeHash) {
+  Statement& st = db_.cached("UPDATE signups SET code_hash = ?2 WHERE id = ?1");
+  st.bind(1, id).bind(2, codeHash);
+  st.run();
+}
+
+std::optional<SignupRecord> SqliteSignups::find(int64_t id) {
+  Statement& st = db_.cached(std::string(kSignupColumns) + "WHERE id = ?1");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  SignupRecord r = readSignup(st);
+  st.reset();
+  return r;
+}
+
+std::vector<SignupRecord> SqliteSignups::open(const std::string& phone, Timestamp now) {
+  Statement& st = db_.cached(std::string(kSignupColumns) +
+                             "WHERE phone = ?1 AND used_at IS NULL AND expires_at > ?2 ORDER BY id DESC");
+  st.bind(1, phone).bind(2, toMicros(now));
+  std::vector<SignupRecord> out;
+  while (st.step()) out.push_back(readSignup(st));
   return out;
 }
 
-void SqliteInbox::markCodeUsed(int64_t id, Timestamp at) {
-  Statement& st = db_.cached("UPDATE confirmation_codes SET used_at = ?2 WHERE id = ?1");
+int64_t SqliteSignups::countSince(const std::string& phone, Timestamp since) {
+  Statement& st = db_.cached("SELECT count(*) FROM signups WHERE phone = ?1 AND created_at >= ?2");
+  st.bind(1, phone).bind(2, toMicros(since));
+  st.step();
+  const int64_t n = st.getInt(0);
+  st.reset();
+  return n;
+}
+
+void SqliteSignups::markUsed(int64_t id, Timestamp at) {
+  Statement& st = db_.cached("UPDATE signups SET used_at = ?2 WHERE id = ?1");
   st.bind(1, id).bind(2, toMicros(at));
   st.run();
 }
 
-void SqliteInbox::countCodeAttempt(int64_t id) {
-  Statement& st = db_.cached("UPDATE confirmation_codes SET attempts = attempts + 1 WHERE id = ?1");
+void SqliteSignups::countAttempt(int64_t id) {
+  Statement& st = db_.cached("UPDATE signups SET attempts = attempts + 1 WHERE id = ?1");
   st.bind(1, id);
   st.run();
+}
+
+int64_t SqliteSignups::purge(Timestamp before) {
+  Statement& st = db_.cached("DELETE FROM signups WHERE expires_at < ?1 OR used_at < ?1");
+  st.bind(1, toMicros(before));
+  st.run();
+  return db_.changes();
 }
 
 void SqliteRuntimeStatus::put(const std::string& key, const std::string& json, Timestamp at) {

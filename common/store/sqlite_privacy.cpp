@@ -93,7 +93,7 @@ int64_t SqlitePrivacy::deleteUnconfirmedSignupsBefore(Timestamp cutoff) {
       toMicros(cutoff));
   // Contacts who came in only through a sign-up and have no consent history left.
   Statement& orphans = db_.cached(
-      "SELECT id FROM contacts WHERE source IN ('kiosk', 'api', 'sms') AND updated_at < ?1 AND NOT EXISTS "
+      "SELECT id FROM contacts WHERE (source IN ('kiosk', 'sms') OR source LIKE 'shop:%') AND updated_at < ?1 AND NOT EXISTS "
       "(SELECT 1 FROM consent_events e WHERE e.contact_id = contacts.id)");
   orphans.bind(1, toMicros(cutoff));
   std::vector<ContactId> ids;

@@ -190,10 +190,22 @@ class SqliteInbox final : public InboxRepository {
  public:
   explicit SqliteInbox(Database& db) : db_(db) {}
   int64_t addIncoming(const IncomingRecord& message) override;
-  int64_t addCode(const ConfirmationCode& code) override;
-  std::vector<ConfirmationCode> openCodes(ContactId contact, Timestamp now) override;
-  void markCodeUsed(int64_t id, Timestamp at) override;
-  void countCodeAttempt(int64_t id) override;
+
+ private:
+  Database& db_;
+};
+
+class SqliteSignups final : public SignupRepository {
+ public:
+  explicit SqliteSignups(Database& db) : db_(db) {}
+  int64_t add(const SignupRecord& signup) override;
+  void setCodeHash(int64_t id, const std::string& codeHash) override;
+  std::optional<SignupRecord> find(int64_t id) override;
+  std::vector<SignupRecord> open(const std::string& phone, Timestamp now) override;
+  int64_t countSince(const std::string& phone, Timestamp since) override;
+  void markUsed(int64_t id, Timestamp at) override;
+  void countAttempt(int64_t id) override;
+  int64_t purge(Timestamp before) override;
 
  private:
   Database& db_;

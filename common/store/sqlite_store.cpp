@@ -20,7 +20,7 @@ using sql::StoreFailure;
 struct SqliteStore::Impl final : StoreTx {
   explicit Impl(std::unique_ptr<Database> database)
       : db(std::move(database)), counts(*db), contactsRepo(*db), consentRepo(*db), auditRepo(*db), suppressionRepo(*db),
-        privacyRepo(*db), jobsRepo(*db, counts), messagesRepo(*db, counts), inboxRepo(*db), runtimeRepo(*db),
+        privacyRepo(*db), jobsRepo(*db, counts), messagesRepo(*db, counts), inboxRepo(*db), signupsRepo(*db), runtimeRepo(*db),
         tokensRepo(*db), webhooksRepo(*db), peopleRepo(*db), sendersRepo(*db) {}
 
   ContactRepository& contacts() override { return contactsRepo; }
@@ -31,6 +31,7 @@ struct SqliteStore::Impl final : StoreTx {
   JobRepository& jobs() override { return jobsRepo; }
   MessageRepository& messages() override { return messagesRepo; }
   InboxRepository& inbox() override { return inboxRepo; }
+  SignupRepository& signups() override { return signupsRepo; }
   RuntimeStatusRepository& runtime() override { return runtimeRepo; }
   TokenRepository& tokens() override { return tokensRepo; }
   WebhookRepository& webhooks() override { return webhooksRepo; }
@@ -47,6 +48,7 @@ struct SqliteStore::Impl final : StoreTx {
   sql::SqliteJobs jobsRepo;
   sql::SqliteMessages messagesRepo;
   sql::SqliteInbox inboxRepo;
+  sql::SqliteSignups signupsRepo;
   sql::SqliteRuntimeStatus runtimeRepo;
   sql::SqliteTokens tokensRepo;
   sql::SqliteWebhooks webhooksRepo;

@@ -335,11 +335,22 @@ class InboxRepository {
  public:
   virtual ~InboxRepository() = default;
   virtual int64_t addIncoming(const IncomingRecord& message) = 0;
-  virtual int64_t addCode(const ConfirmationCode& code) = 0;
-  // Unused, unexpired codes of a contact, newest first.
-  virtual std::vector<ConfirmationCode> openCodes(ContactId contact, Timestamp now) = 0;
-  virtual void markCodeUsed(int64_t id, Timestamp at) = 0;
-  virtual void countCodeAttempt(int64_t id) = 0;
+};
+
+class SignupRepository {
+ public:
+  virtual ~SignupRepository() = default;
+  virtual int64_t add(const SignupRecord& signup) = 0;
+  virtual void setCodeHash(int64_t id, const std::string& codeHash) = 0;
+  virtual std::optional<SignupRecord> find(int64_t id) = 0;
+  // Unused, unexpired sign-ups of a number, newest first.
+  virtual std::vector<SignupRecord> open(const std::string& phone, Timestamp now) = 0;
+  // Sign-ups started for a number since `since` (codes sent), used or not.
+  virtual int64_t countSince(const std::string& phone, Timestamp since) = 0;
+  virtual void markUsed(int64_t id, Timestamp at) = 0;
+  virtual void countAttempt(int64_t id) = 0;
+  // Deletes the sign-ups that expired or were used before `before`; returns how many.
+  virtual int64_t purge(Timestamp before) = 0;
 };
 
 class RuntimeStatusRepository {
@@ -409,6 +420,7 @@ class StoreTx {
   virtual JobRepository& jobs() = 0;
   virtual MessageRepository& messages() = 0;
   virtual InboxRepository& inbox() = 0;
+  virtual SignupRepository& signups() = 0;
   virtual RuntimeStatusRepository& runtime() = 0;
   virtual TokenRepository& tokens() = 0;
   virtual WebhookRepository& webhooks() = 0;

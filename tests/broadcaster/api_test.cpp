@@ -70,7 +70,7 @@ struct Api {
              {"bruno", api::Role::kApprover, {}},
              {"audrey", api::Role::kAuditor, {}},
              {"mark", api::Role::kMarketer, std::string("bakery")},
-             {"kiosk-1", api::Role::kKiosk, {}},
+             {"kiosk-1", api::Role::kKiosk, std::string("bakery")},
              {"root", api::Role::kAdmin, {}}}) {
       // People use the tokens (each their own); the kiosk and the admin's are machines'.
       std::optional<std::string> person;
@@ -465,22 +465,77 @@ TEST_CASE("contacts: a CSV with one bad row is refused whole, naming the line; e
   CHECK(testing::rawQuery(a.f.dbPath, "SELECT count(*) FROM suppressions") == "1");
 }
 
-TEST_CASE("consent events through the API: a shop's web sign-up records its own purpose only", "[api]") {
-  Api a;
-  REQUIRE(a.post("/v1/contacts", "mark", R"({"phone": "+33612000201", "language": "fr"})").status == 201);
+namespace {
+
+// The code of the last sign-up SMS queued (the store keeps only its hash).
+std::string lastSignupCode(const Api& a) {
+  const std::string body = testing::rawQuery(a.f.dbPath, "SELECT body FROM jobs WHERE title = 'sign-up code' ORDER BY id DESC LIMIT 1");
+  const auto at = body.find_first_of("0123456789");
+  return at == std::string::npos ? "" : body.substr(at, 6);
+}
+
+void registerSignupTexts(Api& a) {
   a.f.write([](StoreTx& tx, AuditRecorder& rec) {
-    return consent::registerText(tx, rec, "bakery-web", "promotions:bakery", "fr", "J'accepte les offres de la boulangerie. STOP pour arrêter.").status();
+    TOCSIN_RETURN_IF_ERROR(consent::registerText(tx, rec, "bakery-web", "promotions:bakery", "fr",
+                                                 "J'accepte les offres de la boulangerie. STOP pour arrêter.").status());
+    return consent::registerText(tx, rec, "town-alerts", "alerts", "fr", "J'accepte les alertes de la ville.").status();
   });
-  Reply granted = a.post("/v1/consent", "mark", R"({"phone": "+33612000201", "purpose": "promotions:bakery", "action": "grant",
-                                                    "text_id": "bakery-web", "language": "fr", "evidence": "web form 42"})");
-  REQUIRE(granted.status == 201);
-  CHECK(testing::rawQuery(a.f.dbPath, "SELECT channel || '|' || method FROM consent_events WHERE purpose = 'promotions:bakery'") ==
-        "api:mark|checkbox");
-  CHECK(a.post("/v1/consent", "mark", R"({"phone": "+33612000201", "purpose": "promotions:butcher", "action": "grant",
-                                          "text_id": "bakery-web", "language": "fr"})").status == 403);
-  CHECK(a.post("/v1/consent", "mark", R"({"phone": "+33612000201", "purpose": "promotions:bakery", "action": "confirm"})").status == 201);
+}
+
+}  // namespace
+
+TEST_CASE("sign-ups through the API: a code goes out, nothing is recorded until it comes back", "[api]") {
+  Api a;
+  registerSignupTexts(a);
+  const std::string body = R"({"phone": "06 12 00 02 01", "region": "FR", "language": "fr", "name": "Léa",
+                               "purposes": [{"purpose": "promotions:bakery", "text_id": "bakery-web", "text_version": 1},
+                                            {"purpose": "alerts", "text_id": "town-alerts", "text_version": 1}]})";
+  Reply started = a.post("/v1/signups", "mark", body);
+  REQUIRE(started.status == 202);
+  CHECK(testing::rawQuery(a.f.dbPath, "SELECT count(*) FROM contacts WHERE phone = '+33612000201'") == "0");
+  CHECK(testing::rawQuery(a.f.dbPath, "SELECT count(*) FROM consent_events") == "0");
+  const std::string confirmPath = "/v1/signups/" + started.str("signup") + "/confirm";
+  // The kiosk (another channel) cannot confirm the shop page's sign-up, even with the code.
+  CHECK(a.post(confirmPath, "kiosk-1", R"({"code": ")" + lastSignupCode(a) + R"("})").status == 409);
+  Reply wrong = a.post(confirmPath, "mark", R"({"code": "000000"})");
+  CHECK(wrong.status == 422);
+  CHECK(wrong.json->getObject("error")->getValue<int>("tries_left") == 4);
+  Reply confirmed = a.post(confirmPath, "mark", R"({"code": ")" + lastSignupCode(a) + R"("})");
+  REQUIRE(confirmed.status == 200);
+  CHECK(confirmed.str("state") == "confirmed");
+  CHECK(testing::rawQuery(a.f.dbPath, "SELECT source FROM contacts WHERE phone = '+33612000201'") == "shop:bakery");
+  CHECK(testing::rawQuery(a.f.dbPath, "SELECT channel || '|' || method FROM consent_events WHERE purpose = 'promotions:bakery' "
+                                      "AND action = 'confirmed'") == "api:mark|confirmation-code");
+  // Another shop's purpose is refused, naming the field.
+  Reply other = a.post("/v1/signups", "mark", R"({"phone": "0612000202", "language": "fr", "purposes":
+                                                  [{"purpose": "promotions:butcher", "text_id": "bakery-web", "text_version": 1}]})");
+  CHECK(other.status == 403);
+  CHECK(other.json->getObject("error")->getValue<std::string>("field") == "purposes");
+}
+
+TEST_CASE("consent through /v1/consent: a shop only withdraws its own; an admin confirms only with evidence", "[api]") {
+  Api a;
+  registerSignupTexts(a);
+  REQUIRE(a.post("/v1/contacts", "root", R"({"phone": "+33612000201", "language": "fr"})").status == 201);
+  const std::string grant = R"({"phone": "+33612000201", "purpose": "promotions:bakery", "action": "grant",
+                                "text_id": "bakery-web", "language": "fr", "evidence": "web form 42"})";
+  CHECK(a.post("/v1/consent", "mark", grant).status == 403);
+  CHECK(a.post("/v1/consent", "kiosk-1", grant).status == 403);
+  REQUIRE(a.post("/v1/consent", "root", grant).status == 201);
+  CHECK(a.post("/v1/consent", "mark", R"({"phone": "+33612000201", "purpose": "promotions:bakery", "action": "confirm",
+                                          "evidence": "trust me"})").status == 403);
+  Reply bare = a.post("/v1/consent", "root", R"({"phone": "+33612000201", "purpose": "promotions:bakery", "action": "confirm"})");
+  CHECK(bare.status == 422);
+  CHECK(bare.error().find("proof") != std::string::npos);
+  CHECK(a.post("/v1/consent", "root", R"({"phone": "+33612000201", "purpose": "promotions:bakery", "action": "confirm",
+                                          "evidence": "signed paper form #118, filed at the shop"})").status == 201);
   CHECK(testing::rawQuery(a.f.dbPath, "SELECT state FROM consent_state WHERE purpose = 'promotions:bakery'") == "confirmed");
-  CHECK(a.post("/v1/consent", "mark", R"({"phone": "+33699999999", "purpose": "promotions:bakery", "action": "withdraw"})").status == 404);
+  // A grant citing another purpose's text is refused.
+  CHECK(a.post("/v1/consent", "root", R"({"phone": "+33612000201", "purpose": "alerts", "action": "grant",
+                                          "text_id": "bakery-web", "language": "fr"})").status == 422);
+  CHECK(a.post("/v1/consent", "mark", R"({"phone": "+33612000201", "purpose": "promotions:butcher", "action": "withdraw"})").status == 403);
+  CHECK(a.post("/v1/consent", "mark", R"({"phone": "+33612000201", "purpose": "promotions:bakery", "action": "withdraw"})").status == 201);
+  CHECK(testing::rawQuery(a.f.dbPath, "SELECT state FROM consent_state WHERE purpose = 'promotions:bakery'") == "withdrawn");
 }
 
 TEST_CASE("webhooks are registered by an admin, with their secret shown once", "[api]") {

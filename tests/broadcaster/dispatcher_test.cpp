@@ -412,12 +412,21 @@ TEST_CASE("STOP withdraws promotions with one confirmation; HELP is answered; a 
   CHECK(smsc.held[0].text.rfind("Messages Tocsin", 0) == 0);
   smsc.acceptAll();
 
-  // A kiosk sign-up waiting for its code; the person answers it by SMS.
+  // A kiosk sign-up waiting for its code (one sent before sign-ups waited for theirs, so its
+  // grant is recorded already); the person answers it by SMS.
   const ContactId newcomer = e.resident("0655000001", "MARKET", "kiosk");
   e.f.giveConsent(newcomer, "promotions:bakery", false);
   e.f.write([&](StoreTx& tx, AuditRecorder&) {
-    tx.inbox().addCode({0, newcomer, {"promotions:bakery"}, confirmationCodeHash(newcomer, "482913"), "kiosk:K-01", "fr",
-                        e.f.clock.now(), e.f.clock.now() + minutes(15), 0, {}});
+    SignupRecord s;
+    s.phone = "+33655000001";
+    s.texts = {{"promotions:bakery", "", 0}};
+    s.legacyContact = newcomer;
+    s.codeHash = confirmationCodeHash(newcomer, "482913");
+    s.channel = "kiosk:K-01";
+    s.language = "fr";
+    s.createdAt = e.f.clock.now();
+    s.expiresAt = e.f.clock.now() + minutes(15);
+    tx.signups().add(s);
     return Status::okStatus();
   });
   smsc.incoming("+33655000001", "123456");

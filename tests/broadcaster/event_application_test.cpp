@@ -44,7 +44,7 @@ struct Rig {
   }
   // Applies events with a fresh applier on `store`, as one pass would.
   EventEffects apply(Store& store, const std::vector<BearerEvent>& events, const BearerScheduler& bearers = {}) {
-    EventApplier applier(policies, f.phones, retry);
+    EventApplier applier(policies, f.phones, f.suppressor, retry);
     EventEffects effects;
     REQUIRE(f.audit->write(store, "system:test", [&](StoreTx& tx, AuditRecorder& rec) -> Status {
       for (const auto& e : events) TOCSIN_RETURN_IF_ERROR(applier.apply(tx, rec, e, bearers, f.clock.now(), effects));

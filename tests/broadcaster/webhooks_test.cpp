@@ -124,7 +124,7 @@ TEST_CASE("Webhooks: an incoming STOP enters the outbox in the same transaction 
   addWebhook(f, "crm", "http://127.0.0.1:9/hook", {"incoming"});
   f.addContact("+33612345678");
   const auto policies = policy::parsePolicyConfig(nullptr).value();
-  engine::InboundHandler inbound(policies, f.phones);
+  engine::InboundHandler inbound(policies, f.phones, f.suppressor);
   f.write([&](StoreTx& tx, AuditRecorder& rec) {
     return inbound.handle(tx, rec, {"+33612345678", "38100", "STOP", "carrier", f.clock.now()}).status();
   });

@@ -14,7 +14,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 printf 'I want alerts.' > "$work/text.txt"
 "$ctl" --db "$db" consent text add --id alerts --purpose alerts --language en --file "$work/text.txt" >/dev/null
 "$ctl" --db "$db" consent grant 0612345678 --purpose alerts --text alerts --language en --channel kiosk:K1 --method checkbox >/dev/null
-"$ctl" --db "$db" consent confirm 0612345678 --purpose alerts >/dev/null
+"$ctl" --db "$db" consent confirm 0612345678 --purpose alerts --evidence "signed form #12" >/dev/null
 
 out=$("$ctl" --db "$db" audit verify) || fail "intact store did not verify: $out"
 [ "$out" = "audit chain intact: 5 entries" ] || fail "unexpected: $out"

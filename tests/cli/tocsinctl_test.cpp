@@ -45,7 +45,7 @@ struct Ctl {
       REQUIRE(run({"consent", "grant", phone, "--purpose", "alerts", "--text", "alerts", "--language", "en",
                    "--channel", "kiosk:K-01", "--method", "checkbox"})
                   .code == 0);
-      REQUIRE(run({"consent", "confirm", phone, "--purpose", "alerts", "--method", "confirmation-code"}).code == 0);
+      REQUIRE(run({"consent", "confirm", phone, "--purpose", "alerts", "--method", "confirmation-code", "--evidence", "code #1 replied"}).code == 0);
     }
   }
 };
@@ -67,7 +67,7 @@ TEST_CASE("tocsinctl creates the store on first use and reports on it") {
   Ctl ctl;
   const auto r = ctl.run({"store", "info"});
   CHECK(r.code == 0);
-  CHECK(r.out.find("schema version: 5") != std::string::npos);
+  CHECK(r.out.find("schema version: 6") != std::string::npos);
   CHECK(std::filesystem::exists(ctl.dir.file("store/keys/audit.key")));
 }
 

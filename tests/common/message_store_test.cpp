@@ -229,7 +229,7 @@ TEST_CASE("The consent standing follows the history: grant, confirm, re-grant, w
   f.giveConsent(c, "promotions:bakery", false);
   CHECK(standing()->state == ConsentAction::kGranted);
   f.write([&](StoreTx& t, AuditRecorder& rec) {
-    return consent::confirm(t, rec, c, {"promotions:bakery", "en", "sms:reply", "sms-reply", {}}).status();
+    return consent::confirm(t, rec, c, {"promotions:bakery", "en", "sms:reply", "sms-reply", std::string("reply #1")}).status();
   });
   CHECK(standing()->state == ConsentAction::kConfirmed);
   f.clock.advance(std::chrono::hours(1));
@@ -255,8 +255,8 @@ TEST_CASE("The consent standing always agrees with the history (random sequences
     const int what = static_cast<int>(rng() % 3);
     f.clock.advance(std::chrono::minutes(1));
     (void)f.audit->write(*f.store, "test", [&](StoreTx& t, AuditRecorder& rec) -> Status {
-      if (what == 0) return consent::grant(t, rec, c, {"promotions:bakery", "promo", std::nullopt, "en", "kiosk:K1", "checkbox", {}}).status();
-      if (what == 1) return consent::confirm(t, rec, c, {"promotions:bakery", "en", "sms:reply", "sms-reply", {}}).status();
+      if (what == 0) return consent::grant(t, rec, c, {"promotions:bakery", "promo", std::nullopt, "en", "kiosk:K1", "checkbox", {}, {}}).status();
+      if (what == 1) return consent::confirm(t, rec, c, {"promotions:bakery", "en", "sms:reply", "sms-reply", std::string("reply #1")}).status();
       return consent::withdraw(t, rec, c, {"promotions:bakery", "en", "sms:STOP", "sms-keyword", {}}).status();
     });
   }
@@ -324,27 +324,45 @@ TEST_CASE("Fan-out scans stream contacts by zone, one zone at a time, with their
   CHECK(seen.empty());
 }
 
-TEST_CASE("Confirmation codes: open until used or expired") {
+TEST_CASE("Sign-ups: open until used or expired, what was asked kept as asked") {
   StoreFixture f;
-  const ContactId c = f.addContact("0612345678");
   const Timestamp now = f.clock.now();
-  tx(f, [&](StoreTx& t) {
-    t.inbox().addCode({0, c, {"alerts", "promotions:bakery"}, "hash1", "kiosk:K1", "fr", now, now + std::chrono::minutes(15), 0, {}});
-  });
-  std::vector<ConfirmationCode> open;
+  SignupRecord r;
+  r.phone = "+33612345678";
+  r.region = "FR";
+  r.numberType = "mobile";
+  r.codeHash = "hash1";
+  r.name = std::string("Zoé \"Z\"");
+  r.source = "kiosk";
+  r.texts = {{"alerts", "alerts-fr", 2}, {"promotions:bakery", "bakery", 1}};
+  r.evidence = std::string("age confirmed at least 16");
+  r.channel = "kiosk:K1";
+  r.language = "fr";
+  r.createdAt = now;
+  r.expiresAt = now + std::chrono::minutes(15);
+  tx(f, [&](StoreTx& t) { r.id = t.signups().add(r); });
+  std::vector<SignupRecord> open;
   rd(f, [&](StoreTx& t) {
-    open = t.inbox().openCodes(c, now + std::chrono::minutes(1));
-    CHECK(t.inbox().openCodes(c, now + std::chrono::minutes(16)).empty());
+    open = t.signups().open("+33612345678", now + std::chrono::minutes(1));
+    CHECK(t.signups().open("+33612345678", now + std::chrono::minutes(16)).empty());
+    CHECK(t.signups().countSince("+33612345678", now) == 1);
     return Status::okStatus();
   });
   REQUIRE(open.size() == 1);
-  CHECK(open[0].purposes == std::vector<std::string>{"alerts", "promotions:bakery"});
+  CHECK(open[0].name == r.name);
+  CHECK(open[0].region == "FR");
+  CHECK(open[0].texts.size() == 2);
+  CHECK(open[0].texts[1].purpose == "promotions:bakery");
+  CHECK(open[0].texts[0].textVersion == 2);
+  CHECK(open[0].evidence == r.evidence);
+  CHECK_FALSE(open[0].legacyContact);
   tx(f, [&](StoreTx& t) {
-    t.inbox().countCodeAttempt(open[0].id);
-    t.inbox().markCodeUsed(open[0].id, now);
+    t.signups().countAttempt(open[0].id);
+    t.signups().markUsed(open[0].id, now);
   });
   rd(f, [&](StoreTx& t) {
-    CHECK(t.inbox().openCodes(c, now).empty());
+    CHECK(t.signups().open("+33612345678", now).empty());
+    CHECK(t.signups().find(open[0].id)->attempts == 1);
     return Status::okStatus();
   });
 }

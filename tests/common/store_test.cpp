@@ -154,7 +154,7 @@ TEST_CASE("Consent is valid only between a confirmation and the next withdrawal"
   f.giveConsent(id, promo, /*confirm=*/false);
   CHECK_FALSE(valid(promo, f.clock.now()));  // granted but not confirmed
   f.clock.advance(std::chrono::minutes(1));
-  const ConsentChange c{promo, "en", "sms:reply", "sms-reply", std::nullopt};
+  const ConsentChange c{promo, "en", "sms:reply", "sms-reply", std::string("reply #1")};
   f.write([&](StoreTx& tx, AuditRecorder& rec) { return consent::confirm(tx, rec, id, c).status(); });
   const Timestamp confirmedAt = f.clock.now();
   CHECK(valid(promo, confirmedAt));
@@ -192,7 +192,7 @@ TEST_CASE("A consent grant records the exact text shown; a changed text is a new
   CHECK(v2.version == 2);
   CHECK(v1.sha256 == toHex(sha256("Offres de la boulangerie par SMS.")));
   f.write([&](StoreTx& tx, AuditRecorder& rec) {
-    GrantRequest g{"promotions:bakery", "promo", 1, "fr", "kiosk:K-01", "checkbox", {}};
+    GrantRequest g{"promotions:bakery", "promo", 1, "fr", "kiosk:K-01", "checkbox", {}, {}};
     auto e = consent::grant(tx, rec, id, g);
     REQUIRE(e.ok());
     CHECK(*e->textVersion == 1);

@@ -23,8 +23,8 @@ struct FakeSignups final : SignupPort {
     signups.push_back(r);
     return PendingSignup{42, "+33 6 \u2022\u2022 \u2022\u2022 \u20226 78"};
   }
-  Result<CodeOutcome> confirm(ContactId contact, const std::string& code, int& left) override {
-    REQUIRE(contact == 42);
+  Result<CodeOutcome> confirm(int64_t signup, const std::string& code, int& left) override {
+    REQUIRE(signup == 42);
     if (code == rightCode) return CodeOutcome::kConfirmed;
     left = --tries;
     return tries <= 0 ? CodeOutcome::kBlocked : CodeOutcome::kWrong;

@@ -1,6 +1,6 @@
-// The kiosk's sign-ups in a real store: consent events with the kiosk, language and exact text
-// (id, version, SHA-256), a code SMS queued for the broadcaster, confirmation by typed code,
-// withdrawal, and a changed consent text becoming a new version.
+// The kiosk's sign-ups in a real store: a pending sign-up and a code SMS queued for the
+// broadcaster; once the code is typed, the contact and consent events with the kiosk, language
+// and exact text (id, version, SHA-256); withdrawal; a changed consent text becoming a new version.
 #include <catch2/catch.hpp>
 
 #include "broadcaster/engine/inbound.h"
@@ -18,7 +18,7 @@ KioskIdentity identity() { return {"K-01", "martin", "Boulangerie Martin", "Sain
 
 // The code is only in the queued SMS (the store keeps its hash).
 std::string queuedCode(const std::string& db) {
-  const std::string body = testing::rawQuery(db, "SELECT body FROM jobs WHERE title = 'kiosk sign-up code' ORDER BY id DESC LIMIT 1");
+  const std::string body = testing::rawQuery(db, "SELECT body FROM jobs WHERE title = 'sign-up code' ORDER BY id DESC LIMIT 1");
   const auto at = body.find_first_of("0123456789");
   return body.substr(at, 6);
 }
@@ -31,20 +31,25 @@ TEST_CASE("Kiosk sign-ups: pending consents with the exact text shown, a code by
   SignupRequest r{"06 12 34 56 78", "FR", std::string("Marie"), "it", true, true, 15};
   const PendingSignup p = s->signUp(r).value();
   CHECK(p.maskedPhone == "+33 6 \u2022\u2022 \u2022\u2022 \u20226 78");
-  const std::string id = std::to_string(p.contact);
-  CHECK(testing::rawQuery(f.dbPath, "SELECT count(*) FROM consent_events WHERE contact_id = " + id + " AND action = 'granted'") == "2");
+  // Nothing about the person before the code comes back; the code SMS waits in the queue.
+  CHECK(testing::rawQuery(f.dbPath, "SELECT count(*) FROM contacts") == "0");
+  CHECK(testing::rawQuery(f.dbPath, "SELECT count(*) FROM consent_events") == "0");
+  CHECK(testing::rawQuery(f.dbPath, "SELECT count(*) FROM messages WHERE destination = '+33612345678' AND state = 'queued'") == "1");
+  int left = 0;
+  CHECK(s->confirm(p.signup, "000000", left).value() == CodeOutcome::kWrong);
+  CHECK(left == 4);
+  f.clock.advance(std::chrono::minutes(2));
+  CHECK(s->confirm(p.signup, queuedCode(f.dbPath), left).value() == CodeOutcome::kConfirmed);
+  const std::string id = testing::rawQuery(f.dbPath, "SELECT id FROM contacts WHERE phone = '+33612345678' AND source = 'kiosk'");
+  REQUIRE_FALSE(id.empty());
   const ConsentText& shown = s->shownText("promotions", "it");
   CHECK(shown.sha256 == toHex(sha256(shown.body)));
   CHECK(testing::rawQuery(f.dbPath, "SELECT channel || '|' || language || '|' || text_id || '|' || text_version || '|' || text_sha256 "
-                                    "FROM consent_events WHERE purpose = 'promotions:martin'") ==
+                                    "FROM consent_events WHERE purpose = 'promotions:martin' AND action = 'granted'") ==
         "kiosk:K-01|it|kiosk-promotions-martin|" + std::to_string(shown.version) + "|" + shown.sha256);
-  // Not valid before confirmation; the code SMS waits in the queue for the broadcaster.
-  CHECK(testing::rawQuery(f.dbPath, "SELECT state FROM consent_state WHERE purpose = 'alerts'") == "granted");
-  CHECK(testing::rawQuery(f.dbPath, "SELECT count(*) FROM messages WHERE destination = '+33612345678' AND state = 'queued'") == "1");
-  int left = 0;
-  CHECK(s->confirm(p.contact, "000000", left).value() == CodeOutcome::kWrong);
-  CHECK(left == 4);
-  CHECK(s->confirm(p.contact, queuedCode(f.dbPath), left).value() == CodeOutcome::kConfirmed);
+  // The grant carries the time of the tap, the confirmation its own.
+  CHECK(testing::rawQuery(f.dbPath, "SELECT max(recorded_at) - min(recorded_at) FROM consent_events WHERE purpose = 'alerts'") ==
+        std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::minutes(2)).count()));
   CHECK(testing::rawQuery(f.dbPath, "SELECT group_concat(state) FROM consent_state WHERE contact_id = " + id) == "confirmed,confirmed");
   CHECK(testing::rawQuery(f.dbPath, "SELECT count(*) FROM audit_log WHERE actor = 'kiosk:K-01'") != "0");
   CHECK(f.audit->verify(*f.store).value().intact());
@@ -55,9 +60,9 @@ TEST_CASE("Kiosk sign-ups: five wrong codes burn the code") {
   auto s = StoreSignups::open(*f.store, *f.audit, f.book, identity(), {}).value();
   const PendingSignup p = s->signUp({"0612345678", "FR", std::nullopt, "en", true, false, 0}).value();
   int left = 0;
-  for (int i = 0; i < 4; ++i) CHECK(s->confirm(p.contact, "000000", left).value() == CodeOutcome::kWrong);
-  CHECK(s->confirm(p.contact, "000000", left).value() == CodeOutcome::kBlocked);
-  CHECK(s->confirm(p.contact, queuedCode(f.dbPath), left).value() == CodeOutcome::kBlocked);
+  for (int i = 0; i < 4; ++i) CHECK(s->confirm(p.signup, "000000", left).value() == CodeOutcome::kWrong);
+  CHECK(s->confirm(p.signup, "000000", left).value() == CodeOutcome::kBlocked);
+  CHECK(s->confirm(p.signup, queuedCode(f.dbPath), left).value() == CodeOutcome::kBlocked);
 }
 
 TEST_CASE("Kiosk sign-ups: promotions need the age confirmation, and something must be chosen") {
@@ -68,14 +73,15 @@ TEST_CASE("Kiosk sign-ups: promotions need the age confirmation, and something m
   CHECK(testing::rawQuery(f.dbPath, "SELECT count(*) FROM contacts") == "0");
 }
 
-TEST_CASE("Kiosk sign-ups: withdrawal at the kiosk ends both consents and is confirmed by SMS") {
+TEST_CASE("Kiosk sign-ups: withdrawal at the kiosk ends the shop's offers, not the town's alerts, and is confirmed by SMS") {
   testing::StoreFixture f;
   auto s = StoreSignups::open(*f.store, *f.audit, f.book, identity(), {}).value();
   const PendingSignup p = s->signUp({"0612345678", "FR", std::nullopt, "fr", true, true, 15}).value();
   int left = 0;
-  REQUIRE(s->confirm(p.contact, queuedCode(f.dbPath), left).value() == CodeOutcome::kConfirmed);
+  REQUIRE(s->confirm(p.signup, queuedCode(f.dbPath), left).value() == CodeOutcome::kConfirmed);
   REQUIRE(s->withdraw("06 12 34 56 78", "FR", "fr").ok());
-  CHECK(testing::rawQuery(f.dbPath, "SELECT group_concat(state) FROM consent_state") == "withdrawn,withdrawn");
+  CHECK(testing::rawQuery(f.dbPath, "SELECT group_concat(purpose || '=' || state) FROM consent_state ORDER BY purpose") ==
+        "alerts=confirmed,promotions:martin=withdrawn");
   CHECK(testing::rawQuery(f.dbPath, "SELECT method FROM consent_events WHERE action = 'withdrawn' LIMIT 1") == "kiosk-button");
   CHECK(testing::rawQuery(f.dbPath, "SELECT count(*) FROM jobs WHERE title = 'kiosk withdrawal'") == "1");
   // An unknown number gets the same answer and changes nothing.
@@ -100,14 +106,13 @@ TEST_CASE("Kiosk sign-ups: replying to the code SMS from the phone confirms the 
   auto s = StoreSignups::open(*f.store, *f.audit, f.book, identity(), {}).value();
   const PendingSignup p = s->signUp({"0612345678", "FR", std::nullopt, "fr", true, true, 15}).value();
   const auto policies = policy::parsePolicyConfig(nullptr).value();
-  engine::InboundHandler inbound(policies, f.phones);
+  engine::InboundHandler inbound(policies, f.phones, f.suppressor);
   f.write([&](StoreTx& tx, AuditRecorder& rec) {
     auto outcome = inbound.handle(tx, rec, {"+33612345678", "38100", queuedCode(f.dbPath), "carrier", f.clock.now()});
     REQUIRE(outcome.ok());
     CHECK(outcome->outcome.rfind("confirmed", 0) == 0);
     return Status::okStatus();
   });
-  CHECK(testing::rawQuery(f.dbPath, "SELECT group_concat(state) FROM consent_state WHERE contact_id = " + std::to_string(p.contact)) ==
-        "confirmed,confirmed");
+  CHECK(testing::rawQuery(f.dbPath, "SELECT group_concat(state) FROM consent_state") == "confirmed,confirmed");
   CHECK(testing::rawQuery(f.dbPath, "SELECT method FROM consent_events WHERE action = 'confirmed' LIMIT 1") == "sms-reply-code");
 }

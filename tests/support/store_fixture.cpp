@@ -46,7 +46,7 @@ void StoreFixture::giveConsent(ContactId contact, const std::string& purpose, bo
     std::replace(textId.begin(), textId.end(), ':', '-');
     TOCSIN_RETURN_IF_ERROR(
         consent::registerText(tx, rec, textId, purpose, "en", "I agree to receive " + purpose + " by SMS.").status());
-    GrantRequest g{purpose, textId, std::nullopt, "en", "kiosk:K-01", "checkbox", {}};
+    GrantRequest g{purpose, textId, std::nullopt, "en", "kiosk:K-01", "checkbox", {}, {}};
     TOCSIN_RETURN_IF_ERROR(consent::grant(tx, rec, contact, g).status());
     if (confirm)
       TOCSIN_RETURN_IF_ERROR(
