@@ -42,6 +42,7 @@ constexpr const char* kDefaults = R"json({
     "es": "Responde STOP para darte de baja"
   },
   "stop_words": [],
+  "reserved_senders": [],
   "max_parts": {"promotional": 3, "alert": 6},
   "frequency_cap": {"messages": 4, "window": "7d"},
   "alert_validity": "6h",
@@ -129,6 +130,7 @@ Status merge(JsonReader& r, PolicyConfig& c) {
   if (footers)
     for (const auto& language : footers->keys()) TOCSIN_RETURN_IF_ERROR(footers->getString(language, c.stopFooters[language]));
   TOCSIN_RETURN_IF_ERROR(r.getStringList("stop_words", c.extraStopWords));
+  TOCSIN_RETURN_IF_ERROR(r.getStringList("reserved_senders", c.reservedSenders));
   TOCSIN_ASSIGN_OR_RETURN(auto parts, r.object("max_parts"));
   if (parts) {
     int64_t promo = c.maxPromotionalParts, alert = c.maxAlertParts;

@@ -8,6 +8,7 @@
 //     "sender_ids": { "US": { "alphanumeric": false } },
 //     "stop_footers": { "fr": "STOP au 36180" },
 //     "stop_words": ["STOPPA"],
+//     "reserved_senders": ["MAIRIE", "TOWNHALL"],
 //     "max_parts": { "promotional": 3, "alert": 6 },
 //     "frequency_cap": { "messages": 4, "window": "7d" },
 //     "alert_validity": "6h",
@@ -41,6 +42,7 @@ struct PolicyConfig {
   std::map<std::string, SenderRules> senders;      // by country
   std::map<std::string, std::string> stopFooters;  // by language; "en" is the fallback
   std::vector<std::string> extraStopWords;
+  std::vector<std::string> reservedSenders;         // the town's, never a shop's (with the bearers' defaults)
   int maxPromotionalParts = 3;
   int maxAlertParts = 6;
   FrequencyCap frequencyCap{4, std::chrono::hours(24 * 7)};

@@ -1,6 +1,7 @@
 #include "policies/promotion.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace tocsin::policy {
 
@@ -50,6 +51,35 @@ Decision senderAllowed(const std::map<std::string, SenderRules>& rules, const st
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ';
   });
   if (!clean) return Decision::refuse("sender ID '" + sender + "' may only hold letters, digits and spaces");
+  return Decision::allow();
+}
+
+namespace {
+
+std::string senderLook(const std::string& sender) {
+  std::string out;
+  for (char c : sender) {
+    if (c == ' ') continue;
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    switch (c) {
+      case '0': c = 'O'; break;
+      case '1': case 'L': c = 'I'; break;
+      case '5': c = 'S'; break;
+      case '8': c = 'B'; break;
+      default: break;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+Decision shopSenderAllowed(const std::vector<std::string>& reserved, const std::string& sender) {
+  const std::string look = senderLook(sender);
+  for (const auto& r : reserved)
+    if (!r.empty() && senderLook(r) == look)
+      return Decision::refuse("sender ID '" + sender + "' is reserved for the town ('" + r + "'); a shop sends under its own name");
   return Decision::allow();
 }
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/base/time.h"
 #include "common/text/sms_text.h"
@@ -38,6 +39,11 @@ struct SenderRules {
 // characters from [A-Za-z0-9 ]; a numeric sender (digits, optional '+', at most 15 digits).
 Decision senderAllowed(const std::map<std::string, SenderRules>& rules, const std::string& country,
                        const std::string& sender);
+
+// Whether a shop may be given `sender`: refused when it is, or looks like, one of `reserved`
+// (the town's own senders). Looks-like ignores case and spaces and reads 0 as O, 1 and L as I,
+// 5 as S and 8 as B, so "T0wn Hall" is the town's "TOWNHALL".
+Decision shopSenderAllowed(const std::vector<std::string>& reserved, const std::string& sender);
 
 struct FrequencyCap {
   int maxMessages = 0;  // 0: no cap

@@ -3,6 +3,7 @@
 // business: the preview shows the text as it will leave, footer included.
 #include "broadcaster/api/services.h"
 #include "broadcaster/engine/job_texts.h"
+#include "broadcaster/engine/senders.h"
 #include "common/base/time.h"
 
 namespace tocsin::api {
@@ -147,6 +148,41 @@ struct CampaignRoutes {
     }
     return respond(req, id, 200);
   }
+
+  // A shop's sender IDs: approved by an admin, read by the shop too.
+  Response senders(Request& req) {
+    const std::string shop = req.params.at("shop");
+    const Principal& who = req.who();
+    if (who.role == Role::kMarketer && shop != *who.shop) throw ApiError(403, "forbidden", "another shop's sender IDs", "shop");
+    std::vector<std::string> approved;
+    auto store = s.stores.acquire();
+    check(store->read([&](StoreTx& tx) {
+      approved = tx.senders().approved(shop);
+      return Status::okStatus();
+    }));
+    Json out = object();
+    out->set("shop", shop);
+    JsonArray list = array();
+    for (const auto& a : approved) list->add(a);
+    out->set("senders", list);
+    return json(out);
+  }
+
+  Response approveSender(Request& req) {
+    const std::string shop = req.params.at("shop");
+    const std::string sender = requireString(parseBody(req), "sender");
+    auto store = s.stores.acquire();
+    check(engine::approveSender(*store, s.audit(), req.who().actor(), engine::reservedSenders(s.env.bearers, s.policies()), shop,
+                                sender),
+          "sender");
+    return senders(req);
+  }
+
+  Response revokeSender(Request& req) {
+    auto store = s.stores.acquire();
+    check(engine::revokeSender(*store, s.audit(), req.who().actor(), req.params.at("shop"), req.params.at("sender")), "sender");
+    return senders(req);
+  }
 };
 
 }  // namespace
@@ -159,6 +195,12 @@ void addCampaignRoutes(Router& router, ApiServices& services) {
               "application/json", [r](Request& q) { return r->preview(q); }});
   router.add({"GET", "/v1/campaigns/{id}", kCampaignReaders, "see a campaign: preview and progress", "",
               [r](Request& q) { return r->respond(q, q.idParam("id"), 200); }});
+  router.add({"GET", "/v1/shops/{shop}/senders", kMarketers, "the sender IDs a shop may send under", "",
+              [r](Request& q) { return r->senders(q); }});
+  router.add({"POST", "/v1/shops/{shop}/senders", {Role::kAdmin}, "approve a sender ID for a shop (never the town's)",
+              "application/json", [r](Request& q) { return r->approveSender(q); }, true});
+  router.add({"DELETE", "/v1/shops/{shop}/senders/{sender}", {Role::kAdmin}, "withdraw a shop's sender ID", "",
+              [r](Request& q) { return r->revokeSender(q); }, true});
   for (const char* action : {"pause", "resume", "cancel"}) {
     const std::string a = action;
     router.add({"POST", "/v1/campaigns/{id}/" + a, kMarketers, a + " a campaign",

@@ -1,9 +1,11 @@
 // tocsinctl token create|revoke|list: the operator API's bearer tokens, managed on the box;
-// tocsinctl person add|list|disable: the people those tokens and OS accounts act for.
+// tocsinctl person add|list|disable: the people those tokens and OS accounts act for;
+// tocsinctl sender approve|revoke|list: the sender IDs each shop may send under.
 #include <iomanip>
 #include <ostream>
 
 #include "broadcaster/engine/credentials.h"
+#include "broadcaster/engine/senders.h"
 #include "broadcaster/cli/cli.h"
 #include "common/base/text.h"
 #include "common/base/time.h"
@@ -96,6 +98,41 @@ Status disablePerson(CliContext& ctx, const std::vector<std::string>& tokens) {
   return Status::okStatus();
 }
 
+Status approveSender(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {});
+  args.expectPositionals(2, 2, "sender approve SHOP SENDER");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  const auto& shop = args.positionals()[0];
+  const auto& sender = args.positionals()[1];
+  TOCSIN_RETURN_IF_ERROR(engine::approveSender(*e->store, *e->audit, ctx.actor(), engine::reservedSenders(e->bearers, e->policies),
+                                               shop, sender));
+  ctx.out << "sender ID " << sender << " approved for " << shop << "\n";
+  return Status::okStatus();
+}
+
+Status revokeSender(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {});
+  args.expectPositionals(2, 2, "sender revoke SHOP SENDER");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_RETURN_IF_ERROR(engine::revokeSender(*e->store, *e->audit, ctx.actor(), args.positionals()[0], args.positionals()[1]));
+  ctx.out << "sender ID " << args.positionals()[1] << " no longer approved for " << args.positionals()[0] << "\n";
+  return Status::okStatus();
+}
+
+Status listSenders(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {});
+  args.expectPositionals(1, 1, "sender list SHOP");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  std::vector<std::string> approved;
+  TOCSIN_RETURN_IF_ERROR(e->store->read([&](StoreTx& tx) {
+    approved = tx.senders().approved(args.positionals()[0]);
+    return Status::okStatus();
+  }));
+  for (const auto& a : approved) ctx.out << printable(a) << "\n";
+  if (approved.empty()) ctx.out << "no sender ID approved for " << printable(args.positionals()[0]) << "\n";
+  return Status::okStatus();
+}
+
 }  // namespace
 
 const std::vector<Command>& tokenCommands() {
@@ -107,6 +144,9 @@ const std::vector<Command>& tokenCommands() {
       {"person add", "person add NAME [--os-user LOGIN]", "a person tokens and an OS account act for", addPerson},
       {"person list", "person list", "people and their OS accounts", listPeople},
       {"person disable", "person disable NAME", "a person's tokens and OS account no longer act for them", disablePerson},
+      {"sender approve", "sender approve SHOP SENDER", "let a shop send under this sender ID (never the town's)", approveSender},
+      {"sender revoke", "sender revoke SHOP SENDER", "withdraw a shop's sender ID", revokeSender},
+      {"sender list", "sender list SHOP", "the sender IDs a shop may send under", listSenders},
   };
   return kCommands;
 }

@@ -4,6 +4,7 @@
 
 #include "broadcaster/engine/credentials.h"
 #include "broadcaster/engine/job_texts.h"
+#include "broadcaster/engine/senders.h"
 #include "common/base/text.h"
 #include "common/consent/consent.h"
 #include "common/crypto/hash.h"
@@ -337,9 +338,12 @@ Result<JobId> JobService::createCampaign(Store& store, const CampaignRequest& r,
       id = *earlier;
       return Status::okStatus();
     }
-    id = tx.jobs().insert(j);
+    TOCSIN_ASSIGN_OR_RETURN(const std::string sender, campaignSender(tx, reservedSenders(bearers_, policies_), r.shop, r.sender));
+    Job campaign = j;
+    campaign.sender = sender;
+    id = tx.jobs().insert(campaign);
     rememberKey(tx, actor, idem, id, rec.now());
-    rec.record("campaign.create", object(id), purpose + " to " + policy::describeTarget(r.target));
+    rec.record("campaign.create", object(id), purpose + " to " + policy::describeTarget(r.target) + " as " + sender);
     return Status::okStatus();
   }));
   return id;

@@ -106,6 +106,8 @@ struct Bench {
                              "language, channel, method, recorded_at) SELECT id, 'promotions:") + shop + "', '" + action +
                      "', 'promo', 1, '" + hash + "', 'fr', 'kiosk:K1', 'checkbox', " + t +
                      " FROM contacts WHERE zone = '" + zone + "'");
+    rawSql(db, "INSERT OR IGNORE INTO shop_senders (shop, sender, approved_by, approved_at) VALUES ('" + shop + "', 'SHOP', 'bench', " +
+                   t + ")");
   }
 
   JobId alert(const std::string& zone, const std::string& text) {

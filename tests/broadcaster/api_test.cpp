@@ -81,6 +81,8 @@ struct Api {
       engine::NewToken t{name, role, shop, {}, person};
       tokens[name] = engine::createToken(*f.store, *f.audit, "cli:test", t).value();
     }
+    f.approveSender("bakery", "BAKERY");
+    f.approveSender("butcher", "BUTCHER");
   }
 
   Reply call(const std::string& method, const std::string& path, const std::string& who = "",
@@ -536,6 +538,29 @@ TEST_CASE("consent through /v1/consent: a shop only withdraws its own; an admin 
   CHECK(a.post("/v1/consent", "mark", R"({"phone": "+33612000201", "purpose": "promotions:butcher", "action": "withdraw"})").status == 403);
   CHECK(a.post("/v1/consent", "mark", R"({"phone": "+33612000201", "purpose": "promotions:bakery", "action": "withdraw"})").status == 201);
   CHECK(testing::rawQuery(a.f.dbPath, "SELECT state FROM consent_state WHERE purpose = 'promotions:bakery'") == "withdrawn");
+}
+
+TEST_CASE("a shop sends only under sender IDs an admin approved for it, never the town's", "[api]") {
+  Api a;
+  const std::string campaign = R"({"shop": "bakery", "title": "Bread", "texts": [{"language": "fr", "text": "Pain -20%"}],
+                                   "area": {"all": true}, "sender": "TOWNHALL"})";
+  Reply asTown = a.post("/v1/campaigns", "mark", campaign);
+  CHECK(asTown.status == 403);
+  CHECK(asTown.error().find("reserved for the town") != std::string::npos);
+  // Nor can an admin approve the town's sender for a shop (the bearer's default here is reserved).
+  CHECK(a.post("/v1/shops/bakery/senders", "root", R"({"sender": "TOWN HALL"})").status == 403);
+  CHECK(a.post("/v1/shops/bakery/senders", "mark", R"({"sender": "BAKERY2"})").status == 403);
+  REQUIRE(a.post("/v1/shops/bakery/senders", "root", R"({"sender": "BAKERY2"})").status == 200);
+  Reply listed = a.call("GET", "/v1/shops/bakery/senders", "mark");
+  CHECK(listed.body.find("BAKERY2") != std::string::npos);
+  CHECK(a.call("GET", "/v1/shops/butcher/senders", "mark").status == 403);
+  // With two approved, the shop names the one it uses.
+  std::string unnamed = campaign;
+  unnamed.replace(unnamed.find(R"(, "sender": "TOWNHALL")"), 22, "");
+  CHECK(a.post("/v1/campaigns", "mark", unnamed).status == 422);
+  std::string named = campaign;
+  named.replace(named.find("TOWNHALL"), 8, "BAKERY2");
+  CHECK(a.post("/v1/campaigns", "mark", named).status == 201);
 }
 
 TEST_CASE("webhooks are registered by an admin, with their secret shown once", "[api]") {

@@ -296,6 +296,8 @@ TEST_CASE("Daemon: an alert pauses a running promotion, which resumes by itself;
                    "', 'promo', 1, '" + std::string(64, 'b') + "', 'en', 'kiosk:K1', 'checkbox', 1 FROM contacts "
                    "WHERE zone = 'MARKET'");
   rig.addPeople();
+  REQUIRE(rig.tocsinctl({"sender", "approve", "bakery", "T0wn Hall"}).status != 0);  // the town's, or looks like it
+  REQUIRE(rig.tocsinctl({"sender", "approve", "bakery", "BAKERY"}).status == 0);
   rig.startBroadcaster();
 
   const int64_t campaign = rig.draft({"campaign", "send", "--shop", "bakery", "--title", "Bread", "--text",
@@ -328,6 +330,7 @@ TEST_CASE("Daemon: an alert pauses a running promotion, which resumes by itself;
   for (const auto& l : submits)
     if (field(l, "priority") == "0") {
       CHECK(field(l, "text").find("STOP") != std::string::npos);
+      CHECK(field(l, "from") == "BAKERY");  // its own sender ID, never the town's
       CHECK(promoted.insert(field(l, "to")).second);
     }
   CHECK(promoted.size() == 400);

@@ -24,7 +24,7 @@ using std::chrono::seconds;
 namespace {
 
 struct Engine {
-  Engine() : policies(policy::parsePolicyConfig(nullptr).value()), zones(makeSystemTimeZones()) {}
+  Engine() : policies(policy::parsePolicyConfig(nullptr).value()), zones(makeSystemTimeZones()) { f.approveSender("bakery", "BAKERY"); }
 
   // The job service, knowing the bearers added so far.
   JobService& jobs() {

@@ -24,6 +24,7 @@ struct Rig {
       const ContactId c = f.addContact("061100000" + std::to_string(i), river, "import");
       f.giveConsent(c, "promotions:bakery");
     }
+    f.approveSender("bakery", "BAKERY");
   }
   // One lifecycle step in its own audited write.
   LifecycleStep step(const LifecycleOptions& options = {}) {

@@ -173,6 +173,17 @@ TEST_CASE("Sender IDs: alphanumeric where allowed, 11 characters at most, numeri
   CHECK(senderAllowed(rules, "FR", "").allowed());
 }
 
+TEST_CASE("Sender IDs: the town's are never a shop's, nor anything that looks like them") {
+  const std::vector<std::string> town = {"TOWNHALL", "MAIRIE"};
+  CHECK(shopSenderAllowed(town, "BOULANGERIE").allowed());
+  CHECK(shopSenderAllowed(town, "TOWNHALL").refused());
+  CHECK(shopSenderAllowed(town, "Town Hall").refused());
+  CHECK(shopSenderAllowed(town, "T0WNHA11").refused());
+  CHECK(shopSenderAllowed(town, "MA1R1E").refused());
+  CHECK(shopSenderAllowed(town, "MAIRIES").allowed());
+  CHECK(shopSenderAllowed(town, "MAIRIE").reason.find("reserved for the town") != std::string::npos);
+}
+
 TEST_CASE("The frequency cap makes a message wait until the oldest one leaves the window") {
   const FrequencyCap cap{2, std::chrono::hours(24)};
   const Timestamp now = at("2026-11-24T12:00:00Z");

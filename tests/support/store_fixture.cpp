@@ -55,6 +55,13 @@ void StoreFixture::giveConsent(ContactId contact, const std::string& purpose, bo
   });
 }
 
+void StoreFixture::approveSender(const std::string& shop, const std::string& sender) {
+  write([&](StoreTx& tx, AuditRecorder& rec) {
+    tx.senders().approve(shop, sender, "test:admin", rec.now());
+    return Status::okStatus();
+  });
+}
+
 void StoreFixture::write(const AuditLog::Body& body) { must(audit->write(*store, "test:fixture", body), "write"); }
 
 }  // namespace tocsin::testing
