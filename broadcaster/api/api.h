@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -30,6 +31,13 @@ struct Principal {
   std::string actor() const { return engine::actorName(person, "api:" + name); }
 };
 
+// A large body (an upload) the server kept in a file rather than in memory.
+class BodyFile {
+ public:
+  virtual ~BodyFile() = default;
+  virtual std::string_view text() const = 0;
+};
+
 struct Request {
   std::string method;
   std::string path;                            // without the query
@@ -39,10 +47,12 @@ struct Request {
   std::string authorization;
   std::optional<std::string> idempotencyKey;  // the Idempotency-Key header
   std::string body;
+  std::shared_ptr<const BodyFile> upload;      // instead of `body`, for upload routes
   std::string peer;                            // the client's address
   std::optional<Principal> principal;          // set once authenticated
   std::string route;                           // the matched route's template ("" when none)
 
+  std::string_view bodyText() const { return upload ? upload->text() : std::string_view(body); }
   const Principal& who() const;  // REQUIRES: an authenticated route
   int64_t idParam(const std::string& name) const;
   // The request's Idempotency-Key with a hash of everything it asked, or nullopt without one.

@@ -17,18 +17,49 @@ Result<std::optional<ApiSettings>> parseApiSettings(const Poco::JSON::Object::Pt
   TOCSIN_RETURN_IF_ERROR(r->getString("tls_key", s.server.keyFile));
   TOCSIN_RETURN_IF_ERROR(r->getBool("plain_http", s.server.plainHttp));
   int64_t threads = s.server.maxThreads, connections = static_cast<int64_t>(s.storeConnections),
-          body = static_cast<int64_t>(s.server.maxBodyBytes);
-  TOCSIN_RETURN_IF_ERROR(r->getInt("max_threads", threads, 4, 4096));
+          body = static_cast<int64_t>(s.server.maxBodyBytes), upload = static_cast<int64_t>(s.server.maxCsvBodyBytes),
+          open = static_cast<int64_t>(s.server.maxConnections), perAddress = static_cast<int64_t>(s.server.maxConnectionsPerAddress);
+  TOCSIN_RETURN_IF_ERROR(r->getInt("max_threads", threads, 4, 8192));
+  TOCSIN_RETURN_IF_ERROR(r->getInt("max_connections", open, 2, 8000));
+  TOCSIN_RETURN_IF_ERROR(r->getInt("max_connections_per_address", perAddress, 1, 8000));
   TOCSIN_RETURN_IF_ERROR(r->getInt("store_connections", connections, 1, 256));
   TOCSIN_RETURN_IF_ERROR(r->getInt("max_body_bytes", body, 1024, 64 << 20));
+  TOCSIN_RETURN_IF_ERROR(r->getInt("max_upload_bytes", upload, 1024, int64_t(1) << 32));
+  Micros header = std::chrono::seconds(s.server.headerSeconds), bodyTime = std::chrono::seconds(s.server.bodySeconds),
+         keepAlive = std::chrono::seconds(s.server.keepAliveSeconds);
+  TOCSIN_RETURN_IF_ERROR(r->getDuration("header_timeout", header));
+  TOCSIN_RETURN_IF_ERROR(r->getDuration("body_timeout", bodyTime));
+  TOCSIN_RETURN_IF_ERROR(r->getDuration("keep_alive", keepAlive));
+  TOCSIN_RETURN_IF_ERROR(r->getDouble("rate_per_address", s.limits.perAddress));
+  TOCSIN_RETURN_IF_ERROR(r->getDouble("rate_per_token", s.limits.perToken));
+  TOCSIN_RETURN_IF_ERROR(r->getDouble("failed_logins_per_address", s.limits.failedLogins));
   TOCSIN_RETURN_IF_ERROR(r->checkNoUnknownKeys());
+  auto wholeSeconds = [&](const char* key, Micros d, int& out) -> Status {
+    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(d).count();
+    if (secs < 1 || secs > 3600) return Status::invalid("configuration key 'api." + std::string(key) + "' is 1s to 1h");
+    out = static_cast<int>(secs);
+    return Status::okStatus();
+  };
+  TOCSIN_RETURN_IF_ERROR(wholeSeconds("header_timeout", header, s.server.headerSeconds));
+  TOCSIN_RETURN_IF_ERROR(wholeSeconds("body_timeout", bodyTime, s.server.bodySeconds));
+  TOCSIN_RETURN_IF_ERROR(wholeSeconds("keep_alive", keepAlive, s.server.keepAliveSeconds));
+  for (const auto& [key, v] : {std::pair<const char*, double>{"rate_per_address", s.limits.perAddress},
+                               {"rate_per_token", s.limits.perToken}, {"failed_logins_per_address", s.limits.failedLogins}})
+    if (v < 0 || v > 1e6) return Status::invalid("configuration key 'api." + std::string(key) + "' is 0 (no limit) to 1000000 per second");
+  if (open >= threads)
+    return Status::invalid("api.max_connections (" + std::to_string(open) + ") must stay below api.max_threads (" +
+                           std::to_string(threads) + "), so every connection admitted has a thread");
   s.server.maxThreads = static_cast<int>(threads);
+  s.server.maxQueued = static_cast<int>(threads) * 2;
+  s.server.maxConnections = static_cast<size_t>(open);
+  s.server.maxConnectionsPerAddress = static_cast<size_t>(perAddress);
   s.storeConnections = static_cast<size_t>(connections);
   s.server.maxBodyBytes = static_cast<size_t>(body);
+  s.server.maxCsvBodyBytes = static_cast<size_t>(upload);
   return std::optional<ApiSettings>(s);
 }
 
-Result<std::unique_ptr<OperatorApi>> OperatorApi::start(const engine::Environment& env, const Clock& clock,
+Result<std::unique_ptr<OperatorApi>> OperatorApi::start(const engine::Environment& env, Clock& clock,
                                                         const ApiSettings& settings, std::function<void()> onWrite) {
   std::unique_ptr<OperatorApi> api(new OperatorApi());
   api->settings_ = settings;
@@ -51,7 +82,7 @@ Result<std::unique_ptr<OperatorApi>> OperatorApi::start(const engine::Environmen
     });
     if (outcome.refusal) throw *outcome.refusal;
     return *outcome.principal;
-  });
+  }, settings.limits);
   addAllRoutes(*api->router_, *api->services_);
   TOCSIN_ASSIGN_OR_RETURN(api->server_, ApiServer::start(api->settings_.server, *api->router_, api->metrics_, clock));
   return api;

@@ -2,8 +2,10 @@
 
 #include <Poco/Exception.h>
 
+#include <algorithm>
 #include <sstream>
 
+#include "broadcaster/api/connection_guard.h"
 #include "common/base/text.h"
 
 namespace tocsin::api {
@@ -42,7 +44,10 @@ bool matches(const std::string& pattern, const std::string& path, std::map<std::
 
 }  // namespace
 
-void Router::add(Route route) { routes_.push_back(std::move(route)); }
+void Router::add(Route route) {
+  if (route.requestType.empty()) route.body = BodySize::kNone;
+  routes_.push_back(std::move(route));
+}
 
 const Route* Router::match(const std::string& method, const std::string& path, std::map<std::string, std::string>& params,
                            bool& pathExists) const {
@@ -59,8 +64,25 @@ const Route* Router::match(const std::string& method, const std::string& path, s
   return nullptr;
 }
 
-Response Router::dispatch(Request& request) const {
+namespace {
+
+Response tooMany(Micros wait, const std::string& what) {
+  const int64_t seconds = std::max<int64_t>(1, (wait.count() + 999999) / 1000000);
+  Response r = errorResponse(429, "too_many_requests", what + "; try again in " + std::to_string(seconds) + " s", "");
+  r.headers["Retry-After"] = std::to_string(seconds);
+  return r;
+}
+
+}  // namespace
+
+Admission Router::admit(Request& request, MonoTime now) const {
+  Admission a;
   try {
+    const std::string address = ConnectionGuard::addressKey(request.peer);
+    if (auto wait = perAddress_.take(address, now)) {
+      a.refusal = tooMany(*wait, "too many requests from this address");
+      return a;
+    }
     bool exists = false;
     const Route* route = match(request.method, request.path, request.params, exists);
     if (!route) {
@@ -69,7 +91,21 @@ Response Router::dispatch(Request& request) const {
     }
     request.route = route->path;
     if (!route->roles.empty()) {
-      request.principal = authenticate_(request.authorization, request.peer);
+      try {
+        request.principal = authenticate_(request.authorization, request.peer);
+      } catch (const ApiError& e) {
+        // Guessing tokens is slowed to a few tries a second per address.
+        if (e.status() == 401)
+          if (auto wait = failedLogins_.take(address, now)) {
+            a.refusal = tooMany(*wait, "too many refused tokens from this address");
+            return a;
+          }
+        throw;
+      }
+      if (auto wait = perToken_.take(request.principal->name, now)) {
+        a.refusal = tooMany(*wait, "too many requests with this token");
+        return a;
+      }
       if (!route->roles.count(request.principal->role)) {
         std::string allowed;
         for (Role r : route->roles) allowed += (allowed.empty() ? "" : ", ") + std::string(roleName(r));
@@ -77,7 +113,18 @@ Response Router::dispatch(Request& request) const {
                                              route->summary + " (allowed: " + allowed + ")");
       }
     }
-    return route->handler(request);
+    a.route = route;
+  } catch (const ApiError& e) {
+    a.refusal = errorResponse(e.status(), e.code(), e.what(), e.field());
+  } catch (const std::exception&) {
+    a.refusal = errorResponse(500, "internal", "internal error", "");
+  }
+  return a;
+}
+
+Response Router::run(const Route& route, Request& request) const {
+  try {
+    return route.handler(request);
   } catch (const ApiError& e) {
     return errorResponse(e.status(), e.code(), e.what(), e.field());
   } catch (const Poco::BadCastException&) {
@@ -87,6 +134,12 @@ Response Router::dispatch(Request& request) const {
     // What went wrong inside stays inside: the answer says only that it did.
     return errorResponse(500, "internal", "internal error", "");
   }
+}
+
+Response Router::dispatch(Request& request, MonoTime now) const {
+  const Admission a = admit(request, now);
+  if (a.refusal) return *a.refusal;
+  return run(*a.route, request);
 }
 
 std::string Router::openApi(const std::string& version) const {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <mutex>
 
 #include "broadcaster/api/services.h"
 #include "broadcaster/api/authentication.h"
@@ -19,7 +20,9 @@ namespace tocsin::api {
 namespace {
 
 struct PeopleRoutes {
+  explicit PeopleRoutes(ApiServices& services) : s(services) {}
   ApiServices& s;
+  std::mutex importing;
 
   PhoneNumber phone(const std::string& input, const std::string& field) {
     return value(s.env.phones->normalize(input), field);
@@ -52,11 +55,18 @@ struct PeopleRoutes {
 
   Response importContacts(Request& req) {
     if (req.contentType != "text/csv") throw ApiError(415, "unsupported_media_type", "send the contacts as text/csv");
+    // One import at a time: each may hold a large file and the store's writer for a while.
+    std::unique_lock running(importing, std::try_to_lock);
+    if (!running.owns_lock()) {
+      Response busy = errorResponse(429, "too_many_requests", "another import is running; try again in a moment", "body");
+      busy.headers["Retry-After"] = "5";
+      return busy;
+    }
     ContactImporter importer(*s.env.phones, *s.env.book);
     ImportOptions options;
     options.label = "api upload by " + req.who().name;
     auto store = s.stores.acquire();
-    const ImportReport r = value(importer.run(*store, s.audit(), req.who().actor(), req.body, options));
+    const ImportReport r = value(importer.run(*store, s.audit(), req.who().actor(), req.bodyText(), options));
     Json o = object();
     o->set("committed", r.committed);
     o->set("rows", static_cast<int64_t>(r.rows));
@@ -313,12 +323,12 @@ struct PeopleRoutes {
 }  // namespace
 
 void addPeopleRoutes(Router& router, ApiServices& services) {
-  auto r = std::make_shared<PeopleRoutes>(PeopleRoutes{services});
+  auto r = std::make_shared<PeopleRoutes>(services);
   const std::set<Role> auditors = {Role::kAuditor, Role::kAdmin};
   router.add({"POST", "/v1/contacts", {Role::kAdmin}, "create or update a contact of the town's register",
               "application/json", [r](Request& q) { return r->createContact(q); }, true});
   router.add({"POST", "/v1/contacts/import", {Role::kAdmin}, "import contacts from CSV (all rows or none)", "text/csv",
-              [r](Request& q) { return r->importContacts(q); }, true});
+              [r](Request& q) { return r->importContacts(q); }, true, BodySize::kUpload});
   router.add({"DELETE", "/v1/contacts/{phone}", {Role::kAdmin}, "erase a person, keeping a suppression fingerprint", "",
               [r](Request& q) { return r->erase(q); }, true});
   router.add({"POST", "/v1/consent", {Role::kMarketer, Role::kAdmin},

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "tests/support/child_process.h"
+#include "tests/support/daemon_rig.h"
 #include "tests/support/raw_sql.h"
 #include "tests/support/temp_dir.h"
 
@@ -25,96 +26,17 @@ using Steady = std::chrono::steady_clock;
 
 namespace {
 
+bool eventually(const std::function<bool()>& done, seconds timeout) {
+  return tocsin::testing::eventually(done, std::chrono::duration_cast<milliseconds>(timeout));
+}
+
 const std::string kBin = TOCSIN_BIN_DIR;
 
-bool eventually(const std::function<bool()>& done, seconds timeout) {
-  const auto end = Steady::now() + timeout;
-  while (Steady::now() < end) {
-    if (done()) return true;
-    std::this_thread::sleep_for(milliseconds(50));
-  }
-  return done();
-}
+std::string field(const std::string& line, const std::string& name) { return jsonField(line, name); }
 
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) out.push_back(l);
-  return out;
-}
-
-// The value of a string field in a JSON line of the simulators' flat reports.
-std::string field(const std::string& line, const std::string& name) {
-  const std::string key = "\"" + name + "\":";
-  auto at = line.find(key);
-  if (at == std::string::npos) return "";
-  at += key.size();
-  if (line[at] == '"') return line.substr(at + 1, line.find('"', at + 1) - at - 1);
-  return line.substr(at, line.find_first_of(",}", at) - at);
-}
-
-struct ToolResult {
-  int status = -1;
-  std::string out;
-};
-
-struct Rig {
-  // `pollInterval`: how often the broadcaster looks for writes that did not wake it.
-  Rig(size_t modems, const std::vector<std::string>& smscOptions, int window, const std::string& pollInterval = "1s") {
-    ChildProcess::Options o;
-    o.pipeStdin = true;
-    o.stdoutFile = dir.file("smsc.jsonl");
-    std::vector<std::string> argv = {kBin + "/tocsin-smsc-sim", "--listen", "127.0.0.1:0", "--account", "town:secret"};
-    argv.insert(argv.end(), smscOptions.begin(), smscOptions.end());
-    smsc = std::make_unique<ChildProcess>(argv, o);
-    REQUIRE(eventually([&] { return readFile(o.stdoutFile).find("\"port\":") != std::string::npos; }, seconds(10)));
-    const std::string port = field(lines(readFile(o.stdoutFile)).front(), "port");
-    for (size_t i = 0; i < modems; ++i) {
-      ChildProcess::Options m;
-      m.pipeStdin = true;
-      m.stdoutFile = dir.file("modem" + std::to_string(i) + ".jsonl");
-      modemSims.push_back(std::make_unique<ChildProcess>(
-          std::vector<std::string>{kBin + "/tocsin-modem-sim", "--link", dir.file("tty" + std::to_string(i)),
-                                   "--delay-ms", "100", "--report-delay-ms", "100"},
-          m));
-      REQUIRE(eventually([&] { return readFile(m.stdoutFile).find("\"ready\"") != std::string::npos; }, seconds(10)));
-    }
-    std::ofstream c(dir.file("config.json"));
-    c << "{\"store\": {\"path\": \"" << dir.file("tocsin.db") << "\"},\n \"phone\": {\"default_region\": \"FR\"},\n"
-      << " \"bearers\": [{\"type\": \"smpp\", \"name\": \"carrier\", \"host\": \"127.0.0.1\", \"port\": " << port
-      << ", \"system_id\": \"town\", \"password\": \"secret\", \"window\": " << window
-      << ", \"outstanding\": " << window << ", \"default_sender\": \"TOWNHALL\", \"reconnect_min\": \"100ms\"}";
-    if (modems) {
-      c << ",\n  {\"type\": \"modem_bank\", \"name\": \"modems\", \"carries\": \"alerts\", \"modems\": [";
-      for (size_t i = 0; i < modems; ++i)
-        c << (i ? ", " : "") << "{\"name\": \"m" << i << "\", \"device\": \"" << dir.file("tty" + std::to_string(i))
-          << "\", \"send_timeout\": \"5s\", \"poll_interval\": \"1s\", \"reopen_interval\": \"300ms\"}";
-      c << "]}";
-    }
-    c << "],\n \"policies\": {\"sending_hours\": {\"FR\": {\"time_zone\": \"Europe/Paris\", \"windows\": "
-      << "{\"mon-sun\": \"00:00-24:00\"}, \"closed_on_holidays\": false}}},\n"
-      << " \"broadcaster\": {\"progress_interval\": \"1s\", \"drain\": \"3s\", \"retry_min\": \"200ms\", \"poll_interval\": \""
-      << pollInterval << "\"}}\n";
-  }
-
-  ~Rig() {
-    if (broadcaster) broadcaster->stop();
-    for (auto& m : modemSims) m->stop();
-    smsc->stop();
-  }
-
-  // tocsinctl on the box, as the OS account running the tests. SUDO_USER is set to show that
-  // tocsinctl does not believe it.
-  ToolResult tocsinctl(std::vector<std::string> args) {
-    static int n = 0;
-    const std::string out = dir.file("tool" + std::to_string(++n) + ".out");
-    args.insert(args.begin(), {kBin + "/tocsinctl", "--config", dir.file("config.json")});
-    ChildProcess p(args, {dir.path(), {"SUDO_USER=bob"}, false, out, out});
-    ToolResult r;
-    r.status = p.wait(seconds(60)).value_or(-1);
-    r.out = readFile(out);
-    return r;
-  }
+struct Rig : DaemonRig {
+  Rig(size_t modems, const std::vector<std::string>& smscOptions, int window, const std::string& pollInterval = "1s")
+      : DaemonRig(kBin, DaemonRigOptions{modems, smscOptions, window, pollInterval, ""}) {}
 
   void importContacts(const std::string& zone, int count, int first) {
     const std::string csv = dir.file(zone + ".csv");
@@ -141,44 +63,6 @@ struct Rig {
     REQUIRE(tocsinctl({"person", "add", "bob"}).status == 0);
     bobToken = token("approver", "bob-laptop", "bob");
   }
-  // A token, printed alone on stdout (the note goes to stderr).
-  std::string token(const std::string& role, const std::string& name, const std::string& person = "") {
-    const std::string out = dir.file(name + ".token"), err = dir.file(name + ".err");
-    std::vector<std::string> argv = {kBin + "/tocsinctl", "--config", dir.file("config.json"), "token", "create", "--role", role, "--name", name};
-    if (!person.empty()) argv.insert(argv.end(), {"--person", person});
-    ChildProcess p(argv, {dir.path(), {}, false, out, err});
-    REQUIRE(p.wait(seconds(30)).value_or(-1) == 0);
-    CHECK(readFile(err).find("shown once") != std::string::npos);
-    const auto printed = lines(readFile(out));
-    REQUIRE(printed.size() == 1);
-    return printed.front();
-  }
-
-  // The broadcaster, its operator API on a loopback port of its choosing.
-  void startBroadcaster() {
-    ChildProcess::Options o;
-    o.stdoutFile = dir.file("broadcaster.out");
-    o.stderrFile = dir.file("broadcaster.log");
-    broadcaster = std::make_unique<ChildProcess>(std::vector<std::string>{kBin + "/tocsin-broadcaster", "--config",
-                                                                          dir.file("config.json"), "--log", "json",
-                                                                          "--listen", "127.0.0.1:0"},
-                                                 o);
-    REQUIRE(eventually([&] { return log().find("broadcaster.start") != std::string::npos; }, seconds(10)));
-    std::string listen;
-    REQUIRE(eventually([&] {
-      for (const auto& l : lines(log()))
-        if (l.find("api.listen") != std::string::npos) listen = l;
-      return !listen.empty();
-    }, seconds(10)));
-    url = field(listen, "url");
-    ca = field(listen, "certificate");
-    REQUIRE(url.rfind("https://127.0.0.1:", 0) == 0);
-  }
-  // tocsinctl as a client of the API, with a token.
-  ToolResult api(const std::string& secret, std::vector<std::string> args) {
-    args.insert(args.begin(), {"--url", url, "--ca", ca, "--token", secret});
-    return tocsinctl(args);
-  }
   // The digest "alert show" prints, which approval must quote.
   static std::string digestIn(const ToolResult& shown) {
     const auto at = shown.out.find("digest ");
@@ -189,7 +73,6 @@ struct Rig {
     const auto shown = api(bobToken, {"alert", "show", std::to_string(job)});
     return api(bobToken, {"alert", "approve", std::to_string(job), "--digest", digestIn(shown)});
   }
-  std::string log() { return readFile(dir.file("broadcaster.log")); }
 
   int64_t draft(const std::vector<std::string>& args) {
     const auto r = tocsinctl(args);
@@ -198,8 +81,8 @@ struct Rig {
     const auto at = r.out.find(' ');
     return std::stoll(r.out.substr(at + 1));
   }
-  std::string jobState(int64_t job) { return rawQuery(dir.file("tocsin.db"), "SELECT state FROM jobs WHERE id = " + std::to_string(job)); }
-  int64_t count(const std::string& sql) { return std::stoll(rawQuery(dir.file("tocsin.db"), sql)); }
+  std::string jobState(int64_t job) { return rawQuery(db(), "SELECT state FROM jobs WHERE id = " + std::to_string(job)); }
+  int64_t count(const std::string& sql) { return std::stoll(rawQuery(db(), sql)); }
 
   std::vector<std::string> submits() {
     std::vector<std::string> out;
@@ -215,11 +98,7 @@ struct Rig {
     return out;
   }
 
-  TempDir dir;
-  std::unique_ptr<ChildProcess> smsc;
-  std::vector<std::unique_ptr<ChildProcess>> modemSims;
-  std::unique_ptr<ChildProcess> broadcaster;
-  std::string url, ca, bobToken;
+  std::string bobToken;
 };
 
 }  // namespace

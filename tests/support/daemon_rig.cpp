@@ -1,0 +1,146 @@
+#include "tests/support/daemon_rig.h"
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace tocsin::testing {
+namespace {
+
+using std::chrono::seconds;
+
+long statusKb(pid_t pid, const std::string& key) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string l; std::getline(in, l);)
+    if (l.rfind(key + ":", 0) == 0) return std::stol(l.substr(key.size() + 1));
+  return -1;
+}
+
+}  // namespace
+
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+std::string jsonField(const std::string& line, const std::string& name) {
+  const std::string key = "\"" + name + "\":";
+  auto at = line.find(key);
+  if (at == std::string::npos) return "";
+  at += key.size();
+  if (line[at] == '"') return line.substr(at + 1, line.find('"', at + 1) - at - 1);
+  return line.substr(at, line.find_first_of(",}", at) - at);
+}
+
+DaemonRig::DaemonRig(const std::string& binDir, DaemonRigOptions o) : bin(binDir) {
+  ChildProcess::Options so;
+  so.pipeStdin = true;
+  so.stdoutFile = dir.file("smsc.jsonl");
+  std::vector<std::string> argv = {bin + "/tocsin-smsc-sim", "--listen", "127.0.0.1:0", "--account", "town:secret"};
+  argv.insert(argv.end(), o.smscOptions.begin(), o.smscOptions.end());
+  smsc = std::make_unique<ChildProcess>(argv, so);
+  if (!eventually([&] { return readFile(so.stdoutFile).find("\"port\":") != std::string::npos; }, seconds(10)))
+    throw std::runtime_error("tocsin-smsc-sim did not start");
+  const std::string smscPort = jsonField(lines(readFile(so.stdoutFile)).front(), "port");
+  for (size_t i = 0; i < o.modems; ++i) {
+    ChildProcess::Options m;
+    m.pipeStdin = true;
+    m.stdoutFile = dir.file("modem" + std::to_string(i) + ".jsonl");
+    modemSims.push_back(std::make_unique<ChildProcess>(
+        std::vector<std::string>{bin + "/tocsin-modem-sim", "--link", dir.file("tty" + std::to_string(i)), "--delay-ms", "100",
+                                 "--report-delay-ms", "100"},
+        m));
+    if (!eventually([&] { return readFile(m.stdoutFile).find("\"ready\"") != std::string::npos; }, seconds(10)))
+      throw std::runtime_error("tocsin-modem-sim did not start");
+  }
+  std::ofstream c(dir.file("config.json"));
+  c << "{\"store\": {\"path\": \"" << db() << "\"},\n \"phone\": {\"default_region\": \"FR\"},\n"
+    << " \"bearers\": [{\"type\": \"smpp\", \"name\": \"carrier\", \"host\": \"127.0.0.1\", \"port\": " << smscPort
+    << ", \"system_id\": \"town\", \"password\": \"secret\", \"window\": " << o.window << ", \"outstanding\": " << o.window
+    << ", \"default_sender\": \"TOWNHALL\", \"reconnect_min\": \"100ms\"}";
+  if (o.modems) {
+    c << ",\n  {\"type\": \"modem_bank\", \"name\": \"modems\", \"carries\": \"alerts\", \"modems\": [";
+    for (size_t i = 0; i < o.modems; ++i)
+      c << (i ? ", " : "") << "{\"name\": \"m" << i << "\", \"device\": \"" << dir.file("tty" + std::to_string(i))
+        << "\", \"send_timeout\": \"5s\", \"poll_interval\": \"1s\", \"reopen_interval\": \"300ms\"}";
+    c << "]}";
+  }
+  c << "],\n \"policies\": {\"sending_hours\": {\"FR\": {\"time_zone\": \"Europe/Paris\", \"windows\": "
+    << "{\"mon-sun\": \"00:00-24:00\"}, \"closed_on_holidays\": false}}},\n";
+  if (!o.apiSection.empty()) c << " \"api\": " << o.apiSection << ",\n";
+  c << " \"broadcaster\": {\"progress_interval\": \"1s\", \"drain\": \"3s\", \"retry_min\": \"200ms\", \"poll_interval\": \""
+    << o.pollInterval << "\"}}\n";
+}
+
+DaemonRig::~DaemonRig() {
+  if (broadcaster) broadcaster->stop();
+  for (auto& m : modemSims) m->stop();
+  if (smsc) smsc->stop();
+}
+
+ToolResult DaemonRig::tocsinctl(std::vector<std::string> args) {
+  static int n = 0;
+  const std::string out = dir.file("tool" + std::to_string(++n) + ".out");
+  args.insert(args.begin(), {bin + "/tocsinctl", "--config", dir.file("config.json")});
+  ChildProcess p(args, {dir.path(), {"SUDO_USER=bob"}, false, out, out});
+  ToolResult r;
+  r.status = p.wait(seconds(60)).value_or(-1);
+  r.out = readFile(out);
+  return r;
+}
+
+std::string DaemonRig::token(const std::string& role, const std::string& name, const std::string& person, const std::string& shop) {
+  const std::string out = dir.file(name + ".token"), err = dir.file(name + ".err");
+  std::vector<std::string> argv = {bin + "/tocsinctl", "--config", dir.file("config.json"), "token", "create", "--role", role, "--name", name};
+  if (!person.empty()) argv.insert(argv.end(), {"--person", person});
+  if (!shop.empty()) argv.insert(argv.end(), {"--shop", shop});
+  ChildProcess p(argv, {dir.path(), {}, false, out, err});
+  if (p.wait(seconds(30)).value_or(-1) != 0) throw std::runtime_error("token create failed: " + readFile(err));
+  const auto printed = lines(readFile(out));
+  if (printed.size() != 1) throw std::runtime_error("token create printed " + std::to_string(printed.size()) + " lines");
+  return printed.front();
+}
+
+void DaemonRig::startBroadcaster(const std::vector<std::string>& extra) {
+  ChildProcess::Options o;
+  o.stdoutFile = dir.file("broadcaster.out");
+  o.stderrFile = dir.file("broadcaster.log");
+  std::vector<std::string> argv = {bin + "/tocsin-broadcaster", "--config", dir.file("config.json"), "--log", "json",
+                                   "--listen", "127.0.0.1:0"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  broadcaster = std::make_unique<ChildProcess>(argv, o);
+  std::string listen;
+  if (!eventually([&] {
+        for (const auto& l : lines(log()))
+          if (l.find("api.listen") != std::string::npos) listen = l;
+        return !listen.empty();
+      }, seconds(15)))
+    throw std::runtime_error("tocsin-broadcaster did not start its API: " + log());
+  url = jsonField(listen, "url");
+  ca = jsonField(listen, "certificate");
+  port = std::stoi(jsonField(listen, "port"));
+}
+
+ToolResult DaemonRig::api(const std::string& secret, std::vector<std::string> args) {
+  args.insert(args.begin(), {"--url", url, "--ca", ca, "--token", secret});
+  return tocsinctl(args);
+}
+
+std::string DaemonRig::log() const { return readFile(dir.file("broadcaster.log")); }
+
+long DaemonRig::rssKb() const { return broadcaster ? statusKb(broadcaster->pid(), "VmRSS") : -1; }
+long DaemonRig::peakRssKb() const { return broadcaster ? statusKb(broadcaster->pid(), "VmHWM") : -1; }
+
+}  // namespace tocsin::testing

@@ -1,0 +1,67 @@
+// tocsin-broadcaster as it runs in production, for tests and benchmarks that drive it from
+// outside: a tocsin-smsc-sim (and optionally tocsin-modem-sim processes on ptys), a
+// configuration, the daemon with its operator API on a loopback port, and tocsinctl both on
+// the box and as an API client. Every process is started here and stopped by its PID when the
+// rig goes. Failures throw std::runtime_error naming what did not come up.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/child_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace tocsin::testing {
+
+struct ToolResult {
+  int status = -1;
+  std::string out;  // stdout and stderr together
+};
+
+struct DaemonRigOptions {
+  size_t modems = 0;
+  std::vector<std::string> smscOptions = {"--report", "jsonl", "--no-dlr"};
+  int window = 8;
+  std::string pollInterval = "1s";
+  std::string apiSection;  // the JSON object of an "api" section ({"rate_per_address": 5, ...}), or ""
+};
+
+class DaemonRig {
+ public:
+  DaemonRig(const std::string& binDir, DaemonRigOptions options = {});
+  ~DaemonRig();
+
+  // tocsinctl on the box, as the OS account running the tests. SUDO_USER is set to show that
+  // tocsinctl does not believe it.
+  ToolResult tocsinctl(std::vector<std::string> args);
+  // A token printed alone on stdout by tocsinctl token create.
+  std::string token(const std::string& role, const std::string& name, const std::string& person = "",
+                    const std::string& shop = "");
+  // The broadcaster with its API on 127.0.0.1, port of its choosing; waits for api.listen.
+  void startBroadcaster(const std::vector<std::string>& extra = {});
+  // tocsinctl as a client of the API, with a token.
+  ToolResult api(const std::string& secret, std::vector<std::string> args);
+  std::string log() const;
+  std::string db() const { return dir.file("tocsin.db"); }
+  // The daemon's resident memory (VmRSS) and its peak (VmHWM), in kB.
+  long rssKb() const;
+  long peakRssKb() const;
+
+  TempDir dir;
+  std::string bin;
+  std::unique_ptr<ChildProcess> smsc;
+  std::vector<std::unique_ptr<ChildProcess>> modemSims;
+  std::unique_ptr<ChildProcess> broadcaster;
+  std::string url, ca;
+  int port = 0;
+};
+
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout);
+std::vector<std::string> lines(const std::string& text);
+// The value of a field in a flat JSON line (the simulators' reports, the daemon's log).
+std::string jsonField(const std::string& line, const std::string& name);
+
+}  // namespace tocsin::testing
