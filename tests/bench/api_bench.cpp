@@ -4,6 +4,10 @@
 // then one JSON line.
 //
 //   tocsin-bench-api [--clients 50] [--seconds 10] [--messages 20000]
+//
+// --hostile: the real tocsin-broadcaster under a hostile network (hostile_bench.cpp).
+//
+//   tocsin-bench-api --hostile [--idle 1000] [--slow 50] [--seconds 20]
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -32,7 +36,10 @@
 
 using namespace tocsin;
 
+int hostileMain(int argc, char** argv);  // hostile_bench.cpp
+
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "--hostile") return hostileMain(argc - 1, argv + 1);
   int clients = 50;
   double seconds = 10;
   int64_t messages = 20000;
