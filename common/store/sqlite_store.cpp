@@ -56,8 +56,9 @@ struct SqliteStore::Impl final : StoreTx {
   sql::SqliteSenders sendersRepo;
   int schemaVersion = 0;
   int writersLock = -1;  // the `<store>-writers` lock file
-  Clock* yieldOn = nullptr;  // set when the store yields to other writers
-  int busyTimeoutMs = 0;
+  bool yielding = false;     // the store yields to other writers
+  Clock* clock = nullptr;    // how it waits for the writers' lock
+  bool lockTimedOut = false; // the last wait for the writers' lock ran out
 
   ~Impl() override {
     if (writersLock >= 0) ::close(writersLock);
@@ -73,29 +74,40 @@ bool lockFile(int fd, int operation) {
   return true;
 }
 
-// Holds the writers' lock file shared for one write transaction of an ordinary writer.
+// How long a writer waits on the writers' lock before going ahead without it (SQLite's own
+// lock still protects the data; only fairness is lost). After one such wait ran out, the lock
+// is likely held by a process that is stuck, or hostile: the next waits are short, until the
+// lock is free again.
+struct LockPatience {
+  Micros first;
+  Micros afterTimeout;
+};
+constexpr LockPatience kYielding{std::chrono::milliseconds(250), std::chrono::milliseconds(5)};
+constexpr LockPatience kOrdinary{std::chrono::milliseconds(1000), std::chrono::milliseconds(20)};
+
+// One write transaction's turn at the writers' lock file. An ordinary writer (tocsinctl, the
+// API) holds it shared for the transaction; a yielding writer (the broadcaster's loop) waits
+// until nobody else holds it, then goes without keeping it. Either waits a bounded time.
 class WriterTurn {
  public:
-  WriterTurn(int fd, Clock* yieldOn, int timeoutMs) : fd_(fd) {
+  WriterTurn(int fd, bool yielding, Clock& clock, bool& timedOut) : fd_(fd) {
     if (fd_ < 0) return;
-    if (yieldOn) {
-      // Wait until nobody else wants to write, then go; do not keep the lock. At most a quarter
-      // of a second: a process that holds the lock (stuck, or hostile) never holds up an alert
-      // for longer; SQLite's own lock still protects the data.
-      const MonoTime deadline = yieldOn->monotonic() + std::chrono::milliseconds(std::min(timeoutMs, 250));
-      Interrupt never;
-      while (true) {
-        if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) {
-          lockFile(fd_, LOCK_UN);
-          break;
-        }
-        if ((errno != EWOULDBLOCK && errno != EINTR) || yieldOn->monotonic() >= deadline) break;
-        yieldOn->sleepFor(std::chrono::milliseconds(1), never);
+    const LockPatience& patience = yielding ? kYielding : kOrdinary;
+    const MonoTime deadline = clock.monotonic() + (timedOut ? patience.afterTimeout : patience.first);
+    const int operation = (yielding ? LOCK_EX : LOCK_SH) | LOCK_NB;
+    Interrupt never;
+    bool got = false;
+    while (true) {
+      if (::flock(fd_, operation) == 0) {
+        got = true;
+        break;
       }
-      fd_ = -1;
-    } else if (!lockFile(fd_, LOCK_SH)) {
-      fd_ = -1;  // without the lock the busy timeout still protects the data; only fairness is lost
+      if ((errno != EWOULDBLOCK && errno != EINTR) || clock.monotonic() >= deadline) break;
+      clock.sleepFor(std::chrono::milliseconds(1), never);
     }
+    timedOut = !got;
+    if (got && yielding) lockFile(fd_, LOCK_UN);
+    if (!got || yielding) fd_ = -1;
   }
   ~WriterTurn() {
     if (fd_ >= 0) lockFile(fd_, LOCK_UN);
@@ -140,8 +152,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
     auto impl = std::make_unique<Impl>(std::move(db));
     if (options.yieldToWriters && !options.clock)
       return Status::internal("a store that yields to other writers needs a clock to wait on");
-    impl->yieldOn = options.yieldToWriters ? options.clock : nullptr;
-    impl->busyTimeoutMs = options.busyTimeoutMs;
+    impl->yielding = options.yieldToWriters;
+    static SystemClock systemClock;  // for writers given no clock: waits here are real ones
+    impl->clock = options.clock ? options.clock : &systemClock;
     // Its owner's alone (0600): no other user may take it and stall the broadcaster.
     impl->writersLock = ::open((path + "-writers").c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (impl->writersLock < 0)
@@ -158,7 +171,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
 
 Status SqliteStore::run(bool write, const Body& body) {
   try {
-    WriterTurn turn(write ? impl_->writersLock : -1, impl_->yieldOn, impl_->busyTimeoutMs);
+    WriterTurn turn(write ? impl_->writersLock : -1, impl_->yielding, *impl_->clock, impl_->lockTimedOut);
     impl_->counts.discard();
     sql::Transaction tx(*impl_->db, write);
     Status st = body(*impl_);
