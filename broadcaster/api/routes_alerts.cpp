@@ -5,6 +5,7 @@
 #include <chrono>
 #include <sstream>
 
+#include "broadcaster/api/request_bodies.h"
 #include "broadcaster/api/services.h"
 #include "broadcaster/cap/cap_alert.h"
 #include "common/base/time.h"
@@ -16,65 +17,6 @@ namespace {
 
 const std::set<Role> kDrafters = {Role::kOperator, Role::kApprover};
 const std::set<Role> kReaders = {Role::kOperator, Role::kApprover, Role::kAuditor, Role::kAdmin};
-
-Timestamp timeField(const Json& o, const std::string& field) {
-  const auto text = requireString(o, field);
-  auto t = parseTimestamp(text);
-  if (!t.ok()) throw ApiError(422, "invalid", "'" + field + "' is not an ISO 8601 time with a zone: " + text, field);
-  return *t;
-}
-
-Target areaFrom(const Json& o) {
-  auto a = optionalObject(o, "area");
-  if (!a) throw ApiError(422, "invalid", "'area' is required: {\"zones\": [...]}, circles, polygons or {\"all\": true}", "area");
-  Target t;
-  t.all = optionalBool(a, "all");
-  t.zones = stringList(a, "zones");
-  for (const auto& c : stringList(a, "circles")) t.circles.push_back(value(policy::parseCapCircle(c), "area.circles"));
-  for (const auto& p : stringList(a, "polygons")) t.polygons.push_back(value(policy::parseCapPolygon(p), "area.polygons"));
-  if (t.empty()) throw ApiError(422, "invalid", "the area is empty: give zones, circles, polygons or all", "area");
-  return t;
-}
-
-Texts textsFrom(const Json& o) {
-  if (!o->has("texts")) throw ApiError(422, "invalid", "'texts' is required: [{\"language\": \"fr\", \"text\": \"...\"}]", "texts");
-  auto list = o->getArray("texts");
-  if (!list) throw ApiError(400, "wrong_type", "'texts' must be a list of {\"language\", \"text\"}", "texts");
-  if (list->size() == 0) throw ApiError(422, "invalid", "'texts' must be a non-empty list", "texts");
-  Texts texts;
-  for (size_t i = 0; i < list->size(); ++i) {
-    auto t = list->getObject(static_cast<unsigned>(i));
-    if (!t) throw ApiError(400, "wrong_type", "each text is {\"language\", \"text\"}", "texts");
-    texts.emplace_back(requireString(t, "language"), requireString(t, "text"));
-  }
-  return texts;
-}
-
-engine::AlertRequest alertRequestFrom(const Json& o) {
-  engine::AlertRequest r;
-  r.title = requireString(o, "title");
-  r.texts = textsFrom(o);
-  r.target = areaFrom(o);
-  const auto mode = parseMode(optionalString(o, "mode").value_or("live"));
-  if (!mode) throw ApiError(422, "invalid", "'mode' is live, test or exercise", "mode");
-  r.mode = *mode;
-  const std::string cls = optionalString(o, "class").value_or(r.mode == AlertMode::kLive ? "" : "test");
-  const auto c = parseClass(cls);
-  if (!c) throw ApiError(422, "invalid", "'class' is national, extreme, severe, amber, public_safety or test", "class");
-  r.messageClass = *c;
-  r.classReason = "set by the operator";
-  if (o->has("expires")) r.expiresAt = timeField(o, "expires");
-  r.bearers = stringList(o, "bearers");
-  r.sender = optionalString(o, "sender");
-  const std::string type = optionalString(o, "type").value_or("alert");
-  const auto t = parseAlertType(type);
-  if (!t || *t == AlertType::kFalseAlarm) throw ApiError(422, "invalid", "'type' is alert, update or all_clear", "type");
-  r.type = *t;
-  r.reference = optionalInt(o, "references");
-  if (r.type != AlertType::kAlert && !r.reference)
-    throw ApiError(422, "invalid", "an " + type + " names the alert it refers to in 'references'", "references");
-  return r;
-}
 
 // Recipients per part of the area, for a draft's preview: every contact in the area (the
 // broadcaster later leaves out those who opted out of non-national alerts).

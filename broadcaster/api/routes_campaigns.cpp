@@ -1,6 +1,7 @@
 // /v1/campaigns: a shop's promotions. A marketer's token names its shop; it sees and steers
 // that shop's campaigns only. Consent, sending hours and the STOP footer are the broadcaster's
 // business: the preview shows the text as it will leave, footer included.
+#include "broadcaster/api/request_bodies.h"
 #include "broadcaster/api/services.h"
 #include "broadcaster/engine/job_texts.h"
 #include "broadcaster/engine/senders.h"
@@ -11,14 +12,6 @@ namespace {
 
 const std::set<Role> kMarketers = {Role::kMarketer, Role::kAdmin};
 const std::set<Role> kCampaignReaders = {Role::kMarketer, Role::kAdmin, Role::kAuditor};
-
-std::optional<Timestamp> optionalTime(const Json& o, const std::string& field) {
-  auto v = optionalString(o, field);
-  if (!v) return std::nullopt;
-  auto t = parseTimestamp(*v);
-  if (!t.ok()) throw ApiError(422, "invalid", "'" + field + "' is not an ISO 8601 time with a zone: " + *v, field);
-  return *t;
-}
 
 // With {name} filled for a sample person, so the parts count is what most people get.
 Texts sampleTexts(const Texts& texts) {
@@ -67,30 +60,8 @@ struct CampaignRoutes {
   }
 
   engine::CampaignRequest requestFrom(const Request& req, const Json& o) {
-    engine::CampaignRequest r;
     const Principal& who = req.who();
-    r.shop = who.role == Role::kMarketer ? *who.shop : requireString(o, "shop");
-    if (who.role == Role::kMarketer && o->has("shop") && optionalString(o, "shop") != who.shop)
-      throw ApiError(403, "forbidden", "this token runs campaigns for " + *who.shop + " only", "shop");
-    r.title = requireString(o, "title");
-    if (!o->has("texts")) throw ApiError(422, "invalid", "'texts' is required", "texts");
-    auto list = o->getArray("texts");
-    if (!list) throw ApiError(400, "wrong_type", "'texts' must be a list of {\"language\", \"text\"}", "texts");
-    if (list->size() == 0) throw ApiError(422, "invalid", "'texts' must be a non-empty list", "texts");
-    for (size_t i = 0; i < list->size(); ++i) {
-      auto t = list->getObject(static_cast<unsigned>(i));
-      if (!t) throw ApiError(400, "wrong_type", "each text is {\"language\", \"text\"}", "texts");
-      r.texts.emplace_back(requireString(t, "language"), requireString(t, "text"));
-    }
-    auto area = optionalObject(o, "area");
-    if (!area) throw ApiError(422, "invalid", "'area' is required: {\"zones\": [...]} or {\"all\": true}", "area");
-    r.target.all = optionalBool(area, "all");
-    r.target.zones = stringList(area, "zones");
-    r.sender = optionalString(o, "sender");
-    r.notBefore = optionalTime(o, "at");
-    r.deadline = optionalTime(o, "deadline");
-    r.bearers = stringList(o, "bearers");
-    return r;
+    return campaignRequestFrom(o, who.role == Role::kMarketer ? who.shop : std::nullopt);
   }
 
   // What a campaign would send and to how many, before it exists: nothing is stored.

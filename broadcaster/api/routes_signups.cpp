@@ -6,6 +6,7 @@
 //                                   "purposes": [{"purpose", "text_id", "text_version"}], "evidence"?}
 //   POST /v1/signups/{id}/confirm  {"code"}
 //   POST /v1/signups/withdraw      {"phone", "region"?, "language"?}: the shop's offers only
+#include "broadcaster/api/request_bodies.h"
 #include "broadcaster/api/services.h"
 #include "common/consent/signups.h"
 #include "common/jobs/transactional.h"
@@ -45,19 +46,8 @@ struct SignupRoutes {
     r.name = optionalString(o, "name");
     r.language = requireString(o, "language");
     r.evidence = optionalString(o, "evidence");
-    const JsonArray purposes = o->getArray("purposes");
-    if (!purposes || purposes->size() == 0 || purposes->size() > 4)
-      throw ApiError(422, "invalid", "'purposes' lists 1 to 4 {\"purpose\", \"text_id\", \"text_version\"}", "purposes");
-    for (size_t i = 0; i < purposes->size(); ++i) {
-      const Json p = purposes->getObject(static_cast<unsigned>(i));
-      if (!p) throw ApiError(400, "wrong_type", "each of 'purposes' is an object", "purposes");
-      SignupText t{requireString(p, "purpose"), requireString(p, "text_id"), 0};
-      const auto version = optionalInt(p, "text_version");
-      if (!version) throw ApiError(422, "invalid", "each purpose names the 'text_version' shown", "purposes");
-      t.textVersion = *version;
-      checkPurpose(who, t.purpose);
-      r.texts.push_back(t);
-    }
+    r.texts = signupTextsFrom(o);
+    for (const auto& t : r.texts) checkPurpose(who, t.purpose);
     r.channel = channelOf(who);
     r.source = who.role == Role::kKiosk ? "kiosk" : "shop:" + *who.shop;
     r.codeSms = s.policies().repliesFor(r.language).code;
