@@ -448,7 +448,7 @@ TEST_CASE("every route in /openapi.json exists, and metrics are Prometheus text"
   CHECK(m.body.find("tocsin_broadcaster_up 0") != std::string::npos);
 }
 
-TEST_CASE("contacts: a CSV with one bad row is refused whole, naming the line; erasure leaves a fingerprint", "[api]") {
+TEST_CASE("contacts: a CSV with one bad row is refused whole, naming the line, erasure leaves a fingerprint", "[api]") {
   Api a;
   const std::string before = testing::rawQuery(a.f.dbPath, "SELECT count(*) FROM contacts");
   Reply bad = a.call("POST", "/v1/contacts/import", "root", "text/csv",
@@ -515,7 +515,7 @@ TEST_CASE("sign-ups through the API: a code goes out, nothing is recorded until 
   CHECK(other.json->getObject("error")->getValue<std::string>("field") == "purposes");
 }
 
-TEST_CASE("consent through /v1/consent: a shop only withdraws its own; an admin confirms only with evidence", "[api]") {
+TEST_CASE("consent through /v1/consent: a shop only withdraws its own, an admin confirms only with evidence", "[api]") {
   Api a;
   registerSignupTexts(a);
   REQUIRE(a.post("/v1/contacts", "root", R"({"phone": "+33612000201", "language": "fr"})").status == 201);

@@ -54,7 +54,7 @@ TEST_CASE("Bearer scheduling: an alert spreads over every bearer in turn") {
   CHECK_FALSE(plan.place(r.message(11, 6)));
 }
 
-TEST_CASE("Bearer scheduling: a reply leaves by the bearer it answers; a retry tries another bearer first") {
+TEST_CASE("Bearer scheduling: a reply leaves by the bearer it answers, a retry tries another bearer first") {
   Rig r;
   auto plan = r.scheduler.plan();
   CHECK(r.nameOf(plan.place(r.message(1, 6, 0, std::string("modems")))) == "modems");
@@ -80,7 +80,7 @@ TEST_CASE("Bearer scheduling: a job that chose its bearers goes out through thos
   CHECK(r.scheduler.plan().urgentRoom() == 6);
 }
 
-TEST_CASE("Bearer scheduling: nothing changes until a committed plan is applied; answers free the room") {
+TEST_CASE("Bearer scheduling: nothing changes until a committed plan is applied, answers free the room") {
   Rig r;
   {
     auto discarded = r.scheduler.plan();  // a pass that did not commit

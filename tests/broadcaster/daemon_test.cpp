@@ -161,7 +161,7 @@ TEST_CASE("Daemon: a live alert needs a second operator, then leaves over the SM
   rig.broadcaster.reset();
 }
 
-TEST_CASE("Daemon: an alert pauses a running promotion, which resumes by itself; STOP withdraws consent and is answered") {
+TEST_CASE("Daemon: an alert pauses a running promotion, which resumes by itself, STOP withdraws consent and is answered") {
   // A slow carrier (each submit answered after 20 ms, 4 at a time) keeps the promotion running.
   Rig rig(0, {"--report", "jsonl", "--no-dlr", "--latency-ms", "20"}, 4);
   rig.importContacts("MARKET", 400, 3000);
@@ -282,7 +282,7 @@ TEST_CASE("Daemon: operators draft a CAP alert and release it through the HTTPS 
   CHECK(api(olivia, {"audit", "verify"}).status != 0);  // an operator is not an auditor
 }
 
-TEST_CASE("Daemon: one broadcaster per store; tocsinctl's writes wake it at once, and it says whether it runs") {
+TEST_CASE("Daemon: one broadcaster per store, tocsinctl's writes wake it at once, and it says whether it runs") {
   // A ten-minute poll: only the wake channel can bring the approval to the SMSC in seconds.
   Rig rig(0, {"--report", "jsonl", "--no-dlr"}, 8, "10m");
   rig.importContacts("CENTRE", 3, 3000);

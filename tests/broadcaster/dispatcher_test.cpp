@@ -122,7 +122,7 @@ TEST_CASE("An approved alert is expanded, sent, accepted, delivered and the job 
   CHECK(e.audits("alert.expanded") == 1);
 }
 
-TEST_CASE("A live alert needs a second person; a test alert is marked and its author may release it") {
+TEST_CASE("A live alert needs a second person, a test alert is marked and its author may release it") {
   Engine e;
   AlertRequest r;
   r.title = "Siren";
@@ -152,7 +152,7 @@ TEST_CASE("A live alert needs a second person; a test alert is marked and its au
   CHECK_FALSE(e.jobs().draftAlert(*e.f.store, r, "person:alice").ok());  // the test class is for tests only
 }
 
-TEST_CASE("Alerts pre-empt promotions on every bearer at once; promotions resume by themselves") {
+TEST_CASE("Alerts pre-empt promotions on every bearer at once, promotions resume by themselves") {
   Engine e;
   auto& smsc = e.addBearer("smsc", 0, 3);
   auto& modems = e.addBearer("modems", 0, 2);
@@ -195,7 +195,7 @@ TEST_CASE("Alerts pre-empt promotions on every bearer at once; promotions resume
   CHECK_FALSE(e.dispatcher().stats().promotionsPaused);
 }
 
-TEST_CASE("A bearer reserved for alerts never carries promotions; an unhealthy bearer gets nothing") {
+TEST_CASE("A bearer reserved for alerts never carries promotions, an unhealthy bearer gets nothing") {
   Engine e;
   auto& smsc = e.addBearer("smsc", 0, 10);
   auto& modems = e.addBearer("modems", 2, 10);
@@ -217,7 +217,7 @@ TEST_CASE("A bearer reserved for alerts never carries promotions; an unhealthy b
   CHECK(down.all.empty());
 }
 
-TEST_CASE("Retryable failures wait with backoff and try again; after the limit the message fails with the reason") {
+TEST_CASE("Retryable failures wait with backoff and try again, after the limit the message fails with the reason") {
   Engine e;
   e.options.maxAttempts = 3;
   auto& smsc = e.addBearer("smsc", 0, 10);
@@ -355,7 +355,7 @@ TEST_CASE("Fan-out: zones and shapes, enrolment rules, opt-outs refused with the
   CHECK(e.count("job_id = " + std::to_string(national) + " AND state = 'refused'") == 0);
 }
 
-TEST_CASE("Cancelling a campaign cancels what has not left; an expired alert is not sent") {
+TEST_CASE("Cancelling a campaign cancels what has not left, an expired alert is not sent") {
   Engine e;
   auto& smsc = e.addBearer("smsc", 0, 1);
   for (int i = 0; i < 3; ++i) {
@@ -388,7 +388,7 @@ TEST_CASE("Cancelling a campaign cancels what has not left; an expired alert is 
   CHECK(e.q("SELECT state FROM messages WHERE job_id = " + std::to_string(alert)) == "expired");
 }
 
-TEST_CASE("STOP withdraws promotions with one confirmation; HELP is answered; a code confirms a sign-up") {
+TEST_CASE("STOP withdraws promotions with one confirmation, HELP is answered, a code confirms a sign-up") {
   Engine e;
   auto& smsc = e.addBearer("smsc", 0, 10);
   const ContactId c = e.resident("0633000001", "MARKET", "kiosk");
@@ -560,7 +560,7 @@ TEST_CASE("A job's bearers are checked when it is drafted and are the only ones 
   CHECK(modems.held.size() == 4);
 }
 
-TEST_CASE("An idle dispatcher sleeps on the clock and writes nothing; a wake-up, a bearer or another process's write rouses it") {
+TEST_CASE("An idle dispatcher sleeps on the clock and writes nothing, a wake-up, a bearer or another process's write rouses it") {
   Engine e;
   auto& smsc = e.addBearer("smsc", 0, 10);
   e.resident("0611000001", "RIVER");

@@ -142,7 +142,7 @@ TEST_CASE("Event application: a long message is delivered once every part is, co
   CHECK(rawQuery(r.f.dbPath, "SELECT count(*) FROM delivery_reports WHERE message_id = " + std::to_string(r.id)) == "4");
 }
 
-TEST_CASE("Event application: a failed part fails the message; a receipt without a message id is only stored") {
+TEST_CASE("Event application: a failed part fails the message, a receipt without a message id is only stored") {
   Rig r;
   r.apply(*r.f.store, {Accepted{"smsc", r.id, {"c0", "c1"}, 0}});
   r.apply(*r.f.store, {ReceiptEvent{"smsc", Receipt{std::nullopt, 0, "zz", DeliveryState::kDelivered, "stat:DELIVRD"}}});

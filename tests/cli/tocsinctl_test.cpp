@@ -116,7 +116,7 @@ TEST_CASE("tocsinctl audit verify says intact, then names each kind of tampering
   CHECK(ctl.run({"audit", "verify"}).code == 0);
 }
 
-TEST_CASE("tocsinctl consent export and verify; a flipped byte fails verification") {
+TEST_CASE("tocsinctl consent export and verify, a flipped byte fails verification") {
   Ctl ctl;
   ctl.populate();
   const std::string out = ctl.dir.file("export.csv");

@@ -192,7 +192,7 @@ TEST_CASE("The anchor never moves backwards") {
   CHECK((*anchor.read())->seq == 5);
 }
 
-TEST_CASE("Retention trims the oldest entries behind a tagged checkpoint; the chain still verifies") {
+TEST_CASE("Retention trims the oldest entries behind a tagged checkpoint, the chain still verifies") {
   StoreFixture f;
   appendEntries(f, 6);
   // Entry k was recorded k seconds after the start and "now" is 6 s: entries 1 and 2 are older.

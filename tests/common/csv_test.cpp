@@ -30,7 +30,7 @@ TEST_CASE("Plain records split on commas, with LF or CRLF, skipping blank lines"
   CHECK(recs[2].fields == std::vector<std::string>{"0756123456", ""});
 }
 
-TEST_CASE("Quoted fields keep commas, doubled quotes and line breaks; lines are counted") {
+TEST_CASE("Quoted fields keep commas, doubled quotes and line breaks, lines are counted") {
   auto recs = readAll("a,b\n\"x, \"\"y\"\"\",\"two\nlines\"\nlast,row");
   REQUIRE(recs.size() == 3);
   CHECK(recs[1].fields == std::vector<std::string>{"x, \"y\"", "two\nlines"});

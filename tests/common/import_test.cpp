@@ -104,7 +104,7 @@ TEST_CASE_METHOD(ImportFixture, "A header without a phone column is refused") {
   CHECK(run("").problems.at(0).reason.find("empty") != std::string::npos);
 }
 
-TEST_CASE_METHOD(ImportFixture, "Duplicates in the file are merged; existing contacts are updated") {
+TEST_CASE_METHOD(ImportFixture, "Duplicates in the file are merged, existing contacts are updated") {
   addContact("0612345678", ContactDetails{std::string("Old"), std::nullopt, std::nullopt, std::string("Z9"), {}, {}});
   const auto r = run("phone,name,zone,language\n0612345678,,Z1,\n+33612345678,Ann,,fr\n0756123456,Bo,Z2,\n");
   REQUIRE(r.committed);

@@ -17,7 +17,7 @@ TEST_CASE("National and international forms normalise to the same E.164 number")
   }
 }
 
-TEST_CASE("The default region decides national numbers; explicit country codes win") {
+TEST_CASE("The default region decides national numbers, explicit country codes win") {
   PhoneNormalizer it("IT");
   CHECK(it.normalize("347 123 4567")->e164 == "+393471234567");
   CHECK(it.normalize("+33 6 12 34 56 78")->region == "FR");

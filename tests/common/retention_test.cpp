@@ -123,7 +123,7 @@ TEST_CASE_METHOD(RetentionFixture, "Each kind goes when its period has passed, a
   CHECK(lastReason.find("+33") == std::string::npos);
 }
 
-TEST_CASE("Retention cutoffs are the periods counted back from now; 'never' keeps a kind") {
+TEST_CASE("Retention cutoffs are the periods counted back from now, 'never' keeps a kind") {
   RetentionConfig p;
   p.auditEntries.reset();
   const Timestamp now = fromMicros(1'800'000'000'000'000);

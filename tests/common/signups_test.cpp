@@ -64,7 +64,7 @@ struct Signups {
 
 }  // namespace
 
-TEST_CASE("Sign-ups: an existing contact's details stay as they were; only the consent is added") {
+TEST_CASE("Sign-ups: an existing contact's details stay as they were, only the consent is added") {
   Signups s;
   ContactDetails anne;
   anne.name = std::string("Anne");

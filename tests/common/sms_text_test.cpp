@@ -89,7 +89,7 @@ TEST_CASE("GSM-7 part sizes: 160 in one part, then 153 per part") {
   CHECK(planSms(std::string(305, 'a'), ref16)->parts.size() == 3);
 }
 
-TEST_CASE("159 characters and a euro sign need two parts; an escape pair never straddles parts") {
+TEST_CASE("159 characters and a euro sign need two parts, an escape pair never straddles parts") {
   CHECK(planSms(std::string(159, 'a') + "€")->parts.size() == 2);
   CHECK(planSms(std::string(158, 'a') + "€")->parts.size() == 1);
   const auto plan = *planSms(std::string(152, 'a') + "€" + std::string(20, 'b'));

@@ -177,7 +177,7 @@ TEST_CASE("Consent is valid only between a confirmation and the next withdrawal"
   CHECK(st.code() == StatusCode::kFailedPrecondition);
 }
 
-TEST_CASE("A consent grant records the exact text shown; a changed text is a new version") {
+TEST_CASE("A consent grant records the exact text shown, a changed text is a new version") {
   StoreFixture f;
   const ContactId id = f.addContact("0612345678");
   ConsentText v1, v1again, v2;

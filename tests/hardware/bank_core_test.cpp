@@ -230,7 +230,7 @@ TEST_CASE("Bank: every modem gone: the bank is down, messages wait, nothing is l
   CHECK(b.recorder.accepted.size() == 3);
 }
 
-TEST_CASE("Bank: a message the network refuses fails at once; the others go on") {
+TEST_CASE("Bank: a message the network refuses fails at once, the others go on") {
   Bank b(2);
   b.run(seconds(3));
   b.emulators[0]->failNextSends(1, 0xC5);  // destination SME barred
@@ -273,7 +273,7 @@ TEST_CASE("Bank: a retryable failure is retried on another modem first") {
   CHECK(b.recorder.accepted.count(id));
 }
 
-TEST_CASE("Bank: a modem that cannot send at all rests; its part goes elsewhere without counting") {
+TEST_CASE("Bank: a modem that cannot send at all rests, its part goes elsewhere without counting") {
   Bank b(2);
   b.config.maxAttempts = 1;  // a counted failure would fail the message at once
   b.run(seconds(3));

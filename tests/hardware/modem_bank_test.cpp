@@ -118,7 +118,7 @@ TEST_CASE("ModemBank: two modems on ptys send, report delivery, and hand on inco
   CHECK(rig.bank->health().state == BearerState::kUp);
 }
 
-TEST_CASE("ModemBank fault: a modem unplugged mid-run; the other carries on; it comes back") {
+TEST_CASE("ModemBank fault: a modem unplugged mid-run, the other carries on, it comes back") {
   Rig rig(2, 400);
   REQUIRE(rig.waitUntilUp());
   for (int i = 1; i <= 10; ++i) rig.submit(i, "Road closed " + std::to_string(i));
@@ -135,7 +135,7 @@ TEST_CASE("ModemBank fault: a modem unplugged mid-run; the other carries on; it 
   CHECK(rig.bank->health().state == BearerState::kUp);
 }
 
-TEST_CASE("ModemBank fault: a modem hangs; its part goes elsewhere; it is reset when it answers again") {
+TEST_CASE("ModemBank fault: a modem hangs, its part goes elsewhere, it is reset when it answers again") {
   Rig rig(2, 400);
   REQUIRE(rig.waitUntilUp());
   rig.sims[0]->writeLine("hang");

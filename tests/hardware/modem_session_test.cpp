@@ -73,7 +73,7 @@ struct Bench {
 
 }  // namespace
 
-TEST_CASE("Initialisation: PDU mode, identity, signal and registration; then ready") {
+TEST_CASE("Initialisation: PDU mode, identity, signal and registration, then ready") {
   Bench b;
   b.start();
   const auto& s = b.session->status();
@@ -126,7 +126,7 @@ TEST_CASE("Status reports stored by the modem (+CDSI) are read and deleted") {
   CHECK(b.modem.takeOutput().find("+CMGL:") == std::string::npos);
 }
 
-TEST_CASE("Incoming messages are read and deleted; one stored before start is found at init") {
+TEST_CASE("Incoming messages are read and deleted, one stored before start is found at init") {
   Bench b;
   b.modem.injectIncoming("+33698765432", "STOP");  // CNMI not set yet: only stored
   b.start();

@@ -259,7 +259,7 @@ TEST_CASE("Error responses without a body, or with a lone NUL, are accepted") {
   CHECK(decodeOk("000000158000000900000000000000015343534300").as<BindResp>()->systemId == "SCSC");
 }
 
-TEST_CASE("Unknown TLVs are kept as bytes and re-encoded; stray zero padding is tolerated") {
+TEST_CASE("Unknown TLVs are kept as bytes and re-encoded, stray zero padding is tolerated") {
   Pdu p;
   p.commandId = command::kDeliverSm;
   p.sequence = 1;

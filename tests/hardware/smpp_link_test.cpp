@@ -103,7 +103,7 @@ TEST_CASE("Throttling by the SMSC slows the link down without losing anything") 
   link.stop(seconds(1));
 }
 
-TEST_CASE("A link dropped mid-window reconnects and resends; every message is accounted for") {
+TEST_CASE("A link dropped mid-window reconnects and resends, every message is accounted for") {
   SystemClock clock;
   auto cfg = simConfig();
   cfg.latency = milliseconds(30);
@@ -148,7 +148,7 @@ TEST_CASE("Garbage from the SMSC is answered and the link carries on") {
   link.stop(seconds(1));
 }
 
-TEST_CASE("A stalled SMSC is detected by response timeouts; the link reconnects and finishes") {
+TEST_CASE("A stalled SMSC is detected by response timeouts, the link reconnects and finishes") {
   SystemClock clock;
   sim::SmscSimulator smsc(simConfig(), clock);
   REQUIRE(smsc.start().ok());
@@ -209,7 +209,7 @@ TEST_CASE("A refused bind keeps the link down with the reason, and nothing is lo
   });
 }
 
-TEST_CASE("Stopping drains the window; what never left is handed back") {
+TEST_CASE("Stopping drains the window, what never left is handed back") {
   SystemClock clock;
   auto cfg = simConfig();
   cfg.latency = milliseconds(20);

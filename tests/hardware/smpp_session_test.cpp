@@ -145,7 +145,7 @@ TEST_CASE("A refused or unanswered bind closes the connection with the reason") 
   }
 }
 
-TEST_CASE("Submits fill the window and no more; each response lets one more go") {
+TEST_CASE("Submits fill the window and no more, each response lets one more go") {
   Harness h;
   h.bind();
   for (int i = 1; i <= 25; ++i) h.add(i, "message " + std::to_string(i));
@@ -165,7 +165,7 @@ TEST_CASE("Submits fill the window and no more; each response lets one more go")
   CHECK(sm->registeredDelivery == 1);
 }
 
-TEST_CASE("Alerts leave before promotions already waiting; the priority flag follows the class") {
+TEST_CASE("Alerts leave before promotions already waiting, the priority flag follows the class") {
   Harness h;
   h.config.window = 1;
   h.bind();
@@ -256,7 +256,7 @@ TEST_CASE("ESME_RTHROTTLED pauses submitting and sends the part again later") {
   CHECK(h.listener.failed.empty());
 }
 
-TEST_CASE("A permanent refusal fails the message with the reason; its other parts are not sent") {
+TEST_CASE("A permanent refusal fails the message with the reason, its other parts are not sent") {
   Harness h;
   h.config.window = 1;
   h.bind();
@@ -272,7 +272,7 @@ TEST_CASE("A permanent refusal fails the message with the reason; its other part
   CHECK(h.sent().empty());
 }
 
-TEST_CASE("A dropped link puts the window back; a new connection resends and reports the resends") {
+TEST_CASE("A dropped link puts the window back, a new connection resends and reports the resends") {
   Harness h;
   h.bind();
   for (int i = 1; i <= 5; ++i) h.add(i, "m" + std::to_string(i));
@@ -409,7 +409,7 @@ TEST_CASE("Incoming messages are answered and handed on, concatenated ones reass
   CHECK(h.listener.incoming[1].text == "Hello world");
 }
 
-TEST_CASE("enquire_link keeps an idle link checked; an unanswered one closes it") {
+TEST_CASE("enquire_link keeps an idle link checked, an unanswered one closes it") {
   Harness h;
   h.bind();
   h.clock.advance(seconds(30));
@@ -430,7 +430,7 @@ TEST_CASE("enquire_link keeps an idle link checked; an unanswered one closes it"
   }
 }
 
-TEST_CASE("The SMSC's enquire_link is answered; its unbind is answered and closes the session") {
+TEST_CASE("The SMSC's enquire_link is answered, its unbind is answered and closes the session") {
   Harness h;
   h.bind();
   h.deliver(Pdu{command::kEnquireLink, 0, 5, Empty{}, {}});

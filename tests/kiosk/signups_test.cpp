@@ -89,7 +89,7 @@ TEST_CASE("Kiosk sign-ups: withdrawal at the kiosk ends the shop's offers, not t
   CHECK(testing::rawQuery(f.dbPath, "SELECT count(*) FROM jobs WHERE title = 'kiosk withdrawal'") == "1");
 }
 
-TEST_CASE("Kiosk sign-ups: a changed consent text is a new version; the same text is not") {
+TEST_CASE("Kiosk sign-ups: a changed consent text is a new version, the same text is not") {
   testing::StoreFixture f;
   auto first = StoreSignups::open(*f.store, *f.audit, f.book, identity(), {}).value();
   const int64_t v1 = first->shownText("alerts", "fr").version;

@@ -116,7 +116,7 @@ TEST_CASE("Without a rule for the country, or with an unknown zone, promotions a
   CHECK(d.reason.find("unknown time zone 'Mars/Olympus'") != std::string::npos);
 }
 
-TEST_CASE("Policy configuration overrides a country and keeps the rest; mistakes name the key") {
+TEST_CASE("Policy configuration overrides a country and keeps the rest, mistakes name the key") {
   auto doc = parseJsonObject(R"({"policies": {"sending_hours": {"FR": {"time_zone": "Europe/Paris",
       "windows": {"mon-fri": "09:00-18:00", "sat": "10:00-12:00"}}}, "frequency_cap": {"messages": 2}}})", "t").value();
   auto c = parsePolicyConfig(doc);
@@ -136,7 +136,7 @@ TEST_CASE("Policy configuration overrides a country and keeps the rest; mistakes
   CHECK(parseDays("fri-mon").value() == std::vector<int>{4, 5, 6, 0});
 }
 
-TEST_CASE("Promotions need confirmed consent and an unsuppressed number; the reason says which") {
+TEST_CASE("Promotions need confirmed consent and an unsuppressed number, the reason says which") {
   using S = ConsentView::State;
   CHECK(promotionalConsent("promotions:bakery", {S::kConfirmed, {}}, false).allowed());
   CHECK(promotionalConsent("promotions:bakery", {S::kConfirmed, {}}, true).reason ==
