@@ -13,7 +13,8 @@ Status auditVerify(CliContext& ctx, const std::vector<std::string>& tokens) {
   TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
   TOCSIN_ASSIGN_OR_RETURN(AuditVerification v, e->audit->verify(*e->store));
   if (v.intact()) {
-    ctx.out << "audit chain intact: " << v.entries << " entries\n";
+    ctx.out << "audit chain intact: " << v.entries << " entries; " << v.provenRows
+            << " consent events, consent texts and suppressions match it\n";
     return Status::okStatus();
   }
   ctx.out << v.explanation << "\n";
@@ -41,7 +42,7 @@ Status auditList(CliContext& ctx, const std::vector<std::string>& tokens) {
 
 const std::vector<Command>& auditCommands() {
   static const std::vector<Command> kCommands = {
-      {"audit verify", "audit verify", "check the audit log's hash chain and anchor", auditVerify},
+      {"audit verify", "audit verify", "check the audit chain, its anchor, and the consent history, texts and suppressions against it", auditVerify},
       {"audit list", "audit list [--after SEQ] [--limit N]", "print audit entries", auditList},
   };
   return kCommands;

@@ -30,7 +30,10 @@ Status erase(CliContext& ctx, const std::vector<std::string>& tokens) {
     ctx.out << "erased contact #" << r.contactId << ": " << r.counts.consentEvents << " consent events deleted, "
             << r.counts.messagesScrubbed << " messages scrubbed\n";
   else
-    ctx.out << "no contact had this number; nothing to delete\n";
+    ctx.out << "no contact had this number; " << r.counts.messagesScrubbed << " messages scrubbed\n";
+  ctx.out << "also removed: " << r.counts.incoming << " incoming messages, " << r.counts.deliveryReports
+          << " delivery reports, " << r.counts.signups << " pending sign-ups, " << r.counts.webhookDeliveries
+          << " webhook posts, " << r.counts.jobTargets << " job targets; the write-ahead log is emptied\n";
   ctx.out << (r.suppressionAdded ? "the number is now suppressed: it will not be imported or messaged again\n"
                                  : "the number was already suppressed\n");
   return Status::okStatus();

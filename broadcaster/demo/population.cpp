@@ -7,6 +7,7 @@
 #include "common/consent/consent.h"
 #include "common/contacts/import.h"
 #include "common/privacy/erasure.h"
+#include "common/setup/store_keys.h"
 
 namespace tocsin::demo {
 namespace {
@@ -93,6 +94,7 @@ Result<DemoStore> openFreshStore(const std::string& dir, Timestamp now) {
   d.clock = std::make_unique<ManualClock>(now - days(33));
   TOCSIN_ASSIGN_OR_RETURN(d.store, SqliteStore::open(d.dbPath));
   d.keys = std::make_unique<KeyDirectory>(dir + "/keys");
+  TOCSIN_RETURN_IF_ERROR(bindStoreKeys(*d.store, *d.keys, *d.clock));
   TOCSIN_ASSIGN_OR_RETURN(AuditLog log, AuditLog::open(*d.keys, d.dbPath, *d.clock));
   d.audit = std::make_unique<AuditLog>(std::move(log));
   TOCSIN_ASSIGN_OR_RETURN(Suppressor sup, Suppressor::open(*d.keys));

@@ -25,6 +25,21 @@ const char* auditProblemName(AuditProblem p) {
 }
 
 void AuditRecorder::record(std::string action, std::string object, std::string reason) {
+  flushProven();
+  append(std::move(action), std::move(object), std::move(reason));
+}
+
+void AuditRecorder::flushProven() {
+  for (const ProvenChange& c : tx_.takeProvenChanges()) {
+    const std::string object = audit::provenObject(c.row.table, c.row.key);
+    if (c.removed)
+      append(audit::kRetireAction, object, c.reason);
+    else
+      append(audit::kBindAction, object, audit::bindReason(c.row.digest));
+  }
+}
+
+void AuditRecorder::append(std::string action, std::string object, std::string reason) {
   if (!tail_) {
     tail_ = tx_.audit().last();
     if (!tail_) {
@@ -62,6 +77,8 @@ Status AuditLog::write(Store& store, const std::string& actor, const Body& body)
   Status st = store.write([&](StoreTx& tx) {
     AuditRecorder recorder(key_, tx, actor, clock_.now());
     TOCSIN_RETURN_IF_ERROR(body(tx, recorder));
+    // Every proven row the body inserted or removed is bound or retired in the same transaction.
+    recorder.flushProven();
     tail = recorder.tail_;
     return Status::okStatus();
   });
@@ -74,11 +91,47 @@ Status AuditLog::write(Store& store, const std::string& actor, const Body& body)
   return Status::okStatus();
 }
 
-int64_t AuditLog::trimBefore(StoreTx& tx, Timestamp cutoff) {
+int64_t AuditLog::trimBefore(StoreTx& tx, AuditRecorder& rec, Timestamp cutoff) {
   auto last = tx.audit().lastBefore(cutoff);
   if (!last) return 0;
+  // Bindings about to go whose rows are still there are written again, with the digest the
+  // old entry recorded (not the row's current one: an edited row stays caught).
+  audit::ProofIndex index;
+  tx.audit().forEach([&](const AuditEntry& e) { index.feed(e); });
+  std::vector<std::pair<std::string, audit::ProofState>> carried;
+  for (const auto& [object, state] : index.states())
+    if (!state.retired && state.seq <= last->seq) carried.emplace_back(object, state);
   tx.audit().setCheckpoint({last->seq, last->mac, audit::checkpointTag(key_, last->seq, last->mac)});
-  return tx.audit().deleteThrough(last->seq);
+  const int64_t removed = tx.audit().deleteThrough(last->seq);
+  for (const auto& [object, state] : carried)
+    rec.append(audit::kBindAction, object, audit::bindReason(state.digest, "carried from #" + std::to_string(state.seq)));
+  return removed;
+}
+
+Status AuditLog::adoptProvenRows(Store& store) {
+  bool pending = false;
+  TOCSIN_RETURN_IF_ERROR(store.read([&](StoreTx& tx) {
+    pending = tx.audit().adoptionPending();
+    return Status::okStatus();
+  }));
+  if (!pending) return Status::okStatus();
+  return write(store, "system:upgrade", [&](StoreTx& tx, AuditRecorder& rec) {
+    if (!tx.audit().adoptionPending()) return Status::okStatus();
+    // Once any row was bound, the store is past its upgrade: a pending flag then is forged.
+    bool bound = false;
+    tx.audit().forEach([&](const AuditEntry& e) { bound = bound || e.action == audit::kBindAction; });
+    tx.audit().adoptionDone();
+    if (bound) return Status::okStatus();
+    int64_t n = 0;
+    tx.audit().forEachProvenRow([&](const ProvenRow& row) {
+      rec.append(audit::kBindAction, audit::provenObject(row.table, row.key),
+                 audit::bindReason(row.digest, "adopted at upgrade"));
+      ++n;
+    });
+    rec.record("proof.adopt", "store",
+               std::to_string(n) + " rows recorded before this version were bound as they stood when upgraded");
+    return Status::okStatus();
+  });
 }
 
 namespace {
@@ -261,6 +314,34 @@ Result<AuditVerification> AuditLog::verify(Store& store) const {
     });
     if (going) walker.finish();
     out = walker.result;
+    // The rows the log vouches for, both ways.
+    audit::ProofIndex index;
+    tx.audit().forEach([&](const AuditEntry& e) { index.feed(e); });
+    audit::ProofCheck check(index);
+    tx.audit().forEachProvenRow([&](const ProvenRow& row) {
+      ++out.provenRows;
+      check.row(row);
+    });
+    out.rows = check.finish();
+    for (const auto& m : tx.audit().standingMismatches()) {
+      const std::string object = "consent_state/contact:" + std::to_string(m.contact) + "/" + m.purpose;
+      std::string text = object + " says '" + (m.stored.empty() ? "nothing" : m.stored) + "' but the history says '" +
+                         (m.derived.empty() ? "nothing" : m.derived) + "': it was edited";
+      out.rows.push_back({audit::RowProblemKind::kEdited, object, 0, std::move(text)});
+    }
+    if (out.problem == AuditProblem::kNone && !out.rows.empty()) {
+      const audit::RowProblem& first = out.rows.front();
+      switch (first.kind) {
+        case audit::RowProblemKind::kEdited: out.problem = AuditProblem::kEdited; break;
+        case audit::RowProblemKind::kDeleted: out.problem = AuditProblem::kDeleted; break;
+        case audit::RowProblemKind::kInserted: out.problem = AuditProblem::kInserted; break;
+        case audit::RowProblemKind::kReordered: out.problem = AuditProblem::kReordered; break;
+      }
+      out.firstBadSeq = first.seq;
+      out.explanation = std::to_string(out.rows.size()) + (out.rows.size() == 1 ? " proven row does" : " proven rows do") +
+                        " not match the audit log:";
+      for (const auto& r : out.rows) out.explanation += "\n  " + std::string(rowProblemName(r.kind)) + ": " + r.text;
+    }
     return Status::okStatus();
   }));
   return out;

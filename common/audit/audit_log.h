@@ -10,6 +10,7 @@
 #include <string>
 
 #include "common/audit/anchor.h"
+#include "common/audit/proof.h"
 #include "common/base/clock.h"
 #include "common/store/store.h"
 
@@ -20,7 +21,10 @@ class KeyDirectory;
 // Handed to a write body; records entries in the body's transaction under one actor.
 class AuditRecorder {
  public:
+  // Records an entry, after binding or retiring the proven rows changed since the last one.
   void record(std::string action, std::string object, std::string reason);
+  // Binds or retires the proven rows changed so far (record() and the end of a write do it).
+  void flushProven();
   Timestamp now() const { return now_; }
   const std::string& actor() const { return actor_; }
 
@@ -28,6 +32,7 @@ class AuditRecorder {
   friend class AuditLog;
   AuditRecorder(const HmacKey& key, StoreTx& tx, std::string actor, Timestamp now)
       : key_(key), tx_(tx), actor_(std::move(actor)), now_(now) {}
+  void append(std::string action, std::string object, std::string reason);
   const HmacKey& key_;
   StoreTx& tx_;
   std::string actor_;
@@ -43,7 +48,11 @@ struct AuditVerification {
   int64_t entries = 0;       // entries checked
   int64_t firstBadSeq = 0;   // the first entry found wrong (0 when not about one entry)
   std::string explanation;   // human-readable, names the entry and why
-  bool intact() const { return problem == AuditProblem::kNone; }
+  // Proven rows (consent history, consent texts, suppressions, consent standings) that do not
+  // match the log, each named; checked when the chain itself is intact.
+  std::vector<audit::RowProblem> rows;
+  int64_t provenRows = 0;    // rows checked against the log
+  bool intact() const { return problem == AuditProblem::kNone && rows.empty(); }
 };
 
 class AuditLog {
@@ -64,8 +73,13 @@ class AuditLog {
   void onAnchorTrouble(std::function<void(const std::string&)> listener) { anchorTrouble_ = std::move(listener); }
 
   // Removes entries recorded before `cutoff` and leaves a tagged checkpoint so the chain still
-  // verifies. Call inside a write body. Returns the number removed.
-  int64_t trimBefore(StoreTx& tx, Timestamp cutoff);
+  // verifies; the bindings of proven rows still present are carried over as new entries. Call
+  // inside a write body. Returns the number removed.
+  int64_t trimBefore(StoreTx& tx, AuditRecorder& rec, Timestamp cutoff);
+
+  // A store made before proven rows were bound has its rows bound once, on first open with its
+  // keys (an entry says so). Does nothing for any other store.
+  Status adoptProvenRows(Store& store);
 
   // Checks the whole chain, the checkpoint and the anchor.
   Result<AuditVerification> verify(Store& store) const;

@@ -89,8 +89,8 @@ Status KeyDirectory::ensureExists() const {
 }
 
 template <typename Make>
-Result<std::string> KeyDirectory::readOrCreate(const std::string& fileName, Make makeContent) const {
-  TOCSIN_RETURN_IF_ERROR(ensureExists());
+Result<std::string> KeyDirectory::readOrCreate(const std::string& fileName, Make makeContent, bool create) const {
+  if (create) TOCSIN_RETURN_IF_ERROR(ensureExists());
   const std::string path = file(fileName);
   for (int attempt = 0; attempt < 50; ++attempt) {
     struct stat sb{};
@@ -107,6 +107,7 @@ Result<std::string> KeyDirectory::readOrCreate(const std::string& fileName, Make
       return Status::dataLoss("key file " + path + " is empty");
     }
     if (errno != ENOENT) return errnoStatus("cannot examine key file", path);
+    if (!create) return Status::notFound("key file " + path + " is missing");
 
     TOCSIN_ASSIGN_OR_RETURN(std::string content, makeContent());
     const std::string tmp = tempName(path);
@@ -134,25 +135,50 @@ Result<std::string> KeyDirectory::readOrCreate(const std::string& fileName, Make
   return Status::unavailable("could not create or read key file " + file(fileName));
 }
 
-Result<Bytes> KeyDirectory::secret(const std::string& name) const {
-  TOCSIN_ASSIGN_OR_RETURN(std::string text, readOrCreate(name + ".key", []() -> Result<std::string> {
-                            TOCSIN_ASSIGN_OR_RETURN(Bytes key, randomBytes(32));
-                            return toHex(key) + "\n";
-                          }));
+namespace {
+
+Result<std::string> newSecretText() {
+  TOCSIN_ASSIGN_OR_RETURN(Bytes key, randomBytes(32));
+  return toHex(key) + "\n";
+}
+
+Result<std::string> newSigningPem() {
+  TOCSIN_ASSIGN_OR_RETURN(Ed25519KeyPair pair, Ed25519KeyPair::generate());
+  return pair.privatePem();
+}
+
+Result<Bytes> parseSecret(std::string text, const std::string& path) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   auto key = fromHex(text);
-  if (!key.ok() || key->size() != 32)
-    return Status::dataLoss("key file " + file(name + ".key") + " does not hold a 256-bit hex key");
+  if (!key.ok() || key->size() != 32) return Status::dataLoss("key file " + path + " does not hold a 256-bit hex key");
   return key;
 }
 
-Result<std::shared_ptr<const Ed25519KeyPair>> KeyDirectory::signingKey(const std::string& name) const {
-  TOCSIN_ASSIGN_OR_RETURN(std::string pem, readOrCreate(name + ".pem", []() -> Result<std::string> {
-                            TOCSIN_ASSIGN_OR_RETURN(Ed25519KeyPair pair, Ed25519KeyPair::generate());
-                            return pair.privatePem();
-                          }));
+Result<std::shared_ptr<const Ed25519KeyPair>> parsePair(const std::string& pem) {
   TOCSIN_ASSIGN_OR_RETURN(Ed25519KeyPair pair, Ed25519KeyPair::fromPem(pem));
   return std::make_shared<const Ed25519KeyPair>(std::move(pair));
+}
+
+}  // namespace
+
+Result<Bytes> KeyDirectory::secret(const std::string& name) const {
+  TOCSIN_ASSIGN_OR_RETURN(std::string text, readOrCreate(name + ".key", newSecretText, false));
+  return parseSecret(std::move(text), file(name + ".key"));
+}
+
+Result<Bytes> KeyDirectory::createSecret(const std::string& name) const {
+  TOCSIN_ASSIGN_OR_RETURN(std::string text, readOrCreate(name + ".key", newSecretText, true));
+  return parseSecret(std::move(text), file(name + ".key"));
+}
+
+Result<std::shared_ptr<const Ed25519KeyPair>> KeyDirectory::signingKey(const std::string& name) const {
+  TOCSIN_ASSIGN_OR_RETURN(std::string pem, readOrCreate(name + ".pem", newSigningPem, false));
+  return parsePair(pem);
+}
+
+Result<std::shared_ptr<const Ed25519KeyPair>> KeyDirectory::createSigningKey(const std::string& name) const {
+  TOCSIN_ASSIGN_OR_RETURN(std::string pem, readOrCreate(name + ".pem", newSigningPem, true));
+  return parsePair(pem);
 }
 
 }  // namespace tocsin

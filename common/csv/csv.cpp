@@ -77,4 +77,15 @@ Result<std::optional<CsvRecord>> CsvReader::next() {
   return std::optional<CsvRecord>(std::move(rec));
 }
 
+std::string csvSafeCell(std::string_view v) {
+  std::string out = "\"";
+  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r'))
+    out += '\'';
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 }  // namespace tocsin

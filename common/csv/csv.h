@@ -38,4 +38,10 @@ class CsvReader {
   char separator_;
 };
 
+// One cell of a CSV file meant to be opened in a spreadsheet, made inert as OWASP's
+// CSV-injection guidance describes: a cell starting with = + - @, a tab or a carriage return
+// gets a leading single quote (so "=HYPERLINK(...)" shows as text, never runs as a formula),
+// and every cell is quoted with inner quotes doubled.
+std::string csvSafeCell(std::string_view value);
+
 }  // namespace tocsin

@@ -29,7 +29,7 @@ Result<SweepReport> RetentionSweeper::sweep(const RetentionCutoffs& c, const std
         if (tx.suppressions().add({suppressor_.fingerprint(phone), suppressor_.keyVersion(), "withdrawn", rec.now()}))
           ++report.suppressionsAdded;
     }
-    if (c.auditEntries) report.auditEntries = audit_.trimBefore(tx, *c.auditEntries);
+    if (c.auditEntries) report.auditEntries = audit_.trimBefore(tx, rec, *c.auditEntries);
     rec.record("retention.sweep", "store", report.summary());
     return Status::okStatus();
   });

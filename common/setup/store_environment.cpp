@@ -1,5 +1,7 @@
 #include "common/setup/store_environment.h"
 
+#include "common/setup/store_keys.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,8 +30,11 @@ Status StoreEnvironment::open(const Config& c, Clock& clock, SqliteOptions optio
   TOCSIN_ASSIGN_OR_RETURN(auto opened, SqliteStore::open(c.store.path, options));
   store = std::move(opened);
   keys = KeyDirectory(c.keysDir());
+  // Keys are made with a new store only; any other store must find its own.
+  TOCSIN_RETURN_IF_ERROR(bindStoreKeys(*store, keys, clock));
   TOCSIN_ASSIGN_OR_RETURN(AuditLog log, AuditLog::open(keys, c.store.path, clock));
   audit = std::make_unique<AuditLog>(std::move(log));
+  TOCSIN_RETURN_IF_ERROR(audit->adoptProvenRows(*store));
   TOCSIN_ASSIGN_OR_RETURN(Suppressor sup, Suppressor::open(keys));
   suppressor = std::make_unique<Suppressor>(std::move(sup));
   phones = std::make_unique<PhoneNormalizer>(c.phone.defaultRegion);

@@ -443,6 +443,24 @@ INSERT INTO signups (phone, code_hash, request, channel, language, created_at, e
 DROP TABLE confirmation_codes;
 )sql";
 
+// Version 7: proof that holds. The keys a store was made with are recorded by fingerprint, so a
+// missing or different key file is refused rather than replaced; rows of the consent history,
+// the consent texts and the suppression list are bound to audit entries, and those of an older
+// store are bound once, when it is first opened with its keys.
+constexpr const char* kSchemaV7 = R"sql(
+CREATE TABLE store_keys (
+  name        TEXT    NOT NULL,
+  fingerprint TEXT    NOT NULL,
+  public_key  TEXT,                    -- signing keys: base64 of the raw public key
+  created_at  INTEGER NOT NULL,
+  retired_at  INTEGER,                 -- a rotated signing key, still trusted for older exports
+  PRIMARY KEY (name, fingerprint)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE proof_adoption (pending INTEGER NOT NULL) STRICT;
+INSERT INTO proof_adoption VALUES (EXISTS (SELECT 1 FROM consent_events) OR EXISTS (SELECT 1 FROM consent_texts)
+                                   OR EXISTS (SELECT 1 FROM suppressions));
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -453,6 +471,7 @@ const std::vector<Migration>& migrations() {
       {4, "indexed job lookups (state, kind, CAP message), delivered parts per message, counts kept per transaction", kSchemaV4},
       {5, "people, idempotent job creation, shops' approved senders, consent texts bound to a purpose", kSchemaV5},
       {6, "sign-ups wait for their code before writing the contact or the consent", kSchemaV6},
+      {7, "keys recorded by fingerprint, consent history and suppressions bound to the audit chain", kSchemaV7},
   };
   return kAll;
 }

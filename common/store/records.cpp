@@ -1,5 +1,7 @@
 #include "common/store/records.h"
 
+#include "common/store/store.h"
+
 namespace tocsin {
 
 const char* consentActionName(ConsentAction a) {
@@ -34,6 +36,18 @@ std::optional<MessageState> parseMessageState(std::string_view s) {
 bool isFinal(MessageState s) {
   return s == MessageState::kDelivered || s == MessageState::kFailed || s == MessageState::kExpired ||
          s == MessageState::kCancelled || s == MessageState::kRefused;
+}
+
+}  // namespace tocsin
+
+namespace tocsin {
+
+std::string ErasureCounts::summary() const {
+  return "contacts=" + std::to_string(contacts) + " consent_events=" + std::to_string(consentEvents) +
+         " messages_scrubbed=" + std::to_string(messagesScrubbed) + " delivery_reports=" +
+         std::to_string(deliveryReports) + " incoming=" + std::to_string(incoming) + " signups=" +
+         std::to_string(signups) + " webhook_deliveries=" + std::to_string(webhookDeliveries) +
+         " job_targets=" + std::to_string(jobTargets);
 }
 
 }  // namespace tocsin

@@ -94,6 +94,37 @@ struct Suppression {
   Timestamp createdAt;
 };
 
+// Rows whose content the audit chain vouches for: the consent history, the consent texts and
+// the suppression fingerprints. Each insertion is bound by an audit entry holding the row's key
+// and the SHA-256 of its content; each lawful removal (erasure, retention, a confirmed sign-up
+// lifting a suppression) is retired by one.
+inline constexpr const char* kProvenConsentEvents = "consent_events";
+inline constexpr const char* kProvenConsentTexts = "consent_texts";
+inline constexpr const char* kProvenSuppressions = "suppressions";
+
+struct ProvenRow {
+  std::string table;   // one of the kProven* names
+  std::string key;     // the row id, or for a suppression the SHA-256 of its fingerprint (hex)
+  std::string digest;  // hex SHA-256 of the row's canonical content (see row_digest.h)
+  std::string label;   // for people reading a report: "contact:4 alerts withdrawn"; not in the digest
+};
+
+// A change to a proven row made in the current transaction, waiting for its audit entry.
+struct ProvenChange {
+  ProvenRow row;       // digest empty when removed
+  bool removed = false;
+  std::string reason;  // why a row was removed: "erasure", "retention", "signed up again"
+};
+
+// A key the store was made with, by fingerprint; the file itself stays outside the database.
+struct KeyRecord {
+  std::string name;         // "audit", "suppression", "export-signing"
+  std::string fingerprint;  // secrets: HMAC of a fixed label; signing keys: of the public key
+  std::optional<std::string> publicKey;  // signing keys: base64 of the raw public key
+  Timestamp createdAt;
+  std::optional<Timestamp> retiredAt;  // a rotated signing key: still trusted for old exports
+};
+
 // A contact's consent for one purpose as it stands now (kept from the history by the store).
 struct ConsentStanding {
   ConsentAction state = ConsentAction::kGranted;  // granted = pending confirmation

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/store/row_digest.h"
+
 namespace tocsin::sql {
 
 Digest digestFromBlob(const std::vector<uint8_t>& blob) {
@@ -107,6 +109,128 @@ int64_t SqliteAudit::deleteThrough(int64_t seq) {
   return db_.changes();
 }
 
+void SqliteAudit::forEachProvenRow(const std::function<void(const ProvenRow&)>& visit) {
+  {
+    Statement st(db_.handle(),
+                 "SELECT id, contact_id, purpose, action, text_id, text_version, text_sha256, language, channel, method, "
+                 "evidence, recorded_at FROM consent_events ORDER BY id");
+    while (st.step()) {
+      ConsentEvent e;
+      e.id = st.getInt(0);
+      e.contactId = st.getInt(1);
+      e.purpose = st.getText(2);
+      // An action the schema does not know still gets a digest of its own (it cannot match).
+      const auto action = parseConsentAction(st.getText(3));
+      e.action = action.value_or(ConsentAction::kGranted);
+      e.textId = st.getOptionalText(4);
+      e.textVersion = st.getOptionalInt(5);
+      e.textSha256 = st.getOptionalText(6);
+      e.language = st.getText(7);
+      e.channel = st.getText(8);
+      e.method = st.getText(9);
+      e.evidence = st.getOptionalText(10);
+      e.recordedAt = fromMicros(st.getInt(11));
+      ProvenRow row = provenRow(e);
+      if (!action) row.digest = "unknown-action:" + st.getText(3);
+      row.label = "contact:" + std::to_string(e.contactId) + " " + e.purpose + " " + st.getText(3) + " at " +
+                  formatUtc(e.recordedAt);
+      visit(row);
+    }
+  }
+  {
+    Statement st(db_.handle(), "SELECT id, text_id, language, version, sha256, body, created_at FROM consent_texts ORDER BY id");
+    while (st.step()) {
+      ConsentText t;
+      t.id = st.getInt(0);
+      t.textId = st.getText(1);
+      t.language = st.getText(2);
+      t.version = st.getInt(3);
+      t.sha256 = st.getText(4);
+      t.body = st.getText(5);
+      t.createdAt = fromMicros(st.getInt(6));
+      ProvenRow row = provenRow(t);
+      row.label = "text " + t.textId + "@" + std::to_string(t.version) + "/" + t.language;
+      // A body that no longer hashes to its recorded SHA-256 is an edit even if both were changed.
+      if (toHex(sha256(t.body)) != t.sha256) row.digest = "body-does-not-match-its-sha256";
+      visit(row);
+    }
+  }
+  {
+    Statement st(db_.handle(), "SELECT fingerprint, key_version, reason, created_at FROM suppressions");
+    while (st.step()) {
+      Suppression s;
+      s.fingerprint = digestFromBlob(st.getBlob(0));
+      s.keyVersion = st.getInt(1);
+      s.reason = st.getText(2);
+      s.createdAt = fromMicros(st.getInt(3));
+      ProvenRow row = provenRow(s);
+      row.label = "suppression (" + s.reason + ") of " + formatUtc(s.createdAt);
+      visit(row);
+    }
+  }
+}
+
+std::vector<AuditRepository::StandingMismatch> SqliteAudit::standingMismatches() {
+  // The standing the history gives: the latest event's action, except that a new grant while a
+  // confirmed consent stands leaves it confirmed (as the consent_state triggers keep it).
+  Statement st(db_.handle(), R"sql(
+    WITH derived AS (
+      SELECT e.contact_id, e.purpose,
+             CASE WHEN e.action = 'granted' AND EXISTS (
+                    SELECT 1 FROM consent_events c WHERE c.contact_id = e.contact_id AND c.purpose = e.purpose
+                    AND c.action = 'confirmed' AND c.id < e.id AND NOT EXISTS (
+                      SELECT 1 FROM consent_events w WHERE w.contact_id = e.contact_id AND w.purpose = e.purpose
+                      AND w.action = 'withdrawn' AND w.id > c.id))
+                  THEN 'confirmed' ELSE e.action END AS state
+      FROM consent_events e
+      WHERE e.id = (SELECT max(id) FROM consent_events x WHERE x.contact_id = e.contact_id AND x.purpose = e.purpose))
+    SELECT coalesce(d.contact_id, s.contact_id), coalesce(d.purpose, s.purpose), coalesce(s.state, ''), coalesce(d.state, '')
+    FROM derived d FULL OUTER JOIN consent_state s ON s.contact_id = d.contact_id AND s.purpose = d.purpose
+    WHERE d.state IS NOT s.state ORDER BY 1, 2)sql");
+  std::vector<StandingMismatch> out;
+  while (st.step()) out.push_back({st.getInt(0), st.getText(1), st.getText(2), st.getText(3)});
+  return out;
+}
+
+bool SqliteAudit::adoptionPending() { return db_.queryInt("SELECT pending FROM proof_adoption") != 0; }
+void SqliteAudit::adoptionDone() { db_.exec("UPDATE proof_adoption SET pending = 0"); }
+
+std::vector<KeyRecord> SqliteAudit::keyRecords() {
+  Statement st(db_.handle(),
+               "SELECT name, fingerprint, public_key, created_at, retired_at FROM store_keys ORDER BY name, created_at");
+  std::vector<KeyRecord> out;
+  while (st.step()) {
+    KeyRecord k;
+    k.name = st.getText(0);
+    k.fingerprint = st.getText(1);
+    k.publicKey = st.getOptionalText(2);
+    k.createdAt = fromMicros(st.getInt(3));
+    if (auto r = st.getOptionalInt(4)) k.retiredAt = fromMicros(*r);
+    out.push_back(std::move(k));
+  }
+  return out;
+}
+
+void SqliteAudit::addKeyRecord(const KeyRecord& k) {
+  Statement& st = db_.cached(
+      "INSERT INTO store_keys (name, fingerprint, public_key, created_at, retired_at) VALUES (?1, ?2, ?3, ?4, NULL)");
+  st.bind(1, k.name).bind(2, k.fingerprint).bind(3, k.publicKey).bind(4, toMicros(k.createdAt));
+  st.run();
+}
+
+void SqliteAudit::retireKeyRecord(const std::string& name, const std::string& fingerprint, Timestamp at) {
+  Statement& st = db_.cached("UPDATE store_keys SET retired_at = ?3 WHERE name = ?1 AND fingerprint = ?2");
+  st.bind(1, name).bind(2, fingerprint).bind(3, toMicros(at));
+  st.run();
+}
+
+bool SqliteAudit::isBlank() {
+  return db_.queryInt(
+             "SELECT NOT EXISTS (SELECT 1 FROM audit_log) AND NOT EXISTS (SELECT 1 FROM audit_checkpoint) AND "
+             "NOT EXISTS (SELECT 1 FROM contacts) AND NOT EXISTS (SELECT 1 FROM consent_events) AND "
+             "NOT EXISTS (SELECT 1 FROM suppressions) AND NOT EXISTS (SELECT 1 FROM store_keys)") != 0;
+}
+
 bool SqliteSuppressions::contains(const Digest& fp) {
   Statement& st = db_.cached("SELECT 1 FROM suppressions WHERE fingerprint = ?1");
   st.bindBlob(1, fp.data(), fp.size());
@@ -121,14 +245,18 @@ bool SqliteSuppressions::add(const Suppression& s) {
       .bind(3, s.reason)
       .bind(4, toMicros(s.createdAt));
   st.run();
-  return db_.changes() > 0;
+  if (db_.changes() == 0) return false;
+  proven_.push_back({provenRow(s), false, {}});
+  return true;
 }
 
 bool SqliteSuppressions::remove(const Digest& fp) {
   Statement& st = db_.cached("DELETE FROM suppressions WHERE fingerprint = ?1");
   st.bindBlob(1, fp.data(), fp.size());
   st.run();
-  return db_.changes() > 0;
+  if (db_.changes() == 0) return false;
+  proven_.push_back({{kProvenSuppressions, suppressionKey(fp), {}, {}}, true, "signed up again"});
+  return true;
 }
 
 int64_t SqliteSuppressions::count() { return db_.queryInt("SELECT count(*) FROM suppressions"); }

@@ -1,5 +1,7 @@
 #include "common/store/sqlite_repositories.h"
 
+#include "common/store/row_digest.h"
+
 namespace tocsin::sql {
 namespace {
 
@@ -56,7 +58,10 @@ int64_t SqliteConsent::append(const ConsentEvent& e) {
       .bind(10, e.evidence)
       .bind(11, toMicros(e.recordedAt));
   st.run();
-  return db_.lastInsertRowid();
+  ConsentEvent stored = e;
+  stored.id = db_.lastInsertRowid();
+  proven_.push_back({provenRow(stored), false, {}});
+  return stored.id;
 }
 
 std::vector<ConsentEvent> SqliteConsent::history(ContactId contact) {
@@ -137,6 +142,7 @@ ConsentText SqliteConsent::insertText(const ConsentText& text) {
   st.run();
   ConsentText out = text;
   out.id = db_.lastInsertRowid();
+  proven_.push_back({provenRow(out), false, {}});
   return out;
 }
 

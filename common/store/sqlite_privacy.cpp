@@ -1,5 +1,7 @@
 #include "common/store/sqlite_repositories.h"
 
+#include "common/store/row_digest.h"
+
 namespace tocsin::sql {
 namespace {
 
@@ -16,43 +18,80 @@ int64_t runCounting(Database& db, const std::string& sql, int64_t cutoff) {
 
 }  // namespace
 
-ErasureCounts SqlitePrivacy::eraseContact(ContactId contact) {
+void SqlitePrivacy::removedConsentEvents(Statement& returningIds, const std::string& reason) {
+  while (returningIds.step()) proven_.push_back({{kProvenConsentEvents, std::to_string(returningIds.getInt(0)), {}, {}}, true, reason});
+}
+
+ErasureCounts SqlitePrivacy::eraseNumber(std::optional<ContactId> contact, const std::string& phone,
+                                         const std::string& reason) {
   ErasureCounts counts;
   PurgeGate gate(db_);
-  std::optional<std::string> phone;
+  // The messages sent to the number, whether or not they were linked to its contact.
+  std::vector<int64_t> messageIds;
   {
-    Statement& find = db_.cached("SELECT phone FROM contacts WHERE id = ?1");
-    find.bind(1, contact);
-    if (find.step()) phone = find.getText(0);
+    Statement st(db_.handle(),
+                 "UPDATE messages SET destination = NULL, body = NULL, contact_id = NULL, last_error = NULL, "
+                 "carrier_ids = NULL, scrubbed_at = updated_at WHERE (?1 IS NOT NULL AND contact_id = ?1) OR "
+                 "destination = ?2 RETURNING id");
+    st.bind(1, contact).bind(2, phone);
+    while (st.step()) messageIds.push_back(st.getInt(0));
+    counts.messagesScrubbed = static_cast<int64_t>(messageIds.size());
   }
-  Statement& events = db_.cached("DELETE FROM consent_events WHERE contact_id = ?1");
-  events.bind(1, contact);
-  events.run();
-  counts.consentEvents = db_.changes();
-
-  Statement& messages = db_.cached(
-      "UPDATE messages SET destination = NULL, body = NULL, contact_id = NULL, scrubbed_at = updated_at "
-      "WHERE contact_id = ?1");
-  messages.bind(1, contact);
-  messages.run();
-  counts.messagesScrubbed = db_.changes();
-  if (phone) {
-    // Messages and replies to the number that were never linked to the contact (a reply to an
-    // unknown sender, say), and what the number sent us.
-    Statement& byNumber = db_.cached(
-        "UPDATE messages SET destination = NULL, body = NULL, scrubbed_at = updated_at WHERE destination = ?1");
-    byNumber.bind(1, *phone);
-    byNumber.run();
-    counts.messagesScrubbed += db_.changes();
-    Statement& incoming = db_.cached("DELETE FROM incoming_messages WHERE sender = ?1");
-    incoming.bind(1, *phone);
-    incoming.run();
+  {
+    Statement receipts(db_.handle(), "DELETE FROM delivery_reports WHERE message_id = ?1");
+    Statement posts(db_.handle(),
+                    "DELETE FROM webhook_deliveries WHERE json_valid(payload) AND "
+                    "json_extract(payload, '$.message_id') = ?1");
+    for (int64_t id : messageIds) {
+      receipts.bind(1, id);
+      receipts.run();
+      counts.deliveryReports += db_.changes();
+      receipts.reset();
+      posts.bind(1, id);
+      posts.run();
+      counts.webhookDeliveries += db_.changes();
+      posts.reset();
+    }
   }
-
-  Statement& row = db_.cached("DELETE FROM contacts WHERE id = ?1");
-  row.bind(1, contact);
-  row.run();
-  counts.contacts = db_.changes();
+  // Posts that quote the number (incoming messages, a receipt's detail).
+  {
+    Statement st(db_.handle(), "DELETE FROM webhook_deliveries WHERE instr(payload, ?1) > 0");
+    st.bind(1, phone);
+    st.run();
+    counts.webhookDeliveries += db_.changes();
+  }
+  {
+    Statement st(db_.handle(),
+                 "DELETE FROM incoming_messages WHERE sender = ?2 OR (?1 IS NOT NULL AND contact_id = ?1)");
+    st.bind(1, contact).bind(2, phone);
+    st.run();
+    counts.incoming = db_.changes();
+  }
+  {
+    Statement st(db_.handle(), "DELETE FROM signups WHERE phone = ?1");
+    st.bind(1, phone);
+    st.run();
+    counts.signups = db_.changes();
+  }
+  {
+    // A transactional job names its one recipient in its target.
+    Statement st(db_.handle(),
+                 "UPDATE jobs SET target = replace(target, ?1, '\"erased\"') WHERE instr(target, ?1) > 0");
+    st.bind(1, "\"" + phone + "\"");
+    st.run();
+    counts.jobTargets = db_.changes();
+  }
+  if (contact) {
+    Statement events(db_.handle(), "DELETE FROM consent_events WHERE contact_id = ?1 RETURNING id");
+    events.bind(1, *contact);
+    const size_t before = proven_.size();
+    removedConsentEvents(events, reason);
+    counts.consentEvents = static_cast<int64_t>(proven_.size() - before);
+    Statement row(db_.handle(), "DELETE FROM contacts WHERE id = ?1");
+    row.bind(1, *contact);
+    row.run();
+    counts.contacts = db_.changes();
+  }
   return counts;
 }
 
@@ -85,20 +124,22 @@ int64_t SqlitePrivacy::deleteDeliveryReportsBefore(Timestamp cutoff) {
 int64_t SqlitePrivacy::deleteUnconfirmedSignupsBefore(Timestamp cutoff) {
   PurgeGate gate(db_);
   // A grant is pending while nothing else was recorded after it for the same contact and purpose.
-  const int64_t grants = runCounting(
-      db_,
-      "DELETE FROM consent_events WHERE action = 'granted' AND recorded_at < ?1 AND NOT EXISTS ("
-      "SELECT 1 FROM consent_events later WHERE later.contact_id = consent_events.contact_id "
-      "AND later.purpose = consent_events.purpose AND later.id > consent_events.id)",
-      toMicros(cutoff));
+  Statement del(db_.handle(),
+                "DELETE FROM consent_events WHERE action = 'granted' AND recorded_at < ?1 AND NOT EXISTS ("
+                "SELECT 1 FROM consent_events later WHERE later.contact_id = consent_events.contact_id "
+                "AND later.purpose = consent_events.purpose AND later.id > consent_events.id) RETURNING id");
+  del.bind(1, toMicros(cutoff));
+  const size_t before = proven_.size();
+  removedConsentEvents(del, "retention");
+  const auto grants = static_cast<int64_t>(proven_.size() - before);
   // Contacts who came in only through a sign-up and have no consent history left.
   Statement& orphans = db_.cached(
-      "SELECT id FROM contacts WHERE (source IN ('kiosk', 'sms') OR source LIKE 'shop:%') AND updated_at < ?1 AND NOT EXISTS "
+      "SELECT id, phone FROM contacts WHERE (source IN ('kiosk', 'sms') OR source LIKE 'shop:%') AND updated_at < ?1 AND NOT EXISTS "
       "(SELECT 1 FROM consent_events e WHERE e.contact_id = contacts.id)");
   orphans.bind(1, toMicros(cutoff));
-  std::vector<ContactId> ids;
-  while (orphans.step()) ids.push_back(orphans.getInt(0));
-  for (ContactId id : ids) eraseContact(id);
+  std::vector<std::pair<ContactId, std::string>> found;
+  while (orphans.step()) found.emplace_back(orphans.getInt(0), orphans.getText(1));
+  for (const auto& [id, phone] : found) eraseNumber(id, phone, "retention");
   return grants;
 }
 
@@ -112,17 +153,25 @@ int64_t SqlitePrivacy::deleteContactsWithoutConsentBefore(Timestamp cutoff, std:
       "AND NOT EXISTS (SELECT 1 FROM consent_events w WHERE w.contact_id = c.id AND w.purpose = ok.purpose "
       "AND w.action = 'withdrawn' AND w.id > ok.id))");
   st.bind(1, toMicros(cutoff));
-  std::vector<ContactId> ids;
+  std::vector<std::pair<ContactId, std::string>> found;
   while (st.step()) {
-    ids.push_back(st.getInt(0));
+    found.emplace_back(st.getInt(0), st.getText(1));
     if (st.getInt(2) != 0) withdrawnPhones.push_back(st.getText(1));
   }
-  for (ContactId id : ids) eraseContact(id);
-  return static_cast<int64_t>(ids.size());
+  st.reset();
+  for (const auto& [id, phone] : found) eraseNumber(id, phone, "retention");
+  return static_cast<int64_t>(found.size());
 }
 
 int64_t SqlitePrivacy::deleteSuppressionsBefore(Timestamp cutoff) {
-  return runCounting(db_, "DELETE FROM suppressions WHERE created_at < ?1", toMicros(cutoff));
+  Statement st(db_.handle(), "DELETE FROM suppressions WHERE created_at < ?1 RETURNING fingerprint");
+  st.bind(1, toMicros(cutoff));
+  int64_t n = 0;
+  while (st.step()) {
+    proven_.push_back({{kProvenSuppressions, suppressionKey(digestFromBlob(st.getBlob(0))), {}, {}}, true, "retention"});
+    ++n;
+  }
+  return n;
 }
 
 }  // namespace tocsin::sql

@@ -6,6 +6,9 @@
 
 namespace tocsin::sql {
 
+// Proven rows changed in the current transaction (see StoreTx::takeProvenChanges).
+using ProvenLedger = std::vector<ProvenChange>;
+
 // The next step of a walk over the audience (see ContactRepository::scanAudience): the contacts
 // with ids in (after, last], in `zone` when it is set. A cursor is the index of the zone being
 // walked (in the sorted list) in its high 32 bits and the last contact id in its low ones.
@@ -40,7 +43,7 @@ class SqliteContacts final : public ContactRepository {
 
 class SqliteConsent final : public ConsentRepository {
  public:
-  explicit SqliteConsent(Database& db) : db_(db) {}
+  SqliteConsent(Database& db, ProvenLedger& proven) : db_(db), proven_(proven) {}
   int64_t append(const ConsentEvent& event) override;
   std::vector<ConsentEvent> history(ContactId contact) override;
   std::optional<ConsentEvent> latest(ContactId contact, std::string_view purpose) override;
@@ -60,6 +63,7 @@ class SqliteConsent final : public ConsentRepository {
 
  private:
   Database& db_;
+  ProvenLedger& proven_;
 };
 
 class SqliteAudit final : public AuditRepository {
@@ -74,6 +78,14 @@ class SqliteAudit final : public AuditRepository {
   void setCheckpoint(const AuditCheckpoint& checkpoint) override;
   std::optional<AuditEntry> lastBefore(Timestamp cutoff) override;
   int64_t deleteThrough(int64_t seq) override;
+  void forEachProvenRow(const std::function<void(const ProvenRow&)>& visit) override;
+  std::vector<StandingMismatch> standingMismatches() override;
+  bool adoptionPending() override;
+  void adoptionDone() override;
+  std::vector<KeyRecord> keyRecords() override;
+  void addKeyRecord(const KeyRecord& record) override;
+  void retireKeyRecord(const std::string& name, const std::string& fingerprint, Timestamp at) override;
+  bool isBlank() override;
 
  private:
   Database& db_;
@@ -81,7 +93,7 @@ class SqliteAudit final : public AuditRepository {
 
 class SqliteSuppressions final : public SuppressionRepository {
  public:
-  explicit SqliteSuppressions(Database& db) : db_(db) {}
+  SqliteSuppressions(Database& db, ProvenLedger& proven) : db_(db), proven_(proven) {}
   bool contains(const Digest& fingerprint) override;
   bool add(const Suppression& entry) override;
   bool remove(const Digest& fingerprint) override;
@@ -89,12 +101,14 @@ class SqliteSuppressions final : public SuppressionRepository {
 
  private:
   Database& db_;
+  ProvenLedger& proven_;
 };
 
 class SqlitePrivacy final : public PrivacyRepository {
  public:
-  explicit SqlitePrivacy(Database& db) : db_(db) {}
-  ErasureCounts eraseContact(ContactId contact) override;
+  SqlitePrivacy(Database& db, ProvenLedger& proven) : db_(db), proven_(proven) {}
+  ErasureCounts eraseNumber(std::optional<ContactId> contact, const std::string& phone,
+                            const std::string& reason) override;
   int64_t scrubMessagesBefore(Timestamp cutoff) override;
   int64_t deleteDeliveryReportsBefore(Timestamp cutoff) override;
   int64_t deleteUnconfirmedSignupsBefore(Timestamp cutoff) override;
@@ -102,7 +116,9 @@ class SqlitePrivacy final : public PrivacyRepository {
   int64_t deleteSuppressionsBefore(Timestamp cutoff) override;
 
  private:
+  void removedConsentEvents(Statement& returningIds, const std::string& reason);
   Database& db_;
+  ProvenLedger& proven_;
 };
 
 // Per-job message counts by state, kept in the store's job_counts table. Every state change is

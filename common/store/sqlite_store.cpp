@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "common/store/migrations.h"
 #include "common/store/sqlite_repositories.h"
@@ -19,8 +20,8 @@ using sql::StoreFailure;
 
 struct SqliteStore::Impl final : StoreTx {
   explicit Impl(std::unique_ptr<Database> database)
-      : db(std::move(database)), counts(*db), contactsRepo(*db), consentRepo(*db), auditRepo(*db), suppressionRepo(*db),
-        privacyRepo(*db), jobsRepo(*db, counts), messagesRepo(*db, counts), inboxRepo(*db), signupsRepo(*db), runtimeRepo(*db),
+      : db(std::move(database)), counts(*db), contactsRepo(*db), consentRepo(*db, proven), auditRepo(*db), suppressionRepo(*db, proven),
+        privacyRepo(*db, proven), jobsRepo(*db, counts), messagesRepo(*db, counts), inboxRepo(*db), signupsRepo(*db), runtimeRepo(*db),
         tokensRepo(*db), webhooksRepo(*db), peopleRepo(*db), sendersRepo(*db) {}
 
   ContactRepository& contacts() override { return contactsRepo; }
@@ -37,8 +38,10 @@ struct SqliteStore::Impl final : StoreTx {
   WebhookRepository& webhooks() override { return webhooksRepo; }
   PeopleRepository& people() override { return peopleRepo; }
   SenderRepository& senders() override { return sendersRepo; }
+  std::vector<ProvenChange> takeProvenChanges() override { return std::exchange(proven, {}); }
 
   std::unique_ptr<Database> db;
+  sql::ProvenLedger proven;  // declared before the repositories that keep a reference to it
   sql::JobCountLedger counts;
   sql::SqliteContacts contactsRepo;
   sql::SqliteConsent consentRepo;
@@ -173,6 +176,7 @@ Status SqliteStore::run(bool write, const Body& body) {
   try {
     WriterTurn turn(write ? impl_->writersLock : -1, impl_->yielding, *impl_->clock, impl_->lockTimedOut);
     impl_->counts.discard();
+    impl_->proven.clear();
     sql::Transaction tx(*impl_->db, write);
     Status st = body(*impl_);
     if (!st.ok()) {
@@ -194,12 +198,24 @@ Status SqliteStore::write(const Body& body) { return run(true, body); }
 StoreInfo SqliteStore::info() const { return {impl_->db->path(), impl_->schemaVersion}; }
 
 Status SqliteStore::compact() {
-  try {
-    impl_->db->exec("PRAGMA wal_checkpoint(TRUNCATE)");
-    return Status::okStatus();
-  } catch (const StoreFailure& e) {
-    return e.toStatus();
+  // TRUNCATE copies the log into the database and empties it, waiting (through the busy
+  // handler) for readers of an older snapshot to move on. Until it succeeds, pages the last
+  // transactions deleted may still be read from the log file: whoever erases must know.
+  Interrupt never;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (attempt > 0) impl_->clock->sleepFor(std::chrono::milliseconds(100), never);
+    int logFrames = -1, checkpointed = -1;
+    const int rc = sqlite3_wal_checkpoint_v2(impl_->db->handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, &logFrames,
+                                             &checkpointed);
+    if (rc == SQLITE_OK && logFrames == 0) return Status::okStatus();
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+      return Status::ioError(std::string("cannot checkpoint the write-ahead log: ") +
+                             sqlite3_errmsg(impl_->db->handle()));
   }
+  return Status::unavailable("the write-ahead log of " + impl_->db->path() +
+                             " could not be emptied: another connection is still reading an older snapshot, so "
+                             "deleted rows may still be read from the -wal file; retry when it has finished "
+                             "(tocsinctl store compact)");
 }
 
 Result<uint64_t> SqliteStore::changeCount() {

@@ -131,6 +131,28 @@ class AuditRepository {
   virtual std::optional<AuditEntry> lastBefore(Timestamp cutoff) = 0;
   // Deletes every entry with seq <= `seq`; returns how many.
   virtual int64_t deleteThrough(int64_t seq) = 0;
+
+  // What the chain vouches for, as the store holds it now.
+  virtual void forEachProvenRow(const std::function<void(const ProvenRow&)>& visit) = 0;
+  // Consent standings that differ from what the consent history says (kept by triggers, so a
+  // difference means someone wrote to the table directly).
+  struct StandingMismatch {
+    ContactId contact = 0;
+    std::string purpose;
+    std::string stored;   // "" when the standing row is missing
+    std::string derived;  // "" when the history has no event for it
+  };
+  virtual std::vector<StandingMismatch> standingMismatches() = 0;
+  // Rows of a store made before proven rows were bound: bound once, on first open.
+  virtual bool adoptionPending() = 0;
+  virtual void adoptionDone() = 0;
+
+  // The keys the store was made with.
+  virtual std::vector<KeyRecord> keyRecords() = 0;
+  virtual void addKeyRecord(const KeyRecord& record) = 0;
+  virtual void retireKeyRecord(const std::string& name, const std::string& fingerprint, Timestamp at) = 0;
+  // Nothing was ever recorded in the store: no audit entry, contact, consent or suppression.
+  virtual bool isBlank() = 0;
 };
 
 class SuppressionRepository {
@@ -143,19 +165,29 @@ class SuppressionRepository {
   virtual int64_t count() = 0;
 };
 
-// What erasing one contact removed, for the audit entry (counts only).
+// What erasing one number removed, for the audit entry (counts only).
 struct ErasureCounts {
   int64_t contacts = 0;
   int64_t consentEvents = 0;
-  int64_t messagesScrubbed = 0;
+  int64_t messagesScrubbed = 0;   // recipient, personalised body and error text cleared
+  int64_t deliveryReports = 0;    // receipts of those messages
+  int64_t incoming = 0;           // messages the number sent
+  int64_t signups = 0;            // pending sign-ups holding the number
+  int64_t webhookDeliveries = 0;  // posts not yet made, or kept after, that hold the number
+  int64_t jobTargets = 0;         // jobs addressed to the number itself
+  std::string summary() const;    // "consent_events=2 messages_scrubbed=1 ..."
 };
 
 // Bulk deletions done by retention and erasure. Each opens the consent log's purge gate for
-// itself only, so no other code path can delete consent history.
+// itself only, so no other code path can delete consent history. Proven rows removed are
+// reported to the audit log (see StoreTx::takeProvenChanges) with `reason`.
 class PrivacyRepository {
  public:
   virtual ~PrivacyRepository() = default;
-  virtual ErasureCounts eraseContact(ContactId contact) = 0;
+  // Removes every trace of the number `phone` (E.164): its contact if it has one, with the
+  // consent history, and everywhere else the number, its name or what it sent can be.
+  virtual ErasureCounts eraseNumber(std::optional<ContactId> contact, const std::string& phone,
+                                    const std::string& reason) = 0;
   // Clears body and recipient of final messages last changed before `cutoff`.
   virtual int64_t scrubMessagesBefore(Timestamp cutoff) = 0;
   virtual int64_t deleteDeliveryReportsBefore(Timestamp cutoff) = 0;
@@ -426,6 +458,9 @@ class StoreTx {
   virtual WebhookRepository& webhooks() = 0;
   virtual PeopleRepository& people() = 0;
   virtual SenderRepository& senders() = 0;
+  // Proven rows inserted or removed since the transaction began (see records.h); the audit
+  // log takes them before commit and binds each with an entry.
+  virtual std::vector<ProvenChange> takeProvenChanges() = 0;
 };
 
 struct StoreInfo {

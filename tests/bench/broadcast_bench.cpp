@@ -50,6 +50,7 @@
 #include "common/audit/audit_log.h"
 #include "common/crypto/key_files.h"
 #include "common/store/sqlite_store.h"
+#include "common/setup/store_keys.h"
 #include "policies/policy_config.h"
 #include "tests/support/child_process.h"
 #include "tests/support/raw_sql.h"
@@ -81,6 +82,7 @@ struct Bench {
     auto s = SqliteStore::open(db);
     if (!s.ok()) die(s.status().toString());
     store = std::move(*s);
+    if (Status k = bindStoreKeys(*store, keys, clock); !k.ok()) die(k.toString());
     auto a = AuditLog::open(keys, db, clock);
     if (!a.ok()) die(a.status().toString());
     audit = std::make_unique<AuditLog>(std::move(*a));

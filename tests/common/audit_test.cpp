@@ -199,7 +199,7 @@ TEST_CASE("Retention trims the oldest entries behind a tagged checkpoint, the ch
   const Timestamp cutoff = f.clock.now() - std::chrono::milliseconds(3500);
   int64_t removed = 0;
   f.write([&](StoreTx& tx, AuditRecorder& rec) {
-    removed = f.audit->trimBefore(tx, cutoff);
+    removed = f.audit->trimBefore(tx, rec, cutoff);
     rec.record("retention.sweep", "store", "audit_entries=" + std::to_string(removed));
     return Status::okStatus();
   });
@@ -222,8 +222,8 @@ TEST_CASE("Trimming every entry leaves a chain that continues from the checkpoin
   StoreFixture f;
   appendEntries(f, 3);
   f.clock.advance(std::chrono::hours(1));
-  f.write([&](StoreTx& tx, AuditRecorder&) {
-    CHECK(f.audit->trimBefore(tx, f.clock.now()) == 3);
+  f.write([&](StoreTx& tx, AuditRecorder& rec) {
+    CHECK(f.audit->trimBefore(tx, rec, f.clock.now()) == 3);
     return Status::okStatus();
   });
   appendEntries(f, 2);

@@ -62,14 +62,19 @@ TEST_CASE("A generated key pair signs and verifies, and survives PEM") {
   CHECK(keyFingerprint(pair->publicKey()).size() == 16);
 }
 
-TEST_CASE("Secret keys are created once, mode 0600, in a 0700 directory") {
+TEST_CASE("Secret keys are created once, mode 0600, in a 0700 directory, and only when asked") {
   TempDir dir;
   KeyDirectory keys(dir.file("keys"));
-  auto first = keys.secret("audit");
+  auto missing = keys.secret("audit");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().code() == StatusCode::kNotFound);
+  CHECK(missing.status().message().find(keys.file("audit.key")) != std::string::npos);
+  auto first = keys.createSecret("audit");
   REQUIRE(first.ok());
   CHECK(first->size() == 32);
   CHECK(*keys.secret("audit") == *first);
-  CHECK(*keys.secret("suppression") != *first);
+  CHECK(*keys.createSecret("audit") == *first);
+  CHECK(*keys.createSecret("suppression") != *first);
   struct stat sb {};
   REQUIRE(::stat(keys.file("audit.key").c_str(), &sb) == 0);
   CHECK((sb.st_mode & 0777) == 0600);
@@ -83,7 +88,7 @@ TEST_CASE("Processes racing to create a key agree on one") {
   std::vector<Bytes> seen(8);
   std::vector<std::thread> threads;
   for (size_t i = 0; i < seen.size(); ++i)
-    threads.emplace_back([&, i] { seen[i] = keys.secret("race").value(); });
+    threads.emplace_back([&, i] { seen[i] = keys.createSecret("race").value(); });
   for (auto& t : threads) t.join();
   for (const auto& k : seen) CHECK(k == seen[0]);
 }
@@ -91,7 +96,7 @@ TEST_CASE("Processes racing to create a key agree on one") {
 TEST_CASE("A key file readable by others is refused, not used") {
   TempDir dir;
   KeyDirectory keys(dir.file("keys"));
-  REQUIRE(keys.secret("audit").ok());
+  REQUIRE(keys.createSecret("audit").ok());
   ::chmod(keys.file("audit.key").c_str(), 0644);
   auto again = keys.secret("audit");
   REQUIRE_FALSE(again.ok());

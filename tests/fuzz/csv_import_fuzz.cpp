@@ -20,6 +20,7 @@
 #include "common/phone/phone.h"
 #include "common/privacy/suppression.h"
 #include "common/store/sqlite_store.h"
+#include "common/setup/store_keys.h"
 
 namespace {
 
@@ -31,6 +32,7 @@ struct World {
     dir = ::mkdtemp(pattern);
     keys = std::make_unique<KeyDirectory>(dir + "/keys");
     store = SqliteStore::open(dir + "/tocsin.db").value();
+    if (!bindStoreKeys(*store, *keys, clock).ok()) std::abort();
     audit = std::make_unique<AuditLog>(AuditLog::open(*keys, dir + "/tocsin.db", clock).value());
     suppressor = std::make_unique<Suppressor>(Suppressor::open(*keys).value());
     book = std::make_unique<ContactBook>(*suppressor);

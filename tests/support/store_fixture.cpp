@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "common/consent/consent.h"
+#include "common/setup/store_keys.h"
 
 namespace tocsin::testing {
 namespace {
@@ -18,13 +19,19 @@ void must(const Status& st, const char* what) {
   if (!st.ok()) throw std::runtime_error(std::string(what) + ": " + st.toString());
 }
 
+// The store's keys are made with it, as StoreEnvironment does.
+AuditLog openAudit(Store& store, const KeyDirectory& keys, const std::string& dbPath, const Clock& clock) {
+  must(bindStoreKeys(store, keys, clock), "bind the store's keys");
+  return must(AuditLog::open(keys, dbPath, clock), "open audit log");
+}
+
 }  // namespace
 
 StoreFixture::StoreFixture()
     : dbPath(dir.file("tocsin.db")),
       keys(dir.file("keys")),
       store(must(SqliteStore::open(dbPath), "open store")),
-      audit(std::make_unique<AuditLog>(must(AuditLog::open(keys, dbPath, clock), "open audit log"))),
+      audit(std::make_unique<AuditLog>(openAudit(*store, keys, dbPath, clock))),
       suppressor(must(Suppressor::open(keys), "open suppressor")) {}
 
 std::unique_ptr<SqliteStore> StoreFixture::reopen() const { return must(SqliteStore::open(dbPath), "reopen store"); }
