@@ -11,6 +11,8 @@
 #include "common/base/time.h"
 #include "common/consent/consent.h"
 #include "common/consent/export.h"
+#include "common/privacy/person_export.h"
+#include "common/setup/store_keys.h"
 #include "common/contacts/import.h"
 #include "common/crypto/hash.h"
 #include "common/crypto/signing.h"
@@ -104,6 +106,22 @@ struct PeopleRoutes {
     return json(o);
   }
 
+  // Right of access: the exact signed document (a string, so its bytes verify), its signature
+  // and the readable page.
+  Response personExport(Request& req) {
+    const PhoneNumber number = phone(req.params.at("phone"), "phone");
+    const auto key = value(s.env.keys.signingKey(kExportSigningKeyName));
+    auto store = s.stores.acquire();
+    const PersonExport x =
+        value(exportPerson(*store, s.audit(), *key, *s.env.suppressor, req.who().actor(), number));
+    Json o = object();
+    o->set("found", x.found);
+    o->set("export", x.json);
+    o->set("signature", x.signature);
+    o->set("html", x.html);
+    return json(o);
+  }
+
   Response consentEvent(Request& req) {
     const Json o = parseBody(req);
     const Principal& who = req.who();
@@ -194,7 +212,7 @@ struct PeopleRoutes {
       if (!t.ok()) throw ApiError(422, "invalid", std::string("'") + bound + "' is not an ISO 8601 time", bound);
       (std::string(bound) == "from" ? filter.from : filter.to) = *t;
     }
-    const auto key = value(s.env.keys.signingKey("export-signing"));
+    const auto key = value(s.env.keys.signingKey(kExportSigningKeyName));
     char dir[] = "/tmp/tocsin-export-XXXXXX";
     if (!::mkdtemp(dir)) throw ApiError(500, "io_error", "cannot make a temporary directory for the export");
     const std::string path = std::string(dir) + "/consent." + format;
@@ -331,6 +349,9 @@ void addPeopleRoutes(Router& router, ApiServices& services) {
               [r](Request& q) { return r->importContacts(q); }, true, BodySize::kUpload});
   router.add({"DELETE", "/v1/contacts/{phone}", {Role::kAdmin}, "erase a person, keeping a suppression fingerprint", "",
               [r](Request& q) { return r->erase(q); }, true});
+  router.add({"GET", "/v1/people/{phone}/export", auditors,
+              "a person's own copy of their data (GDPR art. 15): signed JSON and a readable page", "",
+              [r](Request& q) { return r->personExport(q); }, true});
   router.add({"POST", "/v1/consent", {Role::kMarketer, Role::kAdmin},
               "record a consent grant, confirmation (with its evidence) or withdrawal (a shop: its own withdrawals only)",
               "application/json",

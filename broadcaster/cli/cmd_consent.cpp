@@ -2,6 +2,7 @@
 #include <ostream>
 
 #include "broadcaster/cli/cli.h"
+#include "common/setup/store_keys.h"
 #include "common/consent/consent.h"
 #include "common/consent/export.h"
 #include "common/crypto/signing.h"
@@ -137,12 +138,12 @@ Status exportCmd(CliContext& ctx, const std::vector<std::string>& tokens) {
     filter.purpose = purpose;
   }
   TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
-  TOCSIN_ASSIGN_OR_RETURN(auto key, e->keys.signingKey("export-signing"));
+  TOCSIN_ASSIGN_OR_RETURN(auto key, e->keys.signingKey(kExportSigningKeyName));
   TOCSIN_ASSIGN_OR_RETURN(ExportSummary s,
                           exportConsent(*e->store, *e->audit, *key, ctx.actor(),
                                         format == "csv" ? ExportFormat::kCsv : ExportFormat::kJson, filter,
                                         args.require("out")));
-  ctx.out << "exported " << s.events << " consent events to " << args.require("out") << "\n"
+  ctx.out << "exported " << s.events << " consent events and " << s.texts << " consent texts to " << args.require("out") << "\n"
           << "sha256 " << s.sha256 << "\nsigned by key " << s.keyFingerprint << " -> " << s.signaturePath << "\n";
   return Status::okStatus();
 }
@@ -150,16 +151,18 @@ Status exportCmd(CliContext& ctx, const std::vector<std::string>& tokens) {
 Status verifyCmd(CliContext& ctx, const std::vector<std::string>& tokens) {
   Args args(tokens, {{"public-key"}});
   args.expectPositionals(1, 1, "consent verify FILE [--public-key BASE64]");
-  Bytes trusted;
+  Result<ExportVerification> v = Status::internal("unverified");
   if (auto pub = args.get("public-key")) {
-    TOCSIN_ASSIGN_OR_RETURN(trusted, fromBase64(*pub));
+    TOCSIN_ASSIGN_OR_RETURN(Bytes trusted, fromBase64(*pub));
+    v = verifyConsentExport(args.positionals()[0], trusted);
   } else {
-    TOCSIN_ASSIGN_OR_RETURN(Config c, ctx.config());
-    KeyDirectory keys(c.keysDir());
-    TOCSIN_ASSIGN_OR_RETURN(auto pair, keys.signingKey("export-signing"));
-    trusted = pair->publicKey();
+    // Every signing key the store has had, each for what it signed while it was in use.
+    TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+    TOCSIN_ASSIGN_OR_RETURN(auto keys, trustedSigningKeys(*e->store));
+    std::vector<TrustedKey> trusted;
+    for (const auto& k : keys) trusted.push_back({k.publicKey, k.from, k.until});
+    v = verifyConsentExport(args.positionals()[0], trusted);
   }
-  auto v = verifyConsentExport(args.positionals()[0], trusted);
   if (!v.ok()) {
     if (v.status().code() != StatusCode::kDataLoss) return v.status();
     ctx.out << args.positionals()[0] << ": SIGNATURE INVALID: " << v.status().message() << "\n";

@@ -3,6 +3,8 @@
 
 #include "broadcaster/cli/cli.h"
 #include "common/privacy/erasure.h"
+#include "common/privacy/person_export.h"
+#include "common/setup/store_keys.h"
 #include "common/privacy/retention.h"
 #include "policies/retention.h"
 
@@ -39,12 +41,29 @@ Status erase(CliContext& ctx, const std::vector<std::string>& tokens) {
   return Status::okStatus();
 }
 
+Status personExport(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {{"out"}});
+  args.expectPositionals(1, 1, "person export PHONE --out FILE");
+  const std::string out = args.require("out");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_ASSIGN_OR_RETURN(PhoneNumber phone, e->phones->normalize(args.positionals()[0]));
+  TOCSIN_ASSIGN_OR_RETURN(auto key, e->keys.signingKey(kExportSigningKeyName));
+  TOCSIN_ASSIGN_OR_RETURN(PersonExport x, exportPerson(*e->store, *e->audit, *key, *e->suppressor, ctx.actor(), phone));
+  TOCSIN_RETURN_IF_ERROR(writePersonExport(x, out));
+  ctx.out << (x.found ? "" : "the store holds nothing about this number; the copy says so\n") << "wrote " << out
+          << " (signed JSON, check with: tocsinctl consent verify " << out << "), " << out << ".sig and " << out
+          << ".html (readable)\n";
+  return Status::okStatus();
+}
+
 }  // namespace
 
 const std::vector<Command>& privacyCommands() {
   static const std::vector<Command> kCommands = {
       {"retention sweep", "retention sweep", "delete what is past its retention period", retentionSweep},
       {"erase", "erase PHONE", "erase a person everywhere, keep a suppression fingerprint", erase},
+      {"person export", "person export PHONE --out FILE", "a person's own copy of their data, signed (art. 15)",
+       personExport},
   };
   return kCommands;
 }

@@ -1,8 +1,10 @@
-// tocsinctl store info, keys show.
+// tocsinctl store info|compact|report, keys show|backup|restore|rotate.
 #include <ostream>
 
 #include "broadcaster/cli/cli.h"
 #include "common/crypto/signing.h"
+#include "common/setup/store_keys.h"
+#include "common/store/sqlite_store.h"
 
 namespace tocsin::cli {
 namespace {
@@ -30,17 +32,147 @@ Status storeInfo(CliContext& ctx, const std::vector<std::string>& tokens) {
   return Status::okStatus();
 }
 
+Status storeCompact(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {});
+  args.expectPositionals(0, 0, "store compact");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_RETURN_IF_ERROR(e->store->compact());
+  ctx.out << "the write-ahead log is empty: deleted rows are gone from every file of the store\n";
+  return Status::okStatus();
+}
+
+std::string period(const std::optional<Micros>& p) {
+  if (!p) return "kept for good";
+  const auto hours = std::chrono::duration_cast<std::chrono::hours>(*p).count();
+  if (hours % 24 != 0) return hours == 1 ? "hour" : std::to_string(hours) + " hours";
+  const auto days = hours / 24;
+  if (days % 365 == 0) return std::to_string(days / 365) + (days == 365 ? " year" : " years");
+  return std::to_string(days) + " days";
+}
+
+Status storeReport(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {});
+  args.expectPositionals(0, 0, "store report");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  ProcessingCounts n;
+  TOCSIN_RETURN_IF_ERROR(e->store->read([&](StoreTx& tx) {
+    n = tx.privacy().processingCounts();
+    return Status::okStatus();
+  }));
+  const RetentionConfig& r = e->config.retention;
+  std::ostream& o = ctx.out;
+  o << "Records of processing (GDPR art. 30) for the store " << e->store->info().location << "\n\n"
+    << "Purposes\n"
+    << "  alerts                public warnings to residents who asked for them (lawful basis: consent; a\n"
+    << "                        municipality may also rely on its public task)\n"
+    << "  promotions:<shop>     a shop's offers by SMS, to people who gave that shop explicit, confirmed consent\n"
+    << "  transactional         sign-up codes and answers to STOP/HELP: needed to give and withdraw consent\n"
+    << "  suppression           honouring objections and erasures (keyed fingerprints only)\n"
+    << "  audit                 proving who did what and what each person agreed to\n\n"
+    << "Categories of data\n"
+    << "  phone numbers (E.164), optional name, language, time zone, zone and position of contacts;\n"
+    << "  consent events (purpose, text shown, time, channel, method, evidence); messages sent (recipient,\n"
+    << "  personalised text, state); messages received (sender, text); pending sign-ups (number, what was\n"
+    << "  shown); keyed fingerprints of suppressed numbers; the audit log (never a number or a name)\n\n"
+    << "Retention in force (enforced by the retention sweep, every " << period(r.sweepInterval) << ")\n"
+    << "  message texts and recipients        " << period(r.messageBodies) << " after the message ended\n"
+    << "  delivery reports                    " << period(r.deliveryReports) << "\n"
+    << "  unconfirmed sign-ups                " << period(r.unconfirmedSignups) << "\n"
+    << "  contacts without any valid consent  " << period(r.contactsWithoutConsent) << " after their last activity\n"
+    << "  audit entries                       " << period(r.auditEntries) << "\n"
+    << "  suppression fingerprints            " << period(r.suppressions) << "\n"
+    << "  webhook posts                       7 days after they ended\n\n"
+    << "Recipients of numbers (the configured bearers)\n";
+  if (e->bearers.empty()) o << "  none configured\n";
+  for (const auto& b : e->bearers)
+    o << "  " << b.name << " (" << (b.type == "smpp" ? "SMPP link to a carrier's SMSC" : "GSM modem bank") << ")\n";
+  if (!e->webhookHosts.empty()) {
+    o << "  webhook hosts:";
+    for (const auto& h : e->webhookHosts) o << " " << h;
+    o << "\n";
+  }
+  o << "\nCounts now\n"
+    << "  contacts                 " << n.contacts << " (" << n.contactsWithName << " with a name)\n";
+  for (const auto& [purpose, state, count] : n.standings)
+    o << "  consent " << purpose << " " << (state == "granted" ? "pending" : state) << ": " << count << "\n";
+  o << "  consent events           " << n.consentEvents << "\n"
+    << "  consent texts            " << n.consentTexts << "\n"
+    << "  suppressed numbers       " << n.suppressions << "\n"
+    << "  messages with recipient  " << n.messagesWithRecipient << "\n"
+    << "  messages received        " << n.incomingWithSender << "\n"
+    << "  pending sign-ups         " << n.pendingSignups << "\n"
+    << "  webhook posts kept       " << n.webhookDeliveries << "\n"
+    << "  audit entries            " << n.auditEntries << "\n";
+  return Status::okStatus();
+}
+
 Status keysShow(CliContext& ctx, const std::vector<std::string>& tokens) {
   Args args(tokens, {});
   args.expectPositionals(0, 0, "keys show");
-  TOCSIN_ASSIGN_OR_RETURN(Config c, ctx.config());
-  KeyDirectory keys(c.keysDir());
-  TOCSIN_ASSIGN_OR_RETURN(auto pair, keys.signingKey("export-signing"));
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_ASSIGN_OR_RETURN(auto pair, e->keys.signingKey(kExportSigningKeyName));
+  TOCSIN_ASSIGN_OR_RETURN(auto trusted, trustedSigningKeys(*e->store));
   ctx.out << "consent export signing key (Ed25519)\n"
           << "  public key:  " << toBase64(pair->publicKey()) << "\n"
           << "  fingerprint: " << keyFingerprint(pair->publicKey()) << "\n"
-          << "  file:        " << keys.file("export-signing.pem") << "\n"
-          << "Give the public key to auditors: tocsinctl consent verify FILE --public-key <public key>\n";
+          << "  file:        " << e->keys.file("export-signing.pem") << "\n";
+  for (const auto& k : trusted)
+    if (k.until)
+      ctx.out << "rotated out " << formatUtc(*k.until) << ", still trusted for exports signed before then\n"
+              << "  public key:  " << toBase64(k.publicKey) << "\n"
+              << "  fingerprint: " << k.fingerprint << "\n";
+  ctx.out << "Give the public keys to auditors: tocsinctl consent verify FILE --public-key <public key>\n";
+  return Status::okStatus();
+}
+
+Status keysBackup(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {{"out"}});
+  args.expectPositionals(0, 0, "keys backup --out DIR");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  const std::string dir = args.require("out");
+  TOCSIN_ASSIGN_OR_RETURN(auto files, backupKeys(*e->store, *e->audit, e->keys, ctx.actor(), dir));
+  ctx.out << "copied " << files.size() << " keys to " << dir << " (";
+  for (size_t i = 0; i < files.size(); ++i) ctx.out << (i ? ", " : "") << files[i];
+  ctx.out << ")\nKeep this directory offline: whoever holds it can forge audit entries and sign exports.\n";
+  return Status::okStatus();
+}
+
+Status keysRestore(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {});
+  args.expectPositionals(1, 1, "keys restore DIR");
+  const std::string dir = args.positionals()[0];
+  TOCSIN_ASSIGN_OR_RETURN(Config c, ctx.config());
+  std::vector<std::string> restored;
+  {
+    // The store is opened alone: its environment refuses to open while a key is missing.
+    SqliteOptions options;
+    options.create = false;
+    options.busyTimeoutMs = c.store.busyTimeoutMs;
+    TOCSIN_ASSIGN_OR_RETURN(auto store, SqliteStore::open(c.store.path, options));
+    TOCSIN_ASSIGN_OR_RETURN(restored, restoreKeys(*store, KeyDirectory(c.keysDir()), dir));
+  }
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_RETURN_IF_ERROR(recordKeyRestore(*e->store, *e->audit, ctx.actor(), dir, restored));
+  if (restored.empty()) {
+    ctx.out << "every key of the store was already in place; nothing changed\n";
+  } else {
+    ctx.out << "restored";
+    for (const auto& f : restored) ctx.out << " " << f;
+    ctx.out << " into " << e->keys.path() << "\n";
+  }
+  return Status::okStatus();
+}
+
+Status keysRotate(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {});
+  args.expectPositionals(1, 1, "keys rotate export-signing");
+  if (args.positionals()[0] != kExportSigningKeyName)
+    throw UsageError("only the export signing key rotates: the audit and suppression keys are bound to what the "
+                     "store holds");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_ASSIGN_OR_RETURN(std::string fp, rotateExportSigningKey(*e->store, *e->audit, e->keys, ctx.actor()));
+  ctx.out << "the export signing key is now " << fp
+          << "; exports signed before now still verify against the old public key\n";
   return Status::okStatus();
 }
 
@@ -49,7 +181,14 @@ Status keysShow(CliContext& ctx, const std::vector<std::string>& tokens) {
 const std::vector<Command>& storeCommands() {
   static const std::vector<Command> kCommands = {
       {"store info", "store info", "where the store is, its schema version and sizes", storeInfo},
-      {"keys show", "keys show", "print the public key that signs consent exports", keysShow},
+      {"store compact", "store compact", "empty the write-ahead log (finishes an erasure)", storeCompact},
+      {"store report", "store report", "records of processing: purposes, data, retention, recipients, counts",
+       storeReport},
+      {"keys show", "keys show", "print the public keys that sign consent exports", keysShow},
+      {"keys backup", "keys backup --out DIR", "copy the store's keys to a new directory (audited)", keysBackup},
+      {"keys restore", "keys restore DIR", "put the store's own keys back from a backup (audited)", keysRestore},
+      {"keys rotate", "keys rotate export-signing", "replace the export signing key, keeping the old one trusted",
+       keysRotate},
   };
   return kCommands;
 }

@@ -188,9 +188,10 @@ Status seedPopulation(DemoStore& d, std::ostream& out) {
     }
   }
   // Some people replied STOP to the offers afterwards.
-  for (const auto& [e164, language] : laterStops) {
+  for (const auto& stop : laterStops) {
+    const auto& [e164, language] = stop;
     d.clock->advance(minutes(5 + static_cast<int>(rng() % 30)));
-    TOCSIN_RETURN_IF_ERROR(d.audit->write(*d.store, "sms:inbound", [&](StoreTx& tx, AuditRecorder& rec) {
+    TOCSIN_RETURN_IF_ERROR(d.audit->write(*d.store, "sms:inbound", [&, &e164 = e164, &language = language](StoreTx& tx, AuditRecorder& rec) {
       const ContactId id = tx.contacts().findByPhone(e164)->id;
       return consent::withdraw(tx, rec, id, {kPromotions, language, "sms:STOP", "sms-keyword", std::nullopt}).status();
     }));

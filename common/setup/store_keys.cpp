@@ -244,6 +244,11 @@ Result<std::vector<std::string>> restoreKeys(Store& store, const KeyDirectory& k
     const std::string from = dir + "/" + fileNameOf(*k);
     auto id = identify(*k, from);
     if (!id.ok()) return id.status().withContext("the backup has no usable " + fileNameOf(*k));
+    bool retired = false;
+    for (const KeyRecord& old : records) retired = retired || (old.retiredAt && old.fingerprint == id->fingerprint);
+    if (retired)
+      return Status::failedPrecondition(from + " is a key this store rotated out: the backup predates the rotation "
+                                        "(back up again after rotating); nothing was restored");
     if (id->fingerprint != r.fingerprint)
       return Status::failedPrecondition(from + " is not the key store " + store.info().location +
                                         " was made with (fingerprint " + id->fingerprint + ", the store expects " +

@@ -174,4 +174,48 @@ int64_t SqlitePrivacy::deleteSuppressionsBefore(Timestamp cutoff) {
   return n;
 }
 
+PersonRecords SqlitePrivacy::personRecords(std::optional<ContactId> contact, const std::string& phone) {
+  PersonRecords r;
+  {
+    Statement st(db_.handle(),
+                 "SELECT m.id, m.job_id, j.kind, j.class, j.title, m.state, m.bearer, m.created_at, m.updated_at "
+                 "FROM messages m JOIN jobs j ON j.id = m.job_id WHERE (?1 IS NOT NULL AND m.contact_id = ?1) OR "
+                 "m.destination = ?2 ORDER BY m.created_at, m.id");
+    st.bind(1, contact).bind(2, phone);
+    while (st.step())
+      r.messages.push_back({st.getInt(0), st.getInt(1), st.getText(2), st.getText(3), st.getText(4), st.getText(5),
+                            st.getOptionalText(6), fromMicros(st.getInt(7)), fromMicros(st.getInt(8))});
+  }
+  {
+    Statement st(db_.handle(),
+                 "SELECT id, body, intent, outcome, bearer, received_at FROM incoming_messages WHERE sender = ?2 OR "
+                 "(?1 IS NOT NULL AND contact_id = ?1) ORDER BY received_at, id");
+    st.bind(1, contact).bind(2, phone);
+    while (st.step())
+      r.incoming.push_back({st.getInt(0), st.getOptionalText(1), st.getText(2), st.getText(3), st.getText(4),
+                            fromMicros(st.getInt(5))});
+  }
+  Statement signups(db_.handle(), "SELECT count(*) FROM signups WHERE phone = ?1 AND used_at IS NULL");
+  signups.bind(1, phone);
+  if (signups.step()) r.pendingSignups = signups.getInt(0);
+  return r;
+}
+
+ProcessingCounts SqlitePrivacy::processingCounts() {
+  ProcessingCounts c;
+  c.contacts = db_.queryInt("SELECT count(*) FROM contacts");
+  c.contactsWithName = db_.queryInt("SELECT count(*) FROM contacts WHERE name IS NOT NULL");
+  c.consentEvents = db_.queryInt("SELECT count(*) FROM consent_events");
+  c.consentTexts = db_.queryInt("SELECT count(*) FROM consent_texts");
+  c.suppressions = db_.queryInt("SELECT count(*) FROM suppressions");
+  c.messagesWithRecipient = db_.queryInt("SELECT count(*) FROM messages WHERE destination IS NOT NULL");
+  c.incomingWithSender = db_.queryInt("SELECT count(*) FROM incoming_messages WHERE sender IS NOT NULL");
+  c.pendingSignups = db_.queryInt("SELECT count(*) FROM signups WHERE used_at IS NULL");
+  c.webhookDeliveries = db_.queryInt("SELECT count(*) FROM webhook_deliveries");
+  c.auditEntries = db_.queryInt("SELECT count(*) FROM audit_log");
+  Statement st(db_.handle(), "SELECT purpose, state, count(*) FROM consent_state GROUP BY purpose, state ORDER BY 1, 2");
+  while (st.step()) c.standings.emplace_back(st.getText(0), st.getText(1), st.getInt(2));
+  return c;
+}
+
 }  // namespace tocsin::sql

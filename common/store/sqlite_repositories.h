@@ -114,6 +114,8 @@ class SqlitePrivacy final : public PrivacyRepository {
   int64_t deleteUnconfirmedSignupsBefore(Timestamp cutoff) override;
   int64_t deleteContactsWithoutConsentBefore(Timestamp cutoff, std::vector<std::string>& withdrawnPhones) override;
   int64_t deleteSuppressionsBefore(Timestamp cutoff) override;
+  PersonRecords personRecords(std::optional<ContactId> contact, const std::string& phone) override;
+  ProcessingCounts processingCounts() override;
 
  private:
   void removedConsentEvents(Statement& returningIds, const std::string& reason);

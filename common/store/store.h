@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "common/base/status.h"
@@ -178,6 +179,47 @@ struct ErasureCounts {
   std::string summary() const;    // "consent_events=2 messages_scrubbed=1 ..."
 };
 
+// What the store holds about one number, for the person's own copy (GDPR art. 15).
+struct PersonMessage {
+  int64_t id = 0;
+  JobId job = 0;
+  std::string kind;   // alert, campaign, transactional
+  std::string messageClass;
+  std::string title;
+  std::string state;
+  std::optional<std::string> bearer;
+  Timestamp createdAt;
+  Timestamp updatedAt;
+};
+struct PersonIncoming {
+  int64_t id = 0;
+  std::optional<std::string> body;  // NULL once retention scrubbed it
+  std::string intent;
+  std::string outcome;
+  std::string bearer;
+  Timestamp receivedAt;
+};
+struct PersonRecords {
+  std::vector<PersonMessage> messages;
+  std::vector<PersonIncoming> incoming;
+  int64_t pendingSignups = 0;
+};
+
+// Counts for the records-of-processing report.
+struct ProcessingCounts {
+  int64_t contacts = 0;
+  int64_t contactsWithName = 0;
+  std::vector<std::tuple<std::string, std::string, int64_t>> standings;  // purpose, state, contacts
+  int64_t consentEvents = 0;
+  int64_t consentTexts = 0;
+  int64_t suppressions = 0;
+  int64_t messagesWithRecipient = 0;  // not yet scrubbed
+  int64_t incomingWithSender = 0;
+  int64_t pendingSignups = 0;
+  int64_t webhookDeliveries = 0;
+  int64_t auditEntries = 0;
+};
+
 // Bulk deletions done by retention and erasure. Each opens the consent log's purge gate for
 // itself only, so no other code path can delete consent history. Proven rows removed are
 // reported to the audit log (see StoreTx::takeProvenChanges) with `reason`.
@@ -199,6 +241,9 @@ class PrivacyRepository {
   // added to `withdrawnPhones` so the caller can keep a suppression fingerprint.
   virtual int64_t deleteContactsWithoutConsentBefore(Timestamp cutoff, std::vector<std::string>& withdrawnPhones) = 0;
   virtual int64_t deleteSuppressionsBefore(Timestamp cutoff) = 0;
+
+  virtual PersonRecords personRecords(std::optional<ContactId> contact, const std::string& phone) = 0;
+  virtual ProcessingCounts processingCounts() = 0;
 };
 
 // Per-job message counts by state, kept by the store in the same transaction as every change.

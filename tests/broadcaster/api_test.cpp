@@ -418,6 +418,22 @@ TEST_CASE("auditors verify the audit chain and export consent with a signature",
   CHECK(e.str("export").find("+33612000099") != std::string::npos);
 }
 
+TEST_CASE("a person's own copy of their data, for auditors and admins only", "[api]") {
+  Api a;
+  const ContactId id = a.f.addContact("+33612000098");
+  a.f.giveConsent(id, "alerts");
+  CHECK(a.call("GET", "/v1/people/+33612000098/export", "mark").status == 403);
+  CHECK(a.call("GET", "/v1/people/+33612000098/export", "olivia").status == 403);
+  Reply r = a.call("GET", "/v1/people/%2B33612000098/export", "audrey");
+  REQUIRE(r.status == 200);
+  CHECK(r.json->getValue<bool>("found"));
+  CHECK(r.str("export").find("\"phone\": \"+33612000098\"") != std::string::npos);
+  CHECK(r.str("export").find("I agree to receive alerts by SMS.") != std::string::npos);
+  CHECK(r.str("signature").find("tocsin-consent-export-signature v1") == 0);
+  CHECK(r.str("html").find("<h1>Your data held by Tocsin</h1>") != std::string::npos);
+  CHECK(a.call("GET", "/v1/people/not-a-number/export", "audrey").status == 422);
+}
+
 TEST_CASE("every route in /openapi.json exists, and metrics are Prometheus text", "[api]") {
   Api a;
   Reply doc = a.call("GET", "/openapi.json");

@@ -174,6 +174,46 @@ TEST_CASE("tocsinctl audit verify names each consent event, consent text or supp
   }
 }
 
+TEST_CASE("tocsinctl for the data-protection officer: a person's copy, the records of processing, keys kept safe") {
+  Ctl ctl;
+  ctl.populate();
+  const std::string copy = ctl.dir.file("ann.json");
+  const auto p = ctl.run({"person", "export", "06 12 34 56 78", "--out", copy});
+  INFO(p.out << p.err);
+  REQUIRE(p.code == 0);
+  CHECK(readFile(copy).find("\"name\": \"Ann\"") != std::string::npos);
+  CHECK(readFile(copy + ".html").find("I want flood and fire alerts by SMS from the town.") != std::string::npos);
+  CHECK(ctl.run({"consent", "verify", copy}).code == 0);
+
+  const auto report = ctl.run({"store", "report"});
+  REQUIRE(report.code == 0);
+  for (const char* expected : {"Purposes", "promotions:<shop>", "contacts without any valid consent  3 years",
+                               "suppression fingerprints            kept for good", "consent alerts confirmed: 3",
+                               "contacts                 3 (1 with a name)"}) {
+    INFO(expected << " in " << report.out);
+    CHECK(report.out.find(expected) != std::string::npos);
+  }
+
+  const std::string out = ctl.dir.file("export.csv");
+  REQUIRE(ctl.run({"consent", "export", "--format", "csv", "--out", out}).code == 0);
+  ctl.clock.advance(std::chrono::seconds(5));
+  const auto rotated = ctl.run({"keys", "rotate", "export-signing"});
+  REQUIRE(rotated.code == 0);
+  REQUIRE(ctl.run({"keys", "backup", "--out", ctl.dir.file("backup")}).code == 0);
+  CHECK(ctl.run({"consent", "verify", out}).code == 0);  // signed before the rotation: still trusted
+  CHECK(ctl.run({"keys", "show"}).out.find("rotated out") != std::string::npos);
+
+  // The audit key lost: refused, named; restored from the backup.
+  std::filesystem::remove(ctl.dir.file("store/keys/audit.key"));
+  const auto refused = ctl.run({"audit", "verify"});
+  CHECK(refused.code == 1);
+  CHECK(refused.err.find("store/keys/audit.key, which is missing") != std::string::npos);
+  const auto restored = ctl.run({"keys", "restore", ctl.dir.file("backup")});
+  INFO(restored.out << restored.err);
+  CHECK(restored.out.find("restored audit.key") != std::string::npos);
+  CHECK(ctl.run({"audit", "verify"}).code == 0);
+}
+
 TEST_CASE("tocsinctl consent export and verify, a flipped byte fails verification") {
   Ctl ctl;
   ctl.populate();
