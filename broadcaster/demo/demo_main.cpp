@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
             << "  build/bin/tocsinctl --db " << dir << "/tocsin.db audit list --limit 20\n"
             << "  build/bin/tocsinctl --config " << dir << "/broadcaster.json status\n"
             << "  build/bin/tocsinctl --config " << dir << "/broadcaster.json alert cap " << dir << "/flood-warning.cap.xml\n"
-            << "  build/bin/tocsinctl --db " << dir << "/tocsin.db consent verify " << dir << "/consent-export.csv\n";
+            << "  build/bin/tocsinctl --db " << dir << "/tocsin.db consent verify " << dir << "/consent-export.csv\n"
+            << "  build/bin/tocsinctl --db " << dir << "/tocsin.db audit verify     # the chain and every consent row\n"
+            << "  build/bin/tocsinctl --db " << dir << "/tocsin.db store report     # records of processing\n";
   return 0;
 }
