@@ -46,6 +46,7 @@ struct Request {
   std::string contentType;                     // media type only, lower case
   std::string authorization;
   std::optional<std::string> idempotencyKey;  // the Idempotency-Key header
+  std::optional<std::string> kioskReport;     // the X-Tocsin-Kiosk header: "version=1.2; waiting=3"
   std::string body;
   std::shared_ptr<const BodyFile> upload;      // instead of `body`, for upload routes
   std::string peer;                            // the client's address

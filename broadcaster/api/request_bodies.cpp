@@ -112,4 +112,19 @@ std::vector<SignupText> signupTextsFrom(const Json& o) {
   return out;
 }
 
+std::map<std::string, std::string> signupTextHashes(const Json& o) {
+  std::map<std::string, std::string> out;
+  const JsonArray purposes = o->getArray("purposes");
+  if (!purposes) return out;
+  for (size_t i = 0; i < purposes->size(); ++i) {
+    const Json p = purposes->getObject(static_cast<unsigned>(i));
+    if (!p) continue;
+    if (auto sha = optionalString(p, "text_sha256")) {
+      if (sha->size() != 64) throw ApiError(422, "invalid", "'text_sha256' is 64 hex digits", "purposes");
+      out[requireString(p, "purpose")] = *sha;
+    }
+  }
+  return out;
+}
+
 }  // namespace tocsin::api

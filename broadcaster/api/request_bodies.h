@@ -4,6 +4,8 @@
 // touches the store.
 #pragma once
 
+#include <map>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +26,8 @@ engine::CampaignRequest campaignRequestFrom(const Json& body, const std::optiona
 
 // The "purposes" of a sign-up: [{"purpose", "text_id", "text_version"}], 1 to 4 of them.
 std::vector<SignupText> signupTextsFrom(const Json& body);
+// Per purpose, the SHA-256 of the text shown, when the client says it.
+std::map<std::string, std::string> signupTextHashes(const Json& body);
 
 std::optional<Timestamp> optionalTime(const Json& o, const std::string& field);
 

@@ -2,10 +2,15 @@
 // sends a code to the number and writes nothing about the person until the code comes back;
 // the answers are the same whether the number was known, new or erased.
 //
-//   POST /v1/signups               {"phone", "region"?, "name"?, "language",
-//                                   "purposes": [{"purpose", "text_id", "text_version"}], "evidence"?}
-//   POST /v1/signups/{id}/confirm  {"code"}
-//   POST /v1/signups/withdraw      {"phone", "region"?, "language"?}: the shop's offers only
+//   GET  /v1/consent/texts         the current consent texts this token may ask consent with
+//   POST /v1/signups               {"phone", "region"?, "name"?, "language", "age_confirmed"?,
+//                                   "purposes": [{"purpose", "text_id", "text_version", "text_sha256"?}]}
+//   POST /v1/signups/withdraw      {"phone", "region"?, "language"?, "purposes"?}: a withdrawal, also
+//                                   checked by a code (the shop's offers unless purposes say otherwise)
+//   POST /v1/signups/{id}/confirm  {"code"}: either
+//
+// Each token (a kiosk) may have 10 codes sent a minute; each number 3 an hour.
+#include "broadcaster/api/rate_limiter.h"
 #include "broadcaster/api/request_bodies.h"
 #include "broadcaster/api/services.h"
 #include "common/consent/signups.h"
@@ -18,8 +23,19 @@ namespace {
 std::string channelOf(const Principal& who) { return (who.role == Role::kKiosk ? "kiosk:" : "api:") + who.name; }
 
 struct SignupRoutes {
+  explicit SignupRoutes(ApiServices& services) : s(services) {}
   ApiServices& s;
   SignupService signups{*s.env.book};
+  RateLimiter codesPerToken{RateLimit{10.0 / 60.0, 10}};
+
+  // A kiosk cannot be made to bomb phones: its codes are rationed.
+  void chargeCode(const Principal& who) {
+    if (auto wait = codesPerToken.take(who.name, s.clock.monotonic())) {
+      const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(*wait).count() + 1;
+      throw ApiError(429, "too_many_requests",
+                     "this token had its 10 codes of the minute sent; try again in " + std::to_string(seconds) + " s");
+    }
+  }
 
   PhoneNumber number(const Json& o) {
     const std::string typed = requireString(o, "phone");
@@ -41,19 +57,35 @@ struct SignupRoutes {
   Response start(Request& req) {
     const Json o = parseBody(req);
     const Principal& who = req.who();
+    noteKioskContact(s, req);
     NewSignup r;
     r.number = number(o);
     r.name = optionalString(o, "name");
     r.language = requireString(o, "language");
     r.evidence = optionalString(o, "evidence");
+    if (auto age = optionalInt(o, "age_confirmed")) {
+      if (*age < 0 || *age > 120) throw ApiError(422, "invalid", "'age_confirmed' is the age the person said they have reached", "age_confirmed");
+      r.evidence = "age confirmed at least " + std::to_string(*age) + (r.evidence ? "; " + *r.evidence : "");
+    }
     r.texts = signupTextsFrom(o);
     for (const auto& t : r.texts) checkPurpose(who, t.purpose);
+    const auto shown = signupTextHashes(o);
     r.channel = channelOf(who);
     r.source = who.role == Role::kKiosk ? "kiosk" : "shop:" + *who.shop;
     r.codeSms = s.policies().repliesFor(r.language).code;
     StartedSignup started;
     auto store = s.stores.acquire();
+    chargeCode(who);
     check(s.audit().write(*store, who.actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+      // The hash recorded must be the hash shown: a kiosk with an old copy of a text is told.
+      for (const auto& t : r.texts) {
+        auto it = shown.find(t.purpose);
+        if (it == shown.end()) continue;
+        const auto text = tx.consent().findText(t.textId, r.language, t.textVersion);
+        if (text && text->sha256 != it->second)
+          return Status::failedPrecondition("the text shown for " + t.purpose + " is not " + t.textId + " version " +
+                                            std::to_string(t.textVersion) + " as registered: fetch the texts again");
+      }
       TOCSIN_ASSIGN_OR_RETURN(started, signups.start(tx, rec, r));
       return Status::okStatus();
     }));
@@ -65,6 +97,7 @@ struct SignupRoutes {
   }
 
   Response confirm(Request& req) {
+    noteKioskContact(s, req);
     const int64_t id = req.idParam("id");
     const Json o = parseBody(req);
     const std::string code = requireString(o, "code");
@@ -101,37 +134,78 @@ struct SignupRoutes {
   Response withdraw(Request& req) {
     const Json o = parseBody(req);
     const Principal& who = req.who();
-    const PhoneNumber n = number(o);
-    const std::string language = optionalString(o, "language").value_or("en");
-    const std::string purpose = "promotions:" + *who.shop;
+    noteKioskContact(s, req);
+    NewSignup r;
+    r.number = number(o);
+    r.language = optionalString(o, "language").value_or("en");
+    r.withdrawal = true;
+    r.channel = channelOf(who);
+    r.source = who.role == Role::kKiosk ? "kiosk" : "shop:" + *who.shop;
+    r.codeSms = s.policies().repliesFor(r.language).code;
+    std::vector<std::string> purposes = stringList(o, "purposes");
+    if (purposes.empty()) purposes.push_back("promotions:" + *who.shop);
+    for (const auto& p : purposes) {
+      checkPurpose(who, p);
+      r.texts.push_back({p, "", 0});
+    }
+    StartedSignup started;
     auto store = s.stores.acquire();
+    chargeCode(who);
     check(s.audit().write(*store, who.actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
-      TOCSIN_ASSIGN_OR_RETURN(const auto withdrawn,
-                              withdrawNumber(tx, rec, n.e164, {purpose}, {"", language, channelOf(who), "kiosk-button", std::nullopt}));
-      if (withdrawn.empty()) return Status::okStatus();
-      std::string sms = s.policies().repliesFor(language).withdrawn;
-      if (const auto at = sms.find("{shop}"); at != std::string::npos) sms.replace(at, 6, *who.shop);
-      return queueTransactional(tx, rec, {"offers stopped", n.e164, std::nullopt, sms, language, std::nullopt}).status();
+      TOCSIN_ASSIGN_OR_RETURN(started, signups.start(tx, rec, r));
+      return Status::okStatus();
     }));
     // The same answer whether the number was known or not.
     Json out = object();
-    out->set("state", "done");
-    out->set("note", "if this number was signed up for " + purpose + ", it is not any more");
+    out->set("signup", started.id);
+    out->set("expires_at", formatUtc(started.expiresAt));
+    out->set("note", "a code was sent by SMS; the withdrawal is made when it is typed here or replied");
     return json(out, 202);
+  }
+
+  // The texts a person may be asked to agree to through this token, newest version per language.
+  Response texts(Request& req) {
+    const Principal& who = req.who();
+    noteKioskContact(s, req);
+    std::vector<std::string> purposes = {kAlertsPurpose};
+    if (who.shop) purposes.push_back("promotions:" + *who.shop);
+    JsonArray list = array();
+    auto store = s.stores.acquire();
+    check(store->read([&](StoreTx& tx) {
+      for (const auto& purpose : purposes)
+        for (const ConsentText& t : tx.consent().currentTexts(purpose)) {
+          Json e = object();
+          e->set("purpose", purpose);
+          e->set("text_id", t.textId);
+          e->set("language", t.language);
+          e->set("version", t.version);
+          e->set("sha256", t.sha256);
+          e->set("body", t.body);
+          list->add(e);
+        }
+      return Status::okStatus();
+    }));
+    Json out = object();
+    out->set("texts", list);
+    return json(out);
   }
 };
 
 }  // namespace
 
 void addSignupRoutes(Router& router, ApiServices& services) {
-  auto r = std::make_shared<SignupRoutes>(SignupRoutes{services});
+  auto r = std::make_shared<SignupRoutes>(services);
   const std::set<Role> signers = {Role::kKiosk, Role::kMarketer};
   router.add({"POST", "/v1/signups", signers, "start a sign-up: a code goes to the number by SMS", "application/json",
               [r](Request& q) { return r->start(q); }, true});
   router.add({"POST", "/v1/signups/{id}/confirm", signers, "confirm a sign-up with the code typed where it was taken",
               "application/json", [r](Request& q) { return r->confirm(q); }, true});
-  router.add({"POST", "/v1/signups/withdraw", signers, "stop this shop's offers to a number", "application/json",
-              [r](Request& q) { return r->withdraw(q); }, true});
+  router.add({"POST", "/v1/signups/withdraw", signers,
+              "withdraw a number's consent (this shop's offers unless purposes say), once the code sent to it comes back",
+              "application/json", [r](Request& q) { return r->withdraw(q); }, true});
+  router.add({"GET", "/v1/consent/texts", {Role::kKiosk, Role::kMarketer, Role::kAuditor, Role::kAdmin},
+              "the consent texts in force for the town's alerts and this token's shop", "",
+              [r](Request& q) { return r->texts(q); }});
 }
 
 }  // namespace tocsin::api

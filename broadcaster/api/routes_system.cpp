@@ -123,6 +123,18 @@ void addSystemRoutes(Router& router, ApiServices& s) {
     std::string text;
     check(store->read([&](StoreTx& tx) {
       text = s.metrics.render(tx, engine::broadcasterPresence(s.env.config.store.path) == engine::BroadcasterPresence::kRunning);
+      // Kiosks: when each last called, and the sign-ups its outbox holds.
+      std::string seen, waiting;
+      for (const auto& k : tx.tokens().listKiosks()) {
+        if (k.revokedAt || !k.pairedAt) continue;
+        const std::string labels = "{kiosk=\"" + k.id + "\",shop=\"" + k.shop + "\"}";
+        if (k.lastSeen) seen += "tocsin_kiosk_last_contact_seconds" + labels + " " + std::to_string(toMicros(*k.lastSeen) / 1000000) + "\n";
+        waiting += "tocsin_kiosk_waiting_signups" + labels + " " + std::to_string(k.waiting) + "\n";
+      }
+      text += "# HELP tocsin_kiosk_last_contact_seconds Unix time of each paired kiosk's last call.\n"
+              "# TYPE tocsin_kiosk_last_contact_seconds gauge\n" + seen +
+              "# HELP tocsin_kiosk_waiting_signups Sign-ups waiting in each kiosk's outbox, as it last said.\n"
+              "# TYPE tocsin_kiosk_waiting_signups gauge\n" + waiting;
       return Status::okStatus();
     }));
     return Response{200, "text/plain; version=0.0.4", text, {}};

@@ -101,6 +101,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
       req.contentType = mediaType(in.getContentType());
       req.authorization = in.get("Authorization", "");
       if (in.has("Idempotency-Key")) req.idempotencyKey = in.get("Idempotency-Key");
+      if (in.has("X-Tocsin-Kiosk")) req.kioskReport = in.get("X-Tocsin-Kiosk").substr(0, 200);
       req.peer = in.clientAddress().host().toString();
       // Nothing of the body is read before the route, the rate limits and the token allow it.
       const Admission admitted = s_.router.admit(req, started);

@@ -57,6 +57,9 @@ void addAlertRoutes(Router& router, ApiServices& services);
 void addCampaignRoutes(Router& router, ApiServices& services);
 void addPeopleRoutes(Router& router, ApiServices& services);  // contacts, consent, audit, tokens
 void addSignupRoutes(Router& router, ApiServices& services);  // kiosks' and shops' sign-ups
+void addKioskRoutes(Router& router, ApiServices& services);   // kiosks' enrolment and pairing
+// Keeps what a kiosk's call says of it (version, waiting sign-ups) for status; throttled.
+void noteKioskContact(ApiServices& services, const Request& request);
 
 inline void addAllRoutes(Router& router, ApiServices& services) {
   addSystemRoutes(router, services);
@@ -64,6 +67,7 @@ inline void addAllRoutes(Router& router, ApiServices& services) {
   addCampaignRoutes(router, services);
   addPeopleRoutes(router, services);
   addSignupRoutes(router, services);
+  addKioskRoutes(router, services);
 }
 
 // Shared by the route files.

@@ -34,6 +34,7 @@ class Handler final : public Poco::XML::ContentHandler {
 
   Alert alert;
   bool sawRoot = false;
+  std::optional<std::string> refusal;
 
   void setDocumentLocator(const Poco::XML::Locator* loc) override { locator_ = loc; }
   void startDocument() override {}
@@ -43,19 +44,22 @@ class Handler final : public Poco::XML::ContentHandler {
   void ignorableWhitespace(const Poco::XML::XMLChar*, int, int) override {}
   void skippedEntity(const Poco::XML::XMLString& name) override { fail("refers to entity '" + name + "'"); }
   void processingInstruction(const Poco::XML::XMLString& target, const Poco::XML::XMLString&) override {
+    if (refusal) return;
     alert.warnings.push_back("ignored processing instruction <?" + target + "?>");
   }
 
   void startElement(const Poco::XML::XMLString& uri, const Poco::XML::XMLString& local, const Poco::XML::XMLString&,
                     const Poco::XML::Attributes&) override {
-    if (++elements_ > limits_.maxElements) fail("has more than " + std::to_string(limits_.maxElements) + " elements");
-    if (static_cast<int>(path_.size()) >= limits_.maxDepth) fail("is nested deeper than " + std::to_string(limits_.maxDepth) + " levels");
+    if (refusal) return;
+    if (++elements_ > limits_.maxElements) return fail("has more than " + std::to_string(limits_.maxElements) + " elements");
+    if (static_cast<int>(path_.size()) >= limits_.maxDepth)
+      return fail("is nested deeper than " + std::to_string(limits_.maxDepth) + " levels");
     if (path_.empty()) {
-      if (local != "alert") fail("has root element <" + local + ">, not <alert>");
+      if (local != "alert") return fail("has root element <" + local + ">, not <alert>");
       if (uri != kNamespace12) {
         if (uri.rfind("urn:oasis:names:tc:emergency:cap:", 0) == 0)
-          fail("is CAP version " + uri.substr(33) + "; Tocsin reads CAP 1.2 (namespace " + kNamespace12 + ")");
-        fail("has namespace '" + uri + "'; CAP 1.2 documents use " + kNamespace12);
+          return fail("is CAP version " + uri.substr(33) + "; Tocsin reads CAP 1.2 (namespace " + kNamespace12 + ")");
+        return fail("has namespace '" + uri + "'; CAP 1.2 documents use " + kNamespace12);
       }
       sawRoot = true;
     } else if (uri != kNamespace12) {
@@ -67,21 +71,23 @@ class Handler final : public Poco::XML::ContentHandler {
     if (skipDepth_) return;
     const std::string where = context();
     if (local == "info" && where == "alert/info") {
-      if (alert.infos.size() >= limits_.maxInfos) fail("has more than " + std::to_string(limits_.maxInfos) + " <info> blocks");
+      if (alert.infos.size() >= limits_.maxInfos)
+        return fail("has more than " + std::to_string(limits_.maxInfos) + " <info> blocks");
       alert.infos.emplace_back();
     } else if (local == "area" && where == "alert/info/area") {
       if (alert.infos.back().areas.size() >= limits_.maxAreasPerInfo)
-        fail("has more than " + std::to_string(limits_.maxAreasPerInfo) + " areas in one <info>");
+        return fail("has more than " + std::to_string(limits_.maxAreasPerInfo) + " areas in one <info>");
       alert.infos.back().areas.emplace_back();
     }
   }
 
   void characters(const Poco::XML::XMLChar ch[], int start, int length) override {
-    if (skipDepth_) return;
+    if (refusal || skipDepth_) return;
     text_.append(ch + start, static_cast<size_t>(length));
   }
 
   void endElement(const Poco::XML::XMLString&, const Poco::XML::XMLString& local, const Poco::XML::XMLString&) override {
+    if (refusal) return;
     if (skipDepth_) {
       if (path_.size() == skipDepth_) skipDepth_ = 0;
       path_.pop_back();
@@ -97,9 +103,12 @@ class Handler final : public Poco::XML::ContentHandler {
   }
 
  private:
-  [[noreturn]] void fail(const std::string& what) const {
+  // Records the first refusal; every later event is ignored. Nothing is thrown through the XML
+  // parser's C frames, which would leak what it holds for the element in progress.
+  void fail(const std::string& what) {
+    if (refusal) return;
     const int line = locator_ ? locator_->getLineNumber() : 0;
-    throw Refusal("the CAP document " + what + (line > 0 ? " (line " + std::to_string(line) + ")" : ""));
+    refusal = "the CAP document " + what + (line > 0 ? " (line " + std::to_string(line) + ")" : "");
   }
 
   std::string context() const {
@@ -114,12 +123,16 @@ class Handler final : public Poco::XML::ContentHandler {
       alert.warnings.push_back("<" + name + "> uses 'Z'; CAP 1.2 writes UTC as -00:00");
     }
     auto t = parseTimestamp(text);
-    if (!t.ok() || text.size() < 19) fail("has an invalid <" + name + "> '" + v + "' (expected 2026-11-22T09:30:00+01:00)");
+    if (!t.ok() || text.size() < 19) {
+      fail("has an invalid <" + name + "> '" + v + "' (expected 2026-11-22T09:30:00+01:00)");
+      return Timestamp{};
+    }
     return *t;
   }
 
+  // After a refusal the value may be stored anyway: the whole document is refused.
   void assign(const std::string& where, const std::string& local, const std::string& v) {
-    if (!isValidUtf8(v)) fail("has invalid UTF-8 in <" + local + ">");
+    if (!isValidUtf8(v)) return fail("has invalid UTF-8 in <" + local + ">");
     if (where.rfind("alert/info/area/", 0) == 0) {
       Area& a = alert.infos.back().areas.back();
       if (local == "areaDesc") a.description = v;
@@ -269,6 +282,11 @@ Result<Alert> parse(std::string_view xml, const Limits& limits) {
     return Status::invalid("the CAP document is " + std::to_string(xml.size()) + " bytes; at most " +
                            std::to_string(limits.maxBytes) + " are accepted");
   TOCSIN_RETURN_IF_ERROR(checkUtf8Only(xml));
+  // No declaration reaches the parser at all (its handlers below are a second line).
+  if (xml.find("<!DOCTYPE") != std::string_view::npos)
+    return Status::invalid("the CAP document declares a DOCTYPE; CAP needs none and Tocsin refuses it");
+  if (xml.find("<!ENTITY") != std::string_view::npos)
+    return Status::invalid("the CAP document declares an entity; Tocsin refuses entities");
   Handler handler(limits);
   NoDeclarations noDeclarations;
   try {
@@ -287,9 +305,12 @@ Result<Alert> parse(std::string_view xml, const Limits& limits) {
     std::istringstream in{std::string(xml)};
     Poco::XML::InputSource source(in);
     parser.parse(&source);
+    if (handler.refusal) return Status::invalid(*handler.refusal);
   } catch (const Refusal& r) {
     return Status::invalid(r.what());
   } catch (const Poco::Exception& e) {
+    // A refusal comes first: the document may also be malformed after the refused part.
+    if (handler.refusal) return Status::invalid(*handler.refusal);
     return Status::invalid("the CAP document is not well-formed XML: " + e.message());
   }
   if (!handler.sawRoot) return Status::invalid("the CAP document has no <alert> element");

@@ -273,8 +273,10 @@ void printJob(CliContext& ctx, const Job& j, const JobProgress& p) {
 Status printStatus(CliContext& ctx, Store& store, const std::string& storePath, std::optional<JobId> only, bool& done) {
   std::map<std::string, std::pair<std::string, Timestamp>> runtime;
   std::vector<std::pair<Job, JobProgress>> jobs;
+  std::vector<KioskRecord> kiosks;
   TOCSIN_RETURN_IF_ERROR(store.read([&](StoreTx& tx) {
     runtime = tx.runtime().get("");
+    kiosks = tx.tokens().listKiosks();
     if (only) {
       auto j = tx.jobs().find(*only);
       if (!j) return Status::notFound("no job " + std::to_string(*only));
@@ -291,6 +293,19 @@ Status printStatus(CliContext& ctx, Store& store, const std::string& storePath, 
     return Status::okStatus();
   }));
   printBroadcaster(ctx, storePath, runtime);
+  for (const auto& k : kiosks) {
+    if (k.revokedAt) continue;
+    ctx.out << "kiosk " << k.id << " (" << k.shop << "): ";
+    if (!k.pairedAt) {
+      ctx.out << "waiting for pairing\n";
+      continue;
+    }
+    if (k.lastSeen)
+      ctx.out << "last contact " << formatUtc(*k.lastSeen) << ", version " << k.version.value_or("?") << ", "
+              << k.waiting << " sign-ups waiting in its outbox\n";
+    else
+      ctx.out << "paired, no contact yet\n";
+  }
   done = true;
   for (const auto& [j, p] : jobs) {
     if (!isFinished(j.state)) done = false;

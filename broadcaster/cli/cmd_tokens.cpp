@@ -7,6 +7,7 @@
 #include "broadcaster/engine/credentials.h"
 #include "broadcaster/engine/senders.h"
 #include "broadcaster/cli/cli.h"
+#include "broadcaster/engine/kiosks.h"
 #include "common/base/text.h"
 #include "common/base/time.h"
 
@@ -133,6 +134,42 @@ Status listSenders(CliContext& ctx, const std::vector<std::string>& tokens) {
   return Status::okStatus();
 }
 
+Status kioskAdd(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {{"shop"}, {"id"}});
+  args.expectPositionals(0, 0, "kiosk add --shop S --id ID");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_ASSIGN_OR_RETURN(engine::PairingCode code, engine::addKiosk(*e->store, *e->audit, ctx.actor(),
+                                                                     args.require("shop"), args.require("id")));
+  ctx.out << code.code << "\n";
+  ctx.err << "kiosk " << args.require("id") << " for " << args.require("shop")
+          << ": type this pairing code on its staff screen before " << formatUtc(code.expiresAt)
+          << "; it works once\n";
+  return Status::okStatus();
+}
+
+Status kioskList(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {});
+  args.expectPositionals(0, 0, "kiosk list");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_ASSIGN_OR_RETURN(auto kiosks, engine::listKiosks(*e->store));
+  for (const auto& k : kiosks)
+    ctx.out << k.id << "  " << k.shop << "  "
+            << (k.revokedAt ? "revoked" : k.pairedAt ? "paired" : "waiting for pairing")
+            << (k.lastSeen ? "  last contact " + formatUtc(*k.lastSeen) : std::string()) << "  waiting " << k.waiting
+            << "\n";
+  if (kiosks.empty()) ctx.out << "no kiosks\n";
+  return Status::okStatus();
+}
+
+Status kioskRevoke(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {});
+  args.expectPositionals(1, 1, "kiosk revoke ID");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_RETURN_IF_ERROR(engine::revokeKiosk(*e->store, *e->audit, ctx.actor(), args.positionals()[0]));
+  ctx.out << "kiosk " << args.positionals()[0] << " revoked: its token no longer works\n";
+  return Status::okStatus();
+}
+
 }  // namespace
 
 const std::vector<Command>& tokenCommands() {
@@ -141,6 +178,9 @@ const std::vector<Command>& tokenCommands() {
        "a bearer token for the operator API (printed once)", create},
       {"token revoke", "token revoke NAME", "revoke an API token at once", revoke},
       {"token list", "token list", "API tokens (names, roles; never the tokens)", list},
+      {"kiosk add", "kiosk add --shop S --id ID", "enrol a kiosk: prints its one-time pairing code", kioskAdd},
+      {"kiosk list", "kiosk list", "kiosks, their pairing, last contact and waiting sign-ups", kioskList},
+      {"kiosk revoke", "kiosk revoke ID", "revoke a kiosk's token", kioskRevoke},
       {"person add", "person add NAME [--os-user LOGIN]", "a person tokens and an OS account act for", addPerson},
       {"person list", "person list", "people and their OS accounts", listPeople},
       {"person disable", "person disable NAME", "a person's tokens and OS account no longer act for them", disablePerson},

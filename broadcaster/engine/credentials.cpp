@@ -72,7 +72,7 @@ bool addressAllowed(const std::vector<std::string>& allowFrom, const std::string
   return false;
 }
 
-Result<std::string> createToken(Store& store, AuditLog& audit, const std::string& actor, const NewToken& request) {
+Result<std::string> createTokenIn(StoreTx& tx, AuditRecorder& rec, const NewToken& request) {
   TOCSIN_RETURN_IF_ERROR(validateName(request.name));
   const bool forShop = request.role == Role::kMarketer || request.role == Role::kKiosk;
   if (forShop && (!request.shop || request.shop->empty()))
@@ -85,26 +85,32 @@ Result<std::string> createToken(Store& store, AuditLog& audit, const std::string
   for (const auto& a : request.allowFrom) TOCSIN_RETURN_IF_ERROR(validateAllowEntry(a));
   TOCSIN_ASSIGN_OR_RETURN(const Bytes random, randomBytes(32));
   std::string secret = "tcs_" + toHex(random);
+  if (tx.tokens().findByName(request.name)) return Status::alreadyExists("a token named " + request.name + " exists");
+  if (request.person) {
+    const auto p = tx.people().find(*request.person);
+    if (!p) return Status::notFound("no person named " + *request.person + " (add them with tocsinctl person add)");
+    if (p->disabledAt) return Status::failedPrecondition(*request.person + " is disabled");
+  }
+  ApiToken t;
+  t.name = request.name;
+  t.role = roleName(request.role);
+  t.shop = request.shop;
+  t.tokenHash = tokenHash(secret);
+  t.allowFrom = request.allowFrom;
+  t.person = request.person;
+  t.createdBy = rec.actor();
+  t.createdAt = rec.now();
+  const int64_t id = tx.tokens().insert(t);
+  rec.record("token.create", "token:" + std::to_string(id),
+             t.role + " token " + t.name + (t.person ? " of person:" + *t.person : "") + (t.shop ? " for shop " + *t.shop : "") +
+                 (t.allowFrom.empty() ? "" : ", limited to " + std::to_string(t.allowFrom.size()) + " address blocks"));
+  return secret;
+}
+
+Result<std::string> createToken(Store& store, AuditLog& audit, const std::string& actor, const NewToken& request) {
+  std::string secret;
   TOCSIN_RETURN_IF_ERROR(audit.write(store, actor, [&](StoreTx& tx, AuditRecorder& rec) -> Status {
-    if (tx.tokens().findByName(request.name)) return Status::alreadyExists("a token named " + request.name + " exists");
-    if (request.person) {
-      const auto p = tx.people().find(*request.person);
-      if (!p) return Status::notFound("no person named " + *request.person + " (add them with tocsinctl person add)");
-      if (p->disabledAt) return Status::failedPrecondition(*request.person + " is disabled");
-    }
-    ApiToken t;
-    t.name = request.name;
-    t.role = roleName(request.role);
-    t.shop = request.shop;
-    t.tokenHash = tokenHash(secret);
-    t.allowFrom = request.allowFrom;
-    t.person = request.person;
-    t.createdBy = actor;
-    t.createdAt = rec.now();
-    const int64_t id = tx.tokens().insert(t);
-    rec.record("token.create", "token:" + std::to_string(id),
-               t.role + " token " + t.name + (t.person ? " of person:" + *t.person : "") + (t.shop ? " for shop " + *t.shop : "") +
-                   (t.allowFrom.empty() ? "" : ", limited to " + std::to_string(t.allowFrom.size()) + " address blocks"));
+    TOCSIN_ASSIGN_OR_RETURN(secret, createTokenIn(tx, rec, request));
     return Status::okStatus();
   }));
   return secret;

@@ -43,6 +43,8 @@ std::string personOf(const std::string& actor);
 
 // Creates the token (audited); returns the secret, which is never stored.
 Result<std::string> createToken(Store& store, AuditLog& audit, const std::string& actor, const NewToken& request);
+// The same inside an audited write (the creator is the recorder's actor).
+Result<std::string> createTokenIn(StoreTx& tx, AuditRecorder& rec, const NewToken& request);
 Status revokeToken(Store& store, AuditLog& audit, const std::string& actor, const std::string& name);
 
 std::string tokenHash(const std::string& secret);

@@ -22,14 +22,21 @@ std::string hashFor(const SignupRecord& s, const std::string& code) {
   return confirmationCodeHash(s.legacyContact ? *s.legacyContact : s.id, code);
 }
 
-// A wrong code counts against the sign-up; the last allowed one burns it.
+// A wrong code counts against the number: the attempts on all its open codes add up, and the
+// last allowed one burns every one of them (so opening more sign-ups gives no more guesses).
 CodeCheck wrongCode(StoreTx& tx, AuditRecorder& rec, const SignupRecord& s) {
   tx.signups().countAttempt(s.id);
+  const auto open = tx.signups().open(s.phone, rec.now());
+  int attempts = 0;
+  for (const auto& o : open) attempts += o.attempts;
   CodeCheck out;
-  out.triesLeft = kCodeMaxAttempts - (s.attempts + 1);
+  out.triesLeft = kCodeMaxAttempts - attempts;
   if (out.triesLeft <= 0) {
-    tx.signups().markUsed(s.id, rec.now());
-    rec.record("signup.code-blocked", object(s.id), "too many wrong codes; the sign-up is void");
+    for (const auto& o : open) {
+      tx.signups().markUsed(o.id, rec.now());
+      rec.record("signup.code-blocked", object(o.id), "too many wrong codes for the number; its sign-ups are void");
+    }
+    out.triesLeft = 0;
     out.verdict = CodeCheck::Verdict::kBlocked;
   }
   return out;
@@ -50,6 +57,7 @@ Result<StartedSignup> SignupService::start(StoreTx& tx, AuditRecorder& rec, cons
     TOCSIN_RETURN_IF_ERROR(validatePurpose(t.purpose));
     for (size_t j = 0; j < i; ++j)
       if (r.texts[j].purpose == t.purpose) return Status::invalid("purpose " + t.purpose + " is chosen twice");
+    if (r.withdrawal) continue;
     if (!tx.consent().findText(t.textId, r.language, t.textVersion))
       return Status::invalid("consent text '" + t.textId + "' version " + std::to_string(t.textVersion) + " in '" + r.language +
                              "' is not registered");
@@ -57,10 +65,10 @@ Result<StartedSignup> SignupService::start(StoreTx& tx, AuditRecorder& rec, cons
     if (!bound || *bound != t.purpose) return Status::invalid("consent text '" + t.textId + "' is not a text for " + t.purpose);
   }
   const Timestamp now = rec.now();
-  if (tx.signups().countSince(r.number.e164, now - std::chrono::hours(24)) >= limits_.codesPerNumberPerDay)
+  if (tx.signups().countSince(r.number.e164, now - limits_.codeWindow) >= limits_.codesPerNumber)
     return Status(StatusCode::kTooMany,
-                  "this number was sent its " + std::to_string(limits_.codesPerNumberPerDay) +
-                      " sign-up codes for today; use one of them, or try again tomorrow");
+                  "this number was sent its " + std::to_string(limits_.codesPerNumber) +
+                      " codes for now; use one of them, or try again later");
   TOCSIN_ASSIGN_OR_RETURN(const std::string code, newConfirmationCode());
   SignupRecord s;
   s.phone = r.number.e164;
@@ -74,12 +82,14 @@ Result<StartedSignup> SignupService::start(StoreTx& tx, AuditRecorder& rec, cons
   s.language = r.language;
   s.createdAt = now;
   s.expiresAt = now + limits_.validity;
+  s.withdrawal = r.withdrawal;
   s.id = tx.signups().add(s);
   s.codeHash = hashFor(s, code);  // keyed by the id, known once inserted
   tx.signups().setCodeHash(s.id, s.codeHash);
   std::string purposes;
   for (const auto& t : r.texts) purposes += (purposes.empty() ? "" : ", ") + t.purpose;
-  rec.record("signup.start", object(s.id), "through " + r.channel + " for " + purposes + "; code sent, valid until " + formatUtc(s.expiresAt));
+  rec.record(r.withdrawal ? "signup.withdraw-start" : "signup.start", object(s.id),
+             "through " + r.channel + " for " + purposes + "; code sent, valid until " + formatUtc(s.expiresAt));
   TOCSIN_RETURN_IF_ERROR(
       queueTransactional(tx, rec, {"sign-up code", r.number.e164, std::nullopt, fillCode(r.codeSms, code), r.language, std::nullopt})
           .status());
@@ -105,6 +115,21 @@ Result<CodeCheck> SignupService::confirmReplied(StoreTx& tx, AuditRecorder& rec,
 
 Result<CodeCheck> SignupService::complete(StoreTx& tx, AuditRecorder& rec, const SignupRecord& s, const std::string& method,
                                           const std::string& confirmedVia) const {
+  const std::string evidenceText = "code of sign-up #" + std::to_string(s.id) + " " + confirmedVia;
+  if (s.withdrawal) {
+    // Nothing is created: a number that is not a contact has nothing to withdraw.
+    std::vector<std::string> purposes;
+    for (const auto& t : s.texts) purposes.push_back(t.purpose);
+    TOCSIN_ASSIGN_OR_RETURN(auto withdrawn,
+                            withdrawNumber(tx, rec, s.phone, purposes, {"", s.language, s.channel, method, evidenceText}));
+    tx.signups().markUsed(s.id, rec.now());
+    rec.record("signup.withdraw-confirm", object(s.id), confirmedVia);
+    CodeCheck out;
+    out.verdict = CodeCheck::Verdict::kConfirmed;
+    out.confirmed = withdrawn;
+    out.language = s.language;
+    return out;
+  }
   ContactId contact = 0;
   if (s.legacyContact) {
     contact = *s.legacyContact;
@@ -122,7 +147,7 @@ Result<CodeCheck> SignupService::complete(StoreTx& tx, AuditRecorder& rec, const
   out.verdict = CodeCheck::Verdict::kConfirmed;
   out.contact = contact;
   out.language = s.language;
-  const std::string evidence = "code of sign-up #" + std::to_string(s.id) + " " + confirmedVia;
+  const std::string& evidence = evidenceText;
   for (const auto& t : s.texts) {
     if (!s.legacyContact) {
       GrantRequest g{t.purpose, t.textId, t.textVersion, s.language, s.channel, "checkbox", s.evidence, s.createdAt};

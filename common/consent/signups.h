@@ -33,10 +33,13 @@ struct NewSignup {
   std::string source;                   // a new contact's source: "kiosk", "shop:bakery"
   std::optional<std::string> evidence;  // e.g. "age confirmed at least 16"
   std::string codeSms;                  // the SMS to send, "{code}" where the code goes
+  // A withdrawal of `texts`' purposes (text ids unused), done once the code comes back.
+  bool withdrawal = false;
 };
 
 struct SignupLimits {
-  int codesPerNumberPerDay = 3;  // sign-ups (so code SMS) one number may get in 24 hours
+  int codesPerNumber = 3;                    // code SMS one number may get in `codeWindow`
+  Micros codeWindow = std::chrono::hours(1);
   Micros validity = std::chrono::hours(48);
 };
 
@@ -58,9 +61,10 @@ class SignupService {
  public:
   explicit SignupService(const ContactBook& book, SignupLimits limits = {}) : book_(book), limits_(limits) {}
 
-  // Records the pending sign-up and queues the code SMS. Refused (kTooMany) when the number had
-  // its share of codes in the last day; refused (kInvalidArgument) when a text is
-  // not registered or not one of its purpose's.
+  // Records the pending sign-up (or withdrawal) and queues the code SMS. Refused (kTooMany)
+  // when the number had its share of codes in the window; refused (kInvalidArgument) when a
+  // text is not registered or not one of its purpose's. Wrong codes are counted across all of
+  // a number's open codes: the kCodeMaxAttempts-th wrong one burns them all.
   Result<StartedSignup> start(StoreTx& tx, AuditRecorder& rec, const NewSignup& request) const;
 
   // The code typed where the sign-up was taken: `channel` must be the one that took it.

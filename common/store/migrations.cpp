@@ -461,6 +461,26 @@ INSERT INTO proof_adoption VALUES (EXISTS (SELECT 1 FROM consent_events) OR EXIS
                                    OR EXISTS (SELECT 1 FROM suppressions));
 )sql";
 
+// Version 8: kiosks on shops' stands, enrolled by an admin and paired once with a one-time code
+// (kept as its SHA-256), after which they act through their own revocable token.
+constexpr const char* kSchemaV8 = R"sql(
+CREATE TABLE kiosks (
+  id               TEXT    PRIMARY KEY,
+  shop             TEXT    NOT NULL,
+  pairing_hash     TEXT,
+  pairing_expires  INTEGER,
+  pairing_attempts INTEGER NOT NULL DEFAULT 0,
+  token_name       TEXT    UNIQUE,
+  created_by       TEXT    NOT NULL,
+  created_at       INTEGER NOT NULL,
+  paired_at        INTEGER,
+  revoked_at       INTEGER,
+  last_seen        INTEGER,
+  version          TEXT,
+  waiting          INTEGER NOT NULL DEFAULT 0
+) STRICT, WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -472,6 +492,7 @@ const std::vector<Migration>& migrations() {
       {5, "people, idempotent job creation, shops' approved senders, consent texts bound to a purpose", kSchemaV5},
       {6, "sign-ups wait for their code before writing the contact or the consent", kSchemaV6},
       {7, "keys recorded by fingerprint, consent history and suppressions bound to the audit chain", kSchemaV7},
+      {8, "kiosks enrolled for shops' stands, paired with a one-time code", kSchemaV8},
   };
   return kAll;
 }

@@ -221,6 +221,27 @@ struct SignupRecord {
   Timestamp expiresAt;
   int attempts = 0;
   std::optional<Timestamp> usedAt;
+  // A withdrawal asked where a number is only typed: the code proves the phone's holder asked;
+  // `texts` then name the purposes only.
+  bool withdrawal = false;
+};
+
+// A kiosk enrolled for a shop's stand: paired once with a one-time code, then known by its
+// token; what it last said of itself (version, sign-ups waiting in its outbox) for status.
+struct KioskRecord {
+  std::string id;    // "K-01"
+  std::string shop;
+  std::optional<std::string> pairingHash;  // SHA-256 of the open pairing code
+  std::optional<Timestamp> pairingExpires;
+  int pairingAttempts = 0;
+  std::optional<std::string> tokenName;    // once paired
+  std::string createdBy;
+  Timestamp createdAt;
+  std::optional<Timestamp> pairedAt;
+  std::optional<Timestamp> revokedAt;
+  std::optional<Timestamp> lastSeen;
+  std::optional<std::string> version;
+  int64_t waiting = 0;
 };
 
 // A person who acts on the appliance, whichever way: API tokens and an OS account map to them,

@@ -178,4 +178,17 @@ void SqliteConsent::bindTextPurpose(std::string_view textId, std::string_view pu
   st.run();
 }
 
+std::vector<ConsentText> SqliteConsent::currentTexts(std::string_view purpose) {
+  static const std::string sql =
+      "SELECT t.id, t.text_id, t.language, t.version, t.sha256, t.body, t.created_at FROM consent_texts t "
+      "JOIN consent_text_purposes p ON p.text_id = t.text_id WHERE p.purpose = ?1 AND t.version = "
+      "(SELECT max(version) FROM consent_texts n WHERE n.text_id = t.text_id AND n.language = t.language) "
+      "ORDER BY t.text_id, t.language";
+  Statement& st = db_.cached(sql);
+  st.bind(1, purpose);
+  std::vector<ConsentText> out;
+  while (st.step()) out.push_back(readText(st));
+  return out;
+}
+
 }  // namespace tocsin::sql

@@ -39,6 +39,7 @@ std::string requestJson(const SignupRecord& r) {
   o.set("texts", texts);
   if (r.evidence) o.set("evidence", *r.evidence);
   if (r.legacyContact) o.set("legacy_contact", *r.legacyContact);
+  if (r.withdrawal) o.set("withdraw", true);
   std::ostringstream out;
   o.stringify(out);
   return out.str();
@@ -52,6 +53,7 @@ void readRequest(const std::string& json, SignupRecord& r) {
   r.source = o->optValue<std::string>("source", "");
   if (o->has("evidence")) r.evidence = o->getValue<std::string>("evidence");
   if (o->has("legacy_contact")) r.legacyContact = o->getValue<int64_t>("legacy_contact");
+  r.withdrawal = o->optValue<bool>("withdraw", false);
   if (auto texts = o->getArray("texts"))
     for (size_t i = 0; i < texts->size(); ++i) {
       auto t = texts->getObject(static_cast<unsigned>(i));

@@ -60,6 +60,7 @@ class SqliteConsent final : public ConsentRepository {
   ConsentText insertText(const ConsentText& text) override;
   std::optional<std::string> textPurpose(std::string_view textId) override;
   void bindTextPurpose(std::string_view textId, std::string_view purpose) override;
+  std::vector<ConsentText> currentTexts(std::string_view purpose) override;
 
  private:
   Database& db_;
@@ -247,6 +248,10 @@ class SqliteTokens final : public TokenRepository {
   std::optional<ApiToken> findByName(const std::string& name) override;
   void revoke(int64_t id, Timestamp at) override;
   std::vector<ApiToken> list() override;
+  void putKiosk(const KioskRecord& kiosk) override;
+  std::optional<KioskRecord> findKiosk(const std::string& id) override;
+  std::vector<KioskRecord> listKiosks() override;
+  void noteKioskContact(const std::string& tokenName, const std::string& version, int64_t waiting, Timestamp at) override;
 
  private:
   Database& db_;

@@ -68,4 +68,84 @@ std::vector<ApiToken> SqliteTokens::list() {
   return out;
 }
 
+namespace {
+
+std::optional<Timestamp> optionalTime(const Statement& st, int col) {
+  if (auto v = st.getOptionalInt(col)) return fromMicros(*v);
+  return std::nullopt;
+}
+
+std::optional<int64_t> micros(const std::optional<Timestamp>& t) {
+  if (t) return toMicros(*t);
+  return std::nullopt;
+}
+
+constexpr const char* kKioskColumns =
+    "SELECT id, shop, pairing_hash, pairing_expires, pairing_attempts, token_name, created_by, created_at, paired_at, "
+    "revoked_at, last_seen, version, waiting FROM kiosks ";
+
+KioskRecord readKiosk(const Statement& st) {
+  KioskRecord k;
+  k.id = st.getText(0);
+  k.shop = st.getText(1);
+  k.pairingHash = st.getOptionalText(2);
+  k.pairingExpires = optionalTime(st, 3);
+  k.pairingAttempts = static_cast<int>(st.getInt(4));
+  k.tokenName = st.getOptionalText(5);
+  k.createdBy = st.getText(6);
+  k.createdAt = fromMicros(st.getInt(7));
+  k.pairedAt = optionalTime(st, 8);
+  k.revokedAt = optionalTime(st, 9);
+  k.lastSeen = optionalTime(st, 10);
+  k.version = st.getOptionalText(11);
+  k.waiting = st.getInt(12);
+  return k;
+}
+
+}  // namespace
+
+void SqliteTokens::putKiosk(const KioskRecord& k) {
+  Statement& st = db_.cached(
+      "INSERT OR REPLACE INTO kiosks (id, shop, pairing_hash, pairing_expires, pairing_attempts, token_name, "
+      "created_by, created_at, paired_at, revoked_at, last_seen, version, waiting) VALUES "
+      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+  st.bind(1, k.id)
+      .bind(2, k.shop)
+      .bind(3, k.pairingHash)
+      .bind(4, micros(k.pairingExpires))
+      .bind(5, static_cast<int64_t>(k.pairingAttempts))
+      .bind(6, k.tokenName)
+      .bind(7, k.createdBy)
+      .bind(8, toMicros(k.createdAt))
+      .bind(9, micros(k.pairedAt))
+      .bind(10, micros(k.revokedAt))
+      .bind(11, micros(k.lastSeen))
+      .bind(12, k.version)
+      .bind(13, k.waiting);
+  st.run();
+}
+
+std::optional<KioskRecord> SqliteTokens::findKiosk(const std::string& id) {
+  Statement& st = db_.cached(std::string(kKioskColumns) + "WHERE id = ?1");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  KioskRecord k = readKiosk(st);
+  st.reset();
+  return k;
+}
+
+std::vector<KioskRecord> SqliteTokens::listKiosks() {
+  Statement st(db_.handle(), std::string(kKioskColumns) + "ORDER BY shop, id");
+  std::vector<KioskRecord> out;
+  while (st.step()) out.push_back(readKiosk(st));
+  return out;
+}
+
+void SqliteTokens::noteKioskContact(const std::string& tokenName, const std::string& version, int64_t waiting,
+                                    Timestamp at) {
+  Statement& st = db_.cached("UPDATE kiosks SET last_seen = ?2, version = ?3, waiting = ?4 WHERE token_name = ?1");
+  st.bind(1, tokenName).bind(2, toMicros(at)).bind(3, version).bind(4, waiting);
+  st.run();
+}
+
 }  // namespace tocsin::sql

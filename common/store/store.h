@@ -114,6 +114,8 @@ class ConsentRepository {
   // The purpose a text id asks consent for (nullopt: not bound yet), and binding it.
   virtual std::optional<std::string> textPurpose(std::string_view textId) = 0;
   virtual void bindTextPurpose(std::string_view textId, std::string_view purpose) = 0;
+  // The newest version, per text id and language, of the texts bound to `purpose`.
+  virtual std::vector<ConsentText> currentTexts(std::string_view purpose) = 0;
 };
 
 class AuditRepository {
@@ -466,6 +468,14 @@ class TokenRepository {
   virtual std::optional<ApiToken> findByName(const std::string& name) = 0;
   virtual void revoke(int64_t id, Timestamp at) = 0;
   virtual std::vector<ApiToken> list() = 0;
+
+  // Kiosks and their pairing.
+  virtual void putKiosk(const KioskRecord& kiosk) = 0;  // insert or replace
+  virtual std::optional<KioskRecord> findKiosk(const std::string& id) = 0;
+  virtual std::vector<KioskRecord> listKiosks() = 0;
+  // What a kiosk said of itself on its last call (not audited: it is status, not a change).
+  virtual void noteKioskContact(const std::string& tokenName, const std::string& version, int64_t waiting,
+                                Timestamp at) = 0;
 };
 
 class WebhookRepository {
