@@ -237,7 +237,7 @@ void Flow::onCode(const Action& a) {
     s_.code.pop_back();
   } else if (a.intent == Intent::kReplyInstead) {
     s_.confirmed = false;
-    go(Screen::kDone);
+    go(s_.withdrawing ? Screen::kWithdrawn : Screen::kDone);
   } else if (a.intent == Intent::kConfirm && s_.code.size() == 6) {
     int left = 0;
     auto outcome = signups_.confirm(pendingSignup_, s_.code, left);
@@ -246,7 +246,7 @@ void Flow::onCode(const Action& a) {
       s_.error = s_.text->serviceError;
     } else if (*outcome == CodeOutcome::kConfirmed) {
       s_.confirmed = true;
-      go(Screen::kDone);
+      go(s_.withdrawing ? Screen::kWithdrawn : Screen::kDone);
     } else if (*outcome == CodeOutcome::kWrong) {
       s_.error = fill(s_.text->wrongCode, {{"left", std::to_string(left)}});
     } else {
@@ -257,13 +257,16 @@ void Flow::onCode(const Action& a) {
 
 void Flow::onWithdraw(const Action& a) {
   if (a.intent == Intent::kWithdrawConfirm) {
-    const Status st = signups_.withdraw(s_.phone, s_.region, s_.language);
-    if (!st.ok()) {
+    // A typed number proves nothing: the withdrawal waits for the code sent to it.
+    auto pending = signups_.withdraw(s_.phone, s_.region, s_.language);
+    if (!pending.ok()) {
       s_.error = s_.text->serviceError;
       return;
     }
+    pendingSignup_ = pending->signup;
+    s_.maskedPhone = pending->maskedPhone;
     scrub(s_.phone);
-    go(Screen::kWithdrawn);
+    go(Screen::kCode);
   } else if (a.intent == Intent::kBack) {
     go(Screen::kPhone);
   }

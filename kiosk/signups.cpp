@@ -81,7 +81,14 @@ Result<PendingSignup> StoreSignups::signUp(const SignupRequest& r) {
 Result<CodeOutcome> StoreSignups::confirm(int64_t signup, const std::string& code, int& triesLeft) {
   CodeCheck check;
   TOCSIN_RETURN_IF_ERROR(audit_.write(store_, actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+    const auto pending = tx.signups().find(signup);
     TOCSIN_ASSIGN_OR_RETURN(check, signups_.confirmTyped(tx, rec, signup, actor(), code));
+    // A withdrawal made: the person gets a receipt by SMS.
+    if (check.verdict == CodeCheck::Verdict::kConfirmed && pending && pending->withdrawal && !check.confirmed.empty()) {
+      const std::string sms = fill(uiText(check.language).smsWithdrawn, {{"shop", id_.shopName}});
+      return queueTransactional(tx, rec, {"kiosk withdrawal", pending->phone, std::nullopt, sms, check.language, std::nullopt})
+          .status();
+    }
     return Status::okStatus();
   }));
   switch (check.verdict) {
@@ -92,16 +99,25 @@ Result<CodeOutcome> StoreSignups::confirm(int64_t signup, const std::string& cod
   return CodeOutcome::kBlocked;
 }
 
-Status StoreSignups::withdraw(const std::string& typed, const std::string& region, const std::string& language) {
+Result<PendingSignup> StoreSignups::withdraw(const std::string& typed, const std::string& region,
+                                             const std::string& language) {
   TOCSIN_ASSIGN_OR_RETURN(const PhoneNumber number, checkPhone(typed, region));
-  return audit_.write(store_, actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
-    TOCSIN_ASSIGN_OR_RETURN(const auto withdrawn,
-                            withdrawNumber(tx, rec, number.e164, {promotionsPurpose()},
-                                           {"", language, actor(), "kiosk-button", std::nullopt}));
-    if (withdrawn.empty()) return Status::okStatus();
-    const std::string sms = fill(uiText(language).smsWithdrawn, {{"shop", id_.shopName}});
-    return queueTransactional(tx, rec, {"kiosk withdrawal", number.e164, std::nullopt, sms, language, std::nullopt}).status();
-  });
+  tocsin::NewSignup request;
+  request.number = number;
+  request.language = language;
+  request.withdrawal = true;
+  request.texts.push_back({promotionsPurpose(), "", 0});
+  request.channel = actor();
+  request.source = "kiosk";
+  request.codeSms = uiText(language).smsCode;
+  PendingSignup pending;
+  TOCSIN_RETURN_IF_ERROR(audit_.write(store_, actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+    TOCSIN_ASSIGN_OR_RETURN(const StartedSignup started, signups_.start(tx, rec, request));
+    pending.signup = started.id;
+    return Status::okStatus();
+  }));
+  pending.maskedPhone = maskPhone(number.e164, callingCode(number.region));
+  return pending;
 }
 
 }  // namespace tocsin::kiosk

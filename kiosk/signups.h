@@ -43,9 +43,11 @@ class SignupPort {
   // kWrong sets `triesLeft`; kBlocked means the code is burnt (too many tries, or none open):
   // the person signs up again.
   virtual Result<CodeOutcome> confirm(int64_t signup, const std::string& code, int& triesLeft) = 0;
-  // Withdraws the number's consent to this shop's offers; the answer never says whether it was
-  // known. Town alerts are not withdrawn here: a typed number proves nothing about who types it.
-  virtual Status withdraw(const std::string& typed, const std::string& region, const std::string& language) = 0;
+  // Starts the withdrawal of the number's consent to this shop's offers: a code goes to the
+  // number, and the withdrawal is made when it comes back (confirm()), typed here or replied.
+  // The answer never says whether the number was known.
+  virtual Result<PendingSignup> withdraw(const std::string& typed, const std::string& region,
+                                         const std::string& language) = 0;
 };
 
 // "+33612345678" -> "+33 6 •• •• •6 78": enough for the person to recognise it, little for
@@ -69,7 +71,8 @@ class StoreSignups final : public SignupPort {
   Result<PhoneNumber> checkPhone(const std::string& typed, const std::string& region) const override;
   Result<PendingSignup> signUp(const SignupRequest& request) override;
   Result<CodeOutcome> confirm(int64_t signup, const std::string& code, int& triesLeft) override;
-  Status withdraw(const std::string& typed, const std::string& region, const std::string& language) override;
+  Result<PendingSignup> withdraw(const std::string& typed, const std::string& region,
+                                 const std::string& language) override;
 
   // The consent text shown for ("alerts" | "promotions", language), exactly as stored.
   const ConsentText& shownText(const std::string& kind, const std::string& language) const;

@@ -29,9 +29,9 @@ struct FakeSignups final : SignupPort {
     left = --tries;
     return tries <= 0 ? CodeOutcome::kBlocked : CodeOutcome::kWrong;
   }
-  Status withdraw(const std::string& typed, const std::string&, const std::string& language) override {
+  Result<PendingSignup> withdraw(const std::string& typed, const std::string&, const std::string& language) override {
     withdrawals.push_back(typed + "/" + language);
-    return Status::okStatus();
+    return PendingSignup{42, "+33 6 \u2022\u2022 \u2022\u2022 \u20226 78"};
   }
 };
 
@@ -224,7 +224,7 @@ TEST_CASE("Kiosk flow: a countdown shorter than 20 s is raised to 20 s") {
   CHECK(*flow.snapshot().countdownSeconds == 20);
 }
 
-TEST_CASE("Kiosk flow: withdrawal takes the same number check and says the same either way") {
+TEST_CASE("Kiosk flow: withdrawal takes the same number check, a code, and says the same either way") {
   Kiosk k;
   k.tap(Intent::kStopMessages);
   k.tap(Intent::kLanguage, "it");
@@ -236,9 +236,17 @@ TEST_CASE("Kiosk flow: withdrawal takes the same number check and says the same 
   CHECK(k.screen() == Screen::kWithdraw);
   CHECK(k.s().maskedPhone.find("\u2022") != std::string::npos);
   k.tap(Intent::kWithdrawConfirm);
-  CHECK(k.screen() == Screen::kWithdrawn);
+  // A typed number proves nothing: the code sent to it must come back.
+  CHECK(k.screen() == Screen::kCode);
   REQUIRE(k.port.withdrawals == std::vector<std::string>{"0612345678/it"});
   CHECK(k.s().phone.empty());
+  k.type("000000");
+  k.tap(Intent::kConfirm);
+  CHECK(k.screen() == Screen::kCode);
+  CHECK_FALSE(k.s().error.empty());
+  k.type("123456");
+  k.tap(Intent::kConfirm);
+  CHECK(k.screen() == Screen::kWithdrawn);
   k.tap(Intent::kFinish);
   CHECK(k.screen() == Screen::kAttract);
 }

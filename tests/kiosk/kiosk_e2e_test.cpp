@@ -275,6 +275,10 @@ TEST_CASE("kiosk end to end: sign-ups, a wrong code, the idle question and withd
     k.waitScreen("withdraw");
     k.shot(lang, "13-withdraw");
     k.tap("withdraw-confirm");
+    // The withdrawal waits for the code sent to the number.
+    k.waitScreen("code");
+    k.tapDigits(codeFor(db, e164));
+    k.tap("key-action");
     k.waitScreen("withdrawn");
     k.shot(lang, "14-withdrawn");
     k.tap("finish");
@@ -282,11 +286,11 @@ TEST_CASE("kiosk end to end: sign-ups, a wrong code, the idle question and withd
                            contact + " ORDER BY purpose)") ==
           (adult && lang != "it" ? "alerts=confirmed,promotions:martin=withdrawn" : "alerts=confirmed"));
   }
-  // Every change is audited under the kiosk's name, and the code SMS (four) and the confirmations
-  // of the offers stopped (two: en and fr signed up for them) wait in the queue for the
-  // broadcaster (which is not running).
+  // Every change is audited under the kiosk's name, and the code SMS (four sign-ups, four
+  // withdrawals) and the confirmations of the offers stopped (two: en and fr signed up for them)
+  // wait in the queue for the broadcaster (which is not running).
   CHECK(std::stoi(rawQuery(db, "SELECT count(*) FROM audit_log WHERE actor = 'kiosk:K-E2E'")) >= 20);
-  CHECK(rawQuery(db, "SELECT count(*) FROM messages WHERE state = 'queued'") == "6");
+  CHECK(rawQuery(db, "SELECT count(*) FROM messages WHERE state = 'queued'") == "10");
 
   // The staff screen, behind the PIN, closes the kiosk.
   k.waitScreen("attract");

@@ -73,20 +73,29 @@ TEST_CASE("Kiosk sign-ups: promotions need the age confirmation, and something m
   CHECK(testing::rawQuery(f.dbPath, "SELECT count(*) FROM contacts") == "0");
 }
 
-TEST_CASE("Kiosk sign-ups: withdrawal at the kiosk ends the shop's offers, not the town's alerts, and is confirmed by SMS") {
+TEST_CASE("Kiosk sign-ups: withdrawal at the kiosk waits for its code, ends the shop's offers only, and is confirmed by SMS") {
   testing::StoreFixture f;
   auto s = StoreSignups::open(*f.store, *f.audit, f.book, identity(), {}).value();
   const PendingSignup p = s->signUp({"0612345678", "FR", std::nullopt, "fr", true, true, 15}).value();
   int left = 0;
   REQUIRE(s->confirm(p.signup, queuedCode(f.dbPath), left).value() == CodeOutcome::kConfirmed);
-  REQUIRE(s->withdraw("06 12 34 56 78", "FR", "fr").ok());
+  const PendingSignup w = s->withdraw("06 12 34 56 78", "FR", "fr").value();
+  // Typing the number changed nothing yet.
+  CHECK(testing::rawQuery(f.dbPath, "SELECT group_concat(purpose || '=' || state) FROM consent_state ORDER BY purpose") ==
+        "alerts=confirmed,promotions:martin=confirmed");
+  CHECK(s->confirm(w.signup, "000000", left).value() == CodeOutcome::kWrong);
+  CHECK(s->confirm(w.signup, queuedCode(f.dbPath), left).value() == CodeOutcome::kConfirmed);
   CHECK(testing::rawQuery(f.dbPath, "SELECT group_concat(purpose || '=' || state) FROM consent_state ORDER BY purpose") ==
         "alerts=confirmed,promotions:martin=withdrawn");
-  CHECK(testing::rawQuery(f.dbPath, "SELECT method FROM consent_events WHERE action = 'withdrawn' LIMIT 1") == "kiosk-button");
+  CHECK(testing::rawQuery(f.dbPath, "SELECT method FROM consent_events WHERE action = 'withdrawn' LIMIT 1") ==
+        "confirmation-code");
   CHECK(testing::rawQuery(f.dbPath, "SELECT count(*) FROM jobs WHERE title = 'kiosk withdrawal'") == "1");
-  // An unknown number gets the same answer and changes nothing.
-  REQUIRE(s->withdraw("0698765432", "FR", "fr").ok());
+  // An unknown number gets the same answer (a code) and, confirmed, changes nothing.
+  const PendingSignup unknown = s->withdraw("0698765432", "FR", "fr").value();
+  CHECK(unknown.signup > w.signup);
+  CHECK(s->confirm(unknown.signup, queuedCode(f.dbPath), left).value() == CodeOutcome::kConfirmed);
   CHECK(testing::rawQuery(f.dbPath, "SELECT count(*) FROM jobs WHERE title = 'kiosk withdrawal'") == "1");
+  CHECK(testing::rawQuery(f.dbPath, "SELECT count(*) FROM contacts") == "1");
 }
 
 TEST_CASE("Kiosk sign-ups: a changed consent text is a new version, the same text is not") {
