@@ -315,7 +315,11 @@ struct Frame {
   void admin() {
     title(s.text->adminTitle);
     ImGui::PushFont(ui.large);
-    if (button("exit", s.text->exitApp, ImVec2(width(), 110 * unit()))) act(Intent::kExit);
+    if (s.exitAllowed) {
+      if (button("exit", s.text->exitApp, ImVec2(width(), 110 * unit()))) act(Intent::kExit);
+    } else {
+      ImGui::TextWrapped("%s", s.text->exitLocked.c_str());
+    }
     ImGui::PopFont();
     backButton();
   }

@@ -113,7 +113,7 @@ void Flow::handle(const Action& a) {
       return;
     case Screen::kAdminPin: return onAdminPin(a);
     case Screen::kAdmin:
-      if (a.intent == Intent::kExit) exit_ = true;
+      if (a.intent == Intent::kExit && settings_.allowExit) exit_ = true;
       else if (a.intent == Intent::kBack) wipe();
       return;
   }
@@ -124,6 +124,8 @@ void Flow::onAttract(const Action& a) {
     s_.withdrawing = a.intent == Intent::kStopMessages;
     go(Screen::kLanguage);
   } else if (a.intent == Intent::kAdminCorner && !settings_.adminPin.empty() && ++cornerTaps_ >= 5) {
+    cornerTaps_ = 0;
+    if (pinLockedUntil_ && clock_.monotonic() < *pinLockedUntil_) return;  // locked out: nothing opens
     go(Screen::kAdminPin);
   }
 }
@@ -284,8 +286,14 @@ void Flow::onAdminPin(const Action& a) {
     scrub(s_.pin);
     if (ok) {
       wrongPins_ = 0;
+      pinLockouts_ = 0;
+      s_.exitAllowed = settings_.allowExit;
       go(Screen::kAdmin);
     } else if (++wrongPins_ >= 3) {
+      wrongPins_ = 0;
+      const int doublings = std::min(pinLockouts_++, 7);  // 30 s * 2^7 > 1 h
+      pinLockedUntil_ = clock_.monotonic() + std::min<Micros>(std::chrono::seconds(30) * (1 << doublings),
+                                                             std::chrono::hours(1));
       wipe();
     } else {
       s_.error = s_.text->wrongPin;

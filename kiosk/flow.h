@@ -6,6 +6,9 @@
 //   attract -> language -> phone (withdraw) -> withdraw -> withdrawn -> attract
 //   attract (five taps in the top-left corner) -> admin PIN -> admin
 //
+// Three wrong PINs lock the staff screen out for 30 s, then 60 s, 120 s, ... up to an hour; the
+// staff screen closes the app only when the kiosk was started to allow it.
+//
 // After `idle` without a touch (not on the attract screen) a full-screen question with a
 // countdown of at least 20 s appears; a touch on "Continue" keeps everything, the end of the
 // countdown wipes everything. Done screens return to the attract screen by themselves.
@@ -47,6 +50,7 @@ struct FlowSettings {
   Micros countdown = std::chrono::seconds(30);  // at least 20 s
   Micros doneShown = std::chrono::seconds(8);
   std::string adminPin;  // empty: no admin screen
+  bool allowExit = false;  // the staff screen can close the app (never on a public stand)
   std::string shopName;
   std::string townName;
   // The consent texts exactly as registered: (kind, language) -> body.
@@ -76,6 +80,7 @@ struct Snapshot {
   std::string error;         // shown on the current screen
   bool confirmed = false;    // kDone: confirmed or pending
   std::optional<int> countdownSeconds;  // the "still there?" question
+  bool exitAllowed = false;  // kAdmin: the app may be closed from here
 };
 
 class Flow {
@@ -118,6 +123,8 @@ class Flow {
   std::optional<MonoTime> warningSince_;
   int cornerTaps_ = 0;
   int wrongPins_ = 0;
+  int pinLockouts_ = 0;                    // each lock-out lasts twice the one before
+  std::optional<MonoTime> pinLockedUntil_;
   bool exit_ = false;
 };
 

@@ -27,7 +27,7 @@ using namespace tocsin;
 
 int usage(const std::string& problem) {
   std::cerr << "tocsin-kiosk: " << problem << "\n"
-            << "usage: tocsin-kiosk [--db PATH] [--config FILE] --kiosk-id ID [--window WxH] [--ui-map FILE]\n";
+            << "usage: tocsin-kiosk [--db PATH] [--config FILE] --kiosk-id ID [--window WxH] [--ui-map FILE] [--allow-exit]\n";
   return 2;
 }
 
@@ -57,12 +57,17 @@ struct Options {
   std::optional<std::string> dbPath, configPath;
   std::string kioskId, uiMap;
   int width = 0, height = 0;  // 0: full screen
+  bool allowExit = false;
 };
 
 // Parses argv; a usage mistake gives its message.
 std::optional<std::string> parseOptions(int argc, char** argv, Options& o) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
+    if (a == "--allow-exit") {
+      o.allowExit = true;
+      continue;
+    }
     if (i + 1 >= argc) return a + " needs a value";
     const std::string v = argv[++i];
     if (a == "--db") o.dbPath = v;
@@ -231,6 +236,7 @@ int main(int argc, char** argv) {
   for (const char* kind : {"alerts", "promotions"})
     for (const auto& l : kiosk::languages())
       settings->flow.consentTexts[{kind, l.code}] = (*signups)->shownText(kind, l.code).body;
+  settings->flow.allowExit = o.allowExit;
   kiosk::Flow flow(clock, **signups, settings->flow);
 
   GLFWwindow* window = openWindow(o.width, o.height);

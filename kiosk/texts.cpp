@@ -51,6 +51,7 @@ UiText english() {
   t.adminPin = "Staff PIN";
   t.exitApp = "Close the kiosk";
   t.wrongPin = "Wrong PIN.";
+  t.exitLocked = "This kiosk was started without --allow-exit: it cannot be closed from here.";
   t.smsCode = "Your sign-up code: {code}. Type it at the kiosk or reply with it to confirm. Not you? Ignore this SMS.";
   t.smsWithdrawn = "You will no longer receive offers from {shop} by SMS. Town alerts are not affected. Sign up again at the kiosk any time.";
   t.serviceError = "Sorry, something went wrong. Please ask the staff.";
@@ -103,6 +104,7 @@ UiText french() {
   t.adminPin = "Code du personnel";
   t.exitApp = "Fermer la borne";
   t.wrongPin = "Code erroné.";
+  t.exitLocked = "Cette borne a été lancée sans --allow-exit : elle ne peut pas être fermée d'ici.";
   t.smsCode = "Votre code d'inscription : {code}. Tapez-le sur la borne ou répondez avec ce code pour confirmer. Pas vous ? Ignorez ce SMS.";
   t.smsWithdrawn = "Vous ne recevrez plus d'offres de {shop} par SMS. Les alertes de la ville ne changent pas. Réinscription possible à la borne.";
   t.serviceError = "Désolé, une erreur est survenue. Adressez-vous au personnel.";
@@ -155,6 +157,7 @@ UiText italian() {
   t.adminPin = "PIN del personale";
   t.exitApp = "Chiudi il chiosco";
   t.wrongPin = "PIN errato.";
+  t.exitLocked = "Questo chiosco è stato avviato senza --allow-exit: non si può chiudere da qui.";
   t.smsCode = "Il tuo codice di iscrizione: {code}. Scrivilo al chiosco o rispondi con il codice per confermare. Non sei tu? Ignora questo SMS.";
   t.smsWithdrawn = "Non riceverai più offerte da {shop} via SMS. Gli avvisi del Comune non cambiano. Puoi iscriverti di nuovo al chiosco.";
   t.serviceError = "Spiacenti, si è verificato un errore. Rivolgiti al personale.";
@@ -207,6 +210,7 @@ UiText polish() {
   t.adminPin = "PIN personelu";
   t.exitApp = "Zamknij kiosk";
   t.wrongPin = "Błędny PIN.";
+  t.exitLocked = "Kiosk uruchomiono bez --allow-exit: nie można go stąd zamknąć.";
   t.smsCode = "Twój kod zapisu: {code}. Wpisz go w kiosku lub odpowiedz nim, aby potwierdzić. To nie Ty? Zignoruj tego SMS-a.";
   t.smsWithdrawn = "Nie będziesz już otrzymywać ofert od {shop} SMS-em. Alerty miasta się nie zmieniają. Możesz zapisać się ponownie w kiosku.";
   t.serviceError = "Przepraszamy, wystąpił błąd. Poproś o pomoc personel.";

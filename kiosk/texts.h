@@ -28,7 +28,7 @@ struct UiText {
   std::string doneConfirmed, donePending, finish;
   std::string withdrawTitle, withdrawConfirm, withdrawDone;
   std::string stillThere, keepGoing, clearingIn;  // {seconds}
-  std::string adminTitle, adminPin, exitApp, wrongPin;
+  std::string adminTitle, adminPin, exitApp, wrongPin, exitLocked;
   std::string smsCode, smsWithdrawn;  // {code} {shop}
   std::string serviceError;
 };

@@ -47,6 +47,7 @@ struct Kiosk {
     s.idle = std::chrono::seconds(60);
     s.countdown = std::chrono::seconds(30);
     s.adminPin = "2468";
+    s.allowExit = true;
     s.shopName = "Boulangerie Martin";
     return s;
   }
@@ -268,14 +269,47 @@ TEST_CASE("Kiosk flow: the settings screen is behind the staff PIN") {
   CHECK(k.flow.exitRequested());
 }
 
-TEST_CASE("Kiosk flow: three wrong PINs return to the start") {
+TEST_CASE("Kiosk flow: three wrong PINs lock the staff screen out, longer each time") {
   Kiosk k;
-  for (int i = 0; i < 5; ++i) k.tap(Intent::kAdminCorner);
-  for (int i = 0; i < 3; ++i) {
-    k.type("0000");
-    k.tap(Intent::kConfirm);
-  }
-  CHECK(k.screen() == Screen::kAttract);
+  auto threeWrong = [&] {
+    for (int i = 0; i < 5; ++i) k.tap(Intent::kAdminCorner);
+    REQUIRE(k.screen() == Screen::kAdminPin);
+    for (int i = 0; i < 3; ++i) {
+      k.type("0000");
+      k.tap(Intent::kConfirm);
+    }
+    CHECK(k.screen() == Screen::kAttract);
+  };
+  auto opens = [&] {
+    for (int i = 0; i < 5; ++i) k.tap(Intent::kAdminCorner);
+    const bool open = k.screen() == Screen::kAdminPin;
+    if (open) k.tap(Intent::kBack);
+    return open;
+  };
+  threeWrong();
+  CHECK_FALSE(opens());
+  k.clock.advance(std::chrono::seconds(31));
+  threeWrong();
+  k.clock.advance(std::chrono::seconds(31));
+  CHECK_FALSE(opens());  // the second lock-out lasts 60 s
+  k.clock.advance(std::chrono::seconds(30));
+  CHECK(opens());
+}
+
+TEST_CASE("Kiosk flow: the staff screen closes the app only when started with --allow-exit") {
+  FakeClock clock;
+  FakeSignups port;
+  FlowSettings settings;
+  settings.defaultLanguage = "fr";
+  settings.adminPin = "2468";
+  Flow flow(clock, port, settings);
+  for (int i = 0; i < 5; ++i) flow.apply({Intent::kAdminCorner, ""});
+  for (char c : std::string("2468")) flow.apply({Intent::kKey, std::string(1, c)});
+  flow.apply({Intent::kConfirm, ""});
+  REQUIRE(flow.snapshot().screen == Screen::kAdmin);
+  CHECK_FALSE(flow.snapshot().exitAllowed);
+  flow.apply({Intent::kExit, ""});
+  CHECK_FALSE(flow.exitRequested());
 }
 
 TEST_CASE("Kiosk flow: an idle kiosk on its attract screen needs no wake-up") {

@@ -78,7 +78,7 @@ struct Kiosk {
     ::unlink(map.c_str());
     const auto started = std::chrono::steady_clock::now();
     process = std::make_unique<ChildProcess>(
-        std::vector<std::string>{kBin + "/tocsin-kiosk", "--config", config, "--kiosk-id", "K-E2E", "--window", window, "--ui-map", map},
+        std::vector<std::string>{kBin + "/tocsin-kiosk", "--config", config, "--kiosk-id", "K-E2E", "--window", window, "--ui-map", map, "--allow-exit"},
         ChildProcess::Options{x.dir.path(), {"DISPLAY=" + x.display()}, false, x.dir.file("kiosk.out"), x.dir.file("kiosk.err")});
     waitScreen("attract");
     startup = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
