@@ -1,6 +1,13 @@
 // tocsin-kiosk: the sign-up kiosk on a shop's stand.
 //
-//   tocsin-kiosk [--db PATH] [--config FILE] --kiosk-id ID [--window WxH] [--ui-map FILE]
+//   tocsin-kiosk --url https://APPLIANCE:PORT [--ca CERT.pem] [--state DIR] [--config FILE] --kiosk-id ID
+//                [--pair CODE] [--window WxH] [--ui-map FILE] [--allow-exit]
+//   tocsin-kiosk [--db PATH] [--config FILE] --kiosk-id ID ...     (on the appliance, with its store)
+//
+// With --url the kiosk is a client of the appliance's API: --pair CODE exchanges the one-time
+// pairing code for its token (kept in DIR/credential, 0600) and exits; afterwards it fetches the
+// consent texts in force (cached in DIR/texts.json for a start while the appliance is away) and
+// signs people up through the kiosk calls alone.
 //
 // Full screen on the primary monitor unless --window is given. The loop sleeps until a touch
 // or the flow's next deadline (idle question, countdown, end of a thank-you screen), so an
@@ -11,6 +18,9 @@
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -18,6 +28,8 @@
 
 #include "common/base/json_text.h"
 #include "common/setup/store_environment.h"
+#include "common/crypto/key_files.h"
+#include "kiosk/api_signups.h"
 #include "kiosk/draw.h"
 #include "kiosk/settings.h"
 
@@ -27,7 +39,9 @@ using namespace tocsin;
 
 int usage(const std::string& problem) {
   std::cerr << "tocsin-kiosk: " << problem << "\n"
-            << "usage: tocsin-kiosk [--db PATH] [--config FILE] --kiosk-id ID [--window WxH] [--ui-map FILE] [--allow-exit]\n";
+            << "usage: tocsin-kiosk --url URL [--ca CERT] [--state DIR] [--pair CODE] [--config FILE] --kiosk-id ID\n"
+            << "                    [--window WxH] [--ui-map FILE] [--allow-exit]\n"
+            << "       tocsin-kiosk [--db PATH] [--config FILE] --kiosk-id ID [--window WxH] [--ui-map FILE] [--allow-exit]\n";
   return 2;
 }
 
@@ -54,7 +68,8 @@ void writeUiMap(const std::string& path, const kiosk::Snapshot& s, const kiosk::
 }
 
 struct Options {
-  std::optional<std::string> dbPath, configPath;
+  std::optional<std::string> dbPath, configPath, url, caFile, pairCode;
+  std::string stateDir = "var/kiosk";
   std::string kioskId, uiMap;
   int width = 0, height = 0;  // 0: full screen
   bool allowExit = false;
@@ -71,6 +86,10 @@ std::optional<std::string> parseOptions(int argc, char** argv, Options& o) {
     if (i + 1 >= argc) return a + " needs a value";
     const std::string v = argv[++i];
     if (a == "--db") o.dbPath = v;
+    else if (a == "--url") o.url = v;
+    else if (a == "--ca") o.caFile = v;
+    else if (a == "--pair") o.pairCode = v;
+    else if (a == "--state") o.stateDir = v;
     else if (a == "--config") o.configPath = v;
     else if (a == "--kiosk-id") o.kioskId = v;
     else if (a == "--ui-map") o.uiMap = v;
@@ -82,6 +101,8 @@ std::optional<std::string> parseOptions(int argc, char** argv, Options& o) {
     }
   }
   if (o.kioskId.empty()) return std::string("--kiosk-id is required");
+  if (o.url && o.dbPath) return std::string("--url and --db exclude each other");
+  if (o.pairCode && !o.url) return std::string("--pair needs --url");
   return std::nullopt;
 }
 
@@ -92,6 +113,63 @@ Status openStore(const Options& o, Clock& clock, StoreEnvironment& env) {
   }
   if (o.dbPath) c.store.path = *o.dbPath;
   return env.open(c, clock);
+}
+
+// The kiosk's own files: the token it was given when paired and the texts last fetched.
+struct ClientState {
+  std::unique_ptr<kiosk::KioskApi> api;
+  std::unique_ptr<kiosk::ApiSignups> signups;
+};
+
+Status ensurePrivateDir(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Status::ioError("cannot create " + dir);
+  ::chmod(dir.c_str(), 0700);
+  return Status::okStatus();
+}
+
+// --url: pairs (and returns nullopt state to exit), or opens the client with its token and texts.
+Result<std::optional<ClientState>> openClient(const Options& o, kiosk::KioskSettings& settings) {
+  ClientState c;
+  TOCSIN_ASSIGN_OR_RETURN(c.api, kiosk::KioskApi::connect(*o.url, o.caFile.value_or("")));
+  TOCSIN_RETURN_IF_ERROR(ensurePrivateDir(o.stateDir));
+  const std::string credential = o.stateDir + "/credential", cache = o.stateDir + "/texts.json";
+  if (o.pairCode) {
+    TOCSIN_ASSIGN_OR_RETURN(const std::string token, kiosk::pairKiosk(*c.api, o.kioskId, *o.pairCode));
+    TOCSIN_RETURN_IF_ERROR(writeFileAtomically(credential, token + "\n", 0600));
+    std::cout << "kiosk " << o.kioskId << " paired; its token is in " << credential << "\n";
+    return std::optional<ClientState>();
+  }
+  struct stat sb {};
+  if (::stat(credential.c_str(), &sb) != 0)
+    return Status::failedPrecondition("this kiosk is not paired: run it once with --pair CODE (tocsinctl kiosk add)");
+  if (sb.st_mode & 077) return Status::permissionDenied(credential + " is readable by others: chmod 600 " + credential);
+  TOCSIN_ASSIGN_OR_RETURN(std::string token, readWholeFile(credential));
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  c.api->setToken(token);
+  // The texts in force; the last ones fetched when the appliance is away.
+  auto texts = kiosk::fetchTexts(*c.api);
+  if (texts.ok()) {
+    std::string json = "{\"texts\":[";
+    bool first = true;
+    for (const auto& [key, t] : *texts) {
+      json += std::string(first ? "" : ",") + "{\"purpose\":" + jsonString(t.purpose) + ",\"text_id\":" +
+              jsonString(t.textId) + ",\"language\":" + jsonString(t.language) + ",\"version\":" +
+              std::to_string(t.version) + ",\"sha256\":" + jsonString(t.sha256) + ",\"body\":" + jsonString(t.body) + "}";
+      first = false;
+    }
+    TOCSIN_RETURN_IF_ERROR(writeFileAtomically(cache, json + "]}\n", 0600));
+  } else {
+    std::cerr << "tocsin-kiosk: " << texts.status().message() << "; using the texts fetched last\n";
+    auto cached = readWholeFile(cache);
+    if (!cached.ok()) return texts.status();
+    texts = kiosk::parseTexts(*cached);
+    if (!texts.ok()) return texts.status();
+  }
+  // The screen shows exactly the texts served (their hash is what a sign-up records).
+  settings.flow.consentTexts.clear();
+  for (const auto& [key, t] : *texts) settings.flow.consentTexts[key] = t.body;
+  c.signups = std::make_unique<kiosk::ApiSignups>(*c.api, *texts);
+  return std::optional<ClientState>(std::move(c));
 }
 
 GLFWwindow* openWindow(int width, int height) {
@@ -217,33 +295,63 @@ int main(int argc, char** argv) {
   Options o;
   if (auto problem = parseOptions(argc, argv, o)) return usage(*problem);
   SystemClock clock;
+  std::unique_ptr<kiosk::Flow> flow;
   StoreEnvironment env;
-  if (Status st = openStore(o, clock, env); !st.ok()) {
-    std::cerr << "tocsin-kiosk: " << st.message() << "\n";
-    return 1;
+  std::unique_ptr<kiosk::StoreSignups> storeSignups;
+  std::optional<ClientState> client;
+  if (o.url) {
+    Poco::JSON::Object::Ptr document;
+    if (o.configPath) {
+      auto c = loadConfig(*o.configPath);
+      if (!c.ok()) {
+        std::cerr << "tocsin-kiosk: " << c.status().message() << "\n";
+        return 2;
+      }
+      document = c->document;
+    }
+    auto settings = kiosk::parseKioskSettings(document, o.kioskId);
+    if (!settings.ok()) {
+      std::cerr << "tocsin-kiosk: configuration: " << settings.status().message() << "\n";
+      return 2;
+    }
+    auto opened = openClient(o, *settings);
+    if (!opened.ok()) {
+      std::cerr << "tocsin-kiosk: " << opened.status().message() << "\n";
+      return 1;
+    }
+    if (!*opened) return 0;  // paired
+    client = std::move(**opened);
+    settings->flow.allowExit = o.allowExit;
+    flow = std::make_unique<kiosk::Flow>(clock, *client->signups, settings->flow);
+  } else {
+    if (Status st = openStore(o, clock, env); !st.ok()) {
+      std::cerr << "tocsin-kiosk: " << st.message() << "\n";
+      return 1;
+    }
+    auto settings = kiosk::parseKioskSettings(env.config.document, o.kioskId);
+    if (!settings.ok()) {
+      std::cerr << "tocsin-kiosk: configuration: " << settings.status().message() << "\n";
+      return 2;
+    }
+    auto signups = kiosk::StoreSignups::open(*env.store, *env.audit, *env.book, settings->identity, settings->consentTexts);
+    if (!signups.ok()) {
+      std::cerr << "tocsin-kiosk: " << signups.status().message() << "\n";
+      return 1;
+    }
+    storeSignups = std::move(*signups);
+    // What the screen shows is exactly what was registered (version and hash in the store).
+    for (const char* kind : {"alerts", "promotions"})
+      for (const auto& l : kiosk::languages())
+        settings->flow.consentTexts[{kind, l.code}] = storeSignups->shownText(kind, l.code).body;
+    settings->flow.allowExit = o.allowExit;
+    flow = std::make_unique<kiosk::Flow>(clock, *storeSignups, settings->flow);
   }
-  auto settings = kiosk::parseKioskSettings(env.config.document, o.kioskId);
-  if (!settings.ok()) {
-    std::cerr << "tocsin-kiosk: configuration: " << settings.status().message() << "\n";
-    return 2;
-  }
-  auto signups = kiosk::StoreSignups::open(*env.store, *env.audit, *env.book, settings->identity, settings->consentTexts);
-  if (!signups.ok()) {
-    std::cerr << "tocsin-kiosk: " << signups.status().message() << "\n";
-    return 1;
-  }
-  // What the screen shows is exactly what was registered (version and hash in the store).
-  for (const char* kind : {"alerts", "promotions"})
-    for (const auto& l : kiosk::languages())
-      settings->flow.consentTexts[{kind, l.code}] = (*signups)->shownText(kind, l.code).body;
-  settings->flow.allowExit = o.allowExit;
-  kiosk::Flow flow(clock, **signups, settings->flow);
 
   GLFWwindow* window = openWindow(o.width, o.height);
   if (!window) return 1;
   kiosk::UiState ui;
-  if (!setUpImGui(window, settings->flow.defaultRegion, ui)) return 1;
-  runLoop(window, flow, ui, o.uiMap);
+  if (!setUpImGui(window, flow->snapshot().region.empty() ? "FR" : flow->snapshot().region, ui)) return 1;
+  runLoop(window, *flow, ui, o.uiMap);
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();

@@ -15,6 +15,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include "tests/support/child_process.h"
+#include "tests/support/daemon_rig.h"
 #include "tests/support/raw_sql.h"
 #include "tests/support/temp_dir.h"
 
@@ -73,13 +74,19 @@ class Screen {
 };
 
 struct Kiosk {
-  Kiosk(Screen& screen, const std::string& config, const std::string& geometry) : x(screen), window(geometry) {
+  Kiosk(Screen& screen, const std::string& config, const std::string& geometry)
+      : Kiosk(screen, std::vector<std::string>{"--config", config, "--kiosk-id", "K-E2E"}, geometry) {}
+  // With the given options (how it reaches its sign-ups) besides the window's.
+  Kiosk(Screen& screen, std::vector<std::string> options, const std::string& geometry) : x(screen), window(geometry) {
     map = x.dir.file("ui-map-" + window + ".json");
     ::unlink(map.c_str());
     const auto started = std::chrono::steady_clock::now();
+    std::vector<std::string> argv{kBin + "/tocsin-kiosk"};
+    argv.insert(argv.end(), options.begin(), options.end());
+    for (const std::string& a : {std::string("--window"), window, std::string("--ui-map"), map, std::string("--allow-exit")})
+      argv.push_back(a);
     process = std::make_unique<ChildProcess>(
-        std::vector<std::string>{kBin + "/tocsin-kiosk", "--config", config, "--kiosk-id", "K-E2E", "--window", window, "--ui-map", map, "--allow-exit"},
-        ChildProcess::Options{x.dir.path(), {"DISPLAY=" + x.display()}, false, x.dir.file("kiosk.out"), x.dir.file("kiosk.err")});
+        argv, ChildProcess::Options{x.dir.path(), {"DISPLAY=" + x.display()}, false, x.dir.file("kiosk.out"), x.dir.file("kiosk.err")});
     waitScreen("attract");
     startup = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   }
@@ -335,4 +342,124 @@ TEST_CASE("kiosk end to end: landscape screens in every language") {
   k.waitScreen("attract");
   // "No thanks" stores nothing.
   CHECK(rawQuery(x.dir.file("tocsin.db"), "SELECT count(*) FROM contacts") == "0");
+}
+
+TEST_CASE("kiosk on its own tablet: paired through the API, signs up and withdraws through the real broadcaster") {
+  DaemonRig rig(kBin);
+  writeFile(rig.dir.file("alerts-fr.txt"), "Je veux recevoir les alertes de la ville par SMS.");
+  writeFile(rig.dir.file("promo-fr.txt"), "Je veux les offres de la Boulangerie Martin par SMS. STOP pour arr\u00eater.");
+  REQUIRE(rig.tocsinctl({"consent", "text", "add", "--id", "tablet-alerts", "--purpose", "alerts", "--language", "fr",
+                         "--file", rig.dir.file("alerts-fr.txt")}).status == 0);
+  REQUIRE(rig.tocsinctl({"consent", "text", "add", "--id", "tablet-martin", "--purpose", "promotions:martin", "--language",
+                         "fr", "--file", rig.dir.file("promo-fr.txt")}).status == 0);
+  rig.startBroadcaster();
+  const ToolResult added = rig.tocsinctl({"kiosk", "add", "--shop", "martin", "--id", "K-TAB"});
+  REQUIRE(added.status == 0);
+  std::string code;  // the line alone on stdout: XXXXX-XXXXX
+  for (const auto& line : lines(added.out))
+    if (line.size() == 11 && line[5] == '-') code = line;
+  INFO(added.out);
+  REQUIRE_FALSE(code.empty());
+
+  Screen x(720, 1280);
+  const std::string state = x.dir.file("tablet-state");
+  // Pairing: once; the same code again is refused.
+  const std::vector<std::string> client = {"--url", rig.url, "--ca", rig.ca, "--state", state, "--kiosk-id", "K-TAB"};
+  auto withArgs = [&](std::vector<std::string> more) {
+    std::vector<std::string> argv{kBin + "/tocsin-kiosk"};
+    argv.insert(argv.end(), client.begin(), client.end());
+    argv.insert(argv.end(), more.begin(), more.end());
+    return argv;
+  };
+  const int paired = x.run(withArgs({"--pair", code}));
+  INFO("pairing said: " << readFile(x.dir.file("tool.log")) << " (code " << code << ")");
+  REQUIRE(paired == 0);
+  struct stat sb {};
+  REQUIRE(::stat((state + "/credential").c_str(), &sb) == 0);
+  CHECK((sb.st_mode & 0777) == 0600);
+  CHECK(x.run(withArgs({"--pair", code})) != 0);
+
+  Kiosk k(x, client, "720x1280");
+  const std::string db = rig.db();
+  const std::string national = "0612300077", e164 = "+33612300077";
+  k.tap("signup");
+  k.waitScreen("language");
+  k.tap("lang-fr");
+  k.waitScreen("phone");
+  k.tapDigits(national);
+  k.tap("key-action");
+  k.waitScreen("name");
+  k.tap("next");
+  k.waitScreen("age");
+  k.tap("age-yes");
+  k.waitScreen("consent");
+  k.tap("toggle-alerts");
+  k.tap("toggle-promotions");
+  k.tap("submit");
+  k.waitScreen("code");
+  REQUIRE(eventually([&] { return !rawQuery(db, "SELECT count(*) FROM signups WHERE phone = '" + e164 + "'").empty(); },
+                     seconds(5)));
+  k.tapDigits(codeFor(db, e164));
+  k.tap("key-action");
+  k.waitScreen("done");
+  k.shot("tablet", "01-done");
+  k.tap("finish");
+  k.waitScreen("attract");
+  // Recorded by the appliance with the exact texts the tablet showed, under the kiosk's token.
+  CHECK(rawQuery(db, "SELECT group_concat(e.text_id, ',') FROM consent_events e JOIN consent_texts t ON "
+                     "t.text_id = e.text_id AND t.version = e.text_version AND t.sha256 = e.text_sha256 WHERE "
+                     "e.action = 'granted' AND e.channel = 'kiosk:kiosk-K-TAB' ORDER BY e.id") ==
+        "tablet-alerts,tablet-martin");
+  CHECK(rawQuery(db, "SELECT group_concat(purpose || '=' || state) FROM (SELECT * FROM consent_state ORDER BY purpose)") ==
+        "alerts=confirmed,promotions:martin=confirmed");
+
+  // A second person confirms by replying to the SMS instead.
+  const std::string other = "+33612300088";
+  k.tap("signup");
+  k.waitScreen("language");
+  k.tap("lang-fr");
+  k.waitScreen("phone");
+  k.tapDigits("0612300088");
+  k.tap("key-action");
+  k.waitScreen("name");
+  k.tap("next");
+  k.waitScreen("age");
+  k.tap("age-no");
+  k.waitScreen("consent");
+  k.tap("toggle-alerts");
+  k.tap("submit");
+  k.waitScreen("code");
+  const std::string replied = codeFor(db, other);
+  rig.smsc->writeLine("mo " + other + " TOWNHALL " + replied);
+  CHECK(eventually([&] {
+    return rawQuery(db, "SELECT count(*) FROM consent_events e JOIN contacts c ON c.id = e.contact_id WHERE c.phone = '" +
+                            other + "' AND e.action = 'confirmed' AND e.method = 'sms-reply-code'") == "1";
+  }, seconds(20)));
+  k.tap("reply-instead");
+  k.waitScreen("done");
+  k.tap("finish");
+  k.waitScreen("attract");
+
+  // Stopping the shop's offers waits for the code sent to the number.
+  k.tap("stop");
+  k.waitScreen("language");
+  k.tap("lang-fr");
+  k.waitScreen("phone");
+  k.tapDigits(national);
+  k.tap("key-action");
+  k.waitScreen("withdraw");
+  k.tap("withdraw-confirm");
+  k.waitScreen("code");
+  CHECK(rawQuery(db, "SELECT state FROM consent_state WHERE purpose = 'promotions:martin'") == "confirmed");
+  k.tapDigits(codeFor(db, e164));
+  k.tap("key-action");
+  k.waitScreen("withdrawn");
+  k.tap("finish");
+  CHECK(rawQuery(db, "SELECT group_concat(purpose || '=' || state) FROM (SELECT * FROM consent_state c JOIN contacts p "
+                     "ON p.id = c.contact_id WHERE p.phone = '" + e164 + "' ORDER BY purpose)") ==
+        "alerts=confirmed,promotions:martin=withdrawn");
+  // The appliance knows the kiosk's last contact and version.
+  const ToolResult list = rig.tocsinctl({"kiosk", "list"});
+  CHECK(list.out.find("K-TAB  martin  paired  last contact") != std::string::npos);
+  CHECK(rig.tocsinctl({"audit", "verify"}).status == 0);
 }

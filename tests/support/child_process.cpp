@@ -34,7 +34,10 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, Options options) {
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, options.stdoutFile.c_str(),
                                      O_WRONLY | O_CREAT | O_TRUNC, 0644);
   }
-  if (!options.stderrFile.empty())
+  // One file for both: one open file description, so neither overwrites the other.
+  if (!options.stderrFile.empty() && options.stderrFile == options.stdoutFile)
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  else if (!options.stderrFile.empty())
     posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, options.stderrFile.c_str(),
                                      O_WRONLY | O_CREAT | O_TRUNC, 0644);
   std::vector<std::string> env;
