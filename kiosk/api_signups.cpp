@@ -15,6 +15,7 @@
 
 #include "common/base/json_text.h"
 #include "common/phone/phone.h"
+#include "kiosk/outbox.h"
 #include "kiosk/texts.h"
 
 namespace tocsin::kiosk {
@@ -164,6 +165,12 @@ Result<PendingSignup> ApiSignups::signUp(const SignupRequest& r) {
   if (r.ageConfirmed) body += ",\"age_confirmed\":" + std::to_string(r.ageConfirmed);
   body += ",\"purposes\":[" + purposes + "]}";
   const ApiReply reply = api_.call("POST", "/v1/signups", body);
+  if (reply.status == 0 && outbox_) {
+    // The appliance is away: the sign-up waits on the tablet and goes when the link returns.
+    TOCSIN_RETURN_IF_ERROR(outbox_->add(body));
+    api_.setWaiting(outbox_->size());
+    return PendingSignup{0, maskPhone(number.e164, callingCode(number.region))};
+  }
   if (reply.status != 202 || !reply.json) return failure(reply);
   return PendingSignup{reply.json->getValue<int64_t>("signup"), maskPhone(number.e164, callingCode(number.region))};
 }

@@ -67,9 +67,14 @@ using ServedTexts = std::map<std::pair<std::string, std::string>, ServedText>;
 Result<ServedTexts> fetchTexts(KioskApi& api);
 Result<ServedTexts> parseTexts(const std::string& json);
 
+class Outbox;
+
+// A sign-up taken while the appliance cannot be reached goes to `outbox` (when given) and
+// comes back as PendingSignup{0, ...}: the code will come by SMS, to be answered by reply.
 class ApiSignups final : public SignupPort {
  public:
-  ApiSignups(KioskApi& api, ServedTexts texts) : api_(api), texts_(std::move(texts)) {}
+  ApiSignups(KioskApi& api, ServedTexts texts, Outbox* outbox = nullptr)
+      : api_(api), texts_(std::move(texts)), outbox_(outbox) {}
   Result<PhoneNumber> checkPhone(const std::string& typed, const std::string& region) const override;
   Result<PendingSignup> signUp(const SignupRequest& request) override;
   Result<CodeOutcome> confirm(int64_t signup, const std::string& code, int& triesLeft) override;
@@ -80,6 +85,7 @@ class ApiSignups final : public SignupPort {
   Status failure(const ApiReply& r) const;
   KioskApi& api_;
   ServedTexts texts_;
+  Outbox* outbox_;
 };
 
 }  // namespace tocsin::kiosk

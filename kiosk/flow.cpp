@@ -229,6 +229,12 @@ void Flow::submitSignup() {
   }
   pendingSignup_ = pending->signup;
   s_.maskedPhone = pending->maskedPhone;
+  if (pendingSignup_ == 0) {
+    // Taken while the appliance is away: the code comes by SMS later, answered by reply.
+    s_.confirmed = false;
+    go(Screen::kDone);
+    return;
+  }
   go(Screen::kCode);
 }
 

@@ -21,7 +21,10 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
+#include <thread>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -31,6 +34,7 @@
 #include "common/crypto/key_files.h"
 #include "kiosk/api_signups.h"
 #include "kiosk/draw.h"
+#include "kiosk/outbox.h"
 #include "kiosk/settings.h"
 
 namespace {
@@ -115,10 +119,61 @@ Status openStore(const Options& o, Clock& clock, StoreEnvironment& env) {
   return env.open(c, clock);
 }
 
+Clock& SystemClockSingleton() {
+  static SystemClock clock;
+  return clock;
+}
+
 // The kiosk's own files: the token it was given when paired and the texts last fetched.
 struct ClientState {
   std::unique_ptr<kiosk::KioskApi> api;
+  std::unique_ptr<kiosk::Outbox> outbox;  // the UI thread's connection to it
   std::unique_ptr<kiosk::ApiSignups> signups;
+};
+
+// Delivers what waits in the outbox every few seconds, on its own connection and client.
+class OutboxSender {
+ public:
+  OutboxSender(const Options& o, std::string token, Clock& clock) : options_(o), token_(std::move(token)), clock_(clock) {
+    while (!token_.empty() && (token_.back() == '\n' || token_.back() == '\r')) token_.pop_back();
+    thread_ = std::thread([this] { run(); });
+  }
+  ~OutboxSender() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void run() {
+    auto api = kiosk::KioskApi::connect(*options_.url, options_.caFile.value_or(""));
+    auto outbox = kiosk::Outbox::open(options_.stateDir + "/outbox.db", clock_);
+    if (!api.ok() || !outbox.ok()) return;
+    (*api)->setToken(token_);
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!stop_) {
+      lock.unlock();
+      (*api)->setWaiting((*outbox)->size());
+      if ((*outbox)->size() > 0) {
+        const auto d = (*outbox)->deliver(**api);
+        if (d.delivered + d.refused > 0)
+          std::cerr << "tocsin-kiosk: outbox: " << d.delivered << " sign-ups delivered, " << d.refused << " refused\n";
+      }
+      lock.lock();
+      wake_.wait_for(lock, std::chrono::seconds(3), [this] { return stop_; });
+    }
+  }
+
+  const Options& options_;
+  std::string token_;
+  Clock& clock_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_;
 };
 
 Status ensurePrivateDir(const std::string& dir) {
@@ -168,7 +223,9 @@ Result<std::optional<ClientState>> openClient(const Options& o, kiosk::KioskSett
   // The screen shows exactly the texts served (their hash is what a sign-up records).
   settings.flow.consentTexts.clear();
   for (const auto& [key, t] : *texts) settings.flow.consentTexts[key] = t.body;
-  c.signups = std::make_unique<kiosk::ApiSignups>(*c.api, *texts);
+  TOCSIN_ASSIGN_OR_RETURN(c.outbox, kiosk::Outbox::open(o.stateDir + "/outbox.db", SystemClockSingleton()));
+  c.api->setWaiting(c.outbox->size());
+  c.signups = std::make_unique<kiosk::ApiSignups>(*c.api, *texts, c.outbox.get());
   return std::optional<ClientState>(std::move(c));
 }
 
@@ -299,6 +356,7 @@ int main(int argc, char** argv) {
   StoreEnvironment env;
   std::unique_ptr<kiosk::StoreSignups> storeSignups;
   std::optional<ClientState> client;
+  std::unique_ptr<OutboxSender> sender;
   if (o.url) {
     Poco::JSON::Object::Ptr document;
     if (o.configPath) {
@@ -321,6 +379,7 @@ int main(int argc, char** argv) {
     }
     if (!*opened) return 0;  // paired
     client = std::move(**opened);
+    sender = std::make_unique<OutboxSender>(o, readWholeFile(o.stateDir + "/credential").value(), clock);
     settings->flow.allowExit = o.allowExit;
     flow = std::make_unique<kiosk::Flow>(clock, *client->signups, settings->flow);
   } else {

@@ -13,6 +13,7 @@
 #include "broadcaster/api/rate_limiter.h"
 #include "broadcaster/api/request_bodies.h"
 #include "broadcaster/api/services.h"
+#include "common/crypto/hash.h"
 #include "common/consent/signups.h"
 #include "common/jobs/transactional.h"
 
@@ -27,6 +28,23 @@ struct SignupRoutes {
   ApiServices& s;
   SignupService signups{*s.env.book};
   RateLimiter codesPerToken{RateLimit{10.0 / 60.0, 10}};
+
+  // A sign-up sent again with the same Idempotency-Key (a kiosk's outbox retrying after a
+  // dropped connection) finds the one it started; the key is the caller's, kept a day.
+  std::optional<int64_t> replayed(StoreTx& tx, const Principal& who, engine::IdempotencyKey* idem) {
+    if (!idem) return std::nullopt;
+    const auto known = tx.jobs().findRequestKey("signup:" + who.name, toHex(sha256(idem->key)));
+    if (!known) return std::nullopt;
+    if (known->requestHash != idem->requestHash)
+      throw ApiError(422, "invalid", "this Idempotency-Key was already used for a different sign-up", "Idempotency-Key");
+    idem->replayed = true;
+    return known->job;
+  }
+  static void remember(StoreTx& tx, const Principal& who, const engine::IdempotencyKey* idem, int64_t id, Timestamp now) {
+    if (!idem) return;
+    tx.jobs().rememberRequestKey("signup:" + who.name, toHex(sha256(idem->key)), {idem->requestHash, id}, now,
+                                 now - std::chrono::hours(24));
+  }
 
   // A kiosk cannot be made to bomb phones: its codes are rationed.
   void chargeCode(const Principal& who) {
@@ -74,7 +92,14 @@ struct SignupRoutes {
     r.source = who.role == Role::kKiosk ? "kiosk" : "shop:" + *who.shop;
     r.codeSms = s.policies().repliesFor(r.language).code;
     StartedSignup started;
+    auto idempotency = req.idempotency();
     auto store = s.stores.acquire();
+    std::optional<int64_t> again;
+    check(store->read([&](StoreTx& tx) {
+      again = replayed(tx, who, idempotency ? &*idempotency : nullptr);
+      return Status::okStatus();
+    }));
+    if (again) return replayAware(startedResponse(*again, std::nullopt), idempotency);
     chargeCode(who);
     check(s.audit().write(*store, who.actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
       // The hash recorded must be the hash shown: a kiosk with an old copy of a text is told.
@@ -87,11 +112,16 @@ struct SignupRoutes {
                                             std::to_string(t.textVersion) + " as registered: fetch the texts again");
       }
       TOCSIN_ASSIGN_OR_RETURN(started, signups.start(tx, rec, r));
+      remember(tx, who, idempotency ? &*idempotency : nullptr, started.id, rec.now());
       return Status::okStatus();
     }));
+    return startedResponse(started.id, started.expiresAt);
+  }
+
+  static Response startedResponse(int64_t id, std::optional<Timestamp> expiresAt) {
     Json out = object();
-    out->set("signup", started.id);
-    out->set("expires_at", formatUtc(started.expiresAt));
+    out->set("signup", id);
+    if (expiresAt) out->set("expires_at", formatUtc(*expiresAt));
     out->set("note", "a code was sent by SMS; nothing is recorded until it is typed here or replied");
     return json(out, 202);
   }

@@ -813,3 +813,20 @@ TEST_CASE("a kiosk cannot bomb a phone or guess codes", "[api][kiosk]") {
     CHECK(testing::rawQuery(a.f.dbPath, "SELECT count(*) FROM signups") == "10");
   }
 }
+
+TEST_CASE("a sign-up sent again with its Idempotency-Key (a kiosk's outbox after a lost answer) is stored once", "[api][kiosk]") {
+  Api a;
+  registerKioskTexts(a);
+  pairKiosk(a, "K-01");
+  const std::map<std::string, std::string> key = {{"Idempotency-Key", "kiosk-outbox-0001"}};
+  Reply first = a.call("POST", "/v1/signups", "K-01", "application/json", kioskSignupBody("0612000901"), key);
+  REQUIRE(first.status == 202);
+  Reply again = a.call("POST", "/v1/signups", "K-01", "application/json", kioskSignupBody("0612000901"), key);
+  CHECK(again.status == 200);
+  CHECK(again.replayed);
+  CHECK(again.str("signup") == first.str("signup"));
+  CHECK(testing::rawQuery(a.f.dbPath, "SELECT count(*) FROM signups") == "1");
+  CHECK(testing::rawQuery(a.f.dbPath, "SELECT count(*) FROM jobs WHERE title = 'sign-up code'") == "1");
+  // The same key for another sign-up is refused.
+  CHECK(a.call("POST", "/v1/signups", "K-01", "application/json", kioskSignupBody("0612000902"), key).status == 422);
+}

@@ -470,5 +470,50 @@ TEST_CASE("kiosk on its own tablet: paired through the API, signs up and withdra
   // The appliance knows the kiosk's last contact and version.
   const ToolResult list = rig.tocsinctl({"kiosk", "list"});
   CHECK(list.out.find("K-TAB  martin  paired  last contact") != std::string::npos);
+
+  // The appliance goes away in the middle of sign-ups: they wait in the tablet's outbox, and
+  // reach the store exactly once when it is back (on the same address).
+  const int port = rig.port;
+  rig.broadcaster->stop();
+  rig.broadcaster.reset();
+  const std::vector<std::string> waiting = {"0612300101", "0612300102"};
+  for (const auto& n : waiting) {
+    k.tap("signup");
+    k.waitScreen("language");
+    k.tap("lang-fr");
+    k.waitScreen("phone");
+    k.tapDigits(n);
+    k.tap("key-action");
+    k.waitScreen("name");
+    k.tap("next");
+    k.waitScreen("age");
+    k.tap("age-no");
+    k.waitScreen("consent");
+    k.tap("toggle-alerts");
+    k.tap("submit");
+    k.waitScreen("done");  // the code will come by SMS, to be answered by reply
+    k.shot("tablet", "02-done-offline");
+    k.tap("finish");
+    k.waitScreen("attract");
+  }
+  struct stat outboxStat {};
+  REQUIRE(::stat((state + "/outbox.db").c_str(), &outboxStat) == 0);
+  CHECK((outboxStat.st_mode & 0777) == 0600);
+  CHECK(rawQuery(db, "SELECT count(*) FROM signups WHERE phone IN ('+33612300101', '+33612300102')") == "0");
+  rig.startBroadcaster({}, "127.0.0.1:" + std::to_string(port));
+  REQUIRE(rig.port == port);
+  CHECK(eventually([&] {
+    return rawQuery(db, "SELECT count(*) FROM signups WHERE phone IN ('+33612300101', '+33612300102')") == "2";
+  }, seconds(30)));
+  std::this_thread::sleep_for(seconds(4));  // another round of the sender: nothing is sent twice
+  CHECK(rawQuery(db, "SELECT group_concat(phone) FROM (SELECT phone FROM signups WHERE phone IN "
+                     "('+33612300101', '+33612300102') ORDER BY id)") == "+33612300101,+33612300102");
+  // Answered by reply, as the kiosk said.
+  const std::string late = "+33612300101";
+  rig.smsc->writeLine("mo " + late + " TOWNHALL " + codeFor(db, late));
+  CHECK(eventually([&] {
+    return rawQuery(db, "SELECT state FROM consent_state s JOIN contacts c ON c.id = s.contact_id WHERE c.phone = '" +
+                            late + "'") == "confirmed";
+  }, seconds(20)));
   CHECK(rig.tocsinctl({"audit", "verify"}).status == 0);
 }

@@ -113,24 +113,24 @@ std::string DaemonRig::token(const std::string& role, const std::string& name, c
   return printed.front();
 }
 
-void DaemonRig::startBroadcaster(const std::vector<std::string>& extra) {
+void DaemonRig::startBroadcaster(const std::vector<std::string>& extra, const std::string& listen) {
   ChildProcess::Options o;
   o.stdoutFile = dir.file("broadcaster.out");
   o.stderrFile = dir.file("broadcaster.log");
   std::vector<std::string> argv = {bin + "/tocsin-broadcaster", "--config", dir.file("config.json"), "--log", "json",
-                                   "--listen", "127.0.0.1:0"};
+                                   "--listen", listen};
   argv.insert(argv.end(), extra.begin(), extra.end());
   broadcaster = std::make_unique<ChildProcess>(argv, o);
-  std::string listen;
+  std::string listening;
   if (!eventually([&] {
         for (const auto& l : lines(log()))
-          if (l.find("api.listen") != std::string::npos) listen = l;
-        return !listen.empty();
+          if (l.find("api.listen") != std::string::npos) listening = l;
+        return !listening.empty();
       }, seconds(15)))
     throw std::runtime_error("tocsin-broadcaster did not start its API: " + log());
-  url = jsonField(listen, "url");
-  ca = jsonField(listen, "certificate");
-  port = std::stoi(jsonField(listen, "port"));
+  url = jsonField(listening, "url");
+  ca = jsonField(listening, "certificate");
+  port = std::stoi(jsonField(listening, "port"));
 }
 
 ToolResult DaemonRig::api(const std::string& secret, std::vector<std::string> args) {

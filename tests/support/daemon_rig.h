@@ -40,8 +40,9 @@ class DaemonRig {
   // A token printed alone on stdout by tocsinctl token create.
   std::string token(const std::string& role, const std::string& name, const std::string& person = "",
                     const std::string& shop = "");
-  // The broadcaster with its API on 127.0.0.1, port of its choosing; waits for api.listen.
-  void startBroadcaster(const std::vector<std::string>& extra = {});
+  // The broadcaster with its API on 127.0.0.1, port of its choosing (or `listen`, to come back
+  // where it was); waits for api.listen.
+  void startBroadcaster(const std::vector<std::string>& extra = {}, const std::string& listen = "127.0.0.1:0");
   // tocsinctl as a client of the API, with a token.
   ToolResult api(const std::string& secret, std::vector<std::string> args);
   std::string log() const;
