@@ -73,6 +73,9 @@ ApiReply KioskApi::call(const std::string& method, const std::string& path, cons
         session_ = std::make_unique<Poco::Net::HTTPClientSession>(host_, port_);
       }
       session_->setKeepAlive(true);
+      // Idle longer than this, a connection is opened afresh rather than found closed by the
+      // appliance (which keeps idle ones for 5 s).
+      session_->setKeepAliveTimeout(Poco::Timespan(2, 0));
       session_->setTimeout(Poco::Timespan(10, 0));
     }
     Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);

@@ -21,9 +21,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <condition_variable>
 #include <cstdio>
-#include <mutex>
 #include <thread>
 #include <cstring>
 #include <fstream>
@@ -139,11 +137,7 @@ class OutboxSender {
     thread_ = std::thread([this] { run(); });
   }
   ~OutboxSender() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_all();
+    stop_.trigger();
     thread_.join();
   }
 
@@ -153,26 +147,21 @@ class OutboxSender {
     auto outbox = kiosk::Outbox::open(options_.stateDir + "/outbox.db", clock_);
     if (!api.ok() || !outbox.ok()) return;
     (*api)->setToken(token_);
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (!stop_) {
-      lock.unlock();
+    while (!stop_.triggered()) {
       (*api)->setWaiting((*outbox)->size());
       if ((*outbox)->size() > 0) {
         const auto d = (*outbox)->deliver(**api);
         if (d.delivered + d.refused > 0)
           std::cerr << "tocsin-kiosk: outbox: " << d.delivered << " sign-ups delivered, " << d.refused << " refused\n";
       }
-      lock.lock();
-      wake_.wait_for(lock, std::chrono::seconds(3), [this] { return stop_; });
+      clock_.sleepFor(std::chrono::seconds(3), stop_);
     }
   }
 
   const Options& options_;
   std::string token_;
   Clock& clock_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stop_ = false;
+  Interrupt stop_;
   std::thread thread_;
 };
 

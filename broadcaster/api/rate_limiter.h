@@ -27,6 +27,8 @@ class TokenBucket {
  public:
   // nullopt: taken; otherwise how long until a token is there.
   std::optional<Micros> take(const RateLimit& limit, MonoTime now);
+  // How long until take() would succeed, without taking (nullopt: now).
+  std::optional<Micros> wait(const RateLimit& limit, MonoTime now) const;
   bool full(const RateLimit& limit, MonoTime now) const;
   MonoTime lastUsed() const { return at_; }
 
@@ -40,6 +42,8 @@ class RateLimiter {
   RateLimiter(RateLimit limit, size_t maxKeys = 100000) : limit_(limit), maxKeys_(maxKeys) {}
   // nullopt: allowed; otherwise the wait before trying again.
   std::optional<Micros> take(const std::string& key, MonoTime now);
+  // The same question without spending a token (for limits charged only on failure).
+  std::optional<Micros> wait(const std::string& key, MonoTime now);
   bool limited() const { return limit_.perSecond > 0; }
 
  private:

@@ -33,7 +33,7 @@ Json kioskJson(const KioskRecord& k, Timestamp now) {
 struct KioskRoutes {
   explicit KioskRoutes(ApiServices& services) : s(services) {}
   ApiServices& s;
-  RateLimiter pairingsPerAddress{RateLimit{5.0 / 60.0, 5}};
+  RateLimiter failedPairingsPerAddress{RateLimit{5.0 / 60.0, 5}};
 
   Response add(Request& req) {
     const Json o = parseBody(req);
@@ -68,8 +68,9 @@ struct KioskRoutes {
   }
 
   Response pair(Request& req) {
-    // The code is the credential: guessing is slowed per address as well as capped per code.
-    if (auto wait = pairingsPerAddress.take(req.peer, s.clock.monotonic())) {
+    // The code is the credential: wrong codes are slowed per address (5 a minute) as well as
+    // capped per code; an installer pairing many kiosks is not.
+    if (auto wait = failedPairingsPerAddress.wait(req.peer, s.clock.monotonic())) {
       const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(*wait).count() + 1;
       Response r = errorResponse(429, "too_many_requests", "too many pairing attempts from this address; try again in " +
                                                                std::to_string(seconds) + " s", "");
@@ -79,7 +80,9 @@ struct KioskRoutes {
     const Json o = parseBody(req);
     const std::string code = requireString(o, "code");
     auto store = s.stores.acquire();
-    const engine::PairedKiosk k = value(engine::pairKiosk(*store, s.audit(), req.params.at("id"), code));
+    auto paired = engine::pairKiosk(*store, s.audit(), req.params.at("id"), code);
+    if (!paired.ok()) (void)failedPairingsPerAddress.take(req.peer, s.clock.monotonic());
+    const engine::PairedKiosk k = value(std::move(paired));
     Json out = object();
     out->set("kiosk", k.id);
     out->set("shop", k.shop);

@@ -8,6 +8,10 @@
 // --hostile: the real tocsin-broadcaster under a hostile network (hostile_bench.cpp).
 //
 //   tocsin-bench-api --hostile [--idle 1000] [--slow 50] [--seconds 20]
+//
+// --kiosks N: kiosks signing people up on the real tocsin-broadcaster (kiosk_bench.cpp).
+//
+//   tocsin-bench-api --kiosks 50 [--seconds 60]
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -37,9 +41,11 @@
 using namespace tocsin;
 
 int hostileMain(int argc, char** argv);  // hostile_bench.cpp
+int kioskMain(int argc, char** argv);    // kiosk_bench.cpp
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "--hostile") return hostileMain(argc - 1, argv + 1);
+  if (argc > 1 && std::string(argv[1]) == "--kiosks") return kioskMain(argc, argv);
   int clients = 50;
   double seconds = 10;
   int64_t messages = 20000;
