@@ -34,7 +34,18 @@ struct Frame {
   }
   void act(Intent i, std::string value = "") { actions.push_back({i, std::move(value)}); }
 
+  // "Step 2 of 6" above the title of each step of a sign-up or a withdrawal.
+  void stepLine() {
+    static const Screen signup[] = {Screen::kLanguage, Screen::kPhone, Screen::kName, Screen::kAge, Screen::kConsent, Screen::kCode};
+    static const Screen withdrawal[] = {Screen::kLanguage, Screen::kPhone, Screen::kWithdraw, Screen::kCode};
+    const Screen* steps = s.withdrawing ? withdrawal : signup;
+    const int total = s.withdrawing ? 4 : 6;
+    for (int i = 0; i < total; ++i)
+      if (steps[i] == s.screen) paragraph(fill(s.text->stepOf, {{"n", std::to_string(i + 1)}, {"total", std::to_string(total)}}));
+  }
+
   void title(const std::string& text) {
+    stepLine();
     ImGui::PushFont(ui.large);
     ImGui::PushTextWrapPos(0);
     ImGui::TextUnformatted(text.c_str());
@@ -113,7 +124,11 @@ struct Frame {
     ImGui::PushFont(ui.huge);
     paragraph(s.text->touchToStart);
     ImGui::PopFont();
-    gap(40);
+    // Who is asking and what one gets, before anything is asked.
+    ImGui::PushFont(ui.large);
+    paragraph(fill(s.text->whatYouGet, {{"town", s.townName}, {"shop", s.shopName}}));
+    ImGui::PopFont();
+    gap(30);
     ImGui::PushFont(ui.huge);
     if (button("signup", s.text->signUp, ImVec2(width(), 160 * unit()))) act(Intent::kSignUp);
     ImGui::PopFont();

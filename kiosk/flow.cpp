@@ -62,6 +62,7 @@ void Flow::refreshTexts() {
   s_.text = &uiText(s_.language);
   s_.ageOfConsent = settings_.ageOfConsent;
   s_.shopName = settings_.shopName;
+  s_.townName = settings_.townName;
   s_.callingCode = callingCode(s_.region);
   auto text = [&](const std::string& kind) {
     auto it = settings_.consentTexts.find({kind, s_.language});

@@ -75,6 +75,7 @@ struct Snapshot {
   int age = 0;               // the age confirmed (0: not, or said under)
   int ageOfConsent = 0;      // the configured age of digital consent
   std::string shopName;
+  std::string townName;
   std::string alertsText, promotionsText;
   std::string maskedPhone;
   std::string error;         // shown on the current screen

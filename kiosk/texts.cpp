@@ -10,6 +10,8 @@ UiText english() {
   t.signUp = "Sign up for SMS";
   t.stopMessages = "Stop my messages";
   t.touchToStart = "Touch a button to start";
+  t.whatYouGet = "{town}'s public alerts and, if you wish, offers from {shop}, by SMS. Free; stop at any time.";
+  t.stepOf = "Step {n} of {total}";
   t.chooseLanguage = "Choose your language";
   t.phoneTitle = "Your mobile number";
   t.phoneHint = "Type it with the keys below";
@@ -63,6 +65,8 @@ UiText french() {
   t.signUp = "M'inscrire aux SMS";
   t.stopMessages = "Arrêter mes messages";
   t.touchToStart = "Touchez un bouton pour commencer";
+  t.whatYouGet = "Les alertes de {town} et, si vous le souhaitez, les offres de {shop}, par SMS. Gratuit ; arrêt à tout moment.";
+  t.stepOf = "Étape {n} sur {total}";
   t.chooseLanguage = "Choisissez votre langue";
   t.phoneTitle = "Votre numéro de mobile";
   t.phoneHint = "Tapez-le avec les touches ci-dessous";
@@ -116,6 +120,8 @@ UiText italian() {
   t.signUp = "Iscrivimi agli SMS";
   t.stopMessages = "Ferma i miei messaggi";
   t.touchToStart = "Tocca un pulsante per iniziare";
+  t.whatYouGet = "Gli avvisi di {town} e, se vuoi, le offerte di {shop}, via SMS. Gratis; puoi smettere quando vuoi.";
+  t.stepOf = "Passo {n} di {total}";
   t.chooseLanguage = "Scegli la lingua";
   t.phoneTitle = "Il tuo numero di cellulare";
   t.phoneHint = "Scrivilo con i tasti qui sotto";
@@ -169,6 +175,8 @@ UiText polish() {
   t.signUp = "Zapisz mnie na SMS-y";
   t.stopMessages = "Zatrzymaj moje wiadomości";
   t.touchToStart = "Dotknij przycisku, aby zacząć";
+  t.whatYouGet = "Alerty {town} i, jeśli chcesz, oferty {shop} SMS-em. Bezpłatnie; możesz zrezygnować w każdej chwili.";
+  t.stepOf = "Krok {n} z {total}";
   t.chooseLanguage = "Wybierz język";
   t.phoneTitle = "Twój numer komórkowy";
   t.phoneHint = "Wpisz go przyciskami poniżej";

@@ -19,6 +19,7 @@ bool isKioskLanguage(const std::string& code);
 
 struct UiText {
   std::string signUp, stopMessages, touchToStart, chooseLanguage;
+  std::string whatYouGet, stepOf;  // {town} {shop}; {n} {total}
   std::string phoneTitle, phoneHint, country, next, back, invalidPhone;
   std::string nameTitle, nameHint, skip;
   std::string ageTitle, ageYes, ageNo;  // {age}
