@@ -68,13 +68,17 @@ Result<PendingSignup> StoreSignups::signUp(const SignupRequest& r) {
   request.source = "kiosk";
   if (r.ageConfirmed) request.evidence = "age confirmed at least " + std::to_string(r.ageConfirmed);
   request.codeSms = uiText(r.language).smsCode;
+  return start(request);
+}
+
+Result<PendingSignup> StoreSignups::start(const tocsin::NewSignup& request) {
   PendingSignup pending;
   TOCSIN_RETURN_IF_ERROR(audit_.write(store_, actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
     TOCSIN_ASSIGN_OR_RETURN(const StartedSignup started, signups_.start(tx, rec, request));
     pending.signup = started.id;
     return Status::okStatus();
   }));
-  pending.maskedPhone = maskPhone(number.e164, callingCode(number.region));
+  pending.maskedPhone = maskPhone(request.number.e164, callingCode(request.number.region));
   return pending;
 }
 
@@ -110,14 +114,7 @@ Result<PendingSignup> StoreSignups::withdraw(const std::string& typed, const std
   request.channel = actor();
   request.source = "kiosk";
   request.codeSms = uiText(language).smsCode;
-  PendingSignup pending;
-  TOCSIN_RETURN_IF_ERROR(audit_.write(store_, actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
-    TOCSIN_ASSIGN_OR_RETURN(const StartedSignup started, signups_.start(tx, rec, request));
-    pending.signup = started.id;
-    return Status::okStatus();
-  }));
-  pending.maskedPhone = maskPhone(number.e164, callingCode(number.region));
-  return pending;
+  return start(request);
 }
 
 }  // namespace tocsin::kiosk

@@ -81,6 +81,7 @@ class StoreSignups final : public SignupPort {
   StoreSignups(Store& store, AuditLog& audit, const ContactBook& book, KioskIdentity identity)
       : store_(store), audit_(audit), signups_(book), id_(std::move(identity)) {}
   std::string actor() const { return "kiosk:" + id_.kioskId; }
+  Result<PendingSignup> start(const tocsin::NewSignup& request);
   std::string promotionsPurpose() const { return "promotions:" + id_.shop; }
 
   Store& store_;

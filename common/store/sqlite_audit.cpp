@@ -111,47 +111,25 @@ int64_t SqliteAudit::deleteThrough(int64_t seq) {
 
 void SqliteAudit::forEachProvenRow(const std::function<void(const ProvenRow&)>& visit) {
   {
-    Statement st(db_.handle(),
-                 "SELECT id, contact_id, purpose, action, text_id, text_version, text_sha256, language, channel, method, "
-                 "evidence, recorded_at FROM consent_events ORDER BY id");
+    Statement st(db_.handle(), std::string("SELECT ") + kConsentEventColumns + " FROM consent_events e ORDER BY e.id");
     while (st.step()) {
-      ConsentEvent e;
-      e.id = st.getInt(0);
-      e.contactId = st.getInt(1);
-      e.purpose = st.getText(2);
-      // An action the schema does not know still gets a digest of its own (it cannot match).
-      const auto action = parseConsentAction(st.getText(3));
-      e.action = action.value_or(ConsentAction::kGranted);
-      e.textId = st.getOptionalText(4);
-      e.textVersion = st.getOptionalInt(5);
-      e.textSha256 = st.getOptionalText(6);
-      e.language = st.getText(7);
-      e.channel = st.getText(8);
-      e.method = st.getText(9);
-      e.evidence = st.getOptionalText(10);
-      e.recordedAt = fromMicros(st.getInt(11));
+      const ConsentEvent e = readConsentEvent(st);
       ProvenRow row = provenRow(e);
-      if (!action) row.digest = "unknown-action:" + st.getText(3);
-      row.label = "contact:" + std::to_string(e.contactId) + " " + e.purpose + " " + st.getText(3) + " at " +
-                  formatUtc(e.recordedAt);
+      // An action the schema does not know gets a digest of its own (it cannot match).
+      const std::string action = st.getText(3);
+      if (!parseConsentAction(action)) row.digest = "unknown-action:" + action;
+      row.label = "contact:" + std::to_string(e.contactId) + " " + e.purpose + " " + action + " at " + formatUtc(e.recordedAt);
       visit(row);
     }
   }
   {
-    Statement st(db_.handle(), "SELECT id, text_id, language, version, sha256, body, created_at FROM consent_texts ORDER BY id");
+    Statement st(db_.handle(), std::string("SELECT ") + kConsentTextColumns + " FROM consent_texts ORDER BY id");
     while (st.step()) {
-      ConsentText t;
-      t.id = st.getInt(0);
-      t.textId = st.getText(1);
-      t.language = st.getText(2);
-      t.version = st.getInt(3);
-      t.sha256 = st.getText(4);
-      t.body = st.getText(5);
-      t.createdAt = fromMicros(st.getInt(6));
+      const ConsentText t = readConsentText(st);
       ProvenRow row = provenRow(t);
-      row.label = "text " + t.textId + "@" + std::to_string(t.version) + "/" + t.language;
       // A body that no longer hashes to its recorded SHA-256 is an edit even if both were changed.
       if (toHex(sha256(t.body)) != t.sha256) row.digest = "body-does-not-match-its-sha256";
+      row.label = "text " + t.textId + "@" + std::to_string(t.version) + "/" + t.language;
       visit(row);
     }
   }

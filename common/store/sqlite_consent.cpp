@@ -3,13 +3,12 @@
 #include "common/store/row_digest.h"
 
 namespace tocsin::sql {
-namespace {
-
-constexpr const char* kEventColumns =
+extern const char* const kConsentEventColumns;
+const char* const kConsentEventColumns =
     "e.id, e.contact_id, e.purpose, e.action, e.text_id, e.text_version, e.text_sha256, e.language, e.channel, "
     "e.method, e.evidence, e.recorded_at";
 
-ConsentEvent readEvent(const Statement& st) {
+ConsentEvent readConsentEvent(const Statement& st) {
   ConsentEvent e;
   e.id = st.getInt(0);
   e.contactId = st.getInt(1);
@@ -26,7 +25,7 @@ ConsentEvent readEvent(const Statement& st) {
   return e;
 }
 
-ConsentText readText(const Statement& st) {
+ConsentText readConsentText(const Statement& st) {
   ConsentText t;
   t.id = st.getInt(0);
   t.textId = st.getText(1);
@@ -38,9 +37,7 @@ ConsentText readText(const Statement& st) {
   return t;
 }
 
-constexpr const char* kTextColumns = "id, text_id, language, version, sha256, body, created_at";
-
-}  // namespace
+const char* const kConsentTextColumns = "id, text_id, language, version, sha256, body, created_at";
 
 int64_t SqliteConsent::append(const ConsentEvent& e) {
   Statement& st = db_.cached(
@@ -66,22 +63,22 @@ int64_t SqliteConsent::append(const ConsentEvent& e) {
 
 std::vector<ConsentEvent> SqliteConsent::history(ContactId contact) {
   static const std::string sql =
-      std::string("SELECT ") + kEventColumns + " FROM consent_events e WHERE e.contact_id = ?1 ORDER BY e.id";
+      std::string("SELECT ") + kConsentEventColumns + " FROM consent_events e WHERE e.contact_id = ?1 ORDER BY e.id";
   Statement& st = db_.cached(sql);
   st.bind(1, contact);
   std::vector<ConsentEvent> out;
-  while (st.step()) out.push_back(readEvent(st));
+  while (st.step()) out.push_back(readConsentEvent(st));
   return out;
 }
 
 std::optional<ConsentEvent> SqliteConsent::latest(ContactId contact, std::string_view purpose) {
-  static const std::string sql = std::string("SELECT ") + kEventColumns +
+  static const std::string sql = std::string("SELECT ") + kConsentEventColumns +
                                  " FROM consent_events e WHERE e.contact_id = ?1 AND e.purpose = ?2 "
                                  "ORDER BY e.id DESC LIMIT 1";
   Statement& st = db_.cached(sql);
   st.bind(1, contact).bind(2, purpose);
   if (!st.step()) return std::nullopt;
-  return readEvent(st);
+  return readConsentEvent(st);
 }
 
 bool SqliteConsent::hasValidConsent(ContactId contact, std::string_view purpose, Timestamp asOf) {
@@ -95,7 +92,7 @@ bool SqliteConsent::hasValidConsent(ContactId contact, std::string_view purpose,
 
 void SqliteConsent::forEachForExport(const ConsentExportFilter& f,
                                      const std::function<void(const ConsentEvent&, const std::string& phone)>& visit) {
-  static const std::string sql = std::string("SELECT ") + kEventColumns +
+  static const std::string sql = std::string("SELECT ") + kConsentEventColumns +
                                  ", c.phone FROM consent_events e JOIN contacts c ON c.id = e.contact_id "
                                  "WHERE (?1 IS NULL OR e.recorded_at >= ?1) AND (?2 IS NULL OR e.recorded_at < ?2) "
                                  "AND (?3 IS NULL OR e.purpose = ?3) ORDER BY e.id";
@@ -103,30 +100,30 @@ void SqliteConsent::forEachForExport(const ConsentExportFilter& f,
   if (f.from) st.bind(1, toMicros(*f.from));
   if (f.to) st.bind(2, toMicros(*f.to));
   st.bind(3, f.purpose);
-  while (st.step()) visit(readEvent(st), st.getText(12));
+  while (st.step()) visit(readConsentEvent(st), st.getText(12));
 }
 
 int64_t SqliteConsent::countEvents() { return db_.queryInt("SELECT count(*) FROM consent_events"); }
 
 std::optional<ConsentText> SqliteConsent::findText(std::string_view textId, std::string_view language,
                                                    std::optional<int64_t> version) {
-  static const std::string sql = std::string("SELECT ") + kTextColumns +
+  static const std::string sql = std::string("SELECT ") + kConsentTextColumns +
                                  " FROM consent_texts WHERE text_id = ?1 AND language = ?2 "
                                  "AND (?3 IS NULL OR version = ?3) ORDER BY version DESC LIMIT 1";
   Statement& st = db_.cached(sql);
   st.bind(1, textId).bind(2, language).bind(3, version);
   if (!st.step()) return std::nullopt;
-  return readText(st);
+  return readConsentText(st);
 }
 
 std::optional<ConsentText> SqliteConsent::findTextByHash(std::string_view textId, std::string_view language,
                                                          std::string_view sha256) {
-  static const std::string sql = std::string("SELECT ") + kTextColumns +
+  static const std::string sql = std::string("SELECT ") + kConsentTextColumns +
                                  " FROM consent_texts WHERE text_id = ?1 AND language = ?2 AND sha256 = ?3";
   Statement& st = db_.cached(sql);
   st.bind(1, textId).bind(2, language).bind(3, sha256);
   if (!st.step()) return std::nullopt;
-  return readText(st);
+  return readConsentText(st);
 }
 
 ConsentText SqliteConsent::insertText(const ConsentText& text) {
@@ -187,7 +184,7 @@ std::vector<ConsentText> SqliteConsent::currentTexts(std::string_view purpose) {
   Statement& st = db_.cached(sql);
   st.bind(1, purpose);
   std::vector<ConsentText> out;
-  while (st.step()) out.push_back(readText(st));
+  while (st.step()) out.push_back(readConsentText(st));
   return out;
 }
 

@@ -6,6 +6,13 @@
 
 namespace tocsin::sql {
 
+// A consent event or text from a statement selecting these columns, in this order (the
+// events' columns prefixed "e.").
+extern const char* const kConsentEventColumns;
+extern const char* const kConsentTextColumns;
+ConsentEvent readConsentEvent(const Statement& st);
+ConsentText readConsentText(const Statement& st);
+
 // Proven rows changed in the current transaction (see StoreTx::takeProvenChanges).
 using ProvenLedger = std::vector<ProvenChange>;
 
