@@ -125,6 +125,7 @@ Clock& SystemClockSingleton() {
 // The kiosk's own files: the token it was given when paired and the texts last fetched.
 struct ClientState {
   std::unique_ptr<kiosk::KioskApi> api;
+  std::string token;                      // read once, from DIR/credential
   std::unique_ptr<kiosk::Outbox> outbox;  // the UI thread's connection to it
   std::unique_ptr<kiosk::ApiSignups> signups;
 };
@@ -133,7 +134,6 @@ struct ClientState {
 class OutboxSender {
  public:
   OutboxSender(const Options& o, std::string token, Clock& clock) : options_(o), token_(std::move(token)), clock_(clock) {
-    while (!token_.empty() && (token_.back() == '\n' || token_.back() == '\r')) token_.pop_back();
     thread_ = std::thread([this] { run(); });
   }
   ~OutboxSender() {
@@ -187,9 +187,9 @@ Result<std::optional<ClientState>> openClient(const Options& o, kiosk::KioskSett
   if (::stat(credential.c_str(), &sb) != 0)
     return Status::failedPrecondition("this kiosk is not paired: run it once with --pair CODE (tocsinctl kiosk add)");
   if (sb.st_mode & 077) return Status::permissionDenied(credential + " is readable by others: chmod 600 " + credential);
-  TOCSIN_ASSIGN_OR_RETURN(std::string token, readWholeFile(credential));
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
-  c.api->setToken(token);
+  TOCSIN_ASSIGN_OR_RETURN(c.token, readWholeFile(credential));
+  while (!c.token.empty() && (c.token.back() == '\n' || c.token.back() == '\r')) c.token.pop_back();
+  c.api->setToken(c.token);
   // The texts in force; the last ones fetched when the appliance is away.
   auto texts = kiosk::fetchTexts(*c.api);
   if (texts.ok()) {
@@ -368,7 +368,7 @@ int main(int argc, char** argv) {
     }
     if (!*opened) return 0;  // paired
     client = std::move(**opened);
-    sender = std::make_unique<OutboxSender>(o, readWholeFile(o.stateDir + "/credential").value(), clock);
+    sender = std::make_unique<OutboxSender>(o, client->token, clock);
     settings->flow.allowExit = o.allowExit;
     flow = std::make_unique<kiosk::Flow>(clock, *client->signups, settings->flow);
   } else {

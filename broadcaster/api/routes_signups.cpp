@@ -66,6 +66,19 @@ struct SignupRoutes {
     return value(s.env.phones->normalize(typed), "phone");
   }
 
+  // What every sign-up or withdrawal through this token shares: the number, the channel and
+  // source it records, and the code SMS in the person's language.
+  // A withdrawal may leave out the language (English then).
+  NewSignup request(const Principal& who, const Json& o, bool languageRequired) {
+    NewSignup r;
+    r.number = number(o);
+    r.language = languageRequired ? requireString(o, "language") : optionalString(o, "language").value_or("en");
+    r.channel = channelOf(who);
+    r.source = who.role == Role::kKiosk ? "kiosk" : "shop:" + *who.shop;
+    r.codeSms = s.policies().repliesFor(r.language).code;
+    return r;
+  }
+
   // The purposes a token may sign people up for: the town's alerts, and its own shop's offers.
   static void checkPurpose(const Principal& who, const std::string& purpose) {
     if (purpose == kAlertsPurpose || purpose == "promotions:" + *who.shop) return;
@@ -76,10 +89,8 @@ struct SignupRoutes {
     const Json o = parseBody(req);
     const Principal& who = req.who();
     noteKioskContact(s, req);
-    NewSignup r;
-    r.number = number(o);
+    NewSignup r = request(who, o, /*languageRequired=*/true);
     r.name = optionalString(o, "name");
-    r.language = requireString(o, "language");
     r.evidence = optionalString(o, "evidence");
     if (auto age = optionalInt(o, "age_confirmed")) {
       if (*age < 0 || *age > 120) throw ApiError(422, "invalid", "'age_confirmed' is the age the person said they have reached", "age_confirmed");
@@ -88,9 +99,6 @@ struct SignupRoutes {
     r.texts = signupTextsFrom(o);
     for (const auto& t : r.texts) checkPurpose(who, t.purpose);
     const auto shown = signupTextHashes(o);
-    r.channel = channelOf(who);
-    r.source = who.role == Role::kKiosk ? "kiosk" : "shop:" + *who.shop;
-    r.codeSms = s.policies().repliesFor(r.language).code;
     StartedSignup started;
     auto idempotency = req.idempotency();
     auto store = s.stores.acquire();
@@ -165,13 +173,8 @@ struct SignupRoutes {
     const Json o = parseBody(req);
     const Principal& who = req.who();
     noteKioskContact(s, req);
-    NewSignup r;
-    r.number = number(o);
-    r.language = optionalString(o, "language").value_or("en");
+    NewSignup r = request(who, o, /*languageRequired=*/false);
     r.withdrawal = true;
-    r.channel = channelOf(who);
-    r.source = who.role == Role::kKiosk ? "kiosk" : "shop:" + *who.shop;
-    r.codeSms = s.policies().repliesFor(r.language).code;
     std::vector<std::string> purposes = stringList(o, "purposes");
     if (purposes.empty()) purposes.push_back("promotions:" + *who.shop);
     for (const auto& p : purposes) {

@@ -115,13 +115,13 @@ Result<CodeCheck> SignupService::confirmReplied(StoreTx& tx, AuditRecorder& rec,
 
 Result<CodeCheck> SignupService::complete(StoreTx& tx, AuditRecorder& rec, const SignupRecord& s, const std::string& method,
                                           const std::string& confirmedVia) const {
-  const std::string evidenceText = "code of sign-up #" + std::to_string(s.id) + " " + confirmedVia;
+  const std::string evidence = "code of sign-up #" + std::to_string(s.id) + " " + confirmedVia;
   if (s.withdrawal) {
     // Nothing is created: a number that is not a contact has nothing to withdraw.
     std::vector<std::string> purposes;
     for (const auto& t : s.texts) purposes.push_back(t.purpose);
     TOCSIN_ASSIGN_OR_RETURN(auto withdrawn,
-                            withdrawNumber(tx, rec, s.phone, purposes, {"", s.language, s.channel, method, evidenceText}));
+                            withdrawNumber(tx, rec, s.phone, purposes, {"", s.language, s.channel, method, evidence}));
     tx.signups().markUsed(s.id, rec.now());
     rec.record("signup.withdraw-confirm", object(s.id), confirmedVia);
     CodeCheck out;
@@ -147,7 +147,6 @@ Result<CodeCheck> SignupService::complete(StoreTx& tx, AuditRecorder& rec, const
   out.verdict = CodeCheck::Verdict::kConfirmed;
   out.contact = contact;
   out.language = s.language;
-  const std::string& evidence = evidenceText;
   for (const auto& t : s.texts) {
     if (!s.legacyContact) {
       GrantRequest g{t.purpose, t.textId, t.textVersion, s.language, s.channel, "checkbox", s.evidence, s.createdAt};
