@@ -495,3 +495,41 @@ TEST_CASE("10. smaller holes: sender IDs, errors naming tokens, http in clear, t
   CHECK(hook.status == 403);
   CHECK(q(town, "SELECT count(*) FROM webhooks") == "0");
 }
+
+TEST_CASE("11. kiosks: pairing codes cannot be guessed, and a paired kiosk can neither administer nor withdraw by typing") {
+  Town town;
+  town.startBroadcaster();
+  const Reply a = https(town, "POST", "/v1/kiosks", town.admin, R"({"id": "K-A", "shop": "bakery"})");
+  const Reply b = https(town, "POST", "/v1/kiosks", town.admin, R"({"id": "K-B", "shop": "bakery"})");
+  REQUIRE(a.status == 201);
+  REQUIRE(b.status == 201);
+  CHECK(https(town, "POST", "/v1/kiosks", town.kiosk, R"({"id": "K-C", "shop": "bakery"})").status == 403);
+  const Reply paired =
+      https(town, "POST", "/v1/kiosks/K-A/pair", "", R"({"code": ")" + a.json->getValue<std::string>("pairing_code") + R"("})");
+  REQUIRE(paired.status == 201);
+  const std::string kioskToken = paired.json->getValue<std::string>("token");
+  // Guessing K-B's code: five refusals that say nothing, then the address is slowed, and the code is void.
+  for (int i = 0; i < 5; ++i) {
+    const Reply wrong = https(town, "POST", "/v1/kiosks/K-B/pair", "", R"({"code": "22222-2222)" + std::to_string(i) + R"("})");
+    CHECK(wrong.status == 403);
+  }
+  const Reply slowed =
+      https(town, "POST", "/v1/kiosks/K-B/pair", "", R"({"code": ")" + b.json->getValue<std::string>("pairing_code") + R"("})");
+  CHECK(slowed.status == 429);
+  CHECK_FALSE(slowed.header("Retry-After").empty());
+  CHECK(rawQuery(town.db(), "SELECT count(*) FROM audit_log WHERE action = 'kiosk.pairing-void' AND object = 'kiosk:K-B'") == "1");
+  // The paired kiosk: no administration, and a typed number withdraws nothing until its code returns.
+  CHECK(https(town, "GET", "/v1/kiosks", kioskToken).status == 403);
+  CHECK(https(town, "DELETE", "/v1/kiosks/K-B", kioskToken).status == 403);
+  CHECK(https(town, "POST", "/v1/consent", kioskToken, R"({"phone": "+33612000001", "purpose": "alerts", "action": "withdraw"})")
+            .status == 403);
+  const Reply withdraw = https(town, "POST", "/v1/signups/withdraw", kioskToken,
+                               R"({"phone": "+33612000001", "purposes": ["alerts"], "language": "fr"})");
+  CHECK(withdraw.status == 202);
+  CHECK(rawQuery(town.db(), "SELECT count(*) FROM consent_events WHERE action = 'withdrawn'") == "0");
+  // And it cannot bomb the number with codes.
+  for (int i = 0; i < 2; ++i)
+    CHECK(https(town, "POST", "/v1/signups/withdraw", kioskToken, R"({"phone": "+33612000001", "language": "fr"})").status == 202);
+  CHECK(https(town, "POST", "/v1/signups/withdraw", kioskToken, R"({"phone": "+33612000001", "language": "fr"})").status == 429);
+  CHECK(town.tocsinctl({"audit", "verify"}).status == 0);
+}
