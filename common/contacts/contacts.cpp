@@ -63,14 +63,6 @@ Status validateDetails(const ContactDetails& d) {
   return Status::okStatus();
 }
 
-Status checkSmsCapable(const PhoneNumber& phone) {
-  static const std::string_view kOk[] = {"mobile", "fixed_line_or_mobile", "voip", "personal_number"};
-  for (auto t : kOk)
-    if (phone.numberType == t) return Status::okStatus();
-  return Status::invalid("phone number " + phone.e164 + " is a " + phone.numberType +
-                         " number, which cannot receive SMS");
-}
-
 ContactDetails mergeDetails(const ContactDetails& base, const ContactDetails& update) {
   ContactDetails out = base;
   if (update.name) out.name = update.name;

@@ -13,9 +13,6 @@ namespace tocsin {
 // Checks the optional fields: language tag, IANA time zone name, zone code, name, coordinates.
 Status validateDetails(const ContactDetails& details);
 
-// Refuses number types that cannot receive SMS (fixed lines, premium rate, ...).
-Status checkSmsCapable(const PhoneNumber& phone);
-
 // Fields of `update` that are set replace those of `base`; unset ones keep `base`'s.
 ContactDetails mergeDetails(const ContactDetails& base, const ContactDetails& update);
 

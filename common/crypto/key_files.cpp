@@ -9,73 +9,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/base/files.h"
 #include "common/crypto/signing.h"
 
 namespace tocsin {
-namespace {
-
-Status errnoStatus(const std::string& what, const std::string& path) {
-  return Status::ioError(what + " " + path + ": " + std::strerror(errno));
-}
-
-Status writeAll(int fd, const std::string& content, const std::string& path) {
-  size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errnoStatus("cannot write", path);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) return errnoStatus("cannot sync", path);
-  return Status::okStatus();
-}
-
-std::string parentOf(const std::string& path) {
-  const auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-Status syncDirectory(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return errnoStatus("cannot open directory", dir);
-  ::fsync(fd);
-  ::close(fd);
-  return Status::okStatus();
-}
-
-std::string tempName(const std::string& path) {
-  return path + ".tmp." + std::to_string(::getpid()) + "." + toHex(randomBytes(4).value());
-}
-
-}  // namespace
-
-Result<std::string> readWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status(errno == ENOENT ? StatusCode::kNotFound : StatusCode::kIoError,
-                         "cannot read " + path + ": " + std::strerror(errno));
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) return Status::ioError("error while reading " + path);
-  return buf.str();
-}
-
-Status writeFileAtomically(const std::string& path, const std::string& content, unsigned mode) {
-  const std::string tmp = tempName(path);
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return errnoStatus("cannot create", tmp);
-  Status st = writeAll(fd, content, tmp);
-  ::close(fd);
-  if (st.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) st = errnoStatus("cannot rename into place", path);
-  if (!st.ok()) {
-    ::unlink(tmp.c_str());
-    return st;
-  }
-  return syncDirectory(parentOf(path));
-}
 
 Status KeyDirectory::ensureExists() const {
   struct stat sb{};
@@ -110,10 +47,10 @@ Result<std::string> KeyDirectory::readOrCreate(const std::string& fileName, Make
     if (!create) return Status::notFound("key file " + path + " is missing");
 
     TOCSIN_ASSIGN_OR_RETURN(std::string content, makeContent());
-    const std::string tmp = tempName(path);
+    const std::string tmp = temporaryNameFor(path);
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return errnoStatus("cannot create", tmp);
-    Status st = writeAll(fd, content, tmp);
+    Status st = writeAllAndSync(fd, content, tmp);
     ::close(fd);
     if (!st.ok()) {
       ::unlink(tmp.c_str());

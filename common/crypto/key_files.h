@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "common/base/files.h"
 #include "common/base/status.h"
 #include "common/crypto/hash.h"
 
@@ -42,9 +43,5 @@ class KeyDirectory {
 
   std::string path_;
 };
-
-// Writes `content` to `path` atomically (temporary file, fsync, rename, fsync of the directory).
-Status writeFileAtomically(const std::string& path, const std::string& content, unsigned mode);
-Result<std::string> readWholeFile(const std::string& path);
 
 }  // namespace tocsin

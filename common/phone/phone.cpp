@@ -83,4 +83,12 @@ Result<PhoneNumber> PhoneNormalizer::normalize(std::string_view input) const {
   return out;
 }
 
+Status checkSmsCapable(const PhoneNumber& phone) {
+  static const std::string_view kOk[] = {"mobile", "fixed_line_or_mobile", "voip", "personal_number"};
+  for (auto t : kOk)
+    if (phone.numberType == t) return Status::okStatus();
+  return Status::invalid("phone number " + phone.e164 + " is a " + phone.numberType +
+                         " number, which cannot receive SMS");
+}
+
 }  // namespace tocsin

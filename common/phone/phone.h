@@ -15,6 +15,9 @@ struct PhoneNumber {
 };
 
 // Thread-safe; cheap to copy.
+// Refuses number types that cannot receive SMS (fixed lines, premium rate, ...).
+Status checkSmsCapable(const PhoneNumber& phone);
+
 class PhoneNormalizer {
  public:
   // `defaultRegion`: ISO 3166-1 alpha-2 region used for numbers written without "+" or "00".
