@@ -144,6 +144,15 @@ struct SignupRoutes {
     auto store = s.stores.acquire();
     check(s.audit().write(*store, who.actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
       TOCSIN_ASSIGN_OR_RETURN(result, signups.confirmTyped(tx, rec, id, channelOf(who), code));
+      // A withdrawal made is confirmed to the number, as a STOP is: the record of it says so.
+      if (result.verdict == CodeCheck::Verdict::kConfirmed && result.withdrawal && !result.confirmed.empty()) {
+        const auto contact = tx.contacts().findByPhone(result.phone);
+        TOCSIN_RETURN_IF_ERROR(queueTransactional(tx, rec, {"withdrawal confirmed", result.phone,
+                                                            contact ? std::optional<ContactId>(contact->id) : std::nullopt,
+                                                            s.policies().repliesFor(result.language).stop,
+                                                            result.language, std::nullopt})
+                                   .status());
+      }
       return Status::okStatus();
     }));
     switch (result.verdict) {

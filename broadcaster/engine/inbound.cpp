@@ -117,6 +117,8 @@ Status InboundHandler::confirmCode(Context& c) const {
   for (const auto& p : check.confirmed) c.out.outcome += " " + p;
   if (check.confirmed.empty()) return Status::okStatus();
   c.language = check.language;
+  // A withdrawal is confirmed as a STOP is (without advertising); a sign-up as a sign-up.
+  if (check.withdrawal) return c.reply(policies_.repliesFor(c.language).stop, "withdrawal confirmed");
   return c.reply(policies_.repliesFor(c.language).confirmed, "sign-up confirmed");
 }
 

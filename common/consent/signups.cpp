@@ -7,6 +7,12 @@
 namespace tocsin {
 namespace {
 
+CodeCheck blocked() {
+  CodeCheck c;
+  c.verdict = CodeCheck::Verdict::kBlocked;
+  return c;
+}
+
 std::string object(int64_t signup) { return "signup:" + std::to_string(signup); }
 
 std::string fillCode(const std::string& sms, const std::string& code) {
@@ -99,7 +105,7 @@ Result<StartedSignup> SignupService::start(StoreTx& tx, AuditRecorder& rec, cons
 Result<CodeCheck> SignupService::confirmTyped(StoreTx& tx, AuditRecorder& rec, int64_t signupId, const std::string& channel,
                                               const std::string& code) const {
   const auto s = tx.signups().find(signupId);
-  if (!s || s->channel != channel || s->usedAt || s->expiresAt <= rec.now()) return CodeCheck{CodeCheck::Verdict::kBlocked, 0, {}, 0, ""};
+  if (!s || s->channel != channel || s->usedAt || s->expiresAt <= rec.now()) return blocked();
   if (s->codeHash != hashFor(*s, code)) return wrongCode(tx, rec, *s);
   return complete(tx, rec, *s, "confirmation-code", "typed at " + channel);
 }
@@ -107,7 +113,7 @@ Result<CodeCheck> SignupService::confirmTyped(StoreTx& tx, AuditRecorder& rec, i
 Result<CodeCheck> SignupService::confirmReplied(StoreTx& tx, AuditRecorder& rec, const std::string& phone, const std::string& code,
                                                 const std::string& via) const {
   const auto open = tx.signups().open(phone, rec.now());
-  if (open.empty()) return CodeCheck{CodeCheck::Verdict::kBlocked, 0, {}, 0, ""};
+  if (open.empty()) return blocked();
   for (const auto& s : open)
     if (s.codeHash == hashFor(s, code)) return complete(tx, rec, s, "sms-reply-code", "replied by SMS through " + via);
   return wrongCode(tx, rec, open.front());
@@ -128,6 +134,8 @@ Result<CodeCheck> SignupService::complete(StoreTx& tx, AuditRecorder& rec, const
     out.verdict = CodeCheck::Verdict::kConfirmed;
     out.confirmed = withdrawn;
     out.language = s.language;
+    out.withdrawal = true;
+    out.phone = s.phone;
     return out;
   }
   ContactId contact = 0;
@@ -147,6 +155,7 @@ Result<CodeCheck> SignupService::complete(StoreTx& tx, AuditRecorder& rec, const
   out.verdict = CodeCheck::Verdict::kConfirmed;
   out.contact = contact;
   out.language = s.language;
+  out.phone = s.phone;
   for (const auto& t : s.texts) {
     if (!s.legacyContact) {
       GrantRequest g{t.purpose, t.textId, t.textVersion, s.language, s.channel, "checkbox", s.evidence, s.createdAt};

@@ -55,6 +55,8 @@ struct CodeCheck {
   std::vector<std::string> confirmed;   // kConfirmed: the purposes now confirmed
   ContactId contact = 0;                // kConfirmed
   std::string language;                 // the sign-up's
+  bool withdrawal = false;              // kConfirmed: a withdrawal, `confirmed` the purposes withdrawn
+  std::string phone;                    // kConfirmed: the number, E.164
 };
 
 class SignupService {

@@ -772,6 +772,13 @@ TEST_CASE("a withdrawal at the kiosk is checked by a code, and answers the same 
   REQUIRE(done.status == 200);
   CHECK(testing::rawQuery(a.f.dbPath, "SELECT state FROM consent_state") == "withdrawn");
   CHECK(testing::rawQuery(a.f.dbPath, "SELECT method FROM consent_events WHERE action = 'withdrawn'") == "confirmation-code");
+  // The number is told, as after a STOP, and that is part of the withdrawal's record.
+  CHECK(testing::rawQuery(a.f.dbPath, "SELECT count(*) FROM jobs j JOIN messages m ON m.job_id = j.id WHERE j.title = "
+                                      "'withdrawal confirmed' AND m.destination = '+33612000401'") == "1");
+  // An unknown number's withdrawal, confirmed, withdraws nothing and sends nothing more.
+  REQUIRE(a.post("/v1/signups/" + unknownNumber.str("signup") + "/confirm", "K-01",
+                 R"({"code": ")" + lastKioskCode(a) + R"("})").status == 200);
+  CHECK(testing::rawQuery(a.f.dbPath, "SELECT count(*) FROM jobs WHERE title = 'withdrawal confirmed'") == "1");
 }
 
 TEST_CASE("a kiosk cannot bomb a phone or guess codes", "[api][kiosk]") {

@@ -439,7 +439,30 @@ TEST_CASE("STOP withdraws promotions with one confirmation, HELP is answered, a 
         "sms-reply-code");
   REQUIRE(smsc.held.size() == 1);
   CHECK(smsc.held[0].text.rfind("Merci", 0) == 0);
+  smsc.acceptAll();
   CHECK(e.audits("sms.incoming") == 5);
+
+  // The same person later asks at the kiosk to stop the bakery's offers and answers that code by
+  // SMS: the withdrawal is confirmed as a STOP is, not thanked as a sign-up.
+  e.f.write([&](StoreTx& tx, AuditRecorder&) {
+    SignupRecord s;
+    s.phone = "+33655000001";
+    s.texts = {{"promotions:bakery", "", 0}};
+    s.withdrawal = true;
+    s.channel = "kiosk:K-01";
+    s.language = "fr";
+    s.createdAt = e.f.clock.now();
+    s.expiresAt = e.f.clock.now() + minutes(15);
+    const int64_t id = tx.signups().add(s);
+    tx.signups().setCodeHash(id, confirmationCodeHash(id, "551177"));
+    return Status::okStatus();
+  });
+  smsc.incoming("+33655000001", "551177");
+  e.pass(2);
+  CHECK(e.q("SELECT state FROM consent_state WHERE contact_id = " + std::to_string(newcomer)) == "withdrawn");
+  REQUIRE(smsc.held.size() == 1);
+  CHECK(smsc.held[0].text.rfind("Vous ne recevrez plus", 0) == 0);
+  smsc.acceptAll();
   CHECK(e.q("SELECT count(*) FROM audit_log WHERE reason LIKE '%+336%'") == "0");
 }
 
