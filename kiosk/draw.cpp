@@ -16,6 +16,7 @@ struct Frame {
   UiState& ui;
   std::vector<Action> actions;
   float unit() const { return ui.scale; }
+  const FontSet& fonts() const { return s.largeText ? ui.bigger : ui.normal; }
   float width() const { return ImGui::GetContentRegionAvail().x; }
 
   bool button(const std::string& id, const std::string& label, ImVec2 size, const ImVec4& color = kPrimary) {
@@ -46,7 +47,7 @@ struct Frame {
 
   void title(const std::string& text) {
     stepLine();
-    ImGui::PushFont(ui.large);
+    ImGui::PushFont(fonts().large);
     ImGui::PushTextWrapPos(0);
     ImGui::TextUnformatted(text.c_str());
     ImGui::PopTextWrapPos();
@@ -71,20 +72,21 @@ struct Frame {
     // Fits the height left (landscape screens are short), never under 64 px at 1x.
     const float fit = (ImGui::GetContentRegionAvail().y - 100 * unit()) / 4 - ImGui::GetStyle().ItemSpacing.y;
     const float w = (width() - 2 * gapX) / 3, h = std::max(64.0f * unit(), std::min({w * 0.55f, 120.0f * unit(), fit}));
+    // The keys' labels are large already; they keep their size with larger text, so they fit.
     const char* keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9"};
     for (int i = 0; i < 9; ++i) {
       if (i % 3) ImGui::SameLine();
-      ImGui::PushFont(ui.huge);
+      ImGui::PushFont(ui.normal.huge);
       if (button(std::string("key-") + keys[i], keys[i], ImVec2(w, h), kSecondary)) act(Intent::kKey, keys[i]);
       ImGui::PopFont();
     }
-    ImGui::PushFont(ui.huge);
+    ImGui::PushFont(ui.normal.huge);
     if (button("key-backspace", "\u232B", ImVec2(w, h), kSecondary)) act(Intent::kBackspace);
     ImGui::SameLine();
     if (button("key-0", "0", ImVec2(w, h), kSecondary)) act(Intent::kKey, "0");
     ImGui::PopFont();
     ImGui::SameLine();
-    ImGui::PushFont(ui.large);
+    ImGui::PushFont(ui.normal.large);
     if (button("key-action", actionLabel, ImVec2(w, h))) act(actionIntent);
     ImGui::PopFont();
   }
@@ -118,18 +120,36 @@ struct Frame {
     return out;
   }
 
+  // "A+ Larger text" / "A- Normal text", for the rest of the person's session.
+  void textSizeToggle(float w) {
+    ImGui::PushFont(ui.normal.large);
+    if (button("large-text", s.largeText ? s.text->normalText : s.text->largeText, ImVec2(w, 64 * unit()), kSecondary))
+      act(Intent::kLargeText);
+    ImGui::PopFont();
+  }
+
   void attract() {
     if (button("admin-corner", " ", ImVec2(48 * unit(), 48 * unit()), kBackground)) act(Intent::kAdminCorner);
-    gap(40);
-    ImGui::PushFont(ui.huge);
+    if (!s.inService) {
+      gap(80);
+      ImGui::PushFont(fonts().huge);
+      paragraph(s.text->notInService);
+      ImGui::PopFont();
+      return;
+    }
+    const float toggle = std::min(width() * 0.5f, 360 * unit());
+    ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - toggle);
+    textSizeToggle(toggle);
+    gap(24);
+    ImGui::PushFont(fonts().huge);
     paragraph(s.text->touchToStart);
     ImGui::PopFont();
     // Who is asking and what one gets, before anything is asked.
-    ImGui::PushFont(ui.large);
+    ImGui::PushFont(fonts().large);
     paragraph(fill(s.text->whatYouGet, {{"town", s.townName}, {"shop", s.shopName}}));
     ImGui::PopFont();
     gap(30);
-    ImGui::PushFont(ui.huge);
+    ImGui::PushFont(fonts().huge);
     if (button("signup", s.text->signUp, ImVec2(width(), 160 * unit()))) act(Intent::kSignUp);
     ImGui::PopFont();
     std::string others;
@@ -137,7 +157,7 @@ struct Frame {
       if (l.code != s.language) others += (others.empty() ? "" : "  \u00B7  ") + uiText(l.code).signUp;
     paragraph(others);
     gap(60);
-    ImGui::PushFont(ui.large);
+    ImGui::PushFont(fonts().large);
     if (button("stop", s.text->stopMessages, ImVec2(width(), 110 * unit()), kSecondary)) act(Intent::kStopMessages);
     ImGui::PopFont();
     others.clear();
@@ -148,12 +168,15 @@ struct Frame {
 
   void language() {
     title(s.text->chooseLanguage);
-    ImGui::PushFont(ui.huge);
+    ImGui::PushFont(fonts().huge);
     for (const auto& l : languages()) {
+      if (std::find(s.languagesOffered.begin(), s.languagesOffered.end(), l.code) == s.languagesOffered.end()) continue;
       if (button("lang-" + l.code, l.endonym, ImVec2(width(), 120 * unit()))) act(Intent::kLanguage, l.code);
       gap(8);
     }
     ImGui::PopFont();
+    gap();
+    textSizeToggle(width());
     backButton();
   }
 
@@ -163,14 +186,14 @@ struct Frame {
     paragraph(s.text->phoneHint);
     gap(8);
     const Country& c = ui.countries[ui.countryIndex % ui.countries.size()];
-    ImGui::PushFont(ui.large);
+    ImGui::PushFont(fonts().large);
     if (button("country", s.text->country + ": " + c.region + " " + c.callingCode + "  \u25B8", ImVec2(width(), 80 * unit()), kSecondary)) {
       ui.countryIndex = (ui.countryIndex + 1) % ui.countries.size();
       act(Intent::kCountry, ui.countries[ui.countryIndex].region);
     }
     ImGui::PopFont();
     gap(8);
-    ImGui::PushFont(ui.huge);
+    ImGui::PushFont(fonts().huge);
     const std::string shown = s.callingCode + "  " + (s.phone.empty() ? std::string("_") : spacedDigits(s.phone));
     ImGui::TextUnformatted(shown.c_str());
     ImGui::PopFont();
@@ -184,7 +207,7 @@ struct Frame {
     physicalKeys(true, Intent::kNext);
     title(s.text->nameTitle);
     paragraph(s.text->nameHint);
-    ImGui::PushFont(ui.huge);
+    ImGui::PushFont(fonts().huge);
     ImGui::TextUnformatted((s.name + "_").c_str());
     ImGui::PopFont();
     gap(8);
@@ -193,7 +216,7 @@ struct Frame {
     const float gapX = ImGui::GetStyle().ItemSpacing.x, w = (width() - 9 * gapX) / 10;
     const float fit = (ImGui::GetContentRegionAvail().y - 190 * unit()) / 5 - ImGui::GetStyle().ItemSpacing.y;
     const float h = std::max(56.0f * unit(), std::min(w, fit));
-    ImGui::PushFont(ui.large);
+    ImGui::PushFont(ui.normal.large);  // ten keys to a row at any text size
     for (int r = 0; rows[r]; ++r) {
       for (size_t i = 0; rows[r][i]; ++i) {
         if (i) ImGui::SameLine();
@@ -224,7 +247,7 @@ struct Frame {
     const std::map<std::string, std::string> v = {{"age", std::to_string(s.ageOfConsent)}};
     title(fill(s.text->ageTitle, v));
     gap(30);
-    ImGui::PushFont(ui.large);
+    ImGui::PushFont(fonts().large);
     if (button("age-yes", fill(s.text->ageYes, v), ImVec2(width(), 130 * unit()))) act(Intent::kAgeYes);
     gap(80);  // far apart, so that one is not pressed for the other
     if (button("age-no", fill(s.text->ageNo, v), ImVec2(width(), 130 * unit()))) act(Intent::kAgeNo);
@@ -233,7 +256,7 @@ struct Frame {
   }
 
   void choice(const std::string& id, bool on, const std::string& label, const std::string& text, Intent intent) {
-    ImGui::PushFont(ui.large);
+    ImGui::PushFont(fonts().large);
     if (button(id, std::string(on ? "\u2611  " : "\u2610  ") + label, ImVec2(width(), 96 * unit()), on ? kPrimary : kSecondary))
       act(intent);
     ImGui::PopFont();
@@ -251,7 +274,7 @@ struct Frame {
     title(s.text->consentTitle);
     paragraph(s.text->consentIntro);
     gap();
-    choice("toggle-alerts", s.alerts, s.text->alertsLabel, s.alertsText, Intent::kToggleAlerts);
+    if (s.alertsOffered) choice("toggle-alerts", s.alerts, s.text->alertsLabel, s.alertsText, Intent::kToggleAlerts);
     if (s.promotionsOffered)
       choice("toggle-promotions", s.promotions, fill(s.text->promotionsLabel, {{"shop", s.shopName}}), s.promotionsText,
              Intent::kTogglePromotions);
@@ -263,11 +286,11 @@ struct Frame {
     // Equal weight: same size, same row; "Back" smaller, at the side.
     const float spacing = ImGui::GetStyle().ItemSpacing.x;
     const float back = std::max(48.0f * unit(), width() * 0.18f), half = (width() - back - 2 * spacing) / 2;
-    ImGui::PushFont(ui.body);
+    ImGui::PushFont(fonts().body);
     if (button("back", s.text->back, ImVec2(back, bar), kSecondary)) act(Intent::kBack);
     ImGui::PopFont();
     ImGui::SameLine();
-    ImGui::PushFont(ui.large);
+    ImGui::PushFont(fonts().large);
     if (button("submit", s.text->submit, ImVec2(half, bar))) act(Intent::kSubmit);
     ImGui::SameLine();
     if (button("no-thanks", s.text->noThanks, ImVec2(half, bar))) act(Intent::kNoThanks);
@@ -280,37 +303,37 @@ struct Frame {
     paragraph(s.text->codeHint);
     std::string shown;
     for (size_t i = 0; i < 6; ++i) shown += (i ? " " : "") + (i < s.code.size() ? std::string(1, s.code[i]) : std::string("_"));
-    ImGui::PushFont(ui.huge);
+    ImGui::PushFont(fonts().huge);
     ImGui::TextUnformatted(shown.c_str());
     ImGui::PopFont();
     error();
     gap(8);
     keypad(s.text->confirm, Intent::kConfirm);
     gap();
-    ImGui::PushFont(ui.large);
+    ImGui::PushFont(fonts().large);
     if (button("reply-instead", s.text->replyInstead, ImVec2(width(), 90 * unit()), kSecondary)) act(Intent::kReplyInstead);
     ImGui::PopFont();
   }
 
   void message(const std::string& text) {
     gap(60);
-    ImGui::PushFont(ui.huge);
+    ImGui::PushFont(fonts().huge);
     paragraph(text);
     ImGui::PopFont();
     gap(60);
-    ImGui::PushFont(ui.large);
+    ImGui::PushFont(fonts().large);
     if (button("finish", s.text->finish, ImVec2(width(), 110 * unit()))) act(Intent::kFinish);
     ImGui::PopFont();
   }
 
   void withdraw() {
     title(s.text->withdrawTitle);
-    ImGui::PushFont(ui.huge);
+    ImGui::PushFont(fonts().huge);
     ImGui::TextUnformatted(s.maskedPhone.c_str());
     ImGui::PopFont();
     error();
     gap(40);
-    ImGui::PushFont(ui.large);
+    ImGui::PushFont(fonts().large);
     if (button("withdraw-confirm", s.text->withdrawConfirm, ImVec2(width(), 130 * unit()))) act(Intent::kWithdrawConfirm);
     ImGui::PopFont();
     backButton();
@@ -319,7 +342,7 @@ struct Frame {
   void adminPin() {
     physicalKeys(false, Intent::kConfirm);
     title(s.text->adminPin);
-    ImGui::PushFont(ui.huge);
+    ImGui::PushFont(fonts().huge);
     ImGui::TextUnformatted((std::string(s.pin.size() * 3, ' ') + "_").c_str());
     ImGui::PopFont();
     error();
@@ -329,7 +352,11 @@ struct Frame {
 
   void admin() {
     title(s.text->adminTitle);
-    ImGui::PushFont(ui.large);
+    if (!s.staffStatus.empty()) paragraph(s.staffStatus);
+    gap();
+    ImGui::PushFont(fonts().large);
+    if (s.pairingOffered && button("pair", s.text->pairKiosk, ImVec2(width(), 110 * unit()))) act(Intent::kPair);
+    gap();
     if (s.exitAllowed) {
       if (button("exit", s.text->exitApp, ImVec2(width(), 110 * unit()))) act(Intent::kExit);
     } else {
@@ -339,13 +366,44 @@ struct Frame {
     backButton();
   }
 
+  // The pairing code, XXXXX-XXXXX, from the appliance's alphabet: eight keys to a row.
+  void pairCode() {
+    physicalKeys(true, Intent::kConfirm);
+    title(s.text->pairTitle);
+    paragraph(s.text->pairHint);
+    std::string shown;
+    for (size_t i = 0; i < kPairingCodeLength; ++i)
+      shown += std::string(i == 5 ? " - " : (i ? " " : "")) + (i < s.pairingCode.size() ? s.pairingCode.substr(i, 1) : "_");
+    ImGui::PushFont(fonts().huge);
+    ImGui::TextUnformatted(shown.c_str());
+    ImGui::PopFont();
+    error();
+    gap(8);
+    const std::string alphabet = kPairingAlphabet;
+    const float gapX = ImGui::GetStyle().ItemSpacing.x, w = (width() - 7 * gapX) / 8;
+    const float fit = (ImGui::GetContentRegionAvail().y - 200 * unit()) / 5 - ImGui::GetStyle().ItemSpacing.y;
+    const float h = std::max(56.0f * unit(), std::min({w, fit, 100.0f * unit()}));
+    ImGui::PushFont(ui.normal.large);
+    for (size_t i = 0; i < alphabet.size(); ++i) {
+      if (i % 8) ImGui::SameLine();
+      const std::string k(1, alphabet[i]);
+      if (button("key-" + k, k, ImVec2(w, h), kSecondary)) act(Intent::kKey, k);
+    }
+    ImGui::SameLine();
+    if (button("key-backspace", "\u232B", ImVec2(w, h), kSecondary)) act(Intent::kBackspace);
+    gap(8);
+    if (button("key-action", s.text->confirm, ImVec2(width(), 90 * unit()))) act(Intent::kConfirm);
+    ImGui::PopFont();
+    backButton();
+  }
+
   void stillThere() {
-    ImGui::PushFont(ui.huge);
+    ImGui::PushFont(fonts().huge);
     gap(80);
     paragraph(s.text->stillThere);
     ImGui::PopFont();
     gap(20);
-    ImGui::PushFont(ui.large);
+    ImGui::PushFont(fonts().large);
     paragraph(fill(s.text->clearingIn, {{"seconds", std::to_string(*s.countdownSeconds)}}));
     gap(40);
     if (button("still-here", s.text->keepGoing, ImVec2(width(), 160 * unit()))) act(Intent::kStillHere);
@@ -378,9 +436,11 @@ std::vector<Action> draw(const Snapshot& s, UiState& ui) {
   ImGui::SetNextWindowPos(vp->Pos);
   ImGui::SetNextWindowSize(vp->Size);
   ImGui::Begin("kiosk", nullptr,
-               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+               // A scroll bar (a 48 px touch target) appears only when a screen does not fit.
+               ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                   ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                    ImGuiWindowFlags_NoBringToFrontOnFocus);
-  ImGui::PushFont(ui.body);
+  ImGui::PushFont(f.fonts().body);
   if (s.countdownSeconds) {
     f.stillThere();
   } else {
@@ -397,6 +457,7 @@ std::vector<Action> draw(const Snapshot& s, UiState& ui) {
       case Screen::kWithdrawn: f.message(s.text->withdrawDone); break;
       case Screen::kAdminPin: f.adminPin(); break;
       case Screen::kAdmin: f.admin(); break;
+      case Screen::kPairCode: f.pairCode(); break;
     }
   }
   ImGui::PopFont();

@@ -18,14 +18,20 @@ struct TouchTarget {
   bool operator==(const TouchTarget&) const = default;
 };
 
-struct UiState {
-  float scale = 1.0f;  // the screen's content scale (DPI)
-  ImFont* body = nullptr;
+struct FontSet {
+  ImFont* body = nullptr;   // at least 20 px at 1x
   ImFont* large = nullptr;
   ImFont* huge = nullptr;
+};
+
+struct UiState {
+  float scale = 1.0f;  // the screen's content scale (DPI)
+  FontSet normal;
+  FontSet bigger;      // "Larger text"
   size_t countryIndex = 0;
   std::vector<Country> countries;
   std::vector<TouchTarget> targets;  // of the last frame, for the test harness's map
+  uint64_t actionsApplied = 0;       // since the app started, for the same map
 };
 
 // Renders the frame and returns the person's actions (already in intent form).

@@ -1,6 +1,8 @@
 #include "kiosk/flow.h"
 
 #include <algorithm>
+#include <cctype>
+#include <string_view>
 
 namespace tocsin::kiosk {
 namespace {
@@ -31,12 +33,13 @@ const char* screenName(Screen s) {
     case Screen::kWithdrawn: return "withdrawn";
     case Screen::kAdminPin: return "admin-pin";
     case Screen::kAdmin: return "admin";
+    case Screen::kPairCode: return "pair-code";
   }
   return "unknown";
 }
 
-Flow::Flow(const Clock& clock, SignupPort& signups, FlowSettings settings)
-    : clock_(clock), signups_(signups), settings_(std::move(settings)) {
+Flow::Flow(const Clock& clock, SignupPort& signups, FlowSettings settings, PairingPort* pairing)
+    : clock_(clock), signups_(signups), settings_(std::move(settings)), pairing_(pairing) {
   settings_.countdown = std::max<Micros>(settings_.countdown, std::chrono::seconds(20));
   lastTouch_ = screenSince_ = clock_.monotonic();
   wipe();
@@ -48,7 +51,13 @@ void Flow::wipe() {
   scrub(s_.code);
   scrub(s_.pin);
   scrub(s_.maskedPhone);
+  scrub(s_.pairingCode);
   s_ = Snapshot{};
+  for (const auto& l : languages())
+    if (offered("alerts", l.code) || offered("promotions", l.code)) s_.languagesOffered.push_back(l.code);
+  s_.inService = settings_.paired && !s_.languagesOffered.empty();
+  s_.pairingOffered = pairing_ != nullptr;
+  s_.staffStatus = settings_.staffStatus;
   s_.language = settings_.defaultLanguage;
   s_.region = settings_.defaultRegion;
   pendingSignup_ = 0;
@@ -64,14 +73,20 @@ void Flow::refreshTexts() {
   s_.shopName = settings_.shopName;
   s_.townName = settings_.townName;
   s_.callingCode = callingCode(s_.region);
+  // Exactly the appliance's text in the person's language, or nothing (and no such choice).
   auto text = [&](const std::string& kind) {
     auto it = settings_.consentTexts.find({kind, s_.language});
-    if (it == settings_.consentTexts.end()) it = settings_.consentTexts.find({kind, "en"});
-    return it == settings_.consentTexts.end() ? defaultConsentText(kind, s_.language, settings_.townName, settings_.shopName)
-                                              : it->second;
+    return it == settings_.consentTexts.end() ? std::string() : it->second;
   };
   s_.alertsText = text("alerts");
   s_.promotionsText = text("promotions");
+  s_.alertsOffered = offered("alerts", s_.language);
+  if (!s_.alertsOffered) s_.alerts = false;
+}
+
+bool Flow::offered(const std::string& kind, const std::string& language) const {
+  auto it = settings_.consentTexts.find({kind, language});
+  return it != settings_.consentTexts.end() && !it->second.empty();
 }
 
 void Flow::go(Screen screen) {
@@ -95,6 +110,10 @@ void Flow::apply(const Action& a) {
     s_.countdownSeconds.reset();
     if (a.intent == Intent::kStillHere) return;
   }
+  if (a.intent == Intent::kLargeText) {
+    s_.largeText = !s_.largeText;
+    return;
+  }
   handle(a);
 }
 
@@ -113,15 +132,45 @@ void Flow::handle(const Action& a) {
       if (a.intent == Intent::kFinish) wipe();
       return;
     case Screen::kAdminPin: return onAdminPin(a);
-    case Screen::kAdmin:
-      if (a.intent == Intent::kExit && settings_.allowExit) exit_ = true;
-      else if (a.intent == Intent::kBack) wipe();
-      return;
+    case Screen::kAdmin: return onAdmin(a);
+    case Screen::kPairCode: return onPairCode(a);
+  }
+}
+
+void Flow::onAdmin(const Action& a) {
+  if (a.intent == Intent::kExit && settings_.allowExit) {
+    exit_ = true;
+  } else if (a.intent == Intent::kPair && pairing_) {
+    go(Screen::kPairCode);
+  } else if (a.intent == Intent::kBack) {
+    wipe();
+  }
+}
+
+void Flow::onPairCode(const Action& a) {
+  if (a.intent == Intent::kKey && a.value.size() == 1) {
+    const char c = static_cast<char>(std::toupper(static_cast<unsigned char>(a.value[0])));
+    if (std::string_view(kPairingAlphabet).find(c) == std::string_view::npos) return;
+    keyInto(s_.pairingCode, std::string(1, c), kPairingCodeLength, false);
+  } else if (a.intent == Intent::kBackspace && !s_.pairingCode.empty()) {
+    s_.pairingCode.pop_back();
+  } else if (a.intent == Intent::kBack) {
+    scrub(s_.pairingCode);
+    go(Screen::kAdmin);
+  } else if (a.intent == Intent::kConfirm && s_.pairingCode.size() == kPairingCodeLength) {
+    const std::string code = s_.pairingCode.substr(0, 5) + "-" + s_.pairingCode.substr(5);
+    scrub(s_.pairingCode);
+    const Status st = pairing_->pair(code);
+    if (st.ok()) {
+      pairedNow_ = true;
+    } else {
+      s_.error = st.code() == StatusCode::kUnavailable ? s_.text->unreachable : s_.text->pairRefused;
+    }
   }
 }
 
 void Flow::onAttract(const Action& a) {
-  if (a.intent == Intent::kSignUp || a.intent == Intent::kStopMessages) {
+  if ((a.intent == Intent::kSignUp || a.intent == Intent::kStopMessages) && s_.inService) {
     s_.withdrawing = a.intent == Intent::kStopMessages;
     go(Screen::kLanguage);
   } else if (a.intent == Intent::kAdminCorner && !settings_.adminPin.empty() && ++cornerTaps_ >= 5) {
@@ -132,12 +181,15 @@ void Flow::onAttract(const Action& a) {
 }
 
 void Flow::onLanguage(const Action& a) {
-  if (a.intent == Intent::kLanguage && isKioskLanguage(a.value)) {
+  if (a.intent == Intent::kLanguage &&
+      std::find(s_.languagesOffered.begin(), s_.languagesOffered.end(), a.value) != s_.languagesOffered.end()) {
     s_.language = a.value;
     refreshTexts();
     go(Screen::kPhone);
   } else if (a.intent == Intent::kBack) {
+    const bool large = s_.largeText;  // the same person, back at the start
     wipe();
+    s_.largeText = large;
   }
 }
 
@@ -184,7 +236,7 @@ void Flow::onName(const Action& a) {
 void Flow::onAge(const Action& a) {
   if (a.intent == Intent::kAgeYes || a.intent == Intent::kAgeNo) {
     s_.age = a.intent == Intent::kAgeYes ? settings_.ageOfConsent : 0;
-    s_.promotionsOffered = a.intent == Intent::kAgeYes;
+    s_.promotionsOffered = a.intent == Intent::kAgeYes && offered("promotions", s_.language);
     s_.promotions = false;
     go(Screen::kConsent);
   } else if (a.intent == Intent::kBack) {
@@ -193,7 +245,7 @@ void Flow::onAge(const Action& a) {
 }
 
 void Flow::onConsent(const Action& a) {
-  if (a.intent == Intent::kToggleAlerts) {
+  if (a.intent == Intent::kToggleAlerts && s_.alertsOffered) {
     s_.alerts = !s_.alerts;
     s_.error.clear();
   } else if (a.intent == Intent::kTogglePromotions && s_.promotionsOffered) {
@@ -218,7 +270,7 @@ void Flow::submitSignup() {
   r.region = s_.region;
   if (!s_.name.empty()) r.name = s_.name;
   r.language = s_.language;
-  r.alerts = s_.alerts;
+  r.alerts = s_.alerts && s_.alertsOffered;
   r.promotions = s_.promotions && s_.promotionsOffered;
   r.ageConfirmed = s_.age;
   auto pending = signups_.signUp(r);

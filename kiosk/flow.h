@@ -4,7 +4,12 @@
 //
 //   attract -> language -> phone -> name -> age -> consent -> code -> done -> attract
 //   attract -> language -> phone (withdraw) -> withdraw -> withdrawn -> attract
-//   attract (five taps in the top-left corner) -> admin PIN -> admin
+//   attract (five taps in the top-left corner) -> admin PIN -> admin -> pairing code
+//
+// A kiosk not paired yet (or with no consent text from the appliance) is out of service: its
+// attract screen says so and only the staff corner works. A purpose is offered only in the
+// languages the appliance has its text for, and a language only when it has one. "Larger
+// text" lasts until the person's session ends.
 //
 // Three wrong PINs lock the staff screen out for 30 s, then 60 s, 120 s, ... up to an hour; the
 // staff screen closes the app only when the kiosk was started to allow it.
@@ -27,14 +32,15 @@
 namespace tocsin::kiosk {
 
 enum class Screen {
-  kAttract, kLanguage, kPhone, kName, kAge, kConsent, kCode, kDone, kWithdraw, kWithdrawn, kAdminPin, kAdmin
+  kAttract, kLanguage, kPhone, kName, kAge, kConsent, kCode, kDone, kWithdraw, kWithdrawn, kAdminPin, kAdmin,
+  kPairCode
 };
 const char* screenName(Screen s);
 
 enum class Intent {
   kSignUp, kStopMessages, kLanguage, kKey, kBackspace, kCountry, kNext, kBack, kSkip, kAgeYes, kAgeNo,
   kToggleAlerts, kTogglePromotions, kSubmit, kNoThanks, kConfirm, kReplyInstead, kFinish, kWithdrawConfirm,
-  kStillHere, kAdminCorner, kExit,
+  kStillHere, kAdminCorner, kExit, kLargeText, kPair,
 };
 
 struct Action {
@@ -53,9 +59,24 @@ struct FlowSettings {
   bool allowExit = false;  // the staff screen can close the app (never on a public stand)
   std::string shopName;
   std::string townName;
-  // The consent texts exactly as registered: (kind, language) -> body.
+  // The consent texts exactly as the appliance serves them: (kind, language) -> body. A purpose
+  // without its text in a language is not offered in it.
   std::map<std::pair<std::string, std::string>, std::string> consentTexts;
+  bool paired = true;       // false: out of service until staff pair it
+  std::string staffStatus;  // shown on the staff screen: the kiosk, its appliance, what waits
 };
+
+// Pairing from the staff screen: the one-time code from the appliance's admin.
+class PairingPort {
+ public:
+  virtual ~PairingPort() = default;
+  // kUnavailable: the appliance cannot be reached; any other failure: the code was refused.
+  virtual Status pair(const std::string& code) = 0;
+};
+
+// The characters of a pairing code (no 0/O, 1/I/L), as the appliance makes them.
+inline constexpr const char* kPairingAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+inline constexpr size_t kPairingCodeLength = 10;  // shown XXXXX-XXXXX
 
 // Everything the screen shows, in the person's language; nothing else of them exists.
 struct Snapshot {
@@ -82,11 +103,18 @@ struct Snapshot {
   bool confirmed = false;    // kDone: confirmed or pending
   std::optional<int> countdownSeconds;  // the "still there?" question
   bool exitAllowed = false;  // kAdmin: the app may be closed from here
+  bool largeText = false;
+  bool inService = true;     // paired, with consent texts
+  std::vector<std::string> languagesOffered;  // those with a consent text
+  bool alertsOffered = false;
+  bool pairingOffered = false;  // kAdmin: a pairing port is there
+  std::string pairingCode;      // kPairCode: typed so far, without the dash
+  std::string staffStatus;
 };
 
 class Flow {
  public:
-  Flow(const Clock& clock, SignupPort& signups, FlowSettings settings);
+  Flow(const Clock& clock, SignupPort& signups, FlowSettings settings, PairingPort* pairing = nullptr);
 
   void apply(const Action& action);
   // Moves time on: idle question, wipe, return from a done screen. Call on every wake-up.
@@ -95,6 +123,8 @@ class Flow {
   // When the UI should wake up next even without input (nullopt: only on input).
   std::optional<Micros> nextTick() const;
   bool exitRequested() const { return exit_; }
+  // Staff paired the kiosk just now: the app starts again with its new credential.
+  bool pairedNow() const { return pairedNow_; }
 
  private:
   void go(Screen screen);
@@ -112,11 +142,15 @@ class Flow {
   void onCode(const Action& a);
   void onWithdraw(const Action& a);
   void onAdminPin(const Action& a);
+  void onAdmin(const Action& a);
+  void onPairCode(const Action& a);
+  bool offered(const std::string& kind, const std::string& language) const;
   void keyInto(std::string& field, const std::string& key, size_t max, bool digitsOnly);
 
   const Clock& clock_;
   SignupPort& signups_;
   FlowSettings settings_;
+  PairingPort* pairing_;
   Snapshot s_;
   int64_t pendingSignup_ = 0;
   MonoTime lastTouch_;
@@ -127,6 +161,7 @@ class Flow {
   int pinLockouts_ = 0;                    // each lock-out lasts twice the one before
   std::optional<MonoTime> pinLockedUntil_;
   bool exit_ = false;
+  bool pairedNow_ = false;
 };
 
 }  // namespace tocsin::kiosk

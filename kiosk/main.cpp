@@ -1,13 +1,14 @@
-// tocsin-kiosk: the sign-up kiosk on a shop's stand.
+// tocsin-kiosk: the sign-up kiosk on a shop's stand, a client of the appliance's API.
 //
 //   tocsin-kiosk --url https://APPLIANCE:PORT [--ca CERT.pem] [--state DIR] [--config FILE] --kiosk-id ID
 //                [--pair CODE] [--window WxH] [--ui-map FILE] [--allow-exit]
-//   tocsin-kiosk [--db PATH] [--config FILE] --kiosk-id ID ...     (on the appliance, with its store)
 //
-// With --url the kiosk is a client of the appliance's API: --pair CODE exchanges the one-time
-// pairing code for its token (kept in DIR/credential, 0600) and exits; afterwards it fetches the
+// The kiosk is paired once, from its staff screen or with --pair CODE (which exits): the
+// one-time code from the appliance's admin is exchanged for the kiosk's own token, kept in
+// DIR/credential (0600). Unpaired, the kiosk says it is not in service. Paired, it fetches the
 // consent texts in force (cached in DIR/texts.json for a start while the appliance is away) and
-// signs people up through the kiosk calls alone.
+// signs people up through the kiosk calls alone; sign-ups taken while the appliance cannot be
+// reached wait in DIR/outbox.db. It opens no store and holds no key of the appliance.
 //
 // Full screen on the primary monitor unless --window is given. The loop sleeps until a touch
 // or the flow's next deadline (idle question, countdown, end of a thank-you screen), so an
@@ -27,9 +28,9 @@
 #include <fstream>
 #include <iostream>
 
+#include "common/base/clock.h"
 #include "common/base/json_text.h"
-#include "common/setup/store_environment.h"
-#include "common/crypto/key_files.h"
+#include "common/base/files.h"
 #include "kiosk/api_signups.h"
 #include "kiosk/draw.h"
 #include "kiosk/outbox.h"
@@ -42,8 +43,7 @@ using namespace tocsin;
 int usage(const std::string& problem) {
   std::cerr << "tocsin-kiosk: " << problem << "\n"
             << "usage: tocsin-kiosk --url URL [--ca CERT] [--state DIR] [--pair CODE] [--config FILE] --kiosk-id ID\n"
-            << "                    [--window WxH] [--ui-map FILE] [--allow-exit]\n"
-            << "       tocsin-kiosk [--db PATH] [--config FILE] --kiosk-id ID [--window WxH] [--ui-map FILE] [--allow-exit]\n";
+            << "                    [--window WxH] [--ui-map FILE] [--allow-exit]\n";
   return 2;
 }
 
@@ -70,7 +70,7 @@ void writeUiMap(const std::string& path, const kiosk::Snapshot& s, const kiosk::
 }
 
 struct Options {
-  std::optional<std::string> dbPath, configPath, url, caFile, pairCode;
+  std::optional<std::string> configPath, url, caFile, pairCode;
   std::string stateDir = "var/kiosk";
   std::string kioskId, uiMap;
   int width = 0, height = 0;  // 0: full screen
@@ -87,8 +87,7 @@ std::optional<std::string> parseOptions(int argc, char** argv, Options& o) {
     }
     if (i + 1 >= argc) return a + " needs a value";
     const std::string v = argv[++i];
-    if (a == "--db") o.dbPath = v;
-    else if (a == "--url") o.url = v;
+    if (a == "--url") o.url = v;
     else if (a == "--ca") o.caFile = v;
     else if (a == "--pair") o.pairCode = v;
     else if (a == "--state") o.stateDir = v;
@@ -103,18 +102,8 @@ std::optional<std::string> parseOptions(int argc, char** argv, Options& o) {
     }
   }
   if (o.kioskId.empty()) return std::string("--kiosk-id is required");
-  if (o.url && o.dbPath) return std::string("--url and --db exclude each other");
-  if (o.pairCode && !o.url) return std::string("--pair needs --url");
+  if (!o.url) return std::string("--url is required: the appliance the kiosk signs people up with");
   return std::nullopt;
-}
-
-Status openStore(const Options& o, Clock& clock, StoreEnvironment& env) {
-  Config c;
-  if (o.configPath) {
-    TOCSIN_ASSIGN_OR_RETURN(c, loadConfig(*o.configPath));
-  }
-  if (o.dbPath) c.store.path = *o.dbPath;
-  return env.open(c, clock);
 }
 
 Clock& SystemClockSingleton() {
@@ -171,37 +160,73 @@ Status ensurePrivateDir(const std::string& dir) {
   return Status::okStatus();
 }
 
-// --url: pairs (and returns nullopt state to exit), or opens the client with its token and texts.
-Result<std::optional<ClientState>> openClient(const Options& o, kiosk::KioskSettings& settings) {
+std::string credentialPath(const Options& o) { return o.stateDir + "/credential"; }
+
+// Exchanges a one-time pairing code for the kiosk's token, kept in DIR/credential (0600).
+Status pairWith(const Options& o, const std::string& code) {
+  TOCSIN_RETURN_IF_ERROR(ensurePrivateDir(o.stateDir));
+  TOCSIN_ASSIGN_OR_RETURN(auto api, kiosk::KioskApi::connect(*o.url, o.caFile.value_or("")));
+  TOCSIN_ASSIGN_OR_RETURN(const std::string token, kiosk::pairKiosk(*api, o.kioskId, code));
+  return writeFileAtomically(credentialPath(o), token + "\n", 0600);
+}
+
+// The staff screen's pairing.
+class ApiPairing final : public kiosk::PairingPort {
+ public:
+  explicit ApiPairing(const Options& o) : options_(o) {}
+  Status pair(const std::string& code) override {
+    const Status st = pairWith(options_, code);
+    if (!st.ok()) std::cerr << "tocsin-kiosk: pairing: " << st.message() << "\n";
+    return st;
+  }
+
+ private:
+  const Options& options_;
+};
+
+// An unpaired kiosk signs nobody up (its screen says it is not in service).
+class Unpaired final : public kiosk::SignupPort {
+ public:
+  Result<PhoneNumber> checkPhone(const std::string&, const std::string&) const override { return refused(); }
+  Result<kiosk::PendingSignup> signUp(const kiosk::SignupRequest&) override { return refused(); }
+  Result<kiosk::CodeOutcome> confirm(int64_t, const std::string&, int&) override { return refused(); }
+  Result<kiosk::PendingSignup> withdraw(const std::string&, const std::string&, const std::string&) override {
+    return refused();
+  }
+
+ private:
+  static Status refused() { return Status::failedPrecondition("this kiosk is not paired"); }
+};
+
+// Saves the texts fetched, for a start while the appliance is away.
+Status cacheTexts(const std::string& path, const kiosk::ServedTexts& texts) {
+  std::string json = "{\"texts\":[";
+  bool first = true;
+  for (const auto& [key, t] : texts) {
+    json += std::string(first ? "" : ",") + "{\"purpose\":" + jsonString(t.purpose) + ",\"text_id\":" +
+            jsonString(t.textId) + ",\"language\":" + jsonString(t.language) + ",\"version\":" +
+            std::to_string(t.version) + ",\"sha256\":" + jsonString(t.sha256) + ",\"body\":" + jsonString(t.body) + "}";
+    first = false;
+  }
+  return writeFileAtomically(path, json + "]}\n", 0600);
+}
+
+// A paired kiosk: its token, the texts in force (or those fetched last) and its outbox. Nullopt
+// when it is not paired yet.
+Result<std::optional<ClientState>> openClient(const Options& o, kiosk::FlowSettings& flow) {
+  TOCSIN_RETURN_IF_ERROR(ensurePrivateDir(o.stateDir));
+  const std::string credential = credentialPath(o), cache = o.stateDir + "/texts.json";
+  struct stat sb {};
+  if (::stat(credential.c_str(), &sb) != 0) return std::optional<ClientState>();
+  if (sb.st_mode & 077) return Status::permissionDenied(credential + " is readable by others: chmod 600 " + credential);
   ClientState c;
   TOCSIN_ASSIGN_OR_RETURN(c.api, kiosk::KioskApi::connect(*o.url, o.caFile.value_or("")));
-  TOCSIN_RETURN_IF_ERROR(ensurePrivateDir(o.stateDir));
-  const std::string credential = o.stateDir + "/credential", cache = o.stateDir + "/texts.json";
-  if (o.pairCode) {
-    TOCSIN_ASSIGN_OR_RETURN(const std::string token, kiosk::pairKiosk(*c.api, o.kioskId, *o.pairCode));
-    TOCSIN_RETURN_IF_ERROR(writeFileAtomically(credential, token + "\n", 0600));
-    std::cout << "kiosk " << o.kioskId << " paired; its token is in " << credential << "\n";
-    return std::optional<ClientState>();
-  }
-  struct stat sb {};
-  if (::stat(credential.c_str(), &sb) != 0)
-    return Status::failedPrecondition("this kiosk is not paired: run it once with --pair CODE (tocsinctl kiosk add)");
-  if (sb.st_mode & 077) return Status::permissionDenied(credential + " is readable by others: chmod 600 " + credential);
   TOCSIN_ASSIGN_OR_RETURN(c.token, readWholeFile(credential));
   while (!c.token.empty() && (c.token.back() == '\n' || c.token.back() == '\r')) c.token.pop_back();
   c.api->setToken(c.token);
-  // The texts in force; the last ones fetched when the appliance is away.
   auto texts = kiosk::fetchTexts(*c.api);
   if (texts.ok()) {
-    std::string json = "{\"texts\":[";
-    bool first = true;
-    for (const auto& [key, t] : *texts) {
-      json += std::string(first ? "" : ",") + "{\"purpose\":" + jsonString(t.purpose) + ",\"text_id\":" +
-              jsonString(t.textId) + ",\"language\":" + jsonString(t.language) + ",\"version\":" +
-              std::to_string(t.version) + ",\"sha256\":" + jsonString(t.sha256) + ",\"body\":" + jsonString(t.body) + "}";
-      first = false;
-    }
-    TOCSIN_RETURN_IF_ERROR(writeFileAtomically(cache, json + "]}\n", 0600));
+    TOCSIN_RETURN_IF_ERROR(cacheTexts(cache, *texts));
   } else {
     std::cerr << "tocsin-kiosk: " << texts.status().message() << "; using the texts fetched last\n";
     auto cached = readWholeFile(cache);
@@ -210,8 +235,8 @@ Result<std::optional<ClientState>> openClient(const Options& o, kiosk::KioskSett
     if (!texts.ok()) return texts.status();
   }
   // The screen shows exactly the texts served (their hash is what a sign-up records).
-  settings.flow.consentTexts.clear();
-  for (const auto& [key, t] : *texts) settings.flow.consentTexts[key] = t.body;
+  flow.consentTexts.clear();
+  for (const auto& [key, t] : *texts) flow.consentTexts[key] = t.body;
   TOCSIN_ASSIGN_OR_RETURN(c.outbox, kiosk::Outbox::open(o.stateDir + "/outbox.db", SystemClockSingleton()));
   c.api->setWaiting(c.outbox->size());
   c.signups = std::make_unique<kiosk::ApiSignups>(*c.api, *texts, c.outbox.get());
@@ -258,10 +283,14 @@ bool setUpImGui(GLFWwindow* window, const std::string& defaultRegion, kiosk::UiS
   // Latin-1, Latin Extended-A (Polish), punctuation, arrows, the erase key, ballot boxes.
   static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0100, 0x017F, 0x2010, 0x2027, 0x25B8, 0x25B8,
                                    0x2326, 0x232B, 0x2610, 0x2612, 0};
-  ui.body = io.Fonts->AddFontFromFileTTF(kFont, 26.0f * ui.scale, nullptr, ranges);
-  ui.large = io.Fonts->AddFontFromFileTTF(kFont, 34.0f * ui.scale, nullptr, ranges);
-  ui.huge = io.Fonts->AddFontFromFileTTF(kFont, 46.0f * ui.scale, nullptr, ranges);
-  if (!ui.body || !ui.large || !ui.huge) {
+  // Body text 26 px at 1x; "Larger text" a third larger.
+  auto load = [&](float factor, kiosk::FontSet& set) {
+    set.body = io.Fonts->AddFontFromFileTTF(kFont, 26.0f * factor * ui.scale, nullptr, ranges);
+    set.large = io.Fonts->AddFontFromFileTTF(kFont, 34.0f * factor * ui.scale, nullptr, ranges);
+    set.huge = io.Fonts->AddFontFromFileTTF(kFont, 46.0f * factor * ui.scale, nullptr, ranges);
+    return set.body && set.large && set.huge;
+  };
+  if (!load(1.0f, ui.normal) || !load(1.35f, ui.bigger)) {
     std::cerr << "tocsin-kiosk: cannot load " << kFont << " (install fonts-dejavu-core)\n";
     return false;
   }
@@ -301,8 +330,8 @@ std::vector<kiosk::Action> drawFrame(GLFWwindow* window, const kiosk::Flow& flow
 void runLoop(GLFWwindow* window, kiosk::Flow& flow, kiosk::UiState& ui, const std::string& uiMap) {
   int framesToDraw = 3;  // a touch needs a few frames (press, release, redraw)
   std::string lastMap;
-  uint64_t applied = 0;
-  while (!glfwWindowShouldClose(window) && !flow.exitRequested()) {
+  uint64_t& applied = ui.actionsApplied;
+  while (!glfwWindowShouldClose(window) && !flow.exitRequested() && !flow.pairedNow()) {
     if (framesToDraw > 0) {
       glfwPollEvents();
     } else if (auto next = flow.nextTick()) {
@@ -335,76 +364,68 @@ void runLoop(GLFWwindow* window, kiosk::Flow& flow, kiosk::UiState& ui, const st
   }
 }
 
+// One run of the kiosk with what it has (paired or not) until it closes or staff pair it.
+enum class Ended { kClosed, kPaired, kFailed };
+
+Ended runSession(const Options& o, kiosk::FlowSettings settings, GLFWwindow* window, kiosk::UiState& ui, Clock& clock) {
+  auto opened = openClient(o, settings);
+  if (!opened.ok()) {
+    std::cerr << "tocsin-kiosk: " << opened.status().message() << "\n";
+    return Ended::kFailed;
+  }
+  std::optional<ClientState> client = std::move(*opened);
+  std::unique_ptr<OutboxSender> sender;
+  Unpaired unpaired;
+  ApiPairing pairing(o);
+  settings.paired = client.has_value();
+  settings.allowExit = o.allowExit;
+  settings.staffStatus = "Kiosk " + o.kioskId + " \u00B7 " + *o.url + " \u00B7 " +
+                         (client ? "paired, " + std::to_string(client->outbox->size()) + " sign-ups waiting"
+                                 : std::string("not paired"));
+  if (client) sender = std::make_unique<OutboxSender>(o, client->token, clock);
+  kiosk::Flow flow(clock, client ? static_cast<kiosk::SignupPort&>(*client->signups) : unpaired, settings, &pairing);
+  runLoop(window, flow, ui, o.uiMap);
+  return flow.pairedNow() ? Ended::kPaired : Ended::kClosed;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Options o;
   if (auto problem = parseOptions(argc, argv, o)) return usage(*problem);
-  SystemClock clock;
-  std::unique_ptr<kiosk::Flow> flow;
-  StoreEnvironment env;
-  std::unique_ptr<kiosk::StoreSignups> storeSignups;
-  std::optional<ClientState> client;
-  std::unique_ptr<OutboxSender> sender;
-  if (o.url) {
-    Poco::JSON::Object::Ptr document;
-    if (o.configPath) {
-      auto c = loadConfig(*o.configPath);
-      if (!c.ok()) {
-        std::cerr << "tocsin-kiosk: " << c.status().message() << "\n";
-        return 2;
-      }
-      document = c->document;
-    }
-    auto settings = kiosk::parseKioskSettings(document, o.kioskId);
-    if (!settings.ok()) {
-      std::cerr << "tocsin-kiosk: configuration: " << settings.status().message() << "\n";
+  Poco::JSON::Object::Ptr document;
+  if (o.configPath) {
+    auto c = kiosk::readSettingsFile(*o.configPath);
+    if (!c.ok()) {
+      std::cerr << "tocsin-kiosk: " << c.status().message() << "\n";
       return 2;
     }
-    auto opened = openClient(o, *settings);
-    if (!opened.ok()) {
-      std::cerr << "tocsin-kiosk: " << opened.status().message() << "\n";
-      return 1;
-    }
-    if (!*opened) return 0;  // paired
-    client = std::move(**opened);
-    sender = std::make_unique<OutboxSender>(o, client->token, clock);
-    settings->flow.allowExit = o.allowExit;
-    flow = std::make_unique<kiosk::Flow>(clock, *client->signups, settings->flow);
-  } else {
-    if (Status st = openStore(o, clock, env); !st.ok()) {
+    document = *c;
+  }
+  auto settings = kiosk::parseKioskSettings(document, o.kioskId);
+  if (!settings.ok()) {
+    std::cerr << "tocsin-kiosk: configuration: " << settings.status().message() << "\n";
+    return 2;
+  }
+  if (o.pairCode) {
+    if (Status st = pairWith(o, *o.pairCode); !st.ok()) {
       std::cerr << "tocsin-kiosk: " << st.message() << "\n";
       return 1;
     }
-    auto settings = kiosk::parseKioskSettings(env.config.document, o.kioskId);
-    if (!settings.ok()) {
-      std::cerr << "tocsin-kiosk: configuration: " << settings.status().message() << "\n";
-      return 2;
-    }
-    auto signups = kiosk::StoreSignups::open(*env.store, *env.audit, *env.book, settings->identity, settings->consentTexts);
-    if (!signups.ok()) {
-      std::cerr << "tocsin-kiosk: " << signups.status().message() << "\n";
-      return 1;
-    }
-    storeSignups = std::move(*signups);
-    // What the screen shows is exactly what was registered (version and hash in the store).
-    for (const char* kind : {"alerts", "promotions"})
-      for (const auto& l : kiosk::languages())
-        settings->flow.consentTexts[{kind, l.code}] = storeSignups->shownText(kind, l.code).body;
-    settings->flow.allowExit = o.allowExit;
-    flow = std::make_unique<kiosk::Flow>(clock, *storeSignups, settings->flow);
+    std::cout << "kiosk " << o.kioskId << " paired; its token is in " << credentialPath(o) << "\n";
+    return 0;
   }
-
+  SystemClock clock;
   GLFWwindow* window = openWindow(o.width, o.height);
   if (!window) return 1;
   kiosk::UiState ui;
-  if (!setUpImGui(window, flow->snapshot().region.empty() ? "FR" : flow->snapshot().region, ui)) return 1;
-  runLoop(window, *flow, ui, o.uiMap);
+  if (!setUpImGui(window, settings->flow.defaultRegion, ui)) return 1;
+  Ended ended = Ended::kPaired;
+  while (ended == Ended::kPaired) ended = runSession(o, settings->flow, window, ui, clock);
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();
   glfwDestroyWindow(window);
   glfwTerminate();
-  return 0;
+  return ended == Ended::kFailed ? 1 : 0;
 }
-

@@ -1,14 +1,27 @@
 #include "kiosk/settings.h"
 
+#include <Poco/JSON/Parser.h>
+
+#include "common/base/files.h"
 #include "common/config/json_reader.h"
 #include "common/phone/phone.h"
 
 namespace tocsin::kiosk {
 
+Result<Poco::JSON::Object::Ptr> readSettingsFile(const std::string& path) {
+  TOCSIN_ASSIGN_OR_RETURN(const std::string text, readWholeFile(path));
+  try {
+    auto parsed = Poco::JSON::Parser().parse(text);
+    if (parsed.type() != typeid(Poco::JSON::Object::Ptr)) return Status::invalid(path + ": not a JSON object");
+    return parsed.extract<Poco::JSON::Object::Ptr>();
+  } catch (const Poco::Exception& e) {
+    return Status::invalid(path + ": not valid JSON: " + e.displayText());
+  }
+}
+
 Result<KioskSettings> parseKioskSettings(const Poco::JSON::Object::Ptr& document, const std::string& kioskId) {
   KioskSettings s;
   s.identity.kioskId = kioskId;
-  s.identity.shop = "shop";
   s.identity.shopName = "this shop";
   s.identity.townName = "the town";
   if (kioskId.empty() || kioskId.size() > 40) return Status::invalid("--kiosk-id is 1 to 40 characters");
@@ -16,7 +29,11 @@ Result<KioskSettings> parseKioskSettings(const Poco::JSON::Object::Ptr& document
     JsonReader root(document, "");
     TOCSIN_ASSIGN_OR_RETURN(auto r, root.object("kiosk"));
     int64_t age = s.flow.ageOfConsent;
-    TOCSIN_RETURN_IF_ERROR(r->getString("shop", s.identity.shop));
+    // The shop is the one the kiosk was enrolled for, and the texts are the appliance's.
+    if (r->has("shop"))
+      return Status::invalid("kiosk.shop: a kiosk's shop is the one it was enrolled for (tocsinctl kiosk add --shop)");
+    if (r->has("consent_texts"))
+      return Status::invalid("kiosk.consent_texts: the consent texts come from the appliance (tocsinctl consent text add)");
     TOCSIN_RETURN_IF_ERROR(r->getString("shop_name", s.identity.shopName));
     TOCSIN_RETURN_IF_ERROR(r->getString("town_name", s.identity.townName));
     TOCSIN_RETURN_IF_ERROR(r->getString("default_region", s.flow.defaultRegion));
@@ -25,19 +42,6 @@ Result<KioskSettings> parseKioskSettings(const Poco::JSON::Object::Ptr& document
     TOCSIN_RETURN_IF_ERROR(r->getDuration("idle", s.flow.idle));
     TOCSIN_RETURN_IF_ERROR(r->getDuration("countdown", s.flow.countdown));
     TOCSIN_RETURN_IF_ERROR(r->getString("admin_pin", s.flow.adminPin));
-    TOCSIN_ASSIGN_OR_RETURN(auto texts, r->object("consent_texts"));
-    if (texts) {
-      for (const char* kind : {"alerts", "promotions"}) {
-        TOCSIN_ASSIGN_OR_RETURN(auto byLanguage, texts->object(kind));
-        if (!byLanguage) continue;
-        for (const auto& language : byLanguage->keys()) {
-          std::string body;
-          TOCSIN_RETURN_IF_ERROR(byLanguage->getString(language, body));
-          s.consentTexts[kind][language] = body;
-        }
-      }
-      TOCSIN_RETURN_IF_ERROR(texts->checkNoUnknownKeys());
-    }
     TOCSIN_RETURN_IF_ERROR(r->checkNoUnknownKeys());
     s.flow.ageOfConsent = static_cast<int>(age);
   }

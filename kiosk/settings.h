@@ -1,12 +1,12 @@
 // The kiosk's part of the configuration file (the "kiosk" section):
 //
-//   "kiosk": {"shop": "martin", "shop_name": "Boulangerie Martin", "town_name": "Saint-Tocsin",
+//   "kiosk": {"shop_name": "Boulangerie Martin", "town_name": "Saint-Tocsin",
 //             "default_region": "FR", "default_language": "fr", "age_of_consent": 15,
-//             "idle": "60s", "countdown": "30s", "admin_pin": "2468",
-//             "consent_texts": {"alerts": {"fr": "..."}, "promotions": {"fr": "..."}}}
+//             "idle": "60s", "countdown": "30s", "admin_pin": "2468"}
 //
-// Consent texts not given use the built-in ones for the shop and town named. The age of
-// digital consent is the country's (13 to 16; France 15).
+// The names are what the screens say; the shop a kiosk signs people up for is the one it was
+// enrolled for, and the consent texts are the appliance's. The age of digital consent is the
+// country's (13 to 16; France 15).
 #pragma once
 
 #include <map>
@@ -22,8 +22,10 @@ namespace tocsin::kiosk {
 struct KioskSettings {
   KioskIdentity identity;
   FlowSettings flow;
-  std::map<std::string, std::map<std::string, std::string>> consentTexts;  // kind -> language -> text
 };
+
+// The configuration file (JSON, the "kiosk" section read; the rest belongs to the appliance).
+Result<Poco::JSON::Object::Ptr> readSettingsFile(const std::string& path);
 
 Result<KioskSettings> parseKioskSettings(const Poco::JSON::Object::Ptr& document, const std::string& kioskId);
 

@@ -54,9 +54,16 @@ UiText english() {
   t.exitApp = "Close the kiosk";
   t.wrongPin = "Wrong PIN.";
   t.exitLocked = "This kiosk was started without --allow-exit: it cannot be closed from here.";
-  t.smsCode = "Your sign-up code: {code}. Type it at the kiosk or reply with it to confirm. Not you? Ignore this SMS.";
-  t.smsWithdrawn = "You will no longer receive offers from {shop} by SMS. Town alerts are not affected. Sign up again at the kiosk any time.";
   t.serviceError = "Sorry, something went wrong. Please ask the staff.";
+  t.largeText = "A+ Larger text";
+  t.normalText = "A- Normal text";
+  t.notInService = "This kiosk is not in service yet.";
+  t.pairKiosk = "Pair with the appliance";
+  t.pairTitle = "Pairing code";
+  t.pairHint = "The code from the appliance's admin (tocsinctl kiosk add)";
+  t.paired = "Paired. The kiosk starts now.";
+  t.pairRefused = "Refused: the code is wrong, used or expired.";
+  t.unreachable = "The appliance cannot be reached. Check the network and try again.";
   return t;
 }
 
@@ -109,9 +116,16 @@ UiText french() {
   t.exitApp = "Fermer la borne";
   t.wrongPin = "Code erroné.";
   t.exitLocked = "Cette borne a été lancée sans --allow-exit : elle ne peut pas être fermée d'ici.";
-  t.smsCode = "Votre code d'inscription : {code}. Tapez-le sur la borne ou répondez avec ce code pour confirmer. Pas vous ? Ignorez ce SMS.";
-  t.smsWithdrawn = "Vous ne recevrez plus d'offres de {shop} par SMS. Les alertes de la ville ne changent pas. Réinscription possible à la borne.";
   t.serviceError = "Désolé, une erreur est survenue. Adressez-vous au personnel.";
+  t.largeText = "A+ Texte plus grand";
+  t.normalText = "A- Texte normal";
+  t.notInService = "Cette borne n'est pas encore en service.";
+  t.pairKiosk = "Appairer avec le boîtier";
+  t.pairTitle = "Code d'appairage";
+  t.pairHint = "Le code donné par l'administrateur du boîtier (tocsinctl kiosk add)";
+  t.paired = "Appairée. La borne démarre.";
+  t.pairRefused = "Refusé : le code est faux, déjà utilisé ou expiré.";
+  t.unreachable = "Le boîtier est injoignable. Vérifiez le réseau et réessayez.";
   return t;
 }
 
@@ -164,9 +178,16 @@ UiText italian() {
   t.exitApp = "Chiudi il chiosco";
   t.wrongPin = "PIN errato.";
   t.exitLocked = "Questo chiosco è stato avviato senza --allow-exit: non si può chiudere da qui.";
-  t.smsCode = "Il tuo codice di iscrizione: {code}. Scrivilo al chiosco o rispondi con il codice per confermare. Non sei tu? Ignora questo SMS.";
-  t.smsWithdrawn = "Non riceverai più offerte da {shop} via SMS. Gli avvisi del Comune non cambiano. Puoi iscriverti di nuovo al chiosco.";
   t.serviceError = "Spiacenti, si è verificato un errore. Rivolgiti al personale.";
+  t.largeText = "A+ Testo più grande";
+  t.normalText = "A- Testo normale";
+  t.notInService = "Questo chiosco non è ancora in servizio.";
+  t.pairKiosk = "Associa all'apparato";
+  t.pairTitle = "Codice di associazione";
+  t.pairHint = "Il codice dato dall'amministratore dell'apparato (tocsinctl kiosk add)";
+  t.paired = "Associato. Il chiosco si avvia.";
+  t.pairRefused = "Rifiutato: il codice è errato, già usato o scaduto.";
+  t.unreachable = "L'apparato non è raggiungibile. Controlla la rete e riprova.";
   return t;
 }
 
@@ -219,9 +240,16 @@ UiText polish() {
   t.exitApp = "Zamknij kiosk";
   t.wrongPin = "Błędny PIN.";
   t.exitLocked = "Kiosk uruchomiono bez --allow-exit: nie można go stąd zamknąć.";
-  t.smsCode = "Twój kod zapisu: {code}. Wpisz go w kiosku lub odpowiedz nim, aby potwierdzić. To nie Ty? Zignoruj tego SMS-a.";
-  t.smsWithdrawn = "Nie będziesz już otrzymywać ofert od {shop} SMS-em. Alerty miasta się nie zmieniają. Możesz zapisać się ponownie w kiosku.";
   t.serviceError = "Przepraszamy, wystąpił błąd. Poproś o pomoc personel.";
+  t.largeText = "A+ Większy tekst";
+  t.normalText = "A- Zwykły tekst";
+  t.notInService = "Ten kiosk nie jest jeszcze czynny.";
+  t.pairKiosk = "Połącz z urządzeniem";
+  t.pairTitle = "Kod parowania";
+  t.pairHint = "Kod od administratora urządzenia (tocsinctl kiosk add)";
+  t.paired = "Połączono. Kiosk się uruchamia.";
+  t.pairRefused = "Odmowa: kod jest błędny, użyty lub wygasł.";
+  t.unreachable = "Brak połączenia z urządzeniem. Sprawdź sieć i spróbuj ponownie.";
   return t;
 }
 
@@ -253,41 +281,6 @@ std::string fill(std::string text, const std::map<std::string, std::string>& val
       text.replace(at, token.size(), value);
   }
   return text;
-}
-
-std::string defaultConsentText(const std::string& kind, const std::string& language, const std::string& town,
-                               const std::string& shop) {
-  static const std::map<std::string, std::pair<std::string, std::string>> kTexts = {
-      {"en",
-       {"I want to receive emergency alerts from {town} by SMS (flood, fire, public safety). Free of charge. "
-        "My number is used for nothing else. I can stop at any time by replying STOP or at this kiosk.",
-        "I agree to receive offers from {shop} by SMS, at most 4 per month, between 8:00 and 20:00. "
-        "{shop} is responsible for these messages. Standard SMS rates may apply. I can stop at any time by "
-        "replying STOP or at this kiosk."}},
-      {"fr",
-       {"Je souhaite recevoir par SMS les alertes d'urgence de {town} (inondation, incendie, sécurité publique). "
-        "Gratuit. Mon numéro ne sert à rien d'autre. Je peux arrêter à tout moment en répondant STOP ou à cette borne.",
-        "J'accepte de recevoir par SMS les offres de {shop}, au plus 4 par mois, entre 8 h et 20 h. {shop} est "
-        "responsable de ces messages. Coût d'un SMS selon votre opérateur. Je peux arrêter à tout moment en "
-        "répondant STOP ou à cette borne."}},
-      {"it",
-       {"Desidero ricevere via SMS gli avvisi di emergenza di {town} (alluvione, incendio, sicurezza pubblica). "
-        "Gratuito. Il mio numero non è usato per altro. Posso smettere in qualsiasi momento rispondendo STOP o a "
-        "questo chiosco.",
-        "Accetto di ricevere via SMS le offerte di {shop}, al massimo 4 al mese, tra le 8:00 e le 20:00. {shop} è "
-        "responsabile di questi messaggi. Possono applicarsi i costi del tuo operatore. Posso smettere in qualsiasi "
-        "momento rispondendo STOP o a questo chiosco."}},
-      {"pl",
-       {"Chcę otrzymywać SMS-em alerty alarmowe {town} (powódź, pożar, bezpieczeństwo publiczne). Bezpłatnie. "
-        "Mój numer nie jest używany do niczego innego. Mogę zrezygnować w każdej chwili, odpowiadając STOP lub w "
-        "tym kiosku.",
-        "Zgadzam się na otrzymywanie SMS-em ofert {shop}, najwyżej 4 miesięcznie, między 8:00 a 20:00. {shop} "
-        "odpowiada za te wiadomości. Mogą obowiązywać opłaty operatora. Mogę zrezygnować w każdej chwili, "
-        "odpowiadając STOP lub w tym kiosku."}},
-  };
-  auto it = kTexts.find(language);
-  const auto& pair = it == kTexts.end() ? kTexts.at("en") : it->second;
-  return fill(kind == "alerts" ? pair.first : pair.second, {{"town", town}, {"shop", shop}});
 }
 
 std::vector<Country> countries(const std::string& defaultRegion) {

@@ -1,7 +1,6 @@
 // What the kiosk says, in each of its languages. Every language is named in itself. The
-// consent texts are legal text: they are written and approved in advance (never translated at
-// run time), may be replaced from the configuration, and each exact text is stored as a
-// version in the store before it is shown.
+// consent texts are not here: they are legal text, registered on the appliance
+// (tocsinctl consent text add) and fetched from it, so what is shown is exactly what is recorded.
 #pragma once
 
 #include <map>
@@ -30,17 +29,14 @@ struct UiText {
   std::string withdrawTitle, withdrawConfirm, withdrawDone;
   std::string stillThere, keepGoing, clearingIn;  // {seconds}
   std::string adminTitle, adminPin, exitApp, wrongPin, exitLocked;
-  std::string smsCode, smsWithdrawn;  // {code} {shop}
   std::string serviceError;
+  std::string largeText, normalText, notInService;
+  std::string pairKiosk, pairTitle, pairHint, paired, pairRefused, unreachable;
 };
 const UiText& uiText(const std::string& language);
 
 // "{age}" etc. replaced by their values.
 std::string fill(std::string text, const std::map<std::string, std::string>& values);
-
-// The default consent texts for (purpose kind, language); kind is "alerts" or "promotions".
-std::string defaultConsentText(const std::string& kind, const std::string& language, const std::string& town,
-                               const std::string& shop);
 
 // Countries offered by the picker (ISO 3166 codes with their calling code), the default first.
 struct Country {

@@ -49,6 +49,10 @@ struct Kiosk {
     s.adminPin = "2468";
     s.allowExit = true;
     s.shopName = "Boulangerie Martin";
+    for (const char* l : {"en", "fr", "it", "pl"}) {
+      s.consentTexts[{"alerts", l}] = std::string("Town alerts by SMS (") + l + ")";
+      s.consentTexts[{"promotions", l}] = std::string("Shop offers by SMS, STOP to end (") + l + ")";
+    }
     return s;
   }
   void tap(Intent i, const std::string& v = "") { flow.apply({i, v}); }
@@ -214,7 +218,7 @@ TEST_CASE("Kiosk flow: idle, a visible countdown of at least 20 s, then everythi
 TEST_CASE("Kiosk flow: a countdown shorter than 20 s is raised to 20 s") {
   FakeClock clock;
   FakeSignups port;
-  FlowSettings s;
+  FlowSettings s = Kiosk::settings();
   s.idle = std::chrono::seconds(5);
   s.countdown = std::chrono::seconds(3);
   Flow flow(clock, port, s);
@@ -327,9 +331,118 @@ TEST_CASE("Kiosk texts: every language is named in itself and has every string")
   for (const auto& l : languages()) {
     const UiText& t = uiText(l.code);
     for (const std::string* s : {&t.signUp, &t.stopMessages, &t.phoneTitle, &t.consentTitle, &t.submit, &t.noThanks,
-                                 &t.codeTitle, &t.wrongCode, &t.stillThere, &t.clearingIn, &t.smsCode, &t.withdrawDone})
+                                 &t.codeTitle, &t.wrongCode, &t.stillThere, &t.clearingIn, &t.withdrawDone, &t.largeText,
+                                 &t.normalText, &t.notInService, &t.pairKiosk, &t.pairTitle, &t.pairRefused, &t.unreachable})
       CHECK_FALSE(s->empty());
-    CHECK(t.smsCode.find("{code}") != std::string::npos);
-    CHECK(defaultConsentText("promotions", l.code, "Town", "Shop").find("STOP") != std::string::npos);
+    CHECK(t.whatYouGet.find("{shop}") != std::string::npos);
   }
+}
+
+TEST_CASE("Kiosk flow: a purpose is offered only where the appliance gave its text, a language only with a text") {
+  FakeClock clock;
+  FakeSignups port;
+  FlowSettings settings = Kiosk::settings();
+  settings.consentTexts.clear();
+  settings.consentTexts[{"alerts", "fr"}] = "Alertes de la ville par SMS";
+  settings.consentTexts[{"promotions", "fr"}] = "Offres de la boutique, STOP pour arr\u00eater";
+  settings.consentTexts[{"promotions", "it"}] = "Offerte del negozio, STOP per smettere";
+  Flow flow(clock, port, settings);
+  CHECK(flow.snapshot().languagesOffered == std::vector<std::string>{"fr", "it"});
+  flow.apply({Intent::kSignUp, ""});
+  flow.apply({Intent::kLanguage, "en"});  // not offered: nothing happens
+  CHECK(flow.snapshot().screen == Screen::kLanguage);
+  flow.apply({Intent::kLanguage, "it"});
+  REQUIRE(flow.snapshot().screen == Screen::kPhone);
+  for (char c : std::string("0612345678")) flow.apply({Intent::kKey, std::string(1, c)});
+  flow.apply({Intent::kNext, ""});
+  flow.apply({Intent::kNext, ""});
+  flow.apply({Intent::kAgeYes, ""});
+  REQUIRE(flow.snapshot().screen == Screen::kConsent);
+  CHECK_FALSE(flow.snapshot().alertsOffered);  // no Italian alerts text
+  CHECK(flow.snapshot().promotionsOffered);
+  flow.apply({Intent::kToggleAlerts, ""});
+  CHECK_FALSE(flow.snapshot().alerts);
+  flow.apply({Intent::kTogglePromotions, ""});
+  flow.apply({Intent::kSubmit, ""});
+  REQUIRE(port.signups.size() == 1);
+  CHECK_FALSE(port.signups[0].alerts);
+  CHECK(port.signups[0].promotions);
+
+  // With no text at all the kiosk is out of service.
+  settings.consentTexts.clear();
+  Flow empty(clock, port, settings);
+  CHECK_FALSE(empty.snapshot().inService);
+  empty.apply({Intent::kSignUp, ""});
+  CHECK(empty.snapshot().screen == Screen::kAttract);
+}
+
+namespace {
+struct FakePairing final : PairingPort {
+  std::vector<std::string> codes;
+  Status answer = Status::okStatus();
+  Status pair(const std::string& code) override {
+    codes.push_back(code);
+    return answer;
+  }
+};
+}  // namespace
+
+TEST_CASE("Kiosk flow: an unpaired kiosk is out of service until staff pair it with the appliance's code") {
+  FakeClock clock;
+  FakeSignups port;
+  FakePairing pairing;
+  FlowSettings settings = Kiosk::settings();
+  settings.paired = false;
+  Flow flow(clock, port, settings, &pairing);
+  CHECK_FALSE(flow.snapshot().inService);
+  flow.apply({Intent::kSignUp, ""});
+  flow.apply({Intent::kStopMessages, ""});
+  CHECK(flow.snapshot().screen == Screen::kAttract);
+  for (int i = 0; i < 5; ++i) flow.apply({Intent::kAdminCorner, ""});
+  for (char c : std::string("2468")) flow.apply({Intent::kKey, std::string(1, c)});
+  flow.apply({Intent::kConfirm, ""});
+  REQUIRE(flow.snapshot().screen == Screen::kAdmin);
+  CHECK(flow.snapshot().pairingOffered);
+  flow.apply({Intent::kPair, ""});
+  REQUIRE(flow.snapshot().screen == Screen::kPairCode);
+  // Only the code's alphabet; lower case is read as upper case; at most ten characters.
+  for (const std::string k : {"a", "b", "0", "O", "1", "!", "c", "d", "e", "2", "3", "4", "5", "6", "7", "8"})
+    flow.apply({Intent::kKey, k});
+  CHECK(flow.snapshot().pairingCode == "ABCDE23456");
+  pairing.answer = Status::unavailable("connection refused");
+  flow.apply({Intent::kConfirm, ""});
+  CHECK(flow.snapshot().error == uiText("fr").unreachable);
+  CHECK(flow.snapshot().pairingCode.empty());  // typed again
+  for (char c : std::string("ABCDE23456")) flow.apply({Intent::kKey, std::string(1, c)});
+  pairing.answer = Status::permissionDenied("pairing refused");
+  flow.apply({Intent::kConfirm, ""});
+  CHECK(flow.snapshot().error == uiText("fr").pairRefused);
+  CHECK_FALSE(flow.pairedNow());
+  for (char c : std::string("ABCDE2345")) flow.apply({Intent::kKey, std::string(1, c)});
+  flow.apply({Intent::kConfirm, ""});  // nine characters: not sent
+  CHECK(pairing.codes.size() == 2);
+  flow.apply({Intent::kKey, "6"});
+  pairing.answer = Status::okStatus();
+  flow.apply({Intent::kConfirm, ""});
+  CHECK(flow.pairedNow());
+  CHECK(pairing.codes == std::vector<std::string>{"ABCDE-23456", "ABCDE-23456", "ABCDE-23456"});
+}
+
+TEST_CASE("Kiosk flow: larger text lasts for the person's session and not after it") {
+  Kiosk k;
+  CHECK_FALSE(k.s().largeText);
+  k.tap(Intent::kLargeText);
+  CHECK(k.s().largeText);
+  k.tap(Intent::kSignUp);
+  k.tap(Intent::kBack);  // back to the start, the same person
+  CHECK(k.s().largeText);
+  k.toConsent(true);
+  CHECK(k.s().largeText);
+  k.tap(Intent::kToggleAlerts);
+  k.tap(Intent::kSubmit);
+  k.type("123456");
+  k.tap(Intent::kConfirm);
+  REQUIRE(k.screen() == Screen::kDone);
+  k.tap(Intent::kFinish);
+  CHECK_FALSE(k.s().largeText);  // the next person starts with the normal size
 }
