@@ -35,6 +35,7 @@ struct Area {
   std::vector<std::string> polygons;  // as written: "lat,lon lat,lon ..."
   std::vector<std::string> circles;   // "lat,lon radius_km"
   std::vector<NamedValue> geocodes;
+  bool operator==(const Area&) const = default;
 };
 
 struct Info {
@@ -49,6 +50,7 @@ struct Info {
   std::string senderName, headline, description, instruction, web, contact;
   std::vector<NamedValue> parameters;
   std::vector<Area> areas;
+  bool operator==(const Info&) const = default;
 };
 
 struct Alert {
@@ -58,6 +60,7 @@ struct Alert {
   std::vector<std::string> codes;
   std::vector<Info> infos;
   std::vector<std::string> warnings;  // tolerated deviations, for the operator to see
+  bool operator==(const Alert&) const = default;
 };
 
 Result<Alert> parse(std::string_view xml, const Limits& limits = {});
