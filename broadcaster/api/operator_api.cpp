@@ -33,7 +33,16 @@ Result<std::optional<ApiSettings>> parseApiSettings(const Poco::JSON::Object::Pt
   TOCSIN_RETURN_IF_ERROR(r->getDouble("rate_per_address", s.limits.perAddress));
   TOCSIN_RETURN_IF_ERROR(r->getDouble("rate_per_token", s.limits.perToken));
   TOCSIN_RETURN_IF_ERROR(r->getDouble("failed_logins_per_address", s.limits.failedLogins));
+  TOCSIN_RETURN_IF_ERROR(r->getString("public_name", s.publisher.name));
+  TOCSIN_RETURN_IF_ERROR(r->getString("cap_sender", s.publisher.sender));
   TOCSIN_RETURN_IF_ERROR(r->checkNoUnknownKeys());
+  if (s.publisher.name.empty() || s.publisher.name.size() > 200)
+    return Status::invalid("configuration key 'api.public_name' is 1 to 200 characters");
+  // CAP: a sender has no spaces, commas or restricted characters.
+  if (s.publisher.sender.empty() || s.publisher.sender.size() > 200 ||
+      s.publisher.sender.find_first_of(" ,<&\t\n\r") != std::string::npos)
+    return Status::invalid("configuration key 'api.cap_sender' is an address without spaces, commas, '<' or '&' "
+                           "(such as alerts@town.example)");
   auto wholeSeconds = [&](const char* key, Micros d, int& out) -> Status {
     const auto secs = std::chrono::duration_cast<std::chrono::seconds>(d).count();
     if (secs < 1 || secs > 3600) return Status::invalid("configuration key 'api." + std::string(key) + "' is 1s to 1h");
@@ -67,6 +76,7 @@ Result<std::unique_ptr<OperatorApi>> OperatorApi::start(const engine::Environmen
   TOCSIN_ASSIGN_OR_RETURN(api->stores_, StorePool::open(env, settings.storeConnections, std::move(onWrite)));
   api->jobs_ = std::make_unique<engine::JobService>(*env.audit, env.policies, clock, env.bearers);
   api->services_ = std::make_unique<ApiServices>(env, *api->stores_, *api->jobs_, clock, api->metrics_);
+  api->services_->publisher = settings.publisher;
   StorePool* stores = api->stores_.get();
   auto* known = &api->services_->principals;
   api->router_ = std::make_unique<Router>([stores, known](const std::string& authorization, const std::string& peer) {

@@ -16,6 +16,7 @@ struct ApiSettings {
   ServerOptions server;
   RateLimits limits;
   size_t storeConnections = 8;
+  cap::Publisher publisher;  // public_name, cap_sender
 };
 
 // The "api" section of the configuration; nullopt when there is none.
@@ -23,7 +24,8 @@ struct ApiSettings {
 //           "max_threads": 2048, "max_connections": 1800, "max_connections_per_address": 64,
 //           "header_timeout": "10s", "body_timeout": "30s", "keep_alive": "5s",
 //           "store_connections": 8, "max_body_bytes": 1048576, "max_upload_bytes": 67108864,
-//           "rate_per_address": 200, "rate_per_token": 100, "failed_logins_per_address": 5}
+//           "rate_per_address": 200, "rate_per_token": 100, "failed_logins_per_address": 5,
+//           "public_name": "Mairie de Saint-Tocsin", "cap_sender": "alerts@saint-tocsin.example"}
 Result<std::optional<ApiSettings>> parseApiSettings(const Poco::JSON::Object::Ptr& document);
 
 class OperatorApi {

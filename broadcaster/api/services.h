@@ -15,6 +15,7 @@
 #include "broadcaster/api/micro_cache.h"
 #include "broadcaster/api/router.h"
 #include "broadcaster/api/store_pool.h"
+#include "broadcaster/cap/cap_publish.h"
 #include "broadcaster/engine/environment.h"
 #include "broadcaster/engine/jobs.h"
 
@@ -44,6 +45,7 @@ struct ApiServices {
   const Clock& clock;
   Metrics& metrics;
   std::string version = "0.1.0";
+  cap::Publisher publisher;  // who the public CAP documents say issues them
   TallyCache tallies{clock, std::chrono::seconds(1)};
   MicroCache<std::pair<std::string, std::string>, Authentication> principals{clock, std::chrono::seconds(1)};
 
@@ -58,6 +60,7 @@ void addCampaignRoutes(Router& router, ApiServices& services);
 void addPeopleRoutes(Router& router, ApiServices& services);  // contacts, consent, audit, tokens
 void addSignupRoutes(Router& router, ApiServices& services);  // kiosks' and shops' sign-ups
 void addKioskRoutes(Router& router, ApiServices& services);   // kiosks' enrolment and pairing
+void addPublicRoutes(Router& router, ApiServices& services);  // the public alerts page and CAP feed
 // Keeps what a kiosk's call says of it (version, waiting sign-ups) for status; throttled.
 void noteKioskContact(ApiServices& services, const Request& request);
 
@@ -68,6 +71,7 @@ inline void addAllRoutes(Router& router, ApiServices& services) {
   addPeopleRoutes(router, services);
   addSignupRoutes(router, services);
   addKioskRoutes(router, services);
+  addPublicRoutes(router, services);
 }
 
 // Shared by the route files.

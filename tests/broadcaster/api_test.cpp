@@ -14,6 +14,7 @@
 #include <Poco/StreamCopier.h>
 
 #include "broadcaster/api/operator_api.h"
+#include "broadcaster/cap/cap.h"
 #include "broadcaster/engine/credentials.h"
 #include "common/consent/consent.h"
 #include "common/crypto/key_files.h"
@@ -34,6 +35,7 @@ struct Reply {
   int status = 0;
   bool replayed = false;
   std::string body;
+  std::string contentType, policy;  // Content-Type, Content-Security-Policy
   Object json;
   std::string error() const { return json && json->has("error") ? json->getObject("error")->getValue<std::string>("message") : ""; }
   std::string errorCode() const { return json && json->has("error") ? json->getObject("error")->getValue<std::string>("code") : ""; }
@@ -106,6 +108,8 @@ struct Api {
     Reply r;
     Poco::StreamCopier::copyToString(session.receiveResponse(response), r.body);
     r.replayed = response.get("Idempotent-Replayed", "") == "true";
+    r.contentType = response.getContentType();
+    r.policy = response.get("Content-Security-Policy", "");
     r.status = response.getStatus();
     try {
       auto v = Poco::JSON::Parser().parse(r.body);
@@ -699,7 +703,8 @@ TEST_CASE("a kiosk's token is refused by every call but its own", "[api][kiosk]"
   pairKiosk(a, "K-01");
   const std::set<std::string> own = {"GET /v1/consent/texts", "POST /v1/signups", "POST /v1/signups/withdraw",
                                      "POST /v1/signups/{id}/confirm"};
-  const std::set<std::string> open = {"GET /health", "GET /openapi.json", "POST /v1/kiosks/{id}/pair"};
+  const std::set<std::string> open = {"GET /health", "GET /openapi.json", "POST /v1/kiosks/{id}/pair", "GET /public",
+                                      "GET /public/cap.atom", "GET /public/alerts/{id}", "GET /public/style.css"};
   Reply doc = a.call("GET", "/openapi.json");
   REQUIRE(doc.status == 200);
   int refused = 0;
@@ -836,4 +841,74 @@ TEST_CASE("a sign-up sent again with its Idempotency-Key (a kiosk's outbox after
   CHECK(testing::rawQuery(a.f.dbPath, "SELECT count(*) FROM jobs WHERE title = 'sign-up code'") == "1");
   // The same key for another sign-up is refused.
   CHECK(a.call("POST", "/v1/signups", "K-01", "application/json", kioskSignupBody("0612000902"), key).status == 422);
+}
+
+TEST_CASE("the public page and CAP feed show released live alerts only, without sign-in or names", "[api][public]") {
+  Api a;
+  Reply empty = a.call("GET", "/public");
+  REQUIRE(empty.status == 200);
+  CHECK(empty.contentType == "text/html; charset=utf-8");
+  CHECK(empty.body.find("There is no alert in force.") != std::string::npos);
+  CHECK(empty.policy.find("default-src 'none'") != std::string::npos);
+  CHECK(empty.body.find("<script") == std::string::npos);
+
+  // A live alert with a title that tries markup, released by a second person; a test alert and
+  // a draft beside it.
+  const std::string hostile = R"({"title": "Flood <script>alert(1)</script>", "texts": [{"language": "fr", "text": "Crue : quittez les berges & montez."},
+    {"language": "en", "text": "Flood: leave the river banks."}], "area": {"zones": ["RIVERSIDE"]}, "class": "severe", "expires": ")" +
+                              formatUtc(a.f.clock.now() + std::chrono::hours(6)) + R"("})";
+  Reply live = a.post("/v1/alerts", "olivia", hostile);
+  REQUIRE(live.status == 201);
+  REQUIRE(a.post("/v1/alerts/" + live.str("id") + "/approve", "alice", R"({"digest": ")" + live.str("digest") + R"("})").status == 200);
+  Reply draft = a.post("/v1/alerts", "olivia", kFloodJson);
+  REQUIRE(draft.status == 201);
+  std::string testJson = kFloodJson;
+  testJson.replace(testJson.find("\"class\": \"severe\""), 17, "\"class\": \"test\", \"mode\": \"test\"");
+  Reply test = a.post("/v1/alerts", "olivia", testJson);
+  REQUIRE(test.status == 201);
+  REQUIRE(a.post("/v1/alerts/" + test.str("id") + "/approve", "alice", R"({"digest": ")" + test.str("digest") + R"("})").status == 200);
+
+  Reply page = a.call("GET", "/public");
+  REQUIRE(page.status == 200);
+  CHECK(page.body.find("Flood &lt;script&gt;alert(1)&lt;/script&gt;") != std::string::npos);
+  CHECK(page.body.find("<script>") == std::string::npos);
+  CHECK(page.body.find("Crue : quittez les berges &amp; montez.") != std::string::npos);
+  CHECK(page.body.find("RIVERSIDE") != std::string::npos);
+  CHECK(page.body.find("olivia") == std::string::npos);  // nobody is named
+  CHECK(page.body.find("alice") == std::string::npos);
+  CHECK(page.body.find("/public/alerts/" + draft.str("id") + "\"") == std::string::npos);
+  CHECK(page.body.find("/public/alerts/" + test.str("id") + "\"") == std::string::npos);
+
+  // The feed's entry carries the CAP 1.2 document, which reads back with the hardened parser.
+  Reply feed = a.call("GET", "/public/cap.atom");
+  REQUIRE(feed.status == 200);
+  CHECK(feed.contentType == "application/atom+xml; charset=utf-8");
+  CHECK(feed.body.find("<feed xmlns=\"http://www.w3.org/2005/Atom\">") != std::string::npos);
+  CHECK(feed.body.find("<entry>") != std::string::npos);
+  CHECK(feed.body.find("<entry>", feed.body.find("<entry>") + 1) == std::string::npos);  // one entry: the live one
+  Reply doc = a.call("GET", "/public/alerts/" + live.str("id"));
+  REQUIRE(doc.status == 200);
+  CHECK(doc.contentType == "application/cap+xml; charset=utf-8");
+  auto cap = cap::parse(doc.body);
+  REQUIRE(cap.ok());
+  CHECK(cap->status == "Actual");
+  CHECK(cap->msgType == "Alert");
+  CHECK(cap->identifier == "tocsin-" + live.str("id"));
+  REQUIRE(cap->infos.size() == 2);
+  CHECK(cap->infos[0].headline == "Flood <script>alert(1)</script>");
+  CHECK(cap->infos[0].severity == "Severe");
+  REQUIRE(cap->infos[0].areas.size() == 1);
+  CHECK(cap->infos[0].areas[0].geocodes == std::vector<cap::NamedValue>{{"ZONE", "RIVERSIDE"}});
+  CHECK(cap->infos[0].expires.has_value());
+  CHECK(feed.body.find(doc.body.substr(doc.body.find("<alert"))) != std::string::npos);  // the same document inline
+  // A draft, a test alert and an unknown id get the same answer.
+  for (const std::string& id : {draft.str("id"), test.str("id"), std::string("99999")}) {
+    Reply r = a.call("GET", "/public/alerts/" + id);
+    CHECK(r.status == 404);
+    CHECK(r.error() == "no public alert in force has this id");
+  }
+  // Once expired it is no longer in force.
+  a.f.clock.advance(std::chrono::hours(7));
+  CHECK(a.call("GET", "/public").body.find("There is no alert in force.") != std::string::npos);
+  CHECK(a.call("GET", "/public/alerts/" + live.str("id")).status == 404);
 }
