@@ -5,30 +5,12 @@
 // tests and exercises never are. Nothing names who drafted or approved an alert.
 #include "broadcaster/api/services.h"
 #include "broadcaster/cap/cap_writer.h"
+#include "common/base/text.h"
 
 namespace tocsin::api {
 namespace {
 
 constexpr auto kUntimedShown = std::chrono::hours(24);  // an alert without expiry, shown for a day
-
-void appendHtml(std::string& out, const std::string& text) {
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-}
-
-std::string html(const std::string& text) {
-  std::string out;
-  appendHtml(out, text);
-  return out;
-}
 
 // Released live alerts still in force, newest first.
 bool inForce(const Job& j, Timestamp now) {
@@ -58,50 +40,54 @@ class PublicRoutes {
  public:
   explicit PublicRoutes(ApiServices& s) : s_(s) {}
 
-  std::vector<Job> current() {
-    std::vector<Job> out;
+  // An alert in force and, for the feed, its CAP document (made in the same snapshot as the
+  // alert it references is read).
+  struct Published {
+    Job job;
+    cap::Alert document;
+  };
+
+  std::vector<Published> current(bool withDocuments) {
+    std::vector<Published> out;
     auto store = s_.stores.acquire();
     const Timestamp now = s_.clock.now();
     check(store->read([&](StoreTx& tx) {
-      for (auto& j : tx.jobs().recent(JobKind::kAlert, std::numeric_limits<JobId>::max(), 200))
-        if (inForce(j, now)) out.push_back(std::move(j));
+      for (auto& j : tx.jobs().recent(JobKind::kAlert, std::numeric_limits<JobId>::max(), 200)) {
+        if (!inForce(j, now)) continue;
+        out.push_back(withDocuments ? publish(tx, std::move(j)) : Published{std::move(j), {}});
+      }
       return Status::okStatus();
     }));
     return out;
   }
 
-  cap::Alert document(const Job& j) {
-    std::optional<Job> referenced;
-    if (j.reference) {
-      auto store = s_.stores.acquire();
-      check(store->read([&](StoreTx& tx) {
-        referenced = tx.jobs().find(*j.reference);
-        return Status::okStatus();
-      }));
-    }
-    return cap::publishedAlert(j, s_.publisher, referenced);
+  Published publish(StoreTx& tx, Job j) {
+    const std::optional<Job> referenced = j.reference ? tx.jobs().find(*j.reference) : std::nullopt;
+    cap::Alert document = cap::publishedAlert(j, s_.publisher, referenced);
+    return {std::move(j), std::move(document)};
   }
 
   Response page() {
-    const auto alerts = current();
+    const auto alerts = current(false);
     std::string out =
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        "<title>" + html(s_.publisher.name) + ": public alerts</title>"
+        "<title>" + escapeMarkup(s_.publisher.name) + ": public alerts</title>"
         "<link rel=\"stylesheet\" href=\"/public/style.css\">"
         "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"CAP feed\" href=\"/public/cap.atom\">"
-        "</head><body><header><h1>" + html(s_.publisher.name) + ": public alerts</h1></header><main>\n";
+        "</head><body><header><h1>" + escapeMarkup(s_.publisher.name) + ": public alerts</h1></header><main>\n";
     if (alerts.empty()) out += "<p>There is no alert in force.</p>\n";
-    for (const auto& j : alerts) {
-      out += "<article><p class=\"kind\">" + html(typeLabel(j.details.type)) + "</p><h2>" + html(j.title) + "</h2>\n";
+    for (const auto& published : alerts) {
+      const Job& j = published.job;
+      out += "<article><p class=\"kind\">" + escapeMarkup(typeLabel(j.details.type)) + "</p><h2>" + escapeMarkup(j.title) + "</h2>\n";
       for (const auto& [language, text] : j.texts)
-        out += "<p class=\"text\" lang=\"" + html(language) + "\">" + html(text) + "</p>\n";
+        out += "<p class=\"text\" lang=\"" + escapeMarkup(language) + "\">" + escapeMarkup(text) + "</p>\n";
       out += "<dl><dt>Area</dt><dd>";
       std::string area = j.target.all ? "the whole area" : "";
       for (const auto& z : j.target.zones) area += (area.empty() ? "" : ", ") + z;
       if (!j.target.circles.empty() || !j.target.polygons.empty()) area += (area.empty() ? "" : ", ") + std::string("a drawn area");
-      out += html(area) + "</dd><dt>Issued</dt><dd>" + html(cap::formatCapTime(j.createdAt)) + "</dd>";
-      if (j.expiresAt) out += "<dt>Until</dt><dd>" + html(cap::formatCapTime(*j.expiresAt)) + "</dd>";
+      out += escapeMarkup(area) + "</dd><dt>Issued</dt><dd>" + escapeMarkup(cap::formatCapTime(j.createdAt)) + "</dd>";
+      if (j.expiresAt) out += "<dt>Until</dt><dd>" + escapeMarkup(cap::formatCapTime(*j.expiresAt)) + "</dd>";
       out += "</dl><p><a href=\"/public/alerts/" + std::to_string(j.id) + "\">CAP 1.2 document</a></p></article>\n";
     }
     out += "<p><a href=\"/public/cap.atom\">Atom feed of these alerts (CAP 1.2)</a></p></main></body></html>\n";
@@ -109,21 +95,21 @@ class PublicRoutes {
   }
 
   Response feed() {
-    const auto alerts = current();
-    Timestamp updated = alerts.empty() ? Timestamp{} : alerts.front().updatedAt;
-    for (const auto& j : alerts) updated = std::max(updated, j.updatedAt);
+    const auto alerts = current(true);
+    Timestamp updated{};
+    for (const auto& a : alerts) updated = std::max(updated, a.job.updatedAt);
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n";
-    out += "  <id>urn:tocsin:" + html(s_.publisher.sender) + ":alerts</id>\n";
-    out += "  <title>" + html(s_.publisher.name) + ": public alerts</title>\n";
-    out += "  <updated>" + cap::formatCapTime(updated).substr(0, 19) + "Z</updated>\n";
-    out += "  <author><name>" + html(s_.publisher.name) + "</name></author>\n";
+    out += "  <id>urn:tocsin:" + escapeMarkup(s_.publisher.sender) + ":alerts</id>\n";
+    out += "  <title>" + escapeMarkup(s_.publisher.name) + ": public alerts</title>\n";
+    out += "  <updated>" + formatUtc(updated) + "</updated>\n";
+    out += "  <author><name>" + escapeMarkup(s_.publisher.name) + "</name></author>\n";
     out += "  <link rel=\"self\" href=\"/public/cap.atom\"/>\n";
-    for (const auto& j : alerts) {
-      std::string cap = cap::write(document(j));
+    for (const auto& [j, document] : alerts) {
+      std::string cap = cap::write(document);
       cap = cap.substr(cap.find("<alert"));  // inline XML content: no declaration
-      out += "  <entry>\n    <id>urn:tocsin:" + html(s_.publisher.sender) + ":" + cap::publishedIdentifier(j.id) + "</id>\n";
-      out += "    <title>" + html(j.title) + "</title>\n";
-      out += "    <updated>" + cap::formatCapTime(j.updatedAt).substr(0, 19) + "Z</updated>\n";
+      out += "  <entry>\n    <id>urn:tocsin:" + escapeMarkup(s_.publisher.sender) + ":" + cap::publishedIdentifier(j.id) + "</id>\n";
+      out += "    <title>" + escapeMarkup(j.title) + "</title>\n";
+      out += "    <updated>" + formatUtc(j.updatedAt) + "</updated>\n";
       out += "    <link rel=\"alternate\" type=\"application/cap+xml\" href=\"/public/alerts/" + std::to_string(j.id) + "\"/>\n";
       out += "    <content type=\"application/cap+xml\">\n" + cap + "    </content>\n  </entry>\n";
     }
@@ -132,15 +118,16 @@ class PublicRoutes {
   }
 
   Response one(int64_t id) {
-    std::optional<Job> job;
+    std::optional<Published> found;
     auto store = s_.stores.acquire();
+    const Timestamp now = s_.clock.now();
     check(store->read([&](StoreTx& tx) {
-      job = tx.jobs().find(id);
+      if (auto job = tx.jobs().find(id); job && inForce(*job, now)) found = publish(tx, std::move(*job));
       return Status::okStatus();
     }));
     // The same answer for a draft, a test, an expired alert and an id that does not exist.
-    if (!job || !inForce(*job, s_.clock.now())) throw ApiError(404, "not_found", "no public alert in force has this id", "");
-    return Response{200, "application/cap+xml; charset=utf-8", cap::write(document(*job)), securityHeaders()};
+    if (!found) throw ApiError(404, "not_found", "no public alert in force has this id", "");
+    return Response{200, "application/cap+xml; charset=utf-8", cap::write(found->document), securityHeaders()};
   }
 
   static Response style() { return Response{200, "text/css; charset=utf-8", kStyle, securityHeaders()}; }

@@ -3,23 +3,10 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/base/text.h"
+
 namespace tocsin::cap {
 namespace {
-
-// Text content and attribute values alike. A carriage return is written as a reference, which
-// XML keeps (a raw one would be read back as a line feed).
-void appendEscaped(std::string& out, const std::string& value) {
-  for (const char c : value) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\r': out += "&#13;"; break;
-      default: out += c;
-    }
-  }
-}
 
 class Writer {
  public:
@@ -38,7 +25,7 @@ class Writer {
     if (value.empty() && !required) return;
     indent();
     out_ += "<" + std::string(name) + ">";
-    appendEscaped(out_, value);
+    out_ += escapeMarkup(value);
     out_ += "</" + std::string(name) + ">\n";
   }
   void time(const char* name, const std::optional<Timestamp>& t) {

@@ -22,6 +22,9 @@ std::string printable(std::string_view s);
 // at most `maxChars` characters; the refusal names `what`.
 bool isCleanLine(std::string_view s, size_t maxChars);
 std::string trim(std::string_view s);
+// `s` as the text of an HTML or XML element or attribute value: & < > " ' as references, and a
+// carriage return as &#13; (which XML keeps; a raw one is read back as a line feed).
+std::string escapeMarkup(std::string_view s);
 std::string toLower(std::string_view s);
 
 }  // namespace tocsin

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "common/base/text.h"
 #include "common/consent/export.h"
 
 namespace tocsin {
@@ -20,21 +21,6 @@ Object::Ptr ordered() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
 template <typename T>
 void setOptional(Object::Ptr o, const std::string& key, const std::optional<T>& v) {
   if (v) o->set(key, *v);
-}
-
-std::string escapeHtml(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 // Everything read from the store in one snapshot.
@@ -141,7 +127,7 @@ Object::Ptr document(const Gathered& g, const PhoneNumber& phone, Timestamp at) 
 
 void row(std::ostringstream& h, std::initializer_list<std::string> cells, const char* tag = "td") {
   h << "<tr>";
-  for (const auto& c : cells) h << "<" << tag << ">" << escapeHtml(c) << "</" << tag << ">";
+  for (const auto& c : cells) h << "<" << tag << ">" << escapeMarkup(c) << "</" << tag << ">";
   h << "</tr>\n";
 }
 
@@ -151,8 +137,8 @@ std::string page(const Gathered& g, const PhoneNumber& phone, Timestamp at) {
        "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em}table{border-collapse:collapse;"
        "width:100%;margin-bottom:1.5em}td,th{border:1px solid #999;padding:.3em;text-align:left;vertical-align:top}"
        "blockquote{border-left:4px solid #999;margin:0;padding:.3em 1em;white-space:pre-wrap}</style></head><body>\n";
-  h << "<h1>Your data held by Tocsin</h1>\n<p>Number " << escapeHtml(phone.e164) << ", copy made "
-    << escapeHtml(formatUtc(at)) << ". The signed JSON file beside this page is the authoritative copy.</p>\n";
+  h << "<h1>Your data held by Tocsin</h1>\n<p>Number " << escapeMarkup(phone.e164) << ", copy made "
+    << escapeMarkup(formatUtc(at)) << ". The signed JSON file beside this page is the authoritative copy.</p>\n";
   h << "<h2>About you</h2>\n";
   if (g.contact) {
     h << "<table>\n";
@@ -176,9 +162,9 @@ std::string page(const Gathered& g, const PhoneNumber& phone, Timestamp at) {
             e.channel + ", " + e.method});
   h << "</table>\n<h3>The texts you were shown</h3>\n";
   for (const ConsentText& t : g.texts)
-    h << "<p>" << escapeHtml(t.textId + " version " + std::to_string(t.version) + " (" + t.language + "), SHA-256 " +
+    h << "<p>" << escapeMarkup(t.textId + " version " + std::to_string(t.version) + " (" + t.language + "), SHA-256 " +
                              t.sha256)
-      << "</p>\n<blockquote>" << escapeHtml(t.body) << "</blockquote>\n";
+      << "</p>\n<blockquote>" << escapeMarkup(t.body) << "</blockquote>\n";
   h << "<h2>Messages sent to you</h2>\n<table>\n";
   row(h, {"Date", "Kind", "Class", "Job", "State"}, "th");
   for (const PersonMessage& m : g.records.messages)
