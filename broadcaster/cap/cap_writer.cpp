@@ -1,8 +1,5 @@
 #include "broadcaster/cap/cap_writer.h"
 
-#include <cstdio>
-#include <ctime>
-
 #include "common/base/text.h"
 
 namespace tocsin::cap {
@@ -86,13 +83,10 @@ void writeInfo(Writer& w, const Info& info) {
 }  // namespace
 
 std::string formatCapTime(Timestamp t) {
-  const std::time_t seconds = std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count();
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[64];  // the year always in four digits: "0668", not "668"
-  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d-00:00", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return text;
+  // In whole seconds formatUtc ends "...:SSZ"; CAP writes UTC as -00:00.
+  std::string text = formatUtc(std::chrono::floor<std::chrono::seconds>(t));
+  text.pop_back();
+  return text + "-00:00";
 }
 
 std::string write(const Alert& alert) {
