@@ -272,6 +272,38 @@ bool hasTarget(const Map& m, const std::string& id) {
   return false;
 }
 
+// A sign-up from the first screen to "Sign up" pressed: the town's alerts, and the shop's offers
+// when `offers` (which needs the age answered yes).
+void signUp(Kiosk& k, const std::string& lang, const std::string& national, bool adult, bool offers) {
+  k.tap("signup");
+  k.waitScreen("language");
+  k.tap("lang-" + lang);
+  k.waitScreen("phone");
+  k.tapDigits(national);
+  k.tap("key-action");
+  k.waitScreen("name");
+  k.tap("next");
+  k.waitScreen("age");
+  k.tap(adult ? "age-yes" : "age-no");
+  k.waitScreen("consent");
+  k.tap("toggle-alerts");
+  if (offers) k.tap("toggle-promotions");
+  k.tap("submit");
+}
+
+// "Stop my messages" from the first screen to the code screen.
+void startWithdrawal(Kiosk& k, const std::string& lang, const std::string& national) {
+  k.tap("stop");
+  k.waitScreen("language");
+  k.tap("lang-" + lang);
+  k.waitScreen("phone");
+  k.tapDigits(national);
+  k.tap("key-action");
+  k.waitScreen("withdraw");
+  k.tap("withdraw-confirm");
+  k.waitScreen("code");
+}
+
 // Staff: five taps in the corner, the PIN.
 void openStaffScreen(Kiosk& k) {
   k.waitScreen("attract");
@@ -574,20 +606,7 @@ TEST_CASE("kiosk on its own tablet: paired through the API, signs up and withdra
   Kiosk k(x, client, "720x1280");
   const std::string db = rig.db();
   const std::string national = "0612300077", e164 = "+33612300077";
-  k.tap("signup");
-  k.waitScreen("language");
-  k.tap("lang-fr");
-  k.waitScreen("phone");
-  k.tapDigits(national);
-  k.tap("key-action");
-  k.waitScreen("name");
-  k.tap("next");
-  k.waitScreen("age");
-  k.tap("age-yes");
-  k.waitScreen("consent");
-  k.tap("toggle-alerts");
-  k.tap("toggle-promotions");
-  k.tap("submit");
+  signUp(k, "fr", national, /*adult=*/true, /*offers=*/true);
   k.waitScreen("code");
   REQUIRE(eventually([&] { return !rawQuery(db, "SELECT count(*) FROM signups WHERE phone = '" + e164 + "'").empty(); },
                      seconds(5)));
@@ -607,19 +626,7 @@ TEST_CASE("kiosk on its own tablet: paired through the API, signs up and withdra
 
   // A second person confirms by replying to the SMS instead.
   const std::string other = "+33612300088";
-  k.tap("signup");
-  k.waitScreen("language");
-  k.tap("lang-fr");
-  k.waitScreen("phone");
-  k.tapDigits("0612300088");
-  k.tap("key-action");
-  k.waitScreen("name");
-  k.tap("next");
-  k.waitScreen("age");
-  k.tap("age-no");
-  k.waitScreen("consent");
-  k.tap("toggle-alerts");
-  k.tap("submit");
+  signUp(k, "fr", "0612300088", /*adult=*/false, /*offers=*/false);
   k.waitScreen("code");
   const std::string replied = codeFor(db, other);
   rig.smsc->writeLine("mo " + other + " TOWNHALL " + replied);
@@ -633,15 +640,7 @@ TEST_CASE("kiosk on its own tablet: paired through the API, signs up and withdra
   k.waitScreen("attract");
 
   // Stopping the shop's offers waits for the code sent to the number.
-  k.tap("stop");
-  k.waitScreen("language");
-  k.tap("lang-fr");
-  k.waitScreen("phone");
-  k.tapDigits(national);
-  k.tap("key-action");
-  k.waitScreen("withdraw");
-  k.tap("withdraw-confirm");
-  k.waitScreen("code");
+  startWithdrawal(k, "fr", national);
   CHECK(rawQuery(db, "SELECT state FROM consent_state WHERE purpose = 'promotions:martin'") == "confirmed");
   k.tapDigits(codeFor(db, e164));
   k.tap("key-action");
@@ -661,19 +660,7 @@ TEST_CASE("kiosk on its own tablet: paired through the API, signs up and withdra
   rig.broadcaster.reset();
   const std::vector<std::string> waiting = {"0612300101", "0612300102"};
   for (const auto& n : waiting) {
-    k.tap("signup");
-    k.waitScreen("language");
-    k.tap("lang-fr");
-    k.waitScreen("phone");
-    k.tapDigits(n);
-    k.tap("key-action");
-    k.waitScreen("name");
-    k.tap("next");
-    k.waitScreen("age");
-    k.tap("age-no");
-    k.waitScreen("consent");
-    k.tap("toggle-alerts");
-    k.tap("submit");
+    signUp(k, "fr", n, /*adult=*/false, /*offers=*/false);
     k.waitScreen("done");  // the code will come by SMS, to be answered by reply
     k.shot("tablet", "02-done-offline");
     k.tap("finish");
