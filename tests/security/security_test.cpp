@@ -27,6 +27,9 @@
 #include <random>
 #include <thread>
 
+#include "common/base/clock.h"
+#include "common/base/time.h"
+#include "tests/support/child_process.h"
 #include "tests/support/daemon_rig.h"
 #include "tests/support/https_client.h"
 #include "tests/support/raw_sql.h"
@@ -485,4 +488,71 @@ TEST_CASE("11. kiosks: pairing codes cannot be guessed, and a paired kiosk can n
     CHECK(https(town, "POST", "/v1/signups/withdraw", kioskToken, R"({"phone": "+33612000001", "language": "fr"})").status == 202);
   CHECK(https(town, "POST", "/v1/signups/withdraw", kioskToken, R"({"phone": "+33612000001", "language": "fr"})").status == 429);
   CHECK(town.tocsinctl({"audit", "verify"}).status == 0);
+}
+
+TEST_CASE("12. the public alerts: no token, no names or numbers, no test alert, hostile text stays text, no script") {
+  Town town(R"({"public_name": "Mairie <b>de</b> Saint-Tocsin", "cap_sender": "alerts@saint-tocsin.example"})");
+  town.startBroadcaster();
+  tocsin::SystemClock wall;
+  const std::string until = tocsin::formatUtc(wall.now() + std::chrono::hours(6));
+  // An operator's title and text that try markup in HTML and in the CAP document's XML.
+  const std::string hostile = R"({"title": "Crue</title><script>alert(1)</script>]]>", "texts": [{"language": "fr",
+    "text": "Quittez les berges <img src=x onerror=alert(1)> & montez."}], "area": {"zones": ["RIVERSIDE"]},
+    "class": "severe", "expires": ")" + until + R"("})";
+  const Reply live = https(town, "POST", "/v1/alerts", town.operatorToken, hostile);
+  REQUIRE(live.status == 201);
+  const std::string liveId = std::to_string(live.json->getValue<int64_t>("id"));
+  REQUIRE(https(town, "POST", "/v1/alerts/" + liveId + "/approve", town.approver,
+                R"({"digest": ")" + live.json->getValue<std::string>("digest") + R"("})").status == 200);
+  const Reply test = https(town, "POST", "/v1/alerts", town.operatorToken,
+                           R"({"title": "Essai sirene", "texts": [{"language": "fr", "text": "Ceci est un essai."}],
+                               "area": {"zones": ["RIVERSIDE"]}, "class": "test", "mode": "test"})");
+  REQUIRE(test.status == 201);
+  const std::string testId = std::to_string(test.json->getValue<int64_t>("id"));
+  REQUIRE(https(town, "POST", "/v1/alerts/" + testId + "/approve", town.approver,
+                R"({"digest": ")" + test.json->getValue<std::string>("digest") + R"("})").status == 200);
+
+  // The page: no token needed, a policy that allows no script, the operator's markup as text.
+  const Reply page = https(town, "GET", "/public");
+  REQUIRE(page.status == 200);
+  CHECK(page.header("Content-Security-Policy").find("default-src 'none'") != std::string::npos);
+  CHECK(page.header("X-Frame-Options") == "DENY");
+  CHECK(page.body.find("<script") == std::string::npos);
+  CHECK(page.body.find("<img") == std::string::npos);
+  CHECK(page.body.find("<b>") == std::string::npos);
+  CHECK(page.body.find("Crue&lt;/title&gt;&lt;script&gt;") != std::string::npos);
+  // Nobody named, no number, no test.
+  for (const char* secret : {"olivia", "bruno", "+3361200000", "Anne", "Essai", "bakery"}) {
+    INFO(secret);
+    CHECK(page.body.find(secret) == std::string::npos);
+  }
+  // The feed and the CAP document: the XML holds the markup as text, and nothing ends it early.
+  const Reply feed = https(town, "GET", "/public/cap.atom");
+  REQUIRE(feed.status == 200);
+  CHECK(feed.body.find("<script") == std::string::npos);
+  CHECK(feed.body.find("]]>") == std::string::npos);
+  CHECK(feed.body.find("Essai") == std::string::npos);
+  const Reply document = https(town, "GET", "/public/alerts/" + liveId);
+  REQUIRE(document.status == 200);
+  CHECK(document.header("Content-Type") == "application/cap+xml; charset=utf-8");
+  CHECK(document.body.find("<headline>Crue&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;]]&gt;</headline>") !=
+        std::string::npos);
+  CHECK(document.body.find("<sender>alerts@saint-tocsin.example</sender>") != std::string::npos);
+  // A test alert and an id that does not exist get the same answer.
+  const Reply ofTest = https(town, "GET", "/public/alerts/" + testId);
+  const Reply unknown = https(town, "GET", "/public/alerts/987654");
+  CHECK(ofTest.status == 404);
+  CHECK(ofTest.body == unknown.body);
+  // Nothing public changes anything: a POST to a public path is no route.
+  CHECK(https(town, "POST", "/public", "", "{}").status == 405);
+}
+
+TEST_CASE("12b. a CAP sender that would break the public documents is refused when the daemon starts") {
+  Town town(R"({"cap_sender": "alerts@town.example</sender><status>Test"})");
+  ChildProcess daemon({kBin + "/tocsin-broadcaster", "--config", town.dir.file("config.json"), "--listen", "127.0.0.1:0"},
+                      ChildProcess::Options{town.dir.path(), {}, false, town.dir.file("refused.out"), town.dir.file("refused.err")});
+  const auto status = daemon.wait(seconds(20));
+  REQUIRE(status.has_value());
+  CHECK(*status != 0);
+  CHECK(readFile(town.dir.file("refused.err")).find("api.cap_sender") != std::string::npos);
 }
