@@ -11,8 +11,10 @@
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
+#include <iostream>
 #include <sstream>
 
+#include "common/base/files.h"
 #include "common/base/json_text.h"
 #include "common/phone/phone.h"
 #include "kiosk/outbox.h"
@@ -131,10 +133,17 @@ Result<ServedTexts> parseTexts(const std::string& json) {
   return out;
 }
 
-Result<ServedTexts> fetchTexts(KioskApi& api) {
+Result<ServedTexts> textsInForce(KioskApi& api, const std::string& cache) {
   const ApiReply r = api.call("GET", "/v1/consent/texts");
-  if (r.status != 200) return Status::unavailable("cannot fetch the consent texts: " + r.errorMessage());
-  return parseTexts(r.body);
+  if (r.status == 200) {
+    TOCSIN_ASSIGN_OR_RETURN(ServedTexts texts, parseTexts(r.body));
+    TOCSIN_RETURN_IF_ERROR(writeFileAtomically(cache, r.body, 0600));
+    return texts;
+  }
+  std::cerr << "tocsin-kiosk: cannot fetch the consent texts: " << r.errorMessage() << "; using the texts fetched last\n";
+  auto kept = readWholeFile(cache);
+  if (!kept.ok()) return Status::unavailable("cannot fetch the consent texts (" + r.errorMessage() + ") and none were kept");
+  return parseTexts(*kept);
 }
 
 Status ApiSignups::failure(const ApiReply& r) const {

@@ -64,8 +64,10 @@ struct ServedText {
 };
 // (kind, language) -> text, kind "alerts" or "promotions".
 using ServedTexts = std::map<std::pair<std::string, std::string>, ServedText>;
-Result<ServedTexts> fetchTexts(KioskApi& api);
 Result<ServedTexts> parseTexts(const std::string& json);
+// The texts in force, fetched from the appliance and kept as served in `cache` (0600); the ones
+// kept last when the appliance cannot give them (the screen then says so on stderr).
+Result<ServedTexts> textsInForce(KioskApi& api, const std::string& cache);
 
 class Outbox;
 

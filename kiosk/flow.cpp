@@ -41,6 +41,14 @@ const char* screenName(Screen s) {
 Flow::Flow(const Clock& clock, SignupPort& signups, FlowSettings settings, PairingPort* pairing)
     : clock_(clock), signups_(signups), settings_(std::move(settings)), pairing_(pairing) {
   settings_.countdown = std::max<Micros>(settings_.countdown, std::chrono::seconds(20));
+  // A language is offered when the appliance has a consent text in it.
+  for (const auto& l : languages()) {
+    const auto has = [&](const char* kind) {
+      auto it = settings_.consentTexts.find({kind, l.code});
+      return it != settings_.consentTexts.end() && !it->second.empty();
+    };
+    if (has("alerts") || has("promotions")) languagesOffered_.push_back(l.code);
+  }
   lastTouch_ = screenSince_ = clock_.monotonic();
   wipe();
 }
@@ -53,9 +61,8 @@ void Flow::wipe() {
   scrub(s_.maskedPhone);
   scrub(s_.pairingCode);
   s_ = Snapshot{};
-  for (const auto& l : languages())
-    if (offered("alerts", l.code) || offered("promotions", l.code)) s_.languagesOffered.push_back(l.code);
-  s_.inService = settings_.paired && !s_.languagesOffered.empty();
+  s_.languagesOffered = languagesOffered_;
+  s_.inService = settings_.paired && !languagesOffered_.empty();
   s_.pairingOffered = pairing_ != nullptr;
   s_.staffStatus = settings_.staffStatus;
   s_.language = settings_.defaultLanguage;
@@ -74,19 +81,14 @@ void Flow::refreshTexts() {
   s_.townName = settings_.townName;
   s_.callingCode = callingCode(s_.region);
   // Exactly the appliance's text in the person's language, or nothing (and no such choice).
-  auto text = [&](const std::string& kind) {
+  auto text = [&](const char* kind) {
     auto it = settings_.consentTexts.find({kind, s_.language});
     return it == settings_.consentTexts.end() ? std::string() : it->second;
   };
   s_.alertsText = text("alerts");
   s_.promotionsText = text("promotions");
-  s_.alertsOffered = offered("alerts", s_.language);
+  s_.alertsOffered = !s_.alertsText.empty();
   if (!s_.alertsOffered) s_.alerts = false;
-}
-
-bool Flow::offered(const std::string& kind, const std::string& language) const {
-  auto it = settings_.consentTexts.find({kind, language});
-  return it != settings_.consentTexts.end() && !it->second.empty();
 }
 
 void Flow::go(Screen screen) {
@@ -236,7 +238,7 @@ void Flow::onName(const Action& a) {
 void Flow::onAge(const Action& a) {
   if (a.intent == Intent::kAgeYes || a.intent == Intent::kAgeNo) {
     s_.age = a.intent == Intent::kAgeYes ? settings_.ageOfConsent : 0;
-    s_.promotionsOffered = a.intent == Intent::kAgeYes && offered("promotions", s_.language);
+    s_.promotionsOffered = a.intent == Intent::kAgeYes && !s_.promotionsText.empty();
     s_.promotions = false;
     go(Screen::kConsent);
   } else if (a.intent == Intent::kBack) {

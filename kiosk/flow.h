@@ -144,13 +144,13 @@ class Flow {
   void onAdminPin(const Action& a);
   void onAdmin(const Action& a);
   void onPairCode(const Action& a);
-  bool offered(const std::string& kind, const std::string& language) const;
   void keyInto(std::string& field, const std::string& key, size_t max, bool digitsOnly);
 
   const Clock& clock_;
   SignupPort& signups_;
   FlowSettings settings_;
   PairingPort* pairing_;
+  std::vector<std::string> languagesOffered_;
   Snapshot s_;
   int64_t pendingSignup_ = 0;
   MonoTime lastTouch_;

@@ -106,11 +106,6 @@ std::optional<std::string> parseOptions(int argc, char** argv, Options& o) {
   return std::nullopt;
 }
 
-Clock& SystemClockSingleton() {
-  static SystemClock clock;
-  return clock;
-}
-
 // The kiosk's own files: the token it was given when paired and the texts last fetched.
 struct ClientState {
   std::unique_ptr<kiosk::KioskApi> api;
@@ -198,24 +193,11 @@ class Unpaired final : public kiosk::SignupPort {
   static Status refused() { return Status::failedPrecondition("this kiosk is not paired"); }
 };
 
-// Saves the texts fetched, for a start while the appliance is away.
-Status cacheTexts(const std::string& path, const kiosk::ServedTexts& texts) {
-  std::string json = "{\"texts\":[";
-  bool first = true;
-  for (const auto& [key, t] : texts) {
-    json += std::string(first ? "" : ",") + "{\"purpose\":" + jsonString(t.purpose) + ",\"text_id\":" +
-            jsonString(t.textId) + ",\"language\":" + jsonString(t.language) + ",\"version\":" +
-            std::to_string(t.version) + ",\"sha256\":" + jsonString(t.sha256) + ",\"body\":" + jsonString(t.body) + "}";
-    first = false;
-  }
-  return writeFileAtomically(path, json + "]}\n", 0600);
-}
-
 // A paired kiosk: its token, the texts in force (or those fetched last) and its outbox. Nullopt
 // when it is not paired yet.
-Result<std::optional<ClientState>> openClient(const Options& o, kiosk::FlowSettings& flow) {
+Result<std::optional<ClientState>> openClient(const Options& o, kiosk::FlowSettings& flow, Clock& clock) {
   TOCSIN_RETURN_IF_ERROR(ensurePrivateDir(o.stateDir));
-  const std::string credential = credentialPath(o), cache = o.stateDir + "/texts.json";
+  const std::string credential = credentialPath(o);
   struct stat sb {};
   if (::stat(credential.c_str(), &sb) != 0) return std::optional<ClientState>();
   if (sb.st_mode & 077) return Status::permissionDenied(credential + " is readable by others: chmod 600 " + credential);
@@ -224,22 +206,13 @@ Result<std::optional<ClientState>> openClient(const Options& o, kiosk::FlowSetti
   TOCSIN_ASSIGN_OR_RETURN(c.token, readWholeFile(credential));
   while (!c.token.empty() && (c.token.back() == '\n' || c.token.back() == '\r')) c.token.pop_back();
   c.api->setToken(c.token);
-  auto texts = kiosk::fetchTexts(*c.api);
-  if (texts.ok()) {
-    TOCSIN_RETURN_IF_ERROR(cacheTexts(cache, *texts));
-  } else {
-    std::cerr << "tocsin-kiosk: " << texts.status().message() << "; using the texts fetched last\n";
-    auto cached = readWholeFile(cache);
-    if (!cached.ok()) return texts.status();
-    texts = kiosk::parseTexts(*cached);
-    if (!texts.ok()) return texts.status();
-  }
+  TOCSIN_ASSIGN_OR_RETURN(const kiosk::ServedTexts texts, kiosk::textsInForce(*c.api, o.stateDir + "/texts.json"));
   // The screen shows exactly the texts served (their hash is what a sign-up records).
   flow.consentTexts.clear();
-  for (const auto& [key, t] : *texts) flow.consentTexts[key] = t.body;
-  TOCSIN_ASSIGN_OR_RETURN(c.outbox, kiosk::Outbox::open(o.stateDir + "/outbox.db", SystemClockSingleton()));
+  for (const auto& [key, t] : texts) flow.consentTexts[key] = t.body;
+  TOCSIN_ASSIGN_OR_RETURN(c.outbox, kiosk::Outbox::open(o.stateDir + "/outbox.db", clock));
   c.api->setWaiting(c.outbox->size());
-  c.signups = std::make_unique<kiosk::ApiSignups>(*c.api, *texts, c.outbox.get());
+  c.signups = std::make_unique<kiosk::ApiSignups>(*c.api, texts, c.outbox.get());
   return std::optional<ClientState>(std::move(c));
 }
 
@@ -368,7 +341,7 @@ void runLoop(GLFWwindow* window, kiosk::Flow& flow, kiosk::UiState& ui, const st
 enum class Ended { kClosed, kPaired, kFailed };
 
 Ended runSession(const Options& o, kiosk::FlowSettings settings, GLFWwindow* window, kiosk::UiState& ui, Clock& clock) {
-  auto opened = openClient(o, settings);
+  auto opened = openClient(o, settings, clock);
   if (!opened.ok()) {
     std::cerr << "tocsin-kiosk: " << opened.status().message() << "\n";
     return Ended::kFailed;
