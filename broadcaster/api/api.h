@@ -27,8 +27,10 @@ struct Principal {
   Role role = Role::kAuditor;
   std::optional<std::string> shop;    // marketers only
   std::optional<std::string> person;  // the person the token acts for; nullopt: a machine
-  // How the audit log and the jobs name the caller: "person:P via api:T", or "api:T".
-  std::string actor() const { return engine::actorName(person, "api:" + name); }
+  std::string channel = "api";        // "console" for a signed-in person's session
+  // How the audit log and the jobs name the caller: "person:P via api:T", "person:P via
+  // console:P", or "api:T".
+  std::string actor() const { return engine::actorName(person, channel + ":" + name); }
 };
 
 // A large body (an upload) the server kept in a file rather than in memory.
@@ -45,6 +47,8 @@ struct Request {
   std::map<std::string, std::string> params;   // from the route's {placeholders}
   std::string contentType;                     // media type only, lower case
   std::string authorization;
+  std::string sessionId;                       // the console's session cookie, if sent
+  std::string csrfToken;                       // the X-CSRF-Token header, if sent
   std::optional<std::string> idempotencyKey;  // the Idempotency-Key header
   std::optional<std::string> kioskReport;     // the X-Tocsin-Kiosk header: "version=1.2; waiting=3"
   std::string body;

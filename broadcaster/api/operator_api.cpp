@@ -78,8 +78,13 @@ Result<std::unique_ptr<OperatorApi>> OperatorApi::start(const engine::Environmen
   api->services_ = std::make_unique<ApiServices>(env, *api->stores_, *api->jobs_, clock, api->metrics_);
   api->services_->publisher = settings.publisher;
   StorePool* stores = api->stores_.get();
+  ApiServices* services = api->services_.get();
   auto* known = &api->services_->principals;
-  api->router_ = std::make_unique<Router>([stores, known](const std::string& authorization, const std::string& peer) {
+  api->router_ = std::make_unique<Router>([stores, known, services](const Request& request, const Route& route) {
+    // A console session, unless a token is given.
+    if (request.authorization.empty() && !request.sessionId.empty()) return sessionPrincipal(*services, request, route);
+    const std::string& authorization = request.authorization;
+    const std::string& peer = request.peer;
     const auto outcome = known->get({engine::tokenHash(authorization), peer}, [&] {
       auto store = stores->acquire();
       Authentication a;

@@ -92,7 +92,7 @@ Admission Router::admit(Request& request, MonoTime now) const {
     request.route = route->path;
     if (!route->roles.empty()) {
       try {
-        request.principal = authenticate_(request.authorization, request.peer);
+        request.principal = authenticate_(request, *route);
       } catch (const ApiError& e) {
         // Guessing tokens is slowed to a few tries a second per address.
         if (e.status() == 401)

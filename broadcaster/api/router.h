@@ -18,8 +18,10 @@
 namespace tocsin::api {
 
 using Handler = std::function<Response(Request&)>;
-// Checks "Authorization: Bearer ..." from `peer`; the Principal or an ApiError (401/403).
-using Authenticator = std::function<Principal(const std::string& authorization, const std::string& peer)>;
+struct Route;
+// Who calls `route`: "Authorization: Bearer ..." or a console session (whose changes must carry
+// its CSRF token); the Principal or an ApiError (401/403).
+using Authenticator = std::function<Principal(const Request& request, const Route& route)>;
 
 // How large a body a route reads: none (a few bytes tolerated), a JSON document or CAP
 // message (the server's max_body_bytes), or a file upload (max_csv_body_bytes, streamed to disk).

@@ -65,6 +65,30 @@ struct CampaignRoutes {
   }
 
   // What a campaign would send and to how many, before it exists: nothing is stored.
+  // The newest campaigns (a marketer's: their shop's only), 100 at a time.
+  Response list(Request& req) {
+    const Principal& who = req.who();
+    JsonArray items = array();
+    auto store = s.stores.acquire();
+    check(store->read([&](StoreTx& tx) {
+      for (const Job& j : tx.jobs().recent(JobKind::kCampaign, 0, 500)) {
+        if (who.role == Role::kMarketer && j.purpose != "promotions:" + who.shop.value_or("")) continue;
+        Json o = object();
+        o->set("id", j.id);
+        o->set("shop", j.purpose ? j.purpose->substr(std::string("promotions:").size()) : "");
+        o->set("title", j.title);
+        o->set("state", jobStateName(j.state));
+        o->set("created_by", j.createdBy);
+        items->add(o);
+        if (items->size() >= 100) break;
+      }
+      return Status::okStatus();
+    }));
+    Json o = object();
+    o->set("campaigns", items);
+    return json(o);
+  }
+
   Response preview(Request& req) {
     const Json o = parseBody(req);
     const engine::CampaignRequest r = requestFrom(req, o);
@@ -164,6 +188,8 @@ void addCampaignRoutes(Router& router, ApiServices& services) {
               [r](Request& q) { return r->create(q); }, true});
   router.add({"POST", "/v1/campaigns/preview", kMarketers, "preview a campaign: texts as sent and who would get it",
               "application/json", [r](Request& q) { return r->preview(q); }});
+  router.add({"GET", "/v1/campaigns", kCampaignReaders, "list recent campaigns (a shop's own for its marketers)", "",
+              [r](Request& q) { return r->list(q); }});
   router.add({"GET", "/v1/campaigns/{id}", kCampaignReaders, "see a campaign: preview and progress", "",
               [r](Request& q) { return r->respond(q, q.idParam("id"), 200); }});
   router.add({"GET", "/v1/shops/{shop}/senders", kMarketers, "the sender IDs a shop may send under", "",

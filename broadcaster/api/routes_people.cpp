@@ -233,6 +233,7 @@ struct PeopleRoutes {
       o->set("format", format);
       o->set("export", value(readWholeFile(path)));
       o->set("signature", value(readWholeFile(path + ".sig")));
+      o->set("public_key", toBase64(key->publicKey()));  // for: tocsinctl consent verify FILE --public-key K
       cleanup();
       return json(o);
     } catch (...) {

@@ -26,6 +26,7 @@
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 
+#include "broadcaster/api/sessions.h"
 #include "common/base/text.h"
 #include "common/crypto/certificate.h"
 
@@ -100,6 +101,12 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
       for (const auto& [k, v] : uri.getQueryParameters()) req.query[k] = v;
       req.contentType = mediaType(in.getContentType());
       req.authorization = in.get("Authorization", "");
+      req.csrfToken = in.get("X-CSRF-Token", "");
+      if (in.has("Cookie")) {
+        Poco::Net::NameValueCollection cookies;
+        in.getCookies(cookies);
+        req.sessionId = cookies.get(kSessionCookie, "");
+      }
       if (in.has("Idempotency-Key")) req.idempotencyKey = in.get("Idempotency-Key");
       if (in.has("X-Tocsin-Kiosk")) req.kioskReport = in.get("X-Tocsin-Kiosk").substr(0, 200);
       req.peer = in.clientAddress().host().toString();

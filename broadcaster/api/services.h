@@ -14,6 +14,8 @@
 #include "broadcaster/api/metrics.h"
 #include "broadcaster/api/micro_cache.h"
 #include "broadcaster/api/router.h"
+#include "broadcaster/api/sessions.h"
+#include "broadcaster/engine/console_accounts.h"
 #include "broadcaster/api/store_pool.h"
 #include "broadcaster/cap/cap_publish.h"
 #include "broadcaster/engine/environment.h"
@@ -48,6 +50,8 @@ struct ApiServices {
   cap::Publisher publisher;  // who the public CAP documents say issues them
   TallyCache tallies{clock, std::chrono::seconds(1)};
   MicroCache<std::pair<std::string, std::string>, Authentication> principals{clock, std::chrono::seconds(1)};
+  engine::ConsoleAccounts accounts{*env.audit, clock};
+  SessionTable sessions{clock};
 
   AuditLog& audit() const { return *env.audit; }
   const policy::PolicyConfig& policies() const { return env.policies; }
@@ -61,6 +65,10 @@ void addPeopleRoutes(Router& router, ApiServices& services);  // contacts, conse
 void addSignupRoutes(Router& router, ApiServices& services);  // kiosks' and shops' sign-ups
 void addKioskRoutes(Router& router, ApiServices& services);   // kiosks' enrolment and pairing
 void addPublicRoutes(Router& router, ApiServices& services);  // the public alerts page and CAP feed
+void addConsoleRoutes(Router& router, ApiServices& services); // the console, signing in, its own routes
+// Who a console session is, for `route`: refuses an ended session and a change without the
+// session's CSRF token.
+Principal sessionPrincipal(ApiServices& services, const Request& request, const Route& route);
 // Keeps what a kiosk's call says of it (version, waiting sign-ups) for status; throttled.
 void noteKioskContact(ApiServices& services, const Request& request);
 
@@ -72,6 +80,7 @@ inline void addAllRoutes(Router& router, ApiServices& services) {
   addSignupRoutes(router, services);
   addKioskRoutes(router, services);
   addPublicRoutes(router, services);
+  addConsoleRoutes(router, services);
 }
 
 // Shared by the route files.

@@ -78,7 +78,7 @@ std::vector<const Command*> allCommands(bool remote = false) {
     return out;
   }
   for (const auto* group : {&storeCommands(), &contactCommands(), &consentCommands(), &auditCommands(),
-                            &privacyCommands(), &codecCommands(), &bearerCommands(), &jobCommands(), &tokenCommands()})
+                            &privacyCommands(), &codecCommands(), &bearerCommands(), &jobCommands(), &tokenCommands(), &userCommands()})
     for (const auto& c : *group) out.push_back(&c);
   return out;
 }

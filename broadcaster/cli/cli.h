@@ -85,6 +85,7 @@ const std::vector<Command>& codecCommands();
 const std::vector<Command>& bearerCommands();
 const std::vector<Command>& jobCommands();
 const std::vector<Command>& tokenCommands();
+const std::vector<Command>& userCommands();
 // The commands of client mode (--url).
 const std::vector<Command>& remoteCommands();
 

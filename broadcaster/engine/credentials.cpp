@@ -158,7 +158,7 @@ Status disablePerson(Store& store, AuditLog& audit, const std::string& actor, co
     if (!p) return Status::notFound("no person named " + name);
     if (p->disabledAt) return Status::failedPrecondition(name + " is already disabled");
     tx.people().disable(name, rec.now());
-    rec.record("person.disable", "person:" + name, "their tokens and OS account no longer act for them");
+    rec.record("person.disable", "person:" + name, "their console sessions, tokens and OS account no longer act for them");
     return Status::okStatus();
   });
 }

@@ -364,6 +364,21 @@ Status JobService::cancel(Store& store, JobId id, const std::string& actor, cons
   });
 }
 
+Status JobService::reject(Store& store, JobId id, const std::string& actor, const std::string& reason) const {
+  if (reason.empty() || !isCleanLine(reason, 500))
+    return Status::invalid("give the reason for rejecting: at most 500 characters, on one line, without control characters");
+  return audit_.write(store, actor, [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+    TOCSIN_ASSIGN_OR_RETURN(const Job job, findJob(tx, id, JobKind::kAlert));
+    if (job.state != JobState::kDraft)
+      return Status::failedPrecondition("alert " + std::to_string(id) + " is " + jobStateName(job.state) + ", not a draft");
+    if (personOf(job.createdBy) == personOf(actor))
+      return Status::permissionDenied("the person who drafted an alert cannot review it; cancel it instead");
+    tx.jobs().setState(id, JobState::kCancelled, rec.now());
+    rec.record("alert.reject", object(id), "rejected: " + reason);
+    return Status::okStatus();
+  });
+}
+
 Status JobService::pause(Store& store, JobId id, const std::string& actor) const {
   return audit_.write(store, actor, [&](StoreTx& tx, AuditRecorder& rec) -> Status {
     TOCSIN_ASSIGN_OR_RETURN(const Job job, findJob(tx, id));

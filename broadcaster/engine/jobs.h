@@ -89,6 +89,8 @@ class JobService {
   // cancel a campaign).
   Status cancel(Store& store, JobId job, const std::string& actor, const std::string& reason,
                 std::optional<JobKind> kind = std::nullopt) const;
+  // An approver turns down another person's draft alert, saying why; it is cancelled.
+  Status reject(Store& store, JobId job, const std::string& actor, const std::string& reason) const;
   Status pause(Store& store, JobId job, const std::string& actor) const;
   Status resume(Store& store, JobId job, const std::string& actor) const;
 

@@ -481,6 +481,36 @@ CREATE TABLE kiosks (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Version 9: the console. People sign in with a password (a salted scrypt hash) and a TOTP
+// second factor, in one role; admins upload the zones' boundaries; operators keep templates.
+constexpr const char* kSchemaV9 = R"sql(
+CREATE TABLE console_accounts (
+  person         TEXT    PRIMARY KEY REFERENCES people(name),
+  role           TEXT    NOT NULL,
+  shop           TEXT,
+  password_hash  TEXT    NOT NULL,
+  totp_secret    TEXT,
+  totp_confirmed INTEGER NOT NULL DEFAULT 0,
+  totp_last_step INTEGER NOT NULL DEFAULT 0,
+  failures       INTEGER NOT NULL DEFAULT 0,
+  locked_until   INTEGER,
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE zones (
+  name        TEXT    PRIMARY KEY,
+  geometry    TEXT    NOT NULL,
+  uploaded_by TEXT    NOT NULL,
+  uploaded_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE alert_templates (
+  name       TEXT    PRIMARY KEY,
+  body       TEXT    NOT NULL,
+  created_by TEXT    NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -493,6 +523,7 @@ const std::vector<Migration>& migrations() {
       {6, "sign-ups wait for their code before writing the contact or the consent", kSchemaV6},
       {7, "keys recorded by fingerprint, consent history and suppressions bound to the audit chain", kSchemaV7},
       {8, "kiosks enrolled for shops' stands, paired with a one-time code", kSchemaV8},
+      {9, "console sign-in accounts (password and TOTP), zones' boundaries, alert templates", kSchemaV9},
   };
   return kAll;
 }

@@ -254,6 +254,38 @@ struct Person {
   std::optional<Timestamp> disabledAt;
 };
 
+// How a person signs in to the console: one role (and shop for a marketer), a password kept as
+// a salted scrypt hash, and a TOTP secret once enrolled.
+struct ConsoleAccount {
+  std::string person;
+  std::string role;
+  std::optional<std::string> shop;
+  std::string passwordHash;               // "scrypt$..." (common/crypto/password.h)
+  std::optional<std::string> totpSecret;  // base32; nullopt: enrolled at the next sign-in
+  bool totpConfirmed = false;             // a code from the secret was seen once
+  int64_t totpLastStep = 0;               // the last time step accepted: a code is used once
+  int64_t failures = 0;                   // failed sign-ins in a row
+  std::optional<Timestamp> lockedUntil;
+  Timestamp createdAt;
+  Timestamp updatedAt;
+};
+
+// A named area an admin uploaded (a GeoJSON geometry), shown on the console's map.
+struct Zone {
+  std::string name;
+  std::string geometry;  // GeoJSON Polygon or MultiPolygon, as validated
+  std::string uploadedBy;
+  Timestamp uploadedAt;
+};
+
+// A saved alert an operator starts from: the body of POST /v1/alerts, as JSON.
+struct AlertTemplate {
+  std::string name;
+  std::string body;
+  std::string createdBy;
+  Timestamp createdAt;
+};
+
 // A bearer token of the operator API, as the store keeps it (its hash, never the token).
 struct ApiToken {
   int64_t id = 0;

@@ -86,3 +86,94 @@ std::vector<std::string> SqliteSenders::approved(const std::string& shop) {
 }
 
 }  // namespace tocsin::sql
+
+namespace tocsin::sql {
+namespace {
+
+constexpr const char* kAccountColumns =
+    "person, role, shop, password_hash, totp_secret, totp_confirmed, totp_last_step, failures, locked_until, "
+    "created_at, updated_at";
+
+ConsoleAccount readAccount(const Statement& st) {
+  ConsoleAccount a;
+  a.person = st.getText(0);
+  a.role = st.getText(1);
+  a.shop = st.getOptionalText(2);
+  a.passwordHash = st.getText(3);
+  a.totpSecret = st.getOptionalText(4);
+  a.totpConfirmed = st.getInt(5) != 0;
+  a.totpLastStep = st.getInt(6);
+  a.failures = st.getInt(7);
+  if (auto l = st.getOptionalInt(8)) a.lockedUntil = fromMicros(*l);
+  a.createdAt = fromMicros(st.getInt(9));
+  a.updatedAt = fromMicros(st.getInt(10));
+  return a;
+}
+
+}  // namespace
+
+void SqliteConsole::saveAccount(const ConsoleAccount& a) {
+  Statement& st = db_.cached(std::string("INSERT OR REPLACE INTO console_accounts (") + kAccountColumns +
+                             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+  std::optional<int64_t> locked;
+  if (a.lockedUntil) locked = toMicros(*a.lockedUntil);
+  st.bind(1, a.person).bind(2, a.role).bind(3, a.shop).bind(4, a.passwordHash).bind(5, a.totpSecret);
+  st.bind(6, a.totpConfirmed ? 1 : 0).bind(7, a.totpLastStep).bind(8, a.failures).bind(9, locked);
+  st.bind(10, toMicros(a.createdAt)).bind(11, toMicros(a.updatedAt));
+  st.run();
+}
+
+std::optional<ConsoleAccount> SqliteConsole::findAccount(const std::string& person) {
+  Statement& st = db_.cached(std::string("SELECT ") + kAccountColumns + " FROM console_accounts WHERE person = ?1");
+  st.bind(1, person);
+  if (!st.step()) return std::nullopt;
+  ConsoleAccount a = readAccount(st);
+  st.reset();
+  return a;
+}
+
+std::vector<ConsoleAccount> SqliteConsole::accounts() {
+  Statement& st = db_.cached(std::string("SELECT ") + kAccountColumns + " FROM console_accounts ORDER BY person");
+  std::vector<ConsoleAccount> out;
+  while (st.step()) out.push_back(readAccount(st));
+  return out;
+}
+
+void SqliteConsole::replaceZones(const std::vector<Zone>& zones) {
+  db_.cached("DELETE FROM zones").run();
+  Statement& st = db_.cached("INSERT INTO zones (name, geometry, uploaded_by, uploaded_at) VALUES (?1, ?2, ?3, ?4)");
+  for (const Zone& z : zones) {
+    st.bind(1, z.name).bind(2, z.geometry).bind(3, z.uploadedBy).bind(4, toMicros(z.uploadedAt));
+    st.run();
+  }
+}
+
+std::vector<Zone> SqliteConsole::zones() {
+  Statement& st = db_.cached("SELECT name, geometry, uploaded_by, uploaded_at FROM zones ORDER BY name");
+  std::vector<Zone> out;
+  while (st.step()) out.push_back(Zone{st.getText(0), st.getText(1), st.getText(2), fromMicros(st.getInt(3))});
+  return out;
+}
+
+void SqliteConsole::saveTemplate(const AlertTemplate& t) {
+  Statement& st =
+      db_.cached("INSERT OR REPLACE INTO alert_templates (name, body, created_by, created_at) VALUES (?1, ?2, ?3, ?4)");
+  st.bind(1, t.name).bind(2, t.body).bind(3, t.createdBy).bind(4, toMicros(t.createdAt));
+  st.run();
+}
+
+bool SqliteConsole::removeTemplate(const std::string& name) {
+  Statement& st = db_.cached("DELETE FROM alert_templates WHERE name = ?1");
+  st.bind(1, name);
+  st.run();
+  return db_.changes() > 0;
+}
+
+std::vector<AlertTemplate> SqliteConsole::templates() {
+  Statement& st = db_.cached("SELECT name, body, created_by, created_at FROM alert_templates ORDER BY name");
+  std::vector<AlertTemplate> out;
+  while (st.step()) out.push_back(AlertTemplate{st.getText(0), st.getText(1), st.getText(2), fromMicros(st.getInt(3))});
+  return out;
+}
+
+}  // namespace tocsin::sql

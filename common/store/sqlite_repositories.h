@@ -296,6 +296,22 @@ class SqlitePeople final : public PeopleRepository {
   Database& db_;
 };
 
+class SqliteConsole final : public ConsoleRepository {
+ public:
+  explicit SqliteConsole(Database& db) : db_(db) {}
+  void saveAccount(const ConsoleAccount& account) override;
+  std::optional<ConsoleAccount> findAccount(const std::string& person) override;
+  std::vector<ConsoleAccount> accounts() override;
+  void replaceZones(const std::vector<Zone>& zones) override;
+  std::vector<Zone> zones() override;
+  void saveTemplate(const AlertTemplate& t) override;
+  bool removeTemplate(const std::string& name) override;
+  std::vector<AlertTemplate> templates() override;
+
+ private:
+  Database& db_;
+};
+
 class SqliteSenders final : public SenderRepository {
  public:
   explicit SqliteSenders(Database& db) : db_(db) {}

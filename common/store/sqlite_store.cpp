@@ -22,7 +22,7 @@ struct SqliteStore::Impl final : StoreTx {
   explicit Impl(std::unique_ptr<Database> database)
       : db(std::move(database)), counts(*db), contactsRepo(*db), consentRepo(*db, proven), auditRepo(*db), suppressionRepo(*db, proven),
         privacyRepo(*db, proven), jobsRepo(*db, counts), messagesRepo(*db, counts), inboxRepo(*db), signupsRepo(*db), runtimeRepo(*db),
-        tokensRepo(*db), webhooksRepo(*db), peopleRepo(*db), sendersRepo(*db) {}
+        tokensRepo(*db), webhooksRepo(*db), peopleRepo(*db), sendersRepo(*db), consoleRepo(*db) {}
 
   ContactRepository& contacts() override { return contactsRepo; }
   ConsentRepository& consent() override { return consentRepo; }
@@ -38,6 +38,7 @@ struct SqliteStore::Impl final : StoreTx {
   WebhookRepository& webhooks() override { return webhooksRepo; }
   PeopleRepository& people() override { return peopleRepo; }
   SenderRepository& senders() override { return sendersRepo; }
+  ConsoleRepository& console() override { return consoleRepo; }
   std::vector<ProvenChange> takeProvenChanges() override { return std::exchange(proven, {}); }
 
   std::unique_ptr<Database> db;
@@ -57,6 +58,7 @@ struct SqliteStore::Impl final : StoreTx {
   sql::SqliteWebhooks webhooksRepo;
   sql::SqlitePeople peopleRepo;
   sql::SqliteSenders sendersRepo;
+  sql::SqliteConsole consoleRepo;
   int schemaVersion = 0;
   int writersLock = -1;  // the `<store>-writers` lock file
   bool yielding = false;     // the store yields to other writers

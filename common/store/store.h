@@ -460,6 +460,20 @@ class SenderRepository {
   virtual std::vector<std::string> approved(const std::string& shop) = 0;
 };
 
+// What the console keeps: people's sign-in accounts, the zones' boundaries, alert templates.
+class ConsoleRepository {
+ public:
+  virtual ~ConsoleRepository() = default;
+  virtual void saveAccount(const ConsoleAccount& account) = 0;  // inserts or replaces
+  virtual std::optional<ConsoleAccount> findAccount(const std::string& person) = 0;
+  virtual std::vector<ConsoleAccount> accounts() = 0;
+  virtual void replaceZones(const std::vector<Zone>& zones) = 0;
+  virtual std::vector<Zone> zones() = 0;
+  virtual void saveTemplate(const AlertTemplate& t) = 0;  // inserts or replaces
+  virtual bool removeTemplate(const std::string& name) = 0;
+  virtual std::vector<AlertTemplate> templates() = 0;
+};
+
 class TokenRepository {
  public:
   virtual ~TokenRepository() = default;
@@ -513,6 +527,7 @@ class StoreTx {
   virtual WebhookRepository& webhooks() = 0;
   virtual PeopleRepository& people() = 0;
   virtual SenderRepository& senders() = 0;
+  virtual ConsoleRepository& console() = 0;
   // Proven rows inserted or removed since the transaction began (see records.h); the audit
   // log takes them before commit and binds each with an entry.
   virtual std::vector<ProvenChange> takeProvenChanges() = 0;

@@ -131,3 +131,70 @@ TEST_CASE("A prepared HMAC key gives the same MACs as HMAC-SHA256, for any key l
   CHECK(toHex(HmacKey(longKey).mac("Test Using Larger Than Block-Size Key - Hash Key First")) ==
         "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
+
+// --- passwords and TOTP ------------------------------------------------------------------------
+
+#include "common/crypto/password.h"
+#include "common/crypto/totp.h"
+
+namespace {
+tocsin::Bytes bytesOf(const std::string& s) { return tocsin::Bytes(s.begin(), s.end()); }
+}  // namespace
+
+TEST_CASE("base32 follows RFC 4648's test vectors and refuses other characters", "[crypto][totp]") {
+  using tocsin::base32Decode;
+  using tocsin::base32Encode;
+  const std::vector<std::pair<std::string, std::string>> vectors = {
+      {"", ""}, {"f", "MY"}, {"fo", "MZXQ"}, {"foo", "MZXW6"}, {"foob", "MZXW6YQ"}, {"fooba", "MZXW6YTB"}, {"foobar", "MZXW6YTBOI"}};
+  for (const auto& [plain, encoded] : vectors) {
+    CHECK(base32Encode(bytesOf(plain)) == encoded);
+    CHECK(base32Decode(encoded).value() == bytesOf(plain));
+  }
+  CHECK(base32Decode("mzxw6ytboi======").value() == bytesOf("foobar"));
+  CHECK_FALSE(base32Decode("MZXW1").ok());
+}
+
+TEST_CASE("HOTP and TOTP give RFC 4226's and RFC 6238's SHA-1 test values", "[crypto][totp]") {
+  const tocsin::Bytes secret = bytesOf("12345678901234567890");
+  const std::vector<std::string> hotp = {"755224", "287082", "359152", "969429", "338314",
+                                         "254676", "287922", "162583", "399871", "520489"};
+  for (size_t i = 0; i < hotp.size(); ++i) CHECK(tocsin::hotp(secret, i) == hotp[i]);
+  const std::vector<std::pair<int64_t, std::string>> totp = {{59, "94287082"},         {1111111109, "07081804"},
+                                                             {1111111111, "14050471"}, {1234567890, "89005924"},
+                                                             {2000000000, "69279037"}, {20000000000, "65353130"}};
+  for (const auto& [t, code] : totp) CHECK(tocsin::hotp(secret, static_cast<uint64_t>(tocsin::totpStep(t)), 8) == code);
+}
+
+TEST_CASE("a TOTP code is accepted in its step or one step either side, once, and nothing else is", "[crypto][totp]") {
+  const tocsin::Bytes secret = bytesOf("12345678901234567890");
+  const int64_t now = 1234567890;
+  const int64_t step = tocsin::totpStep(now);
+  const std::string code = tocsin::hotp(secret, static_cast<uint64_t>(step));
+  CHECK(tocsin::verifyTotp(secret, code, now, 0) == step);
+  CHECK(tocsin::verifyTotp(secret, code, now + 30, 0) == step);  // the phone's clock is behind
+  CHECK(tocsin::verifyTotp(secret, code, now - 30, 0) == step);  // or ahead
+  CHECK_FALSE(tocsin::verifyTotp(secret, code, now + 90, 0));     // too late
+  CHECK_FALSE(tocsin::verifyTotp(secret, code, now, step));       // already used
+  CHECK_FALSE(tocsin::verifyTotp(secret, "12345", now, 0));
+  CHECK_FALSE(tocsin::verifyTotp(secret, "abcdef", now, 0));
+  const std::string uri = tocsin::otpauthUri("Tocsin Town", "olivia", secret);
+  CHECK(uri == "otpauth://totp/Tocsin%20Town:olivia?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Tocsin%20Town"
+               "&algorithm=SHA1&digits=6&period=30");
+}
+
+TEST_CASE("passwords are kept as salted scrypt hashes that verify only the same password", "[crypto][password]") {
+  const tocsin::ScryptCost cheap{1024, 8, 1};  // the default cost is for production; this is for speed
+  const std::string a = tocsin::hashPassword("correct horse battery", cheap).value();
+  const std::string b = tocsin::hashPassword("correct horse battery", cheap).value();
+  CHECK(a.rfind("scrypt$1024$8$1$", 0) == 0);
+  CHECK(a != b);  // salted
+  CHECK(tocsin::verifyPassword("correct horse battery", a));
+  CHECK_FALSE(tocsin::verifyPassword("correct horse batterY", a));
+  CHECK_FALSE(tocsin::verifyPassword("correct horse battery", "scrypt$1024$8$1$bad"));
+  CHECK_FALSE(tocsin::verifyPassword("correct horse battery", "scrypt$999$8$1$" + a.substr(a.rfind('$', a.rfind('$') - 1) + 1)));
+  CHECK_FALSE(tocsin::verifyPassword("x", "scrypt$4294967296$8$1$AAAA$AAAA"));  // a tampered cost is refused, not run
+  CHECK(tocsin::verifyPassword("correct horse battery", tocsin::hashPassword("correct horse battery").value()));
+  CHECK_FALSE(tocsin::checkPasswordStrength("short").ok());
+  CHECK(tocsin::checkPasswordStrength("twelve chars").ok());
+  CHECK_FALSE(tocsin::checkPasswordStrength(std::string("twelve\x01 chars!")).ok());
+}
