@@ -46,7 +46,7 @@
 
   async function api(method, path, body, type) {
     const headers = {};
-    if (method !== 'GET') headers['X-CSRF-Token'] = session.csrf;
+    if (session.csrf) headers['X-CSRF-Token'] = session.csrf;  // also on the GETs that record something (an export)
     let payload;
     if (body !== undefined) {
       headers['Content-Type'] = type || 'application/json';
@@ -452,7 +452,7 @@
         h('p', { class: 'status', id: 'status', role: 'status', text: statusLine(a) }),
         h('table', {}, h('tbody', {}, [['Title', a.title], ['State', a.state], ['Type', a.type], ['Mode', a.mode], ['Class', a.class], ['Drafted by', personOf(a.created_by)],
           ['Approved by', a.approved_by ? personOf(a.approved_by) : '—'], ['Expires', a.expires_at || '—'], ['Bearers', (a.bearers || []).join(', ')],
-          ['Refers to', a.references ? '#' + a.references : '—'], ['Digest approved', a.digest]].map(function (row) {
+          ['Refers to', a.references ? '#' + a.references : '—'], [a.state === 'draft' ? 'Digest an approval binds' : 'Digest approved', a.digest]].map(function (row) {
           return h('tr', {}, h('th', { scope: 'row', text: row[0] }), h('td', { text: String(row[1]) }));
         }))),
         h('h2', { text: 'Texts as they will be sent' }),
@@ -472,7 +472,7 @@
     }
     await load();
     every(2000, async function () {
-      if (!a || ['done', 'cancelled', 'expired', 'draft'].indexOf(a.state) >= 0) return;
+      if (!a || ['done', 'cancelled', 'expired'].indexOf(a.state) >= 0) return;
       const r = await api('GET', '/v1/alerts/' + id);
       if (!r.ok) return;
       const before = a.state;
@@ -522,7 +522,7 @@
       const r = await api('POST', '/v1/campaigns/preview', request());
       if (!r.ok) { preview.replaceChildren(message('error', r.error, 'campaign-error')); return false; }
       preview.replaceChildren(h('h2', { text: 'Preview (with a sample personalisation and the STOP footer)' }),
-        r.data.preview.map(function (t) { return h('div', { class: 'language' }, h('pre', { class: 'sms', text: t.text }), h('div', { class: 'counter', text: t.encoding + ', ' + t.parts + ' part(s), at most ' + t.max_parts })); }),
+        ...r.data.preview.map(function (t) { return h('div', { class: 'language' }, h('pre', { class: 'sms', text: t.text }), h('div', { class: 'counter', text: t.encoding + ', ' + t.parts + ' part(s), at most ' + t.max_parts })); }),
         h('p', { id: 'consent-counts', text: r.data.recipients_with_confirmed_consent + ' people with confirmed consent; ' + r.data.awaiting_confirmation + ' awaiting confirmation (not sent to).' }),
         h('p', { class: 'muted', text: r.data.note }));
       return true;
@@ -557,7 +557,7 @@
       };
       body.replaceChildren(h('p', { class: 'status', id: 'campaign-state', text: c.state + ': ' + ((p.sent || 0) + (p.delivered || 0)) + ' of ' + p.recipients + ' sent' }),
         h('p', { text: c.title + ' (' + c.shop + ')' }),
-        (c.preview || []).map(function (t) { return h('pre', { class: 'sms', text: t.text }); }),
+        ...(c.preview || []).map(function (t) { return h('pre', { class: 'sms', text: t.text }); }),
         progressTable(p),
         h('div', { class: 'row' }, ['sending', 'approved', 'expanding'].indexOf(c.state) >= 0 ? act('pause') : null, c.state === 'paused' ? act('resume') : null));
     }
