@@ -119,7 +119,19 @@ struct AlertRoutes {
       count = cached.second;
     }
     o->set("banner", modeBanner(j, count, areaDescription, bearers));
-    o->set("progress", progressJson(tx, j, s.tallies));
+    Json progress = progressJson(tx, j, s.tallies);
+    // Per zone of the recipients, once the alert has messages: where it has reached.
+    if (j.state != JobState::kDraft) {
+      Json perZone = object();
+      for (const auto& t : s.zoneTallies.get(j.id, [&] { return tx.messages().tallyByZone(j.id, 2000); })) {
+        const std::string zone = t.zone.empty() ? "(no zone)" : t.zone;
+        Json z = perZone->has(zone) ? perZone->getObject(zone) : object();
+        z->set(messageStateName(t.state), t.count);
+        perZone->set(zone, z);
+      }
+      progress->set("per_zone", perZone);
+    }
+    o->set("progress", progress);
     return o;
   }
 

@@ -26,6 +26,7 @@ namespace tocsin::api {
 // A job's per-bearer and per-reason tally reads every message of the job, so it is kept for a
 // second: many people watching one alert cost one scan per second.
 using TallyCache = MicroCache<JobId, std::vector<MessageTally>>;
+using ZoneTallyCache = MicroCache<JobId, std::vector<ZoneTally>>;
 
 // Who a (token hash, address) is, read from the store at most once a second; revoking a token
 // through the API clears it at once (another process's revocation: within a second).
@@ -49,6 +50,7 @@ struct ApiServices {
   std::string version = "0.1.0";
   cap::Publisher publisher;  // who the public CAP documents say issues them
   TallyCache tallies{clock, std::chrono::seconds(1)};
+  ZoneTallyCache zoneTallies{clock, std::chrono::seconds(1)};
   MicroCache<std::pair<std::string, std::string>, Authentication> principals{clock, std::chrono::seconds(1)};
   engine::ConsoleAccounts accounts{*env.audit, clock};
   SessionTable sessions{clock};

@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
             << "  build/bin/tocsinctl --db " << dir << "/tocsin.db consent verify " << dir << "/consent-export.csv\n"
             << "  build/bin/tocsinctl --db " << dir << "/tocsin.db audit verify     # the chain and every consent row\n"
             << "  build/bin/tocsinctl --db " << dir << "/tocsin.db store report     # records of processing\n"
+            << "  scripts/console-demo   # the operator console in your browser, on this town's appliance\n"
             << "  scripts/kiosk-demo     # the sign-up kiosk in a window, paired with this town's appliance\n";
   return 0;
 }

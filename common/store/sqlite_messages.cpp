@@ -321,4 +321,15 @@ std::vector<MessageTally> SqliteMessages::tally(JobId job, size_t maxRows) {
   return out;
 }
 
+std::vector<ZoneTally> SqliteMessages::tallyByZone(JobId job, size_t maxRows) {
+  Statement& st = db_.cached(
+      "SELECT coalesce(c.zone, ''), m.state, count(*) FROM messages m LEFT JOIN contacts c ON c.id = m.contact_id "
+      "WHERE m.id BETWEEN (?1 << 32) AND (?1 << 32) + 4294967295 GROUP BY 1, 2 ORDER BY 1, 2 LIMIT ?2");
+  st.bind(1, job).bind(2, static_cast<int64_t>(maxRows));
+  std::vector<ZoneTally> out;
+  while (st.step())
+    if (auto s = parseMessageState(st.getText(1))) out.push_back({st.getText(0), *s, st.getInt(2)});
+  return out;
+}
+
 }  // namespace tocsin::sql

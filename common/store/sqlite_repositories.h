@@ -204,6 +204,7 @@ class SqliteMessages final : public MessageRepository {
   std::vector<MessageRecord> ofJob(JobId job, std::optional<MessageState> state, int64_t afterId, int64_t limit) override;
   std::optional<MessageRecord> find(int64_t id) override;
   std::vector<MessageTally> tally(JobId job, size_t maxRows) override;
+  std::vector<ZoneTally> tallyByZone(JobId job, size_t maxRows) override;
 
  private:
   // Moves the messages a statement returned (`RETURNING job_id`) from `from` to `to` in the counts.

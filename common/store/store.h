@@ -271,6 +271,12 @@ struct MessageTally {
   int64_t count = 0;
 };
 
+struct ZoneTally {
+  std::string zone;
+  MessageState state = MessageState::kQueued;
+  int64_t count = 0;
+};
+
 // Messages per class and state over every job.
 struct ClassCount {
   MessageClass messageClass = MessageClass::kPromotional;
@@ -408,6 +414,8 @@ class MessageRepository {
   virtual std::optional<MessageRecord> find(int64_t id) = 0;
   // Reads every message of the job: for status views, not for loops.
   virtual std::vector<MessageTally> tally(JobId job, size_t maxRows) = 0;
+  // A job's messages per zone of their recipients ("" for none or an erased contact) and state.
+  virtual std::vector<ZoneTally> tallyByZone(JobId job, size_t maxRows) = 0;
 };
 
 class InboxRepository {

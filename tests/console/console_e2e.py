@@ -84,7 +84,37 @@ def wait_hash(d, prefix, timeout=20):
     return d.execute_script("return location.hash")
 
 
+# WCAG 2.1 contrast of every visible piece of text on the page (the map's own labels aside):
+# at least 4.5:1, or 3:1 for large text. Returns the failures.
+CONTRAST = """
+const parse = c => { const m = /rgba?\\(([\\d.]+), ([\\d.]+), ([\\d.]+)(?:, ([\\d.]+))?\\)/.exec(c);
+  return m ? [+m[1], +m[2], +m[3], m[4] === undefined ? 1 : +m[4]] : null; };
+const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+const background = el => { for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor);
+  if (c && c[3] > 0.5) return c; } return [255, 255, 255, 1]; };
+const out = [];
+for (const el of document.querySelectorAll('body *')) {
+  if (el.closest('.leaflet-container') || el.closest('[hidden]')) continue;
+  const own = Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+  if (!own || !el.getClientRects().length) continue;
+  const st = getComputedStyle(el);
+  if (st.visibility === 'hidden' || st.display === 'none') continue;
+  const fg = parse(st.color), bg = background(el);
+  const a = lum(fg), b = lum(bg);
+  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  const size = parseFloat(st.fontSize), bold = parseInt(st.fontWeight, 10) >= 700;
+  const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+  if (ratio < need) out.push(el.tagName + ' "' + el.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2));
+}
+return out;
+"""
+
+
 def shoot(d, name):
+    failures = d.execute_script(CONTRAST)
+    assert not failures, "page %s: text below WCAG AA contrast: %s" % (name, failures)
+    RESULTS.setdefault("contrast_checked", []).append(name)
     for w, h in SIZES:
         d.set_window_size(w, h)
         time.sleep(0.4)
@@ -211,6 +241,8 @@ def main():
         shoot(two, "approve")
         find(two, "#approve").click()
         wait_text(two, "#status", "All sent", timeout=90)
+        wait_text(two, "#per-zone", "north")
+        wait_text(two, "#per-bearer", "carrier")
         shoot(two, "alert-sent")
         no_phone_numbers(two, "bruno")
         two.get(URL + "/#/dashboard")

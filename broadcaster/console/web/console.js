@@ -381,6 +381,8 @@
         h('tbody', {}, h('tr', {}, h('td', { text: String(p.recipients) }), states.map(function (s) { return h('td', { text: String(p[s] || 0) }); })))),
       bearers.length ? h('table', { id: 'per-bearer' }, h('thead', {}, h('tr', {}, h('th', { text: 'Bearer' }), states.map(function (s) { return h('th', { scope: 'col', text: s }); }))),
         h('tbody', {}, bearers.map(function (b) { return h('tr', {}, h('td', { text: b }), states.map(function (s) { return h('td', { text: String(p.per_bearer[b][s] || 0) }); })); }))) : null,
+      Object.keys(p.per_zone || {}).length ? h('table', { id: 'per-zone' }, h('thead', {}, h('tr', {}, h('th', { text: 'Zone' }), states.map(function (s) { return h('th', { scope: 'col', text: s }); }))),
+        h('tbody', {}, Object.keys(p.per_zone).map(function (z) { return h('tr', {}, h('td', { text: z }), states.map(function (s) { return h('td', { text: String(p.per_zone[z][s] || 0) }); })); }))) : null,
       (p.reasons || []).length ? h('ul', {}, p.reasons.map(function (r) { return h('li', { text: r.count + ' ' + r.state + ': ' + r.reason }); })) : null);
   }
 
@@ -471,8 +473,10 @@
       TocsinMap.showArea(m, a.area);
     }
     await load();
+    // Polled every 2 s; a few more times once finished, as the tallies lag up to a second.
+    let settled = 0;
     every(2000, async function () {
-      if (!a || ['done', 'cancelled', 'expired'].indexOf(a.state) >= 0) return;
+      if (!a || (['done', 'cancelled', 'expired'].indexOf(a.state) >= 0 && ++settled > 3)) return;
       const r = await api('GET', '/v1/alerts/' + id);
       if (!r.ok) return;
       const before = a.state;
@@ -481,6 +485,7 @@
       document.getElementById('status').textContent = statusLine(a);
       const old = document.getElementById('progress');
       if (old) old.parentElement.replaceWith(progressTable(a.progress || {}));
+      if (['done', 'cancelled', 'expired'].indexOf(a.state) >= 0) document.getElementById('status').textContent = statusLine(a);
     });
   }
 
