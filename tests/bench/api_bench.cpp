@@ -3,7 +3,12 @@
 // few seconds. Clients and server share this machine's cores. Prints requests/s, p50 and p99,
 // then one JSON line.
 //
-//   tocsin-bench-api [--clients 50] [--seconds 10] [--messages 20000]
+//   tocsin-bench-api [--clients 50] [--seconds 10] [--messages 20000] [--console 10]
+//
+// --console N: under that load, N people signed in to the console (password and TOTP, through
+// the API) poll what its pages poll, each every 100 ms: the session, the dashboard, the alert's
+// live view, the zones, and the text counter. Their calls' p50 and p99 are printed apart.
+// The server runs on the system clock, so its short caches expire as in production.
 //
 // --hostile: the real tocsin-broadcaster under a hostile network (hostile_bench.cpp).
 //
@@ -33,6 +38,8 @@
 #include <vector>
 
 #include "broadcaster/api/operator_api.h"
+#include "broadcaster/engine/console_accounts.h"
+#include "common/crypto/totp.h"
 #include "broadcaster/engine/credentials.h"
 #include "broadcaster/engine/jobs.h"
 #include "tests/support/environment_fixture.h"
@@ -49,13 +56,15 @@ int main(int argc, char** argv) {
   int clients = 50;
   double seconds = 10;
   int64_t messages = 20000;
+  int consoles = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--clients") clients = std::stoi(argv[i + 1]);
     else if (a == "--seconds") seconds = std::stod(argv[i + 1]);
     else if (a == "--messages") messages = std::stoll(argv[i + 1]);
+    else if (a == "--console") consoles = std::stoi(argv[i + 1]);
     else {
-      std::cerr << "usage: tocsin-bench-api [--clients N] [--seconds S] [--messages M]\n";
+      std::cerr << "usage: tocsin-bench-api [--clients N] [--seconds S] [--messages M] [--console N]\n";
       return 2;
     }
   }
@@ -88,12 +97,13 @@ int main(int argc, char** argv) {
   api::ApiSettings settings;
   settings.server.host = "127.0.0.1";
   settings.server.port = 0;
-  settings.server.maxThreads = clients + 16;
-  settings.server.maxConnections = static_cast<size_t>(clients) + 8;
+  settings.server.maxThreads = clients + consoles + 16;
+  settings.server.maxConnections = static_cast<size_t>(clients + consoles) + 8;
   // Many requests from one address and one token are the point here: no rate limits.
   settings.limits = api::RateLimits{0, 0, 0};
   settings.storeConnections = 8;
-  auto server = api::OperatorApi::start(*env, f.clock, settings);
+  SystemClock serverClock;
+  auto server = api::OperatorApi::start(*env, serverClock, settings);
   if (!server.ok()) {
     std::cerr << server.status().toString() << "\n";
     return 1;
@@ -149,6 +159,80 @@ int main(int argc, char** argv) {
       clientCpuNs += threadCpuNs() - cpuStart;
     });
   }
+  // People in the console: each signs in (password, then TOTP), then polls what the pages poll.
+  std::vector<std::vector<double>> consoleLatencies(static_cast<size_t>(consoles));
+  std::atomic<int64_t> consoleErrors{0};
+  const engine::ConsoleAccounts accounts(*env->audit, f.clock);
+  for (int c = 0; c < consoles; ++c)
+    if (!accounts.addUser(*f.store, {"person-" + std::to_string(c), api::Role::kApprover, std::nullopt, "bench password " + std::to_string(c)},
+                          "cli:bench").ok())
+      return 1;
+  for (int c = 0; c < consoles; ++c) {
+    threads.emplace_back([&, c] {
+      Poco::Net::HTTPSClientSession session("127.0.0.1", (*server)->port(), context);
+      session.setKeepAlive(true);
+      std::string cookie, csrf;
+      auto call = [&](const std::string& method, const std::string& target, const std::string& body, std::string& out) {
+        Poco::Net::HTTPRequest req(method, target, Poco::Net::HTTPMessage::HTTP_1_1);
+        req.setKeepAlive(true);
+        if (!cookie.empty()) req.set("Cookie", "tocsin_session=" + cookie);
+        if (!csrf.empty()) req.set("X-CSRF-Token", csrf);
+        if (!body.empty()) {
+          req.setContentType("application/json");
+          req.setContentLength(static_cast<std::streamsize>(body.size()));
+          session.sendRequest(req) << body;
+        } else {
+          session.sendRequest(req);
+        }
+        Poco::Net::HTTPResponse res;
+        out.clear();
+        Poco::StreamCopier::copyToString(session.receiveResponse(res), out);
+        if (res.has("Set-Cookie")) {
+          const std::string set = res.get("Set-Cookie");
+          cookie = set.substr(set.find('=') + 1, set.find(';') - set.find('=') - 1);
+        }
+        return static_cast<int>(res.getStatus());
+      };
+      auto field = [](const std::string& text, const std::string& name) {
+        const auto at = text.find("\"" + name + "\":\"");
+        if (at == std::string::npos) return std::string();
+        const auto start = at + name.size() + 4;
+        return text.substr(start, text.find('"', start) - start);
+      };
+      std::string out;
+      try {
+        if (call("POST", "/v1/session", "{\"username\":\"person-" + std::to_string(c) + "\",\"password\":\"bench password " +
+                 std::to_string(c) + "\"}", out) != 200) throw std::runtime_error(out);
+        const std::string uri = field(out, "otpauth");
+        const std::string secret = uri.substr(uri.find("secret=") + 7, uri.find('&') - uri.find("secret=") - 7);
+        const int64_t unix = std::chrono::duration_cast<std::chrono::seconds>(serverClock.now().time_since_epoch()).count();
+        const std::string code = hotp(base32Decode(secret).value(), static_cast<uint64_t>(totpStep(unix)));
+        if (call("POST", "/v1/session/code", "{\"code\":\"" + code + "\"}", out) != 200) throw std::runtime_error(out);
+        csrf = field(out, "csrf");
+      } catch (const std::exception& e) {
+        std::cerr << "console sign-in failed: " << e.what() << "\n";
+        ++consoleErrors;
+        return;
+      }
+      const std::vector<std::pair<std::string, std::string>> pages = {
+          {"GET /v1/session", ""}, {"GET /v1/dashboard", ""}, {"GET /v1/alerts/" + std::to_string(job), ""}, {"GET /v1/zones", ""},
+          {"POST /v1/texts/preview", R"({"for":"alert","texts":[{"language":"en","text":"Flood: leave the river banks now."},{"language":"pl","text":"Powódź: ewakuacja."}]})"}};
+      auto& mine = consoleLatencies[static_cast<size_t>(c)];
+      while (!go) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      for (size_t n = 0; !stop; ++n) {
+        const auto& [what, body] = pages[n % pages.size()];
+        const auto t0 = std::chrono::steady_clock::now();
+        try {
+          if (call(what.substr(0, what.find(' ')), what.substr(what.find(' ') + 1), body, out) != 200) ++consoleErrors;
+        } catch (const Poco::Exception&) {
+          ++consoleErrors;
+          session.reset();
+        }
+        mine.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    });
+  }
   // Connections and TLS handshakes first; then the measured window.
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   const int64_t cpuBefore = processCpuNs();
@@ -161,6 +245,12 @@ int main(int argc, char** argv) {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  std::vector<double> console;
+  for (auto& l : consoleLatencies) console.insert(console.end(), l.begin(), l.end());
+  std::sort(console.begin(), console.end());
+  auto consolePct = [&](double p) {
+    return console.empty() ? 0.0 : console[std::min(console.size() - 1, static_cast<size_t>(p * static_cast<double>(console.size())))];
+  };
   std::sort(all.begin(), all.end());
   auto pct = [&](double p) { return all.empty() ? 0.0 : all[std::min(all.size() - 1, static_cast<size_t>(p * static_cast<double>(all.size())))]; };
   const double rate = static_cast<double>(all.size()) / elapsed;
@@ -172,9 +262,17 @@ int main(int argc, char** argv) {
   std::printf("  server CPU %.0f us per request (the rest is the clients on the same cores): %.0f requests/s per server core\n",
               serverUs, serverUs > 0 ? 1e6 / serverUs : 0.0);
   std::printf("  target: at least 10000 requests/s with 50 clients\n");
+  if (consoles > 0)
+    std::printf("Console: %d people signed in, polling every 100 ms under that load: %zu calls, p50 %.2f ms, p99 %.2f ms, "
+                "%lld errors (target: p99 at most 50 ms)\n",
+                consoles, console.size(), consolePct(0.50), consolePct(0.99), static_cast<long long>(consoleErrors.load()));
   std::printf("{\"api_status_requests_per_s\": %.0f, \"api_status_p50_ms\": %.3f, \"api_status_p99_ms\": %.3f, "
-              "\"api_status_errors\": %lld, \"api_clients\": %d, \"api_server_cpu_us_per_request\": %.1f}\n",
+              "\"api_status_errors\": %lld, \"api_clients\": %d, \"api_server_cpu_us_per_request\": %.1f",
               rate, pct(0.50), pct(0.99), static_cast<long long>(errors.load()), clients, serverUs);
+  if (consoles > 0)
+    std::printf(", \"console_api_p50_ms\": %.3f, \"console_api_p99_ms\": %.3f, \"console_api_errors\": %lld, \"console_people\": %d",
+                consolePct(0.50), consolePct(0.99), static_cast<long long>(consoleErrors.load()), consoles);
+  std::printf("}\n");
   (*server)->stop();
-  return errors.load() == 0 ? 0 : 1;
+  return errors.load() == 0 && consoleErrors.load() == 0 ? 0 : 1;
 }
