@@ -259,3 +259,70 @@ TEST_CASE("console: the text counter says the parts, the encoding and what force
   CHECK(texts->getObject(1)->getArray("ucs2_characters")->getElement<std::string>(0) == "ó");
   CHECK(texts->getObject(1)->getValue<int>("parts") == 1);
 }
+
+TEST_CASE("console: zones' boundaries are checked whole, and a bad upload leaves the old ones", "[console]") {
+  Town t;
+  const Signed admin = signIn(t, "adam", t.user("adam", "admin"));
+  const Signed olivia = signIn(t, "olivia", t.user("olivia", "operator"));
+  const std::string good =
+      R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"north"},"geometry":{"type":"Polygon",)"
+      R"("coordinates":[[[2.30,48.86],[2.38,48.86],[2.38,48.90],[2.30,48.86]]]}}]})";
+  CHECK(https(t, "PUT", "/v1/zones", "", good, "application/geo+json", as(olivia)).status == 403);  // admins only
+  const Reply put = https(t, "PUT", "/v1/zones", "", good, "application/geo+json", as(admin));
+  INFO(put.body);
+  REQUIRE(put.status == 200);
+  for (const auto& [bad, says] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"type":"Feature"})", "FeatureCollection"},
+           {R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":null}]})", "properties.name"},
+           {R"({"type":"FeatureCollection","features":[{"properties":{"name":"x"},"geometry":{"type":"Point","coordinates":[2,48]}}]})",
+            "Polygon or a MultiPolygon"},
+           {R"({"type":"FeatureCollection","features":[{"properties":{"name":"x"},"geometry":{"type":"Polygon","coordinates":[[[2,48],[3,48],[2,48]]]}}]})",
+            "at least 4 positions"},
+           {R"({"type":"FeatureCollection","features":[{"properties":{"name":"x"},"geometry":{"type":"Polygon","coordinates":[[[200,48],[3,48],[3,49],[200,48]]]}}]})",
+            "out of range"},
+           {R"({"type":"FeatureCollection","features":[{"properties":{"name":"x"},"geometry":{"type":"Polygon","coordinates":[[["2",48],[3,48],[3,49],[2,48]]]}}]})",
+            "[longitude, latitude]"}}) {
+    const Reply r = https(t, "PUT", "/v1/zones", "", bad, "application/geo+json", as(admin));
+    INFO(bad << " -> " << r.body);
+    CHECK(r.status == 422);
+    CHECK(r.error().find(says) != std::string::npos);
+  }
+  const Reply zones = https(t, "GET", "/v1/zones", "", "", "application/json", as(olivia, false));
+  REQUIRE(zones.status == 200);
+  const auto list = zones.json->getArray("zones");
+  REQUIRE(list->size() == 2);  // north with its boundary, south without one
+  CHECK(list->getObject(0)->getValue<std::string>("name") == "north");
+  CHECK(list->getObject(0)->getValue<int>("contacts") == 2);
+  CHECK(list->getObject(0)->getObject("geometry")->getValue<std::string>("type") == "Polygon");
+  CHECK(list->getObject(1)->getValue<std::string>("name") == "south");
+  CHECK(list->getObject(1)->isNull("geometry"));
+}
+
+TEST_CASE("console: templates make valid drafts, and an approver rejects another's draft with a reason", "[console]") {
+  Town t;
+  const Signed olivia = signIn(t, "olivia", t.user("olivia", "operator"));
+  const Signed bruno = signIn(t, "bruno", t.user("bruno", "approver"));
+  const std::string alert = R"({"title":"Flood","mode":"test","texts":[{"language":"en","text":"Flood test"}],"area":{"zones":["north"]}})";
+  CHECK(https(t, "POST", "/v1/templates", "", R"({"name":"flood","alert":{"title":"x"}})", "application/json", as(olivia)).status == 422);
+  REQUIRE(https(t, "POST", "/v1/templates", "", R"({"name":"flood north","alert":)" + alert + "}", "application/json", as(olivia)).status == 201);
+  const Reply list = https(t, "GET", "/v1/templates", "", "", "application/json", as(bruno, false));
+  REQUIRE(list.status == 200);
+  REQUIRE(list.json->getArray("templates")->size() == 1);
+  CHECK(list.json->getArray("templates")->getObject(0)->getObject("alert")->getValue<std::string>("title") == "Flood");
+
+  const Reply draft = https(t, "POST", "/v1/alerts", "", alert, "application/json", as(olivia));
+  REQUIRE(draft.status == 201);
+  const std::string id = std::to_string(draft.json->getValue<int64_t>("id"));
+  // The author cannot reject (nor approve) their own draft; an approver must say why.
+  CHECK(https(t, "POST", "/v1/alerts/" + id + "/reject", "", R"({"reason":"no"})", "application/json", as(olivia)).status == 403);
+  CHECK(https(t, "POST", "/v1/alerts/" + id + "/reject", "", R"({"reason":""})", "application/json", as(bruno)).status == 422);
+  const Reply rejected = https(t, "POST", "/v1/alerts/" + id + "/reject", "", R"({"reason":"wrong zone: the flood is in the south"})",
+                               "application/json", as(bruno));
+  INFO(rejected.body);
+  CHECK(rejected.status == 200);
+  const Reply view = https(t, "GET", "/v1/alerts/" + id, "", "", "application/json", as(olivia, false));
+  CHECK(view.json->getValue<std::string>("state") == "cancelled");
+  CHECK(t.tocsinctl({"audit", "list", "--limit", "1000"}).out.find("rejected: wrong zone") != std::string::npos);
+  CHECK(https(t, "DELETE", "/v1/templates/flood%20north", "", "", "application/json", as(olivia)).status == 204);
+  CHECK(https(t, "DELETE", "/v1/templates/flood%20north", "", "", "application/json", as(olivia)).status == 404);
+}
