@@ -242,6 +242,28 @@ struct PeopleRoutes {
     }
   }
 
+  // Tokens by name, role, shop and person: never the tokens, nor their hashes.
+  Response listTokens(Request&) {
+    JsonArray list = array();
+    auto store = s.stores.acquire();
+    check(store->read([&](StoreTx& tx) {
+      for (const auto& t : tx.tokens().list()) {
+        Json o = object();
+        o->set("name", t.name);
+        o->set("role", t.role);
+        o->set("shop", t.shop ? Poco::Dynamic::Var(*t.shop) : Poco::Dynamic::Var());
+        o->set("person", t.person ? Poco::Dynamic::Var(*t.person) : Poco::Dynamic::Var());
+        o->set("created_at", formatUtc(t.createdAt));
+        o->set("revoked_at", t.revokedAt ? Poco::Dynamic::Var(formatUtc(*t.revokedAt)) : Poco::Dynamic::Var());
+        list->add(o);
+      }
+      return Status::okStatus();
+    }));
+    Json o = object();
+    o->set("tokens", list);
+    return json(o);
+  }
+
   Response createTokenRoute(Request& req) {
     const Json o = parseBody(req);
     engine::NewToken t;
@@ -362,6 +384,8 @@ void addPeopleRoutes(Router& router, ApiServices& services) {
   router.add({"GET", "/v1/audit", auditors, "read the audit log", "", [r](Request& q) { return r->auditLog(q); }});
   router.add({"GET", "/v1/audit/verify", auditors, "verify the audit chain and its anchor", "",
               [r](Request& q) { return r->auditVerify(q); }});
+  router.add({"GET", "/v1/tokens", {Role::kAdmin}, "list API tokens (names and roles, never the tokens)", "",
+              [r](Request& q) { return r->listTokens(q); }});
   router.add({"POST", "/v1/tokens", {Role::kAdmin}, "create an API token (shown once)", "application/json",
               [r](Request& q) { return r->createTokenRoute(q); }, true});
   router.add({"DELETE", "/v1/tokens/{name}", {Role::kAdmin}, "revoke an API token", "",

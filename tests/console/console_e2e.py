@@ -181,6 +181,11 @@ def main():
         shoot(one, "zones")
         one.get(URL + "/#/admin")
         wait_text(one, "#people", "olivia")
+        find(one, "#sender-shop").send_keys("martin")
+        find(one, "#sender-id").send_keys("MARTIN")
+        find(one, "#senders button[type=submit]").click()
+        wait_text(one, "#sender-list", "MARTIN")
+        wait_text(one, "#token-list", "active since")
         shoot(one, "admin")
         sign_out(one)
 

@@ -61,7 +61,8 @@ TEST_CASE("console in Chromium: CAP upload, edit, polygon, two-person release, a
                             "--evidence", "code replied"})
                 .status == 0);
   }
-  REQUIRE(town.tocsinctl({"sender", "approve", "martin", "MARTIN"}).status == 0);
+  // An admin token, so the admin's page lists one.
+  (void)town.token("admin", "ops-script", "", "");
   Poco::JSON::Object::Ptr passwords = new Poco::JSON::Object;
   for (const auto& [name, role, shop] : std::vector<std::tuple<std::string, std::string, std::string>>{
            {"adam", "admin", ""}, {"olivia", "operator", ""}, {"bruno", "approver", ""}, {"martine", "marketer", "martin"},

@@ -617,7 +617,8 @@
     const tokens = section('API tokens (for machines and scripts)', 'tokens');
     const kiosks = section('Kiosks', 'kiosks');
     const hooks = section('Webhooks', 'webhooks');
-    show('People and settings', out, people, tokens, kiosks, hooks);
+    const senders = section('Shops’ sender IDs', 'senders');
+    show('People and settings', out, people, tokens, kiosks, senders, hooks);
     const report = function (r, okText) { out.replaceChildren(r.ok ? message('ok', okText) : message('error', r.error)); };
 
     async function loadPeople() {
@@ -634,11 +635,16 @@
         h('form', { onsubmit: async function (e) { e.preventDefault(); report(await api('POST', '/v1/users', { name: name.value, role: role.value, shop: shop.value || undefined, password: pass.value }), name.value + ' added; they enrol their authenticator at the first sign-in.'); loadPeople(); } },
           h('h3', { text: 'Add a person' }), field('Name', name), field('Role', role), field('Shop (marketers only)', shop), field('First password (12 characters or more)', pass), h('button', { type: 'submit', text: 'Add' })));
     }
-    function loadTokens() {
+    async function loadTokens() {
+      const list = await api('GET', '/v1/tokens');
       const name = h('input', { id: 'token-name' }), role = h('select', { id: 'token-role' }, ['operator', 'approver', 'marketer', 'auditor', 'admin'].map(function (x) { return h('option', { value: x, text: x }); }));
       const shop = h('input', { id: 'token-shop' }), person = h('input', { id: 'token-person' }), revoke = h('input', { id: 'token-revoke' });
       const shown = h('div', { 'aria-live': 'polite' });
       tokens.replaceChildren(h('h2', { text: 'API tokens (for machines and scripts)' }),
+        list.ok ? h('table', { id: 'token-list' }, h('tbody', {}, list.data.tokens.map(function (t) {
+          return h('tr', {}, h('td', { text: t.name }), h('td', { text: t.role + (t.shop ? ' (' + t.shop + ')' : '') }), h('td', { text: t.person ? 'for ' + t.person : 'a machine' }),
+            h('td', { text: t.revoked_at ? 'revoked ' + t.revoked_at : 'active since ' + t.created_at }));
+        }))) : message('error', list.error),
         h('form', { onsubmit: async function (e) { e.preventDefault();
           const r = await api('POST', '/v1/tokens', { name: name.value, role: role.value, shop: shop.value || undefined, person: person.value || undefined });
           shown.replaceChildren(r.ok ? h('p', {}, 'Token (shown once): ', h('code', { class: 'secret', text: r.data.token })) : message('error', r.error)); } },
@@ -670,7 +676,23 @@
         h('form', { onsubmit: async function (e) { e.preventDefault(); report(await api('POST', '/v1/webhooks', { name: name.value, url: url.value }), 'Webhook added.'); loadHooks(); } },
           field('Name', name), field('URL (HTTPS)', url), h('button', { type: 'submit', text: 'Add a webhook' })));
     }
-    loadPeople(); loadTokens(); loadKiosks(); loadHooks();
+    function loadSenders() {
+      const shop = h('input', { id: 'sender-shop' }), sender = h('input', { id: 'sender-id', maxlength: '16' });
+      const shown = h('div', { 'aria-live': 'polite', id: 'sender-list' });
+      async function lookUp() {
+        const r = await api('GET', '/v1/shops/' + encodeURIComponent(shop.value) + '/senders');
+        shown.replaceChildren(r.ok ? h('ul', {}, r.data.senders.map(function (x) {
+          return h('li', {}, x + ' ', h('button', { class: 'secondary', text: 'Withdraw', onclick: async function () {
+            report(await api('DELETE', '/v1/shops/' + encodeURIComponent(shop.value) + '/senders/' + encodeURIComponent(x)), x + ' withdrawn.'); lookUp(); } }));
+        })) : message('error', r.error));
+      }
+      senders.replaceChildren(h('h2', { text: 'Shops’ sender IDs' }),
+        h('form', { onsubmit: async function (e) { e.preventDefault();
+          report(await api('POST', '/v1/shops/' + encodeURIComponent(shop.value) + '/senders', { sender: sender.value }), sender.value + ' approved for ' + shop.value + '.'); lookUp(); } },
+          field('Shop', shop), field('Sender ID to approve (never the town’s)', sender),
+          h('div', { class: 'row' }, h('button', { type: 'submit', text: 'Approve' }), h('button', { type: 'button', class: 'secondary', text: 'Show the shop’s sender IDs', onclick: lookUp }))), shown);
+    }
+    loadPeople(); loadTokens(); loadKiosks(); loadSenders(); loadHooks();
   }
 
   async function zonesView() {
