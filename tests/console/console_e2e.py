@@ -112,7 +112,10 @@ return out;
 """
 
 
-def shoot(d, name):
+def shoot(d, name, top=True):
+    """The page at both sizes, from its top unless the part shown matters more (a drawing)."""
+    if top:
+        d.execute_script("window.scrollTo(0, 0)")
     failures = d.execute_script(CONTRAST)
     assert not failures, "page %s: text below WCAG AA contrast: %s" % (name, failures)
     RESULTS.setdefault("contrast_checked", []).append(name)
@@ -225,7 +228,7 @@ def main():
             time.sleep(0.2)
         find(one, "#finish-polygon").click()
         wait_text(one, "#shapes", "1 polygon(s)")
-        shoot(one, "compose-edit")
+        shoot(one, "compose-edit", top=False)
         find(one, "#save-draft").click()
         wait_hash(one, "#/alert/%d" % alert_id)
         wait_text(one, "#texts", SETUP["edited_text"])
@@ -257,6 +260,10 @@ def main():
         wait_text(two, "#texts", SETUP["edited_text"])
         shoot(two, "approve")
         find(two, "#approve").click()
+        # While it is being sent, every page says so, this one and A's.
+        wait_text(two, "#live-banner", "LIVE ALERT IN PROGRESS", timeout=10)
+        wait_text(one, "#live-banner", "LIVE ALERT IN PROGRESS", timeout=10)
+        shoot(two, "live-alert-sending")
         wait_text(two, "#status", "All sent", timeout=90)
         wait_text(two, "#per-zone", "north")
         wait_text(two, "#per-bearer", "carrier")

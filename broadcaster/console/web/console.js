@@ -130,7 +130,8 @@
     }
   }
   window.addEventListener('hashchange', route);
-  setInterval(function () { if (session.me) refreshSession(); }, 5000);
+  // The LIVE banner follows the appliance within 2 s on every page.
+  setInterval(function () { if (session.me) refreshSession(); }, 2000);
 
   // --- signing in ---------------------------------------------------------------------------
 
