@@ -6,6 +6,8 @@
 
 #include <sstream>
 
+#include "broadcaster/api/connection_guard.h"
+#include "broadcaster/api/rate_limiter.h"
 #include "broadcaster/api/request_bodies.h"
 #include "broadcaster/api/services.h"
 #include "broadcaster/console/assets.h"
@@ -141,6 +143,21 @@ struct ConsoleRoutes {
   explicit ConsoleRoutes(ApiServices& services) : s(services) {}
   ApiServices& s;
   MicroCache<int, std::string> zoneReach{s.clock, std::chrono::seconds(5)};
+  // Failed sign-in steps per client address, whatever the names tried: ten at once, then one a
+  // second. Each account also locks after five (ConsoleAccounts); this slows spraying many names.
+  RateLimiter failedSteps{{1, 10}};
+
+  // The refusal while an address is over its failures, or nullopt.
+  std::optional<Response> overFailures(const Request& req) {
+    const auto wait = failedSteps.wait(ConnectionGuard::addressKey(req.peer), s.clock.monotonic());
+    if (!wait) return std::nullopt;
+    const int64_t seconds = std::max<int64_t>(1, (wait->count() + 999999) / 1000000);
+    Response r = errorResponse(429, "too_many_requests",
+                               "too many failed sign-ins from this address; try again in " + std::to_string(seconds) + " s", "");
+    r.headers["Retry-After"] = std::to_string(seconds);
+    return r;
+  }
+  void failedFrom(const Request& req) { (void)failedSteps.take(ConnectionGuard::addressKey(req.peer), s.clock.monotonic()); }
 
   // --- signing in ---------------------------------------------------------------------------
 
@@ -148,11 +165,14 @@ struct ConsoleRoutes {
     const Json body = parseBody(req);
     const std::string name = requireString(body, "username");
     const std::string password = requireString(body, "password");
+    if (auto refusal = overFailures(req)) return *refusal;
     auto store = s.stores.acquire();
     const engine::SignInOutcome out = s.accounts.checkPassword(*store, name, password, req.peer);
     if (out.step == engine::SignInStep::kLocked) throw ApiError(429, "locked", lockedMessage(out.lockedUntil));
-    if (out.step == engine::SignInStep::kRefused || !out.who)
+    if (out.step == engine::SignInStep::kRefused || !out.who) {
+      failedFrom(req);
       throw ApiError(401, "unauthenticated", "wrong username or password");
+    }
     const IssuedSession issued = s.sessions.startHalfWay(*out.who, out.enrolmentUri);
     Json o = object();
     const bool enrol = out.step == engine::SignInStep::kNeedsEnrolment;
@@ -177,13 +197,17 @@ struct ConsoleRoutes {
     const std::string code = requireString(body, "code");
     const auto session = s.sessions.find(req.sessionId);
     if (!session || session->complete) throw ApiError(401, "unauthenticated", "sign in with your password first");
+    if (auto refusal = overFailures(req)) return *refusal;
     auto store = s.stores.acquire();
     const engine::SignInOutcome out = s.accounts.checkCode(*store, session->who.person, code, req.peer);
     if (out.step == engine::SignInStep::kLocked) {
       s.sessions.end(req.sessionId);
       throw ApiError(429, "locked", lockedMessage(out.lockedUntil));
     }
-    if (out.step != engine::SignInStep::kDone || !out.who) throw ApiError(401, "unauthenticated", "wrong or already used code");
+    if (out.step != engine::SignInStep::kDone || !out.who) {
+      failedFrom(req);
+      throw ApiError(401, "unauthenticated", "wrong or already used code");
+    }
     const auto issued = s.sessions.complete(req.sessionId, *out.who);
     if (!issued) throw ApiError(401, "unauthenticated", "this sign-in took too long; start again");
     Json o = whoJson(*out.who);

@@ -217,6 +217,18 @@ TEST_CASE("console: five failed sign-ins lock an account, and an unknown name al
   // An admin's reset (a new password) unlocks it.
   REQUIRE(t.tocsinctl({"user", "set-password", "bruno"}).status == 0);
   CHECK(t.tocsinctl({"user", "list"}).out.find("LOCKED") == std::string::npos);
+  // Spraying many names from one address: after ten failures in a burst, the address waits,
+  // whatever the name.
+  int refused = 0;
+  Reply last;
+  for (int i = 0; i < 20; ++i) {
+    last = post(t, "/v1/session", "{\"username\":\"spray" + std::to_string(i) + "\",\"password\":\"guess number one\"}");
+    refused += last.status == 429;
+  }
+  CHECK(refused >= 4);  // each refused try costs no scrypt run: a second's refill lets about one through
+  CHECK(last.status == 429);
+  CHECK(last.json->getObject("error")->getValue<std::string>("code") == "too_many_requests");
+  CHECK_FALSE(last.header("Retry-After").empty());
 }
 
 TEST_CASE("console: a disabled person's session ends within a second, and roles keep to their pages", "[console][security]") {
