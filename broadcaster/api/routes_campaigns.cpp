@@ -33,13 +33,19 @@ struct CampaignRoutes {
     return *j;
   }
 
-  Json view(StoreTx& tx, const Job& j) {
+  // What a list of campaigns shows of each; the view starts with it.
+  static Json summary(const Job& j) {
     Json o = object();
     o->set("id", j.id);
     o->set("shop", j.purpose ? j.purpose->substr(std::string("promotions:").size()) : "");
     o->set("title", j.title);
     o->set("state", jobStateName(j.state));
     o->set("created_by", j.createdBy);
+    return o;
+  }
+
+  Json view(StoreTx& tx, const Job& j) {
+    Json o = summary(j);
     o->set("not_before", j.notBefore ? Poco::Dynamic::Var(formatUtc(*j.notBefore)) : Poco::Dynamic::Var());
     o->set("deadline", j.expiresAt ? Poco::Dynamic::Var(formatUtc(*j.expiresAt)) : Poco::Dynamic::Var());
     if (!j.texts.empty())
@@ -73,13 +79,7 @@ struct CampaignRoutes {
     check(store->read([&](StoreTx& tx) {
       for (const Job& j : tx.jobs().recent(JobKind::kCampaign, 0, 500)) {
         if (who.role == Role::kMarketer && j.purpose != "promotions:" + who.shop.value_or("")) continue;
-        Json o = object();
-        o->set("id", j.id);
-        o->set("shop", j.purpose ? j.purpose->substr(std::string("promotions:").size()) : "");
-        o->set("title", j.title);
-        o->set("state", jobStateName(j.state));
-        o->set("created_by", j.createdBy);
-        items->add(o);
+        items->add(summary(j));
         if (items->size() >= 100) break;
       }
       return Status::okStatus();

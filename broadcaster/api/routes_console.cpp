@@ -38,6 +38,13 @@ Response page(const console::Asset& asset) {
   return r;
 }
 
+// Whether `token` is the session's CSRF token, compared in constant time.
+bool csrfMatches(const Session& session, const std::string& token) {
+  return token.size() == session.csrf.size() &&
+         constantTimeEqual(reinterpret_cast<const uint8_t*>(token.data()), reinterpret_cast<const uint8_t*>(session.csrf.data()),
+                           session.csrf.size());
+}
+
 Json whoJson(const engine::SignedIn& who) {
   Json o = object();
   o->set("person", who.person);
@@ -228,10 +235,7 @@ struct ConsoleRoutes {
 
   Response signOut(Request& req) {
     const auto session = s.sessions.find(req.sessionId);
-    if (session && session->complete &&
-        (req.csrfToken.size() != session->csrf.size() ||
-         !constantTimeEqual(reinterpret_cast<const uint8_t*>(req.csrfToken.data()),
-                            reinterpret_cast<const uint8_t*>(session->csrf.data()), session->csrf.size())))
+    if (session && session->complete && !csrfMatches(*session, req.csrfToken))
       throw ApiError(403, "csrf", "signing out needs the session's CSRF token (X-CSRF-Token)");
     s.sessions.end(req.sessionId);
     Response r{204, "application/json", "", {}};
@@ -535,9 +539,7 @@ Principal sessionPrincipal(ApiServices& s, const Request& req, const Route& rout
   const auto session = s.sessions.find(req.sessionId);
   if (!session || !session->complete) throw ApiError(401, "unauthenticated", "sign in again: this session has ended");
   const bool changes = route.changesState || req.method != "GET";
-  if (changes && (req.csrfToken.size() != session->csrf.size() ||
-                  !constantTimeEqual(reinterpret_cast<const uint8_t*>(req.csrfToken.data()),
-                                     reinterpret_cast<const uint8_t*>(session->csrf.data()), session->csrf.size())))
+  if (changes && !csrfMatches(*session, req.csrfToken))
     throw ApiError(403, "csrf", "this change lacks the session's CSRF token (X-CSRF-Token); reload the console");
   const engine::SignedIn& who = session->who;
   // A disabled person or a changed role ends the session within a second, whichever process did it.
