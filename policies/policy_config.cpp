@@ -7,8 +7,8 @@ namespace {
 
 // The defaults, as the configuration would write them. French promotional hours follow the
 // industry rule (Monday-Saturday 08:00-20:00, never Sundays or public holidays); the United
-// States follow the TCPA (08:00-21:00 at the recipient's location). Holidays: France's public
-// holidays 2026-2030, Easter-dependent ones included.
+// States follow the TCPA (08:00-21:00 at the recipient's location). Public holidays are computed
+// for any year (policies/holidays.h); "holidays" adds regional or exceptional days.
 constexpr const char* kDefaults = R"json({
   "sending_hours": {
     "FR": {"time_zone": "Europe/Paris", "windows": {"mon-sat": "08:00-20:00"}, "closed_on_holidays": true},
@@ -19,16 +19,7 @@ constexpr const char* kDefaults = R"json({
     "GB": {"time_zone": "Europe/London", "windows": {"mon-sat": "08:00-20:00"}, "closed_on_holidays": true},
     "US": {"time_zone": "America/New_York", "windows": {"mon-sun": "08:00-21:00"}, "closed_on_holidays": false}
   },
-  "holidays": {
-    "FR": ["2026-01-01", "2026-04-06", "2026-05-01", "2026-05-08", "2026-05-14", "2026-05-25", "2026-07-14",
-           "2026-08-15", "2026-11-01", "2026-11-11", "2026-12-25", "2027-01-01", "2027-03-29", "2027-05-01",
-           "2027-05-06", "2027-05-08", "2027-05-17", "2027-07-14", "2027-08-15", "2027-11-01", "2027-11-11",
-           "2027-12-25", "2028-01-01", "2028-04-17", "2028-05-01", "2028-05-08", "2028-05-25", "2028-06-05",
-           "2028-07-14", "2028-08-15", "2028-11-01", "2028-11-11", "2028-12-25", "2029-01-01", "2029-04-02",
-           "2029-05-01", "2029-05-08", "2029-05-10", "2029-05-21", "2029-07-14", "2029-08-15", "2029-11-01",
-           "2029-11-11", "2029-12-25", "2030-01-01", "2030-04-22", "2030-05-01", "2030-05-08", "2030-05-30",
-           "2030-06-10", "2030-07-14", "2030-08-15", "2030-11-01", "2030-11-11", "2030-12-25"]
-  },
+  "holidays": {},
   "sender_ids": {
     "US": {"alphanumeric": false},
     "CA": {"alphanumeric": false}

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "policies/holidays.h"
+
 namespace tocsin::policy {
 namespace {
 
@@ -40,7 +42,7 @@ Decision promotionalHours(const SendingHours& rules, const TimeZones& zones, con
   for (int d = 0; d < 15; ++d) {
     const auto day = today + std::chrono::days(d);
     const LocalTime dayInfo = localTime(Timestamp(std::chrono::duration_cast<Micros>(day.time_since_epoch())), Micros(0));
-    const bool holiday = c.closedOnHolidays && c.holidays.count(dayInfo.date()) > 0;
+    const bool holiday = c.closedOnHolidays && (c.holidays.count(dayInfo.date()) > 0 || isPublicHoliday(country, dayInfo.date()));
     if (d == 0) {
       why = holiday ? dayInfo.date() + " is a public holiday in " + country
                     : "outside promotional hours in " + country + " (" + kDayNames[dayInfo.weekday] + " " +

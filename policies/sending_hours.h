@@ -1,6 +1,7 @@
 // Legal sending hours for promotional SMS, per recipient country, in the recipient's local time.
 //
-// The rules are data (configuration): weekly windows per country, the country's public holidays,
+// The rules are data (configuration): weekly windows per country, the country's public holidays
+// (computed for any year for the countries of holidays.h, plus any configured),
 // and the time zone to assume when a contact has none. A message outside hours waits for the
 // next window; it is never dropped for being early. Alerts and transactional messages are not
 // subject to these rules (they are not marketing).
@@ -22,7 +23,7 @@ struct CountryHours {
   std::string timeZone;                                  // default for contacts without one
   std::array<std::vector<std::pair<int, int>>, 7> week;  // Monday..Sunday: [start, end) minutes of the day
   bool closedOnHolidays = true;
-  std::set<std::string> holidays;                        // "2026-05-01"
+  std::set<std::string> holidays;  // more days to keep closed ("2026-05-01"), beside the computed ones
 };
 
 struct SendingHours {
