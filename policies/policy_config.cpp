@@ -21,6 +21,13 @@ constexpr const char* kDefaults = R"json({
   },
   "holidays": {},
   "sender_ids": {
+    "FR": {"alphanumeric": true, "max_length": 11, "needs_letter": true},
+    "BE": {"alphanumeric": false},
+    "CH": {"alphanumeric": true, "max_length": 11, "custom_required": true},
+    "DE": {"alphanumeric": true, "max_length": 11},
+    "IT": {"alphanumeric": true, "max_length": 11},
+    "PL": {"alphanumeric": true, "max_length": 11},
+    "GB": {"alphanumeric": true, "max_length": 11, "needs_letter": true},
     "US": {"alphanumeric": false},
     "CA": {"alphanumeric": false}
   },
@@ -113,6 +120,8 @@ Status merge(JsonReader& r, PolicyConfig& c) {
       int64_t len = s.maxAlphanumericLength;
       TOCSIN_RETURN_IF_ERROR(entry->getBool("alphanumeric", s.alphanumericAllowed));
       TOCSIN_RETURN_IF_ERROR(entry->getInt("max_length", len, 1, 11));
+      TOCSIN_RETURN_IF_ERROR(entry->getBool("needs_letter", s.needsLetter));
+      TOCSIN_RETURN_IF_ERROR(entry->getBool("custom_required", s.customRequired));
       TOCSIN_RETURN_IF_ERROR(entry->checkNoUnknownKeys());
       s.maxAlphanumericLength = static_cast<int>(len);
       c.senders[country] = s;

@@ -32,16 +32,21 @@ Decision partsLimit(const text::SmsPlan& plan, int maxParts) {
 
 Decision senderAllowed(const std::map<std::string, SenderRules>& rules, const std::string& country,
                        const std::string& sender) {
-  if (sender.empty()) return Decision::allow();  // the bearer's own number or default
+  SenderRules r;
+  if (auto it = rules.find(country); it != rules.end()) r = it->second;
+  if (sender.empty()) {  // the bearer's own number or default
+    if (r.customRequired) return Decision::refuse("recipients in " + country + " need a custom sender ID; name one");
+    return Decision::allow();
+  }
   const bool numeric = std::all_of(sender.begin() + (sender[0] == '+' ? 1 : 0), sender.end(),
                                    [](char c) { return c >= '0' && c <= '9'; });
   if (numeric) {
     const size_t digits = sender.size() - (sender[0] == '+' ? 1 : 0);
     if (digits == 0 || digits > 15) return Decision::refuse("a numeric sender has 1 to 15 digits; '" + sender + "' has " + std::to_string(digits));
+    if (r.customRequired)
+      return Decision::refuse("recipients in " + country + " need a custom sender ID, not the number " + sender);
     return Decision::allow();
   }
-  SenderRules r;
-  if (auto it = rules.find(country); it != rules.end()) r = it->second;
   if (!r.alphanumericAllowed)
     return Decision::refuse("alphanumeric sender IDs such as '" + sender + "' are not allowed for recipients in " + country);
   if (static_cast<int>(sender.size()) > r.maxAlphanumericLength)
@@ -51,7 +56,15 @@ Decision senderAllowed(const std::map<std::string, SenderRules>& rules, const st
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ';
   });
   if (!clean) return Decision::refuse("sender ID '" + sender + "' may only hold letters, digits and spaces");
+  if (r.needsLetter && std::none_of(sender.begin(), sender.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }))
+    return Decision::refuse("sender ID '" + sender + "' needs at least one letter for recipients in " + country);
   return Decision::allow();
+}
+
+std::string senderWarning(const std::string& sender) {
+  if (!sender.empty() && sender.size() <= 3)
+    return "sender ID '" + sender + "' has 3 characters or fewer: some phones display it badly or not at all";
+  return "";
 }
 
 namespace {

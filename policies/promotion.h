@@ -31,14 +31,22 @@ std::string withStopFooter(const std::string& text, const std::string& footer);
 
 Decision partsLimit(const text::SmsPlan& plan, int maxParts);
 
+// What a country's networks accept as the sender of an SMS, as data (policies.sender_ids).
 struct SenderRules {
-  bool alphanumericAllowed = true;
+  bool alphanumericAllowed = true;  // false: a number is used (Belgium, the United States, Canada)
   int maxAlphanumericLength = 11;
+  bool needsLetter = false;         // an alphanumeric ID holds at least one letter (France)
+  bool customRequired = false;      // a custom alphanumeric ID, never a number nor the default (Switzerland)
 };
-// An alphanumeric sender ID ("TOWNHALL") where the country allows one, with at most 11
-// characters from [A-Za-z0-9 ]; a numeric sender (digits, optional '+', at most 15 digits).
+// An alphanumeric sender ID ("TOWNHALL") where the recipient's country allows one, with at most
+// its maximum of characters from [A-Za-z0-9 ] and a letter where required; a numeric sender
+// (digits, optional '+', at most 15 digits) unless the country requires a custom ID. An empty
+// sender (the bearer's default) is refused only where a custom ID is required.
 Decision senderAllowed(const std::map<std::string, SenderRules>& rules, const std::string& country,
                        const std::string& sender);
+// A warning worth showing whoever chooses `sender`, or "" (IDs of 3 characters or fewer display
+// badly on some phones).
+std::string senderWarning(const std::string& sender);
 
 // Whether a shop may be given `sender`: refused when it is, or looks like, one of `reserved`
 // (the town's own senders). Looks-like ignores case and spaces and reads 0 as O, 1 and L as I,

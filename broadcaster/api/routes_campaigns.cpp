@@ -1,11 +1,14 @@
 // /v1/campaigns: a shop's promotions. A marketer's token names its shop; it sees and steers
 // that shop's campaigns only. Consent, sending hours and the STOP footer are the broadcaster's
 // business: the preview shows the text as it will leave, footer included.
+#include <Poco/JSON/Parser.h>
+
 #include "broadcaster/api/request_bodies.h"
 #include "broadcaster/api/services.h"
 #include "broadcaster/engine/job_texts.h"
 #include "broadcaster/engine/senders.h"
 #include "common/base/time.h"
+#include "policies/promotion.h"
 
 namespace tocsin::api {
 namespace {
@@ -170,7 +173,13 @@ struct CampaignRoutes {
     check(engine::approveSender(*store, s.audit(), req.who().actor(), engine::reservedSenders(s.env.bearers, s.policies()), shop,
                                 sender),
           "sender");
-    return senders(req);
+    Response r = senders(req);
+    if (const std::string warning = policy::senderWarning(sender); !warning.empty()) {
+      Json o = Poco::JSON::Parser().parse(r.body).extract<Json>();
+      o->set("warning", warning);
+      r = json(o);
+    }
+    return r;
   }
 
   Response revokeSender(Request& req) {

@@ -379,7 +379,13 @@ TEST_CASE("a shop sends only under sender IDs an admin approved for it, never th
   // Nor can an admin approve the town's sender for a shop (the bearer's default here is reserved).
   CHECK(a.post("/v1/shops/bakery/senders", "root", R"({"sender": "TOWN HALL"})").status == 403);
   CHECK(a.post("/v1/shops/bakery/senders", "mark", R"({"sender": "BAKERY2"})").status == 403);
-  REQUIRE(a.post("/v1/shops/bakery/senders", "root", R"({"sender": "BAKERY2"})").status == 200);
+  const Reply approved = a.post("/v1/shops/bakery/senders", "root", R"({"sender": "BAKERY2"})");
+  REQUIRE(approved.status == 200);
+  CHECK_FALSE(approved.json->has("warning"));
+  // A short one is approved with a warning the admin sees.
+  const Reply shortOne = a.post("/v1/shops/bakery/senders", "root", R"({"sender": "BKY"})");
+  REQUIRE(shortOne.status == 200);
+  CHECK(shortOne.json->getValue<std::string>("warning").find("3 characters or fewer") != std::string::npos);
   Reply listed = a.call("GET", "/v1/shops/bakery/senders", "mark");
   CHECK(listed.body.find("BAKERY2") != std::string::npos);
   CHECK(a.call("GET", "/v1/shops/butcher/senders", "mark").status == 403);

@@ -173,6 +173,48 @@ TEST_CASE("Sender IDs: alphanumeric where allowed, 11 characters at most, numeri
   CHECK(senderAllowed(rules, "FR", "").allowed());
 }
 
+TEST_CASE("Sender IDs per country, as data: France, Belgium, Switzerland, Germany, Italy, Poland, the UK, the US, Canada") {
+  const auto& rules = defaults().senders;
+  // France: up to 11 characters, at least one letter; a number (a short code) is fine.
+  CHECK(senderAllowed(rules, "FR", "MARTIN 2026").allowed());
+  CHECK(senderAllowed(rules, "FR", "2026 2027").reason == "sender ID '2026 2027' needs at least one letter for recipients in FR");
+  CHECK(senderAllowed(rules, "FR", "36173").allowed());
+  // Belgium: no alphanumeric sender; a number is used.
+  CHECK(senderAllowed(rules, "BE", "MARTIN").reason == "alphanumeric sender IDs such as 'MARTIN' are not allowed for recipients in BE");
+  CHECK(senderAllowed(rules, "BE", "+32470000000").allowed());
+  // Switzerland: a custom sender is required: not a number, not the bearer's default.
+  CHECK(senderAllowed(rules, "CH", "MARTIN").allowed());
+  CHECK(senderAllowed(rules, "CH", "+41790000000").reason == "recipients in CH need a custom sender ID, not the number +41790000000");
+  CHECK(senderAllowed(rules, "CH", "").reason == "recipients in CH need a custom sender ID; name one");
+  // Germany, Italy, Poland: alphanumeric up to 11 characters.
+  for (const char* country : {"DE", "IT", "PL"}) {
+    CHECK(senderAllowed(rules, country, "MARTIN").allowed());
+    CHECK(senderAllowed(rules, country, "MARTINBAKERY").refused());
+  }
+  // The United Kingdom: alphanumeric with a letter.
+  CHECK(senderAllowed(rules, "GB", "MARTIN").allowed());
+  CHECK(senderAllowed(rules, "GB", "1234 5").refused());
+  // The United States and Canada: numbers only (long codes, toll-free or short codes).
+  CHECK(senderAllowed(rules, "CA", "MARTIN").refused());
+  CHECK(senderAllowed(rules, "CA", "+15145550123").allowed());
+  CHECK(senderAllowed(rules, "US", "").allowed());
+  // A country without rules takes the general ones.
+  CHECK(senderAllowed(rules, "NL", "MARTIN").allowed());
+  // Short IDs are allowed but warned about.
+  CHECK(senderWarning("ABC") == "sender ID 'ABC' has 3 characters or fewer: some phones display it badly or not at all");
+  CHECK(senderWarning("ABCD").empty());
+  CHECK(senderWarning("").empty());
+  // The rules are configuration: a country can be tightened or opened.
+  auto doc = parseJsonObject(R"({"policies": {"sender_ids": {"BE": {"alphanumeric": true, "needs_letter": true},
+      "NL": {"custom_required": true}}}})", "t").value();
+  auto c = parsePolicyConfig(doc);
+  REQUIRE(c.ok());
+  CHECK(senderAllowed(c->senders, "BE", "MARTIN").allowed());
+  CHECK(senderAllowed(c->senders, "NL", "").refused());
+  auto bad = parseJsonObject(R"({"policies": {"sender_ids": {"FR": {"needs_letters": true}}}})", "t").value();
+  CHECK_FALSE(parsePolicyConfig(bad).ok());
+}
+
 TEST_CASE("Sender IDs: the town's are never a shop's, nor anything that looks like them") {
   const std::vector<std::string> town = {"TOWNHALL", "MAIRIE"};
   CHECK(shopSenderAllowed(town, "BOULANGERIE").allowed());

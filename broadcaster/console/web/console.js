@@ -689,7 +689,8 @@
       }
       senders.replaceChildren(h('h2', { text: 'Shops’ sender IDs' }),
         h('form', { onsubmit: async function (e) { e.preventDefault();
-          report(await api('POST', '/v1/shops/' + encodeURIComponent(shop.value) + '/senders', { sender: sender.value }), sender.value + ' approved for ' + shop.value + '.'); lookUp(); } },
+          const r = await api('POST', '/v1/shops/' + encodeURIComponent(shop.value) + '/senders', { sender: sender.value });
+          report(r, sender.value + ' approved for ' + shop.value + '.' + (r.data.warning ? ' Note: ' + r.data.warning + '.' : '')); lookUp(); } },
           field('Shop', shop), field('Sender ID to approve (never the town’s)', sender),
           h('div', { class: 'row' }, h('button', { type: 'submit', text: 'Approve' }), h('button', { type: 'button', class: 'secondary', text: 'Show the shop’s sender IDs', onclick: lookUp }))), shown);
     }
