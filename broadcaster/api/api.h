@@ -49,6 +49,7 @@ struct Request {
   std::string authorization;
   std::string sessionId;                       // the console's session cookie, if sent
   std::string csrfToken;                       // the X-CSRF-Token header, if sent
+  bool background = false;                     // "X-Tocsin-Poll: 1": a page refreshing itself
   std::optional<std::string> idempotencyKey;  // the Idempotency-Key header
   std::optional<std::string> kioskReport;     // the X-Tocsin-Kiosk header: "version=1.2; waiting=3"
   std::string body;

@@ -225,7 +225,7 @@ struct ConsoleRoutes {
   }
 
   Response current(Request& req) {
-    const auto session = s.sessions.find(req.sessionId);
+    const auto session = s.sessions.find(req.sessionId, !req.background);
     if (!session || !session->complete) throw ApiError(401, "unauthenticated", "not signed in");
     Json o = whoJson(session->who);
     o->set("csrf", session->csrf);
@@ -536,9 +536,10 @@ struct ConsoleRoutes {
 }  // namespace
 
 Principal sessionPrincipal(ApiServices& s, const Request& req, const Route& route) {
-  const auto session = s.sessions.find(req.sessionId);
-  if (!session || !session->complete) throw ApiError(401, "unauthenticated", "sign in again: this session has ended");
+  // A page polling by itself does not keep its session alive; what the person does does.
   const bool changes = route.changesState || req.method != "GET";
+  const auto session = s.sessions.find(req.sessionId, changes || !req.background);
+  if (!session || !session->complete) throw ApiError(401, "unauthenticated", "sign in again: this session has ended");
   if (changes && !csrfMatches(*session, req.csrfToken))
     throw ApiError(403, "csrf", "this change lacks the session's CSRF token (X-CSRF-Token); reload the console");
   const engine::SignedIn& who = session->who;

@@ -102,6 +102,7 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
       req.contentType = mediaType(in.getContentType());
       req.authorization = in.get("Authorization", "");
       req.csrfToken = in.get("X-CSRF-Token", "");
+      req.background = in.get("X-Tocsin-Poll", "") == "1";
       if (in.has("Cookie")) {
         Poco::Net::NameValueCollection cookies;
         in.getCookies(cookies);

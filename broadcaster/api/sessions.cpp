@@ -58,7 +58,7 @@ std::optional<IssuedSession> SessionTable::complete(const std::string& halfWayId
   return issued;
 }
 
-std::optional<Session> SessionTable::find(const std::string& id) {
+std::optional<Session> SessionTable::find(const std::string& id, bool touch) {
   if (id.empty()) return std::nullopt;
   const MonoTime now = clock_.monotonic();
   std::lock_guard<std::mutex> lock(mutex_);
@@ -68,7 +68,7 @@ std::optional<Session> SessionTable::find(const std::string& id) {
     sessions_.erase(it);
     return std::nullopt;
   }
-  if (it->second.complete) it->second.lastUse = now;
+  if (it->second.complete && touch) it->second.lastUse = now;
   return it->second;
 }
 

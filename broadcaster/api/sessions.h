@@ -47,8 +47,9 @@ class SessionTable {
   // Replaces a half-way session by a complete one under a new id (the id seen before the
   // second step is never the one that acts).
   std::optional<IssuedSession> complete(const std::string& halfWayId, const engine::SignedIn& who);
-  // The live session under `id`, its last use moved to now; nullopt when unknown or expired.
-  std::optional<Session> find(const std::string& id);
+  // The live session under `id`, nullopt when unknown or expired. `touch`: the person did
+  // something, so its idle time starts again (a page polling by itself does not).
+  std::optional<Session> find(const std::string& id, bool touch = true);
   void end(const std::string& id);
   void endPerson(const std::string& person);
   size_t size() const;

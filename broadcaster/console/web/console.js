@@ -44,8 +44,10 @@
   function isoIn(hours) { return new Date(Date.now() + hours * 3600e3).toISOString().replace(/\.\d+Z$/, 'Z'); }
   function debounce(fn, ms) { let t = null; return function () { clearTimeout(t); t = setTimeout(fn, ms); }; }
 
-  async function api(method, path, body, type) {
+  // `poll`: the page refreshing itself, which does not keep an idle session alive.
+  async function api(method, path, body, type, poll) {
     const headers = {};
+    if (poll) headers['X-Tocsin-Poll'] = '1';
     if (session.csrf) headers['X-CSRF-Token'] = session.csrf;  // also on the GETs that record something (an export)
     let payload;
     if (body !== undefined) {
@@ -88,8 +90,8 @@
     go('#/sign-in');
   });
 
-  async function refreshSession() {
-    const r = await api('GET', '/v1/session');
+  async function refreshSession(poll) {
+    const r = await api('GET', '/v1/session', undefined, undefined, poll);
     if (!r.ok) { session.me = null; liveBanner.hidden = true; return false; }
     session.me = r.data;
     session.csrf = r.data.csrf;
@@ -131,7 +133,7 @@
   }
   window.addEventListener('hashchange', route);
   // The LIVE banner follows the appliance within 2 s on every page.
-  setInterval(function () { if (session.me) refreshSession(); }, 2000);
+  setInterval(function () { if (session.me) refreshSession(true); }, 2000);
 
   // --- signing in ---------------------------------------------------------------------------
 
@@ -178,8 +180,8 @@
   async function dashboardView() {
     const body = h('div', { id: 'dashboard' });
     show('Dashboard', body);
-    async function load() {
-      const r = await api('GET', '/v1/dashboard');
+    async function load(poll) {
+      const r = await api('GET', '/v1/dashboard', undefined, undefined, poll);
       if (!r.ok) { body.replaceChildren(message('error', r.error)); return; }
       const d = r.data;
       const bearers = h('table', {}, h('thead', {}, h('tr', {}, ['Bearer', 'State', 'Signal', 'Outstanding', 'Accepted', 'Failed', 'Updated'].map(function (t) { return h('th', { scope: 'col', text: t }); }))),
@@ -200,7 +202,7 @@
         d.events.length ? h('table', {}, h('tbody', {}, d.events.map(function (e) { return h('tr', {}, h('td', { text: e.at }), h('td', { text: e.action }), h('td', { text: e.actor })); }))) : null);
     }
     await load();
-    every(2000, load);
+    every(2000, function () { load(true); });
   }
 
   // --- composing an alert -------------------------------------------------------------------
@@ -478,7 +480,7 @@
     let settled = 0;
     every(2000, async function () {
       if (!a || (['done', 'cancelled', 'expired'].indexOf(a.state) >= 0 && ++settled > 3)) return;
-      const r = await api('GET', '/v1/alerts/' + id);
+      const r = await api('GET', '/v1/alerts/' + id, undefined, undefined, true);
       if (!r.ok) return;
       const before = a.state;
       a = r.data;
@@ -549,8 +551,8 @@
     const body = h('div', {});
     const out = h('div', { 'aria-live': 'polite' });
     show('Campaign #' + id, body, out);
-    async function load() {
-      const r = await api('GET', '/v1/campaigns/' + id);
+    async function load(poll) {
+      const r = await api('GET', '/v1/campaigns/' + id, undefined, undefined, poll);
       if (!r.ok) { body.replaceChildren(message('error', r.error)); return; }
       const c = r.data;
       const p = c.progress || {};
@@ -568,7 +570,7 @@
         h('div', { class: 'row' }, ['sending', 'approved', 'expanding'].indexOf(c.state) >= 0 ? act('pause') : null, c.state === 'paused' ? act('resume') : null));
     }
     await load();
-    every(2000, load);
+    every(2000, function () { load(true); });
   }
 
   // --- auditors -----------------------------------------------------------------------------
