@@ -16,7 +16,6 @@
 #include "common/base/time.h"
 #include "common/consent/consent.h"
 #include "common/crypto/hash.h"
-#include "common/text/gsm7.h"
 
 namespace tocsin::api {
 namespace {
@@ -127,25 +126,6 @@ std::vector<Zone> zonesFrom(const Json& doc, const std::string& by, Timestamp at
   return zones;
 }
 
-// The characters of a text that GSM-7 cannot carry: what forced UCS-2.
-JsonArray ucs2Characters(const std::string& text) {
-  JsonArray out = array();
-  std::set<char32_t> seen;
-  size_t i = 0;
-  char32_t cp = 0;
-  while (i < text.size() && nextUtf8(text, i, cp)) {
-    if (text::isGsmCharacter(cp) || !seen.insert(cp).second) continue;
-    std::string ch;
-    const size_t end = i;
-    size_t start = end - 1;
-    while (start > 0 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
-    ch = text.substr(start, end - start);
-    out->add(ch);
-    if (out->size() >= 20) break;
-  }
-  return out;
-}
-
 struct ConsoleRoutes {
   explicit ConsoleRoutes(ApiServices& services) : s(services) {}
   ApiServices& s;
@@ -229,7 +209,11 @@ struct ConsoleRoutes {
     if (!session || !session->complete) throw ApiError(401, "unauthenticated", "not signed in");
     Json o = whoJson(session->who);
     o->set("csrf", session->csrf);
-    o->set("live", liveAlerts());
+    auto store = s.stores.acquire();
+    check(store->read([&](StoreTx& tx) {
+      o->set("live", liveAlerts(tx));
+      return Status::okStatus();
+    }));
     return json(o);
   }
 
@@ -244,20 +228,16 @@ struct ConsoleRoutes {
   }
 
   // Live alerts being released or sent: every page shows a banner while there is one.
-  JsonArray liveAlerts() {
+  static JsonArray liveAlerts(StoreTx& tx) {
     JsonArray out = array();
-    auto store = s.stores.acquire();
-    check(store->read([&](StoreTx& tx) {
-      for (const Job& j : tx.jobs().inStates({JobState::kApproved, JobState::kExpanding, JobState::kSending}, 50)) {
-        if (j.kind != JobKind::kAlert || j.mode != AlertMode::kLive) continue;
-        Json a = object();
-        a->set("id", j.id);
-        a->set("title", j.title);
-        a->set("state", jobStateName(j.state));
-        out->add(a);
-      }
-      return Status::okStatus();
-    }));
+    for (const Job& j : tx.jobs().inStates({JobState::kApproved, JobState::kExpanding, JobState::kSending}, 50)) {
+      if (j.kind != JobKind::kAlert || j.mode != AlertMode::kLive) continue;
+      Json a = object();
+      a->set("id", j.id);
+      a->set("title", j.title);
+      a->set("state", jobStateName(j.state));
+      out->add(a);
+    }
     return out;
   }
 
@@ -267,11 +247,13 @@ struct ConsoleRoutes {
     auto store = s.stores.acquire();
     JsonArray list = array();
     std::map<std::string, bool> disabled;
+    std::vector<ConsoleAccount> accounts;
     check(store->read([&](StoreTx& tx) {
       for (const auto& p : tx.people().list()) disabled[p.name] = p.disabledAt.has_value();
+      accounts = tx.console().accounts();
       return Status::okStatus();
     }));
-    for (const auto& a : s.accounts.list(*store)) {
+    for (const auto& a : accounts) {
       Json o = object();
       o->set("name", a.person);
       o->set("role", a.role);
@@ -449,14 +431,9 @@ struct ConsoleRoutes {
       texts.emplace_back(requireString(t, "language"), requireString(t, "text"));
     }
     const bool campaign = kind == "campaign";
-    JsonArray out = textsPreviewJson(texts, s.policies(), campaign ? s.policies().maxPromotionalParts : s.policies().maxAlertParts,
-                                     campaign);
-    for (size_t i = 0; i < out->size(); ++i) {
-      auto t = out->getObject(static_cast<unsigned>(i));
-      t->set("ucs2_characters", ucs2Characters(t->getValue<std::string>("text")));
-    }
     Json o = object();
-    o->set("texts", out);
+    o->set("texts", textsPreviewJson(texts, s.policies(),
+                                     campaign ? s.policies().maxPromotionalParts : s.policies().maxAlertParts, campaign));
     return json(o);
   }
 
@@ -478,7 +455,7 @@ struct ConsoleRoutes {
 
   Response dashboard(Request& req) {
     Json o = object();
-    JsonArray bearers = array(), alerts = array(), paused = array(), events = array();
+    JsonArray bearers = array(), alerts = array(), paused = array(), events = array(), live;
     auto store = s.stores.acquire();
     const bool seesEvents = req.who().role == Role::kAdmin || req.who().role == Role::kAuditor ||
                             req.who().role == Role::kOperator || req.who().role == Role::kApprover;
@@ -509,6 +486,7 @@ struct ConsoleRoutes {
           paused->add(a);
         }
       }
+      live = liveAlerts(tx);
       if (seesEvents) {
         std::vector<AuditEntry> last;
         const auto tail = tx.audit().last();
@@ -526,7 +504,7 @@ struct ConsoleRoutes {
     }));
     o->set("bearers", bearers);
     o->set("alerts", alerts);
-    o->set("promotions_paused_by_alerts", liveAlerts()->size() > 0);
+    o->set("promotions_paused_by_alerts", live->size() > 0);
     o->set("campaigns_paused", paused);
     o->set("events", events);
     return json(o);

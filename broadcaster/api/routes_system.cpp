@@ -30,6 +30,9 @@ JsonArray textsPreviewJson(const Texts& texts, const policy::PolicyConfig& polic
       t->set("encoding", plan->encoding == text::SmsEncoding::kGsm7 ? "GSM-7" : "UCS-2");
       t->set("parts", static_cast<int64_t>(plan->parts.size()));
       t->set("max_parts", maxParts);
+      JsonArray forced = array();  // what forced UCS-2, as the planner found it
+      for (const auto& c : plan->ucs2Characters) forced->add(c);
+      t->set("ucs2_characters", forced);
     }
     list->add(t);
   }

@@ -7,6 +7,7 @@
 
 #include "common/consent/consent.h"
 #include "tests/broadcaster/api_harness.h"
+#include "tests/support/route_sets.h"
 
 using namespace tocsin;
 using namespace tocsin::apitest;
@@ -146,13 +147,8 @@ TEST_CASE("a kiosk is enrolled by an admin and paired once with its code", "[api
 TEST_CASE("a kiosk's token is refused by every call but its own", "[api][kiosk]") {
   Api a;
   pairKiosk(a, "K-01");
-  const std::set<std::string> own = {"GET /v1/consent/texts", "POST /v1/signups", "POST /v1/signups/withdraw",
-                                     "POST /v1/signups/{id}/confirm"};
-  const std::set<std::string> open = {"GET /health", "GET /openapi.json", "POST /v1/kiosks/{id}/pair", "GET /public",
-                                      "GET /public/cap.atom", "GET /public/alerts/{id}", "GET /public/style.css",
-                                      // The console's pages and its sign-in, which read no token.
-                                      "GET /", "GET /console/{file}", "POST /v1/session", "GET /v1/session",
-                                      "DELETE /v1/session", "POST /v1/session/code", "GET /v1/session/enrolment.svg"};
+  const std::set<std::string>& own = tocsin::testing::kioskRoutes();
+  const std::set<std::string>& open = tocsin::testing::openRoutes();
   Reply doc = a.call("GET", "/openapi.json");
   REQUIRE(doc.status == 200);
   int refused = 0;

@@ -23,6 +23,7 @@
 #include "tests/support/daemon_rig.h"
 #include "tests/support/https_client.h"
 #include "tests/support/raw_sql.h"
+#include "tests/support/route_sets.h"
 #include "tests/support/temp_dir.h"
 
 using namespace tocsin::testing;
@@ -691,13 +692,8 @@ TEST_CASE("kiosk on its own tablet: paired through the API, signs up and withdra
   // call of the real daemon: refused, each one.
   std::string token = readFile(state + "/credential");
   while (!token.empty() && token.back() == '\n') token.pop_back();
-  const std::set<std::string> own = {"GET /v1/consent/texts", "POST /v1/signups", "POST /v1/signups/withdraw",
-                                     "POST /v1/signups/{id}/confirm"};
-  const std::set<std::string> open = {"GET /health", "GET /openapi.json", "POST /v1/kiosks/{id}/pair", "GET /public",
-                                      "GET /public/cap.atom", "GET /public/alerts/{id}", "GET /public/style.css",
-                                      // The console's pages and its sign-in, which read no token.
-                                      "GET /", "GET /console/{file}", "POST /v1/session", "GET /v1/session",
-                                      "DELETE /v1/session", "POST /v1/session/code", "GET /v1/session/enrolment.svg"};
+  const std::set<std::string>& own = tocsin::testing::kioskRoutes();
+  const std::set<std::string>& open = tocsin::testing::openRoutes();
   const Reply doc = https(rig, "GET", "/openapi.json");
   REQUIRE(doc.status == 200);
   int refused = 0;
