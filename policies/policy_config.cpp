@@ -1,5 +1,7 @@
 #include "policies/policy_config.h"
 
+#include <tuple>
+
 #include "common/config/json_reader.h"
 
 namespace tocsin::policy {
@@ -38,6 +40,22 @@ constexpr const char* kDefaults = R"json({
     "it": "Rispondi STOP per disiscriverti",
     "pl": "Odpowiedz STOP aby zrezygnowac",
     "es": "Responde STOP para darte de baja"
+  },
+  "stop_number_footers": {
+    "en": "STOP to {number}",
+    "fr": "STOP au {number}",
+    "de": "Abmelden: STOP an {number}",
+    "it": "STOP al {number}",
+    "pl": "STOP na {number}",
+    "es": "Baja: STOP al {number}"
+  },
+  "stop_kiosk_footers": {
+    "en": "To stop: kiosk of {shop}",
+    "fr": "Stop: borne de {shop}",
+    "de": "Abmelden: Terminal von {shop}",
+    "it": "Stop: totem di {shop}",
+    "pl": "Rezygnacja: kiosk {shop}",
+    "es": "Baja: quiosco de {shop}"
   },
   "stop_words": [],
   "reserved_senders": [],
@@ -129,6 +147,19 @@ Status merge(JsonReader& r, PolicyConfig& c) {
   TOCSIN_ASSIGN_OR_RETURN(auto footers, r.object("stop_footers"));
   if (footers)
     for (const auto& language : footers->keys()) TOCSIN_RETURN_IF_ERROR(footers->getString(language, c.stopFooters[language]));
+  for (const auto& [key, placeholder, target] :
+       {std::tuple<const char*, const char*, std::map<std::string, std::string>*>{"stop_number_footers", "{number}",
+                                                                                  &c.stopNumberFooters},
+        {"stop_kiosk_footers", "{shop}", &c.stopKioskFooters}}) {
+    TOCSIN_ASSIGN_OR_RETURN(auto section, r.object(key));
+    if (!section) continue;
+    for (const auto& language : section->keys()) {
+      std::string& text = (*target)[language];
+      TOCSIN_RETURN_IF_ERROR(section->getString(language, text));
+      if (text.find(placeholder) == std::string::npos)
+        return Status::invalid("configuration key '" + section->pathOf(language) + "' must hold " + placeholder);
+    }
+  }
   TOCSIN_RETURN_IF_ERROR(r.getStringList("stop_words", c.extraStopWords));
   TOCSIN_RETURN_IF_ERROR(r.getStringList("reserved_senders", c.reservedSenders));
   TOCSIN_ASSIGN_OR_RETURN(auto parts, r.object("max_parts"));
@@ -174,6 +205,22 @@ const std::string& PolicyConfig::stopFooter(const std::string& language) const {
   if (it == stopFooters.end()) it = stopFooters.find("en");
   static const std::string kNone;
   return it == stopFooters.end() ? kNone : it->second;
+}
+
+namespace {
+const std::string& byLanguage(const std::map<std::string, std::string>& texts, const std::string& language) {
+  auto it = texts.find(language);
+  if (it == texts.end()) it = texts.find("en");
+  static const std::string kNone;
+  return it == texts.end() ? kNone : it->second;
+}
+}  // namespace
+
+const std::string& PolicyConfig::stopNumberFooter(const std::string& language) const {
+  return byLanguage(stopNumberFooters, language);
+}
+const std::string& PolicyConfig::stopKioskFooter(const std::string& language) const {
+  return byLanguage(stopKioskFooters, language);
 }
 
 const ReplyTexts& PolicyConfig::repliesFor(const std::string& language) const {

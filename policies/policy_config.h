@@ -40,7 +40,9 @@ struct ReplyTexts {
 struct PolicyConfig {
   SendingHours hours;
   std::map<std::string, SenderRules> senders;      // by country
-  std::map<std::string, std::string> stopFooters;  // by language; "en" is the fallback
+  std::map<std::string, std::string> stopFooters;  // by language; "en" is the fallback: replies reach the sender
+  std::map<std::string, std::string> stopNumberFooters;  // "STOP to {number}": the number that takes STOP
+  std::map<std::string, std::string> stopKioskFooters;   // "To stop: {shop} kiosk": no number takes replies
   std::vector<std::string> extraStopWords;
   std::vector<std::string> reservedSenders;         // the town's, never a shop's (with the bearers' defaults)
   int maxPromotionalParts = 3;
@@ -50,6 +52,8 @@ struct PolicyConfig {
   std::map<std::string, ReplyTexts> replies;        // by language; "en" is the fallback
 
   const std::string& stopFooter(const std::string& language) const;
+  const std::string& stopNumberFooter(const std::string& language) const;
+  const std::string& stopKioskFooter(const std::string& language) const;
   const ReplyTexts& repliesFor(const std::string& language) const;
 };
 

@@ -1,5 +1,7 @@
 #include "policies/promotion.h"
 
+#include "policies/policy_config.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -22,6 +24,26 @@ std::string withStopFooter(const std::string& text, const std::string& footer) {
   if (footer.empty()) return text;
   if (text.size() >= footer.size() && text.compare(text.size() - footer.size(), footer.size(), footer) == 0) return text;
   return text + "\n" + footer;
+}
+
+std::string stopFooterFor(const PolicyConfig& policies, const std::string& language, const StopRoute& route) {
+  auto fill = [](std::string text, const std::string& placeholder, const std::string& value) {
+    const auto at = text.find(placeholder);
+    if (at != std::string::npos) text.replace(at, placeholder.size(), value);
+    return text;
+  };
+  if (route.number) return fill(policies.stopNumberFooter(language), "{number}", *route.number);
+  if (route.senderTakesReplies) return policies.stopFooter(language);
+  return fill(policies.stopKioskFooter(language), "{shop}", route.shop);
+}
+
+bool senderTakesReplies(const std::optional<std::string>& sender) {
+  if (!sender || sender->empty()) return true;
+  size_t i = (*sender)[0] == '+' ? 1 : 0;
+  if (i == sender->size()) return false;
+  for (; i < sender->size(); ++i)
+    if ((*sender)[i] < '0' || (*sender)[i] > '9') return false;
+  return true;
 }
 
 Decision partsLimit(const text::SmsPlan& plan, int maxParts) {

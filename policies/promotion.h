@@ -29,6 +29,21 @@ Decision promotionalConsent(const std::string& purpose, const ConsentView& conse
 // The footer counts in the parts: plan the text returned, not the one given.
 std::string withStopFooter(const std::string& text, const std::string& footer);
 
+// How a promotion's recipient can stop: the number that takes STOP from their country (a short
+// code or long number configured on the bearers), whether the sender itself takes replies (a
+// number; an alphanumeric sender cannot), and the shop whose kiosk can always stop it.
+struct PolicyConfig;
+struct StopRoute {
+  std::optional<std::string> number;
+  bool senderTakesReplies = true;
+  std::string shop;
+};
+// The footer that fits the route: it names the number when there is one ("STOP au 36173");
+// otherwise "Reply STOP" when the sender takes replies; otherwise the shop's kiosk.
+std::string stopFooterFor(const PolicyConfig& policies, const std::string& language, const StopRoute& route);
+// Whether replies can reach `sender`: the bearer's own number (no sender) or a numeric one.
+bool senderTakesReplies(const std::optional<std::string>& sender);
+
 Decision partsLimit(const text::SmsPlan& plan, int maxParts);
 
 // What a country's networks accept as the sender of an SMS, as data (policies.sender_ids).

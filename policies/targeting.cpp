@@ -37,6 +37,12 @@ std::string describeTarget(const Target& t) {
     for (size_t i = 0; i < t.zones.size(); ++i) z += (i ? ", " : "") + t.zones[i];
     parts.push_back(z);
   }
+  if (!t.lists.empty()) parts.push_back(std::to_string(t.lists.size()) + (t.lists.size() == 1 ? " list" : " lists"));
+  if (!t.tags.empty()) {
+    std::string z = t.tags.size() == 1 ? "tag " : "tags ";
+    for (size_t i = 0; i < t.tags.size(); ++i) z += (i ? ", " : "") + t.tags[i];
+    parts.push_back(z);
+  }
   if (!t.circles.empty()) parts.push_back(std::to_string(t.circles.size()) + (t.circles.size() == 1 ? " circle" : " circles"));
   if (!t.polygons.empty())
     parts.push_back(std::to_string(t.polygons.size()) + (t.polygons.size() == 1 ? " polygon" : " polygons"));

@@ -60,6 +60,7 @@ std::pair<int, std::string> httpStatusFor(StatusCode code) {
     case StatusCode::kUnavailable: return {503, "unavailable"};
     case StatusCode::kResourceExhausted: return {507, "insufficient_storage"};
     case StatusCode::kTooMany: return {429, "too_many_requests"};
+    case StatusCode::kNoCredits: return {402, "insufficient_credits"};
     case StatusCode::kDataLoss: return {500, "data_loss"};
     case StatusCode::kIoError: return {500, "io_error"};
     case StatusCode::kInternal: return {500, "internal"};

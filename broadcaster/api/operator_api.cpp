@@ -74,7 +74,7 @@ Result<std::unique_ptr<OperatorApi>> OperatorApi::start(const engine::Environmen
   api->settings_ = settings;
   if (api->settings_.server.selfSignedDirectory.empty()) api->settings_.server.selfSignedDirectory = env.keys.path();
   TOCSIN_ASSIGN_OR_RETURN(api->stores_, StorePool::open(env, settings.storeConnections, std::move(onWrite)));
-  api->jobs_ = std::make_unique<engine::JobService>(*env.audit, env.policies, clock, env.bearers);
+  api->jobs_ = std::make_unique<engine::JobService>(*env.audit, env.policies, clock, env.bearers, env.shops);
   api->services_ = std::make_unique<ApiServices>(env, *api->stores_, *api->jobs_, clock, api->metrics_);
   api->services_->publisher = settings.publisher;
   StorePool* stores = api->stores_.get();
@@ -100,6 +100,7 @@ Result<std::unique_ptr<OperatorApi>> OperatorApi::start(const engine::Environmen
   }, settings.limits);
   addAllRoutes(*api->router_, *api->services_);
   TOCSIN_ASSIGN_OR_RETURN(api->server_, ApiServer::start(api->settings_.server, *api->router_, api->metrics_, clock));
+  api->services_->clicks().start(clock);
   return api;
 }
 

@@ -37,7 +37,10 @@ class OperatorApi {
   std::string url() const;
   const std::string& certificateFile() const { return server_->certificateFile(); }
   GuardCounts connections() const { return server_->connections(); }
-  void stop() { server_->stop(); }
+  void stop() {
+    server_->stop();
+    services_->clicks().stop();
+  }
 
  private:
   OperatorApi() = default;

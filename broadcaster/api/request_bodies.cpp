@@ -83,9 +83,13 @@ engine::CampaignRequest campaignRequestFrom(const Json& o, const std::optional<s
   r.title = requireString(o, "title");
   r.texts = textsFrom(o);
   auto area = optionalObject(o, "area");
-  if (!area) throw ApiError(422, "invalid", "'area' is required: {\"zones\": [...]} or {\"all\": true}", "area");
+  if (!area)
+    throw ApiError(422, "invalid", "'area' is required: {\"zones\": [...], \"lists\": [...], \"tags\": [...]} or {\"all\": true}",
+                   "area");
   r.target.all = optionalBool(area, "all");
   r.target.zones = stringList(area, "zones");
+  r.lists = stringList(area, "lists");
+  r.target.tags = stringList(area, "tags");
   r.sender = optionalString(o, "sender");
   r.notBefore = optionalTime(o, "at");
   r.deadline = optionalTime(o, "deadline");

@@ -8,6 +8,7 @@
 #include "broadcaster/engine/job_texts.h"
 #include "broadcaster/engine/senders.h"
 #include "common/base/time.h"
+#include "common/csv/csv.h"
 #include "policies/promotion.h"
 
 namespace tocsin::api {
@@ -53,8 +54,32 @@ struct CampaignRoutes {
     o->set("deadline", j.expiresAt ? Poco::Dynamic::Var(formatUtc(*j.expiresAt)) : Poco::Dynamic::Var());
     if (!j.texts.empty())
       o->set("preview", textsPreviewJson(sampleTexts(j.texts), s.policies(), s.policies().maxPromotionalParts, true));
-    o->set("area", targetJson(j.target));
+    Json area = targetJson(j.target);
+    if (!j.target.lists.empty()) {
+      // The lists' names as they are now (a list deleted since sends to nobody more).
+      JsonArray names = array();
+      const std::string shop = j.purpose->substr(std::string("promotions:").size());
+      for (const ContactList& l : tx.shops().lists(shop))
+        if (std::find(j.target.lists.begin(), j.target.lists.end(), l.id) != j.target.lists.end()) names->add(l.name);
+      area->set("lists", names);
+    }
+    o->set("area", area);
+    if (j.state == JobState::kDraft) o->set("waiting_for", "an admin's approval (the shop is moderated)");
     o->set("progress", progressJson(tx, j, s.tallies));
+    if (auto credit = tx.shops().findJobCredit(j.id)) {
+      Json c = object();
+      c->set("reserved", credit->reserved + credit->charged);
+      c->set("used_so_far", engine::chargeableParts(tx.shops().partsByState(j.id)));
+      c->set("refunded", credit->refunded);
+      c->set("settled", credit->final);
+      o->set("credits", c);
+    }
+    const ClickCounts clicks = tx.shops().clicks(j.id);
+    Json k = object();
+    k->set("links", clicks.links);
+    k->set("clicks", clicks.clicks);
+    k->set("recipients_who_clicked", clicks.clicked);
+    o->set("clicks", k);
     return o;
   }
 
@@ -92,28 +117,111 @@ struct CampaignRoutes {
     return json(o);
   }
 
+  // What a campaign would send and cost, before it exists: the texts for a sample person as they
+  // leave (short links, the STOP footer of the shop's reply route), recipients and parts.
   Response preview(Request& req) {
     const Json o = parseBody(req);
     const engine::CampaignRequest r = requestFrom(req, o);
     if (r.texts.empty()) throw ApiError(422, "invalid", "'texts' is required", "texts");
     Json out = object();
     out->set("shop", r.shop);
-    out->set("preview", textsPreviewJson(sampleTexts(r.texts), s.policies(), s.policies().maxPromotionalParts, true));
-    int64_t consenting = 0, pending = 0;
+    int64_t pending = 0;
+    engine::JobService::CampaignCost cost;
+    Shop shop;
     auto store = s.stores.acquire();
-    check(store->read([&](StoreTx& tx) {
-      forEachInAudience(tx, r.target.all ? std::vector<std::string>{} : r.target.zones, "promotions:" + r.shop,
-                        [&](const AudienceMember& m) {
-                          if (!m.standing) return;
-                          if (m.standing->state == ConsentAction::kConfirmed) ++consenting;
-                          else if (m.standing->state == ConsentAction::kGranted) ++pending;
-                        });
+    check(store->read([&](StoreTx& tx) -> Status {
+      TOCSIN_ASSIGN_OR_RETURN(shop, engine::activeShop(tx, r.shop, "send a campaign"));
+      engine::CampaignRequest counted = r;
+      for (const auto& name : r.lists) {
+        auto list = tx.shops().findList(r.shop, name);
+        if (!list) return Status::notFound("no list '" + name + "' in shop " + r.shop);
+        counted.target.lists.push_back(list->id);
+      }
+      TOCSIN_ASSIGN_OR_RETURN(const std::string sender,
+                              engine::campaignSender(tx, engine::reservedSenders(s.env.bearers, s.policies()), r.shop, r.sender));
+      TOCSIN_ASSIGN_OR_RETURN(cost, s.jobs.campaignCost(tx, shop, counted, sender));
+      out->set("sender", sender);
+      ScanCursor cursor = 0;
+      for (;;) {
+        const ScanStep step = tx.shops().scanShopAudience(
+            cursor, 5000, counted.target.lists, r.shop, counted.target.tags, counted.target.zones, counted.target.all,
+            "promotions:" + r.shop, [&](const AudienceMember& m) {
+              if (m.standing && m.standing->state == ConsentAction::kGranted) ++pending;
+            });
+        if (step.finished || step.next == cursor) break;
+        cursor = step.next;
+      }
       return Status::okStatus();
     }));
-    out->set("recipients_with_confirmed_consent", consenting);
+    out->set("preview", textsPreviewJson(cost.sample, s.policies(), s.policies().maxPromotionalParts, false));
+    out->set("recipients_with_confirmed_consent", cost.recipients);
     out->set("awaiting_confirmation", pending);
+    out->set("parts_per_message", cost.parts);
+    Json credits = object();
+    credits->set("cost", cost.total);
+    credits->set("mode", creditModeName(shop.creditMode));
+    if (shop.creditMode != CreditMode::kUnmetered) {
+      credits->set("balance", shop.balance);
+      credits->set("shortfall", std::max<int64_t>(0, cost.total - shop.balance));
+    }
+    out->set("credits", credits);
+    out->set("moderated", shop.moderation);
     out->set("note", "sending hours, the frequency cap and suppression still apply per person when it is sent");
     return json(out);
+  }
+
+  Response approve(Request& req) {
+    const JobId id = req.idParam("id");
+    {
+      auto store = s.stores.acquire();
+      check(s.jobs.approveCampaign(*store, id, req.who().actor()));
+    }
+    return respond(req, id, 200);
+  }
+
+  // Click counts per link target: JSON, or CSV (?format=csv). No person is named.
+  Response clicks(Request& req) {
+    const JobId id = req.idParam("id");
+    std::vector<UrlClicks> rows;
+    ClickCounts total;
+    auto store = s.stores.acquire();
+    check(store->read([&](StoreTx& tx) {
+      load(tx, req, id);
+      rows = tx.shops().clicksByUrl(id);
+      total = tx.shops().clicks(id);
+      return Status::okStatus();
+    }));
+    const auto format = req.query.find("format");
+    if (format != req.query.end() && format->second == "csv") {
+      std::string out = "campaign,url,links,clicks,recipients_who_clicked\n";
+      for (const auto& r : rows)
+        out += std::to_string(id) + "," + csvSafeCell(r.url) + "," + std::to_string(r.counts.links) + "," +
+               std::to_string(r.counts.clicks) + "," + std::to_string(r.counts.clicked) + "\n";
+      out += std::to_string(id) + ",total," + std::to_string(total.links) + "," + std::to_string(total.clicks) + "," +
+             std::to_string(total.clicked) + "\n";
+      Response r;
+      r.contentType = "text/csv; charset=utf-8";
+      r.body = out;
+      r.headers["Content-Disposition"] = "attachment; filename=\"clicks-" + std::to_string(id) + ".csv\"";
+      return r;
+    }
+    Json o = object();
+    o->set("campaign", id);
+    o->set("links", total.links);
+    o->set("clicks", total.clicks);
+    o->set("recipients_who_clicked", total.clicked);
+    JsonArray urls = array();
+    for (const auto& r : rows) {
+      Json u = object();
+      u->set("url", r.url);
+      u->set("links", r.counts.links);
+      u->set("clicks", r.counts.clicks);
+      u->set("recipients_who_clicked", r.counts.clicked);
+      urls->add(u);
+    }
+    o->set("urls", urls);
+    o->set("note", "per-link records are kept for the links retention period; these counts stay");
+    return json(o);
   }
 
   Response create(Request& req) {
@@ -207,6 +315,10 @@ void addCampaignRoutes(Router& router, ApiServices& services) {
               "application/json", [r](Request& q) { return r->approveSender(q); }, true});
   router.add({"DELETE", "/v1/shops/{shop}/senders/{sender}", {Role::kAdmin}, "withdraw a shop's sender ID", "",
               [r](Request& q) { return r->revokeSender(q); }, true});
+  router.add({"POST", "/v1/campaigns/{id}/approve", {Role::kAdmin}, "release a moderated shop's campaign", "",
+              [r](Request& q) { return r->approve(q); }, true});
+  router.add({"GET", "/v1/campaigns/{id}/clicks", kCampaignReaders, "a campaign's clicks per link target (?format=csv)", "",
+              [r](Request& q) { return r->clicks(q); }});
   for (const char* action : {"pause", "resume", "cancel"}) {
     const std::string a = action;
     router.add({"POST", "/v1/campaigns/{id}/" + a, kMarketers, a + " a campaign",

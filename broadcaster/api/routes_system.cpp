@@ -47,6 +47,16 @@ Json targetJson(const Target& t) {
     for (const auto& z : t.zones) zones->add(z);
     o->set("zones", zones);
   }
+  if (!t.lists.empty()) {
+    JsonArray lists = array();
+    for (int64_t l : t.lists) lists->add(l);
+    o->set("list_ids", lists);
+  }
+  if (!t.tags.empty()) {
+    JsonArray tags = array();
+    for (const auto& z : t.tags) tags->add(z);
+    o->set("tags", tags);
+  }
   if (!t.circles.empty()) {
     JsonArray circles = array();
     for (const auto& c : t.circles) {

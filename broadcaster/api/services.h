@@ -5,12 +5,14 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "broadcaster/api/click_recorder.h"
 #include "broadcaster/api/metrics.h"
 #include "broadcaster/api/micro_cache.h"
 #include "broadcaster/api/router.h"
@@ -54,8 +56,10 @@ struct ApiServices {
   MicroCache<std::pair<std::string, std::string>, Authentication> principals{clock, std::chrono::seconds(1)};
   engine::ConsoleAccounts accounts{*env.audit, clock};
   SessionTable sessions{clock};
+  std::unique_ptr<ClickRecorder> clickRecorder = std::make_unique<ClickRecorder>(stores, clock);
 
   AuditLog& audit() const { return *env.audit; }
+  ClickRecorder& clicks() { return *clickRecorder; }
   const policy::PolicyConfig& policies() const { return env.policies; }
 };
 
@@ -68,6 +72,7 @@ void addSignupRoutes(Router& router, ApiServices& services);  // kiosks' and sho
 void addKioskRoutes(Router& router, ApiServices& services);   // kiosks' enrolment and pairing
 void addPublicRoutes(Router& router, ApiServices& services);  // the public alerts page and CAP feed
 void addConsoleRoutes(Router& router, ApiServices& services); // the console, signing in, its own routes
+void addShopRoutes(Router& router, ApiServices& services);    // shops' accounts, credits, lists; short links
 // Who a console session is, for `route`: refuses an ended session and a change without the
 // session's CSRF token.
 Principal sessionPrincipal(ApiServices& services, const Request& request, const Route& route);
@@ -78,6 +83,7 @@ inline void addAllRoutes(Router& router, ApiServices& services) {
   addSystemRoutes(router, services);
   addAlertRoutes(router, services);
   addCampaignRoutes(router, services);
+  addShopRoutes(router, services);
   addPeopleRoutes(router, services);
   addSignupRoutes(router, services);
   addKioskRoutes(router, services);

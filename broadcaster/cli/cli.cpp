@@ -47,7 +47,7 @@ Result<Environment*> CliContext::env() {
 
 Result<const engine::JobService*> CliContext::jobs() {
   TOCSIN_ASSIGN_OR_RETURN(Environment * e, env());
-  if (!jobs_) jobs_ = std::make_unique<engine::JobService>(*e->audit, e->policies, clock, e->bearers);
+  if (!jobs_) jobs_ = std::make_unique<engine::JobService>(*e->audit, e->policies, clock, e->bearers, e->shops);
   return jobs_.get();
 }
 
@@ -78,7 +78,7 @@ std::vector<const Command*> allCommands(bool remote = false) {
     return out;
   }
   for (const auto* group : {&storeCommands(), &contactCommands(), &consentCommands(), &auditCommands(),
-                            &privacyCommands(), &codecCommands(), &bearerCommands(), &jobCommands(), &tokenCommands(), &userCommands()})
+                            &privacyCommands(), &codecCommands(), &bearerCommands(), &jobCommands(), &tokenCommands(), &userCommands(), &shopCommands()})
     for (const auto& c : *group) out.push_back(&c);
   return out;
 }

@@ -86,6 +86,7 @@ const std::vector<Command>& bearerCommands();
 const std::vector<Command>& jobCommands();
 const std::vector<Command>& tokenCommands();
 const std::vector<Command>& userCommands();
+const std::vector<Command>& shopCommands();
 // The commands of client mode (--url).
 const std::vector<Command>& remoteCommands();
 

@@ -52,6 +52,9 @@ struct Running {
   std::vector<std::unique_ptr<Bearer>> bearers;  // stopped before the dispatcher they report to goes
   std::unique_ptr<RetentionSweeper> sweeper;
   std::unique_ptr<PeriodicTask> retention;
+  std::unique_ptr<engine::ShopService> shopService;
+  std::unique_ptr<Store> creditStore;
+  std::unique_ptr<PeriodicTask> credits;
   std::unique_ptr<engine::HttpPoster> poster;
   std::unique_ptr<engine::WebhookSender> webhooks;
   std::unique_ptr<api::OperatorApi> api;
@@ -128,6 +131,7 @@ Status BroadcasterApp::open(Running& r) {
   TOCSIN_ASSIGN_OR_RETURN(r.loopStore, r.env->connect(loopOptions));
   TOCSIN_ASSIGN_OR_RETURN(r.sweepStore, r.env->connect());
   TOCSIN_ASSIGN_OR_RETURN(r.hookStore, r.env->connect());
+  TOCSIN_ASSIGN_OR_RETURN(r.creditStore, r.env->connect());
   return Status::okStatus();
 }
 
@@ -135,6 +139,7 @@ Status BroadcasterApp::startDispatcher(Running& r) {
   engine::Environment& env = *r.env;
   r.dispatcher = std::make_unique<engine::Dispatcher>(*r.loopStore, *env.audit, env.policies, *r.zones, *env.suppressor,
                                                       *env.phones, clock_, r.settings.dispatcher);
+  r.dispatcher->useShops(env.shops, env.bearers);
   std::string names;
   for (const auto& entry : env.bearers) {
     r.bearers.push_back(engine::makeBearer(entry, clock_));
@@ -163,6 +168,14 @@ void BroadcasterApp::startCompanions(Running& r) {
     if (!report.ok()) log_->error("retention.sweep", {{"error", report.status().message()}});
   }, [this](const std::string& e) { log_->error("retention.sweep", {{"error", e}}); });
   r.retention->start();
+  // Shops' credits: a finished job's unused reservation goes back to its shop within seconds.
+  r.shopService = std::make_unique<engine::ShopService>(*env.audit, clock_, *env.phones, env.policies, env.bearers, env.shops);
+  r.credits = std::make_unique<PeriodicTask>(clock_, std::chrono::seconds(2), [this, &r] {
+    auto settled = r.shopService->settleOpen(*r.creditStore);
+    if (!settled.ok()) log_->error("credits.settle", {{"error", settled.status().message()}});
+    else if (*settled > 0) log_->info("credits.settle", {{"jobs", std::to_string(*settled)}});
+  }, [this](const std::string& e) { log_->error("credits.settle", {{"error", e}}); });
+  r.credits->start();
   // Webhooks go out from their own connection and thread: a slow receiver never holds up sending.
   r.poster = engine::makeHttpPoster();
   engine::WebhookSenderOptions hookOptions;
@@ -212,6 +225,7 @@ void BroadcasterApp::stop(Running& r, std::atomic<bool>& stopping, std::thread& 
   r.wakeListener.reset();
   r.progress->stop();
   r.retention->stop();
+  r.credits->stop();
   r.webhooks->stop();
   const auto s = r.dispatcher->stats();
   log_->info("broadcaster.stop", {{"submitted", std::to_string(s.submitted)}, {"sent", std::to_string(s.sent)},

@@ -1,5 +1,6 @@
 // Stage 3 of the demo: the broadcaster at work on simulated bearers. A promotion runs; a CAP 1.2
 // flood warning of the town's own arrives, is approved by a second operator and pre-empts it.
+#include <algorithm>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -20,6 +21,7 @@
 #include "broadcaster/engine/environment.h"
 #include "broadcaster/engine/jobs.h"
 #include "broadcaster/engine/senders.h"
+#include "broadcaster/engine/shops.h"
 #include "broadcaster/engine/wake_channel.h"
 #include "common/base/clock.h"
 #include "common/config/config.h"
@@ -261,8 +263,35 @@ Status runBroadcast(const std::string& dir, const std::string& binDir, std::ostr
   TOCSIN_ASSIGN_OR_RETURN(auto env, engine::Environment::open(config, wall));
   // Each change wakes the broadcaster at once, as tocsinctl's do.
   auto store = std::make_unique<engine::NotifyingStore>(std::move(env->store), [db] { engine::notifyStoreChanged(db); });
-  const engine::JobService jobs(*env->audit, env->policies, wall, env->bearers);
+  const engine::JobService jobs(*env->audit, env->policies, wall, env->bearers, env->shops);
+  const engine::ShopService shops(*env->audit, wall, *env->phones, env->policies, env->bearers, env->shops);
 
+  // The town's admin registers the bakery as a customer with 800 SMS parts and an alert under
+  // 500; the owner's mobile gets the activation code by SMS and the owner types it.
+  engine::ShopRequest bakery;
+  bakery.id = kShop;
+  bakery.name = "Boulangerie Martin";
+  bakery.country = "FR";
+  bakery.ownerPhone = "06 12 34 00 99";
+  bakery.senders = {"MARTIN"};
+  bakery.credits = 800;
+  bakery.lowBalance = 500;
+  TOCSIN_RETURN_IF_ERROR(shops.create(*store, bakery, "person:admin via cli:root").status());
+  std::string code;
+  TOCSIN_RETURN_IF_ERROR(store->read([&](StoreTx& tx) {
+    for (const Job& j : tx.jobs().recent(JobKind::kTransactional, 0, 5))
+      if (j.title == std::string("activation code of shop ") + kShop && !j.texts.empty()) {
+        const std::string& text = j.texts.front().second;
+        for (size_t i = 0; i + 6 <= text.size() && code.empty(); ++i)
+          if (std::all_of(text.begin() + static_cast<std::ptrdiff_t>(i), text.begin() + static_cast<std::ptrdiff_t>(i + 6),
+                          [](char c) { return c >= '0' && c <= '9'; }))
+            code = text.substr(i, 6);
+      }
+    return Status::okStatus();
+  }));
+  TOCSIN_RETURN_IF_ERROR(shops.activate(*store, kShop, code).status());
+  out << "  the admin registers Boulangerie Martin (800 SMS parts, low-balance alert under 500); its owner types the\n"
+      << "  code the SMS brought (" << code << ") and the shop is active\n";
   // The town's admin approved the bakery's sender ID; it never sends under the town's.
   TOCSIN_RETURN_IF_ERROR(engine::approveSender(*store, *env->audit, "person:admin via cli:root",
                                                engine::reservedSenders(env->bearers, env->policies), kShop, "MARTIN"));
@@ -273,8 +302,16 @@ Status runBroadcast(const std::string& dir, const std::string& binDir, std::ostr
                  {"en", "Hello {name|there}, king cake has arrived at Martin's: 20% off this weekend."}};
   promo.target.all = true;
   TOCSIN_ASSIGN_OR_RETURN(const JobId campaign, jobs.createCampaign(*store, promo, "shop:boulangerie-martin"));
+  int64_t reserved = 0, balance = 0;
+  TOCSIN_RETURN_IF_ERROR(store->read([&](StoreTx& tx) {
+    if (auto c = tx.shops().findJobCredit(campaign)) reserved = c->reserved;
+    if (auto b = tx.shops().findShop(kShop)) balance = b->balance;
+    return Status::okStatus();
+  }));
   out << "  the bakery starts a promotion (campaign " << campaign
-      << "), to everyone with a confirmed consent for its offers, with the STOP footer\n";
+      << "), to everyone with a confirmed consent for its offers, with the STOP footer;\n"
+      << "  " << reserved << " parts reserved from its credits, " << balance << " left"
+      << (balance < 500 ? ": under 500, so its owner gets a low-balance SMS" : "") << "\n";
 
   const auto start = Steady::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Steady::now() - start).count(); };
@@ -358,6 +395,21 @@ Status runBroadcast(const std::string& dir, const std::string& binDir, std::ostr
     out << "(no pause recorded) ";
   out << p.sent << " sent, each with the STOP footer; " << p.refused
       << " not sent (consent pending or withdrawn: each refusal is stored with its reason)\n";
+  // The daemon settles a finished campaign's credits within seconds.
+  std::optional<JobCredit> credit;
+  Shop shopNow;
+  for (int i = 0; i < 40; ++i) {
+    (void)store->read([&](StoreTx& tx) {
+      credit = tx.shops().findJobCredit(campaign);
+      if (auto b = tx.shops().findShop(kShop)) shopNow = *b;
+      return Status::okStatus();
+    });
+    if (credit && credit->final) break;
+    std::this_thread::sleep_for(milliseconds(250));
+  }
+  if (credit)
+    out << "  credits: " << credit->charged << " parts charged for what was sent, " << credit->refunded
+        << " refunded (refused or failed); the bakery's balance is " << shopNow.balance << " parts\n";
   const int status = broadcaster->stop();
   out << "  tocsin-broadcaster stopped on SIGTERM (exit " << status << ") after draining what the bearers held\n";
   for (auto& m : modems) m->stop();

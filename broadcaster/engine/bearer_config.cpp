@@ -1,5 +1,7 @@
 #include "broadcaster/engine/bearer_config.h"
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "common/config/json_reader.h"
@@ -21,6 +23,27 @@ Result<std::vector<BearerEntry>> parseBearers(const Poco::JSON::Object::Ptr& doc
     TOCSIN_RETURN_IF_ERROR(r.getString("type", b.type));
     TOCSIN_RETURN_IF_ERROR(r.getString("carries", carries));
     TOCSIN_RETURN_IF_ERROR(r.getInt("outstanding", outstanding, 1, 1'000'000));
+    TOCSIN_ASSIGN_OR_RETURN(auto replies, r.object("reply_numbers"));
+    if (replies) {
+      for (const auto& country : replies->keys()) {
+        std::string number;
+        TOCSIN_RETURN_IF_ERROR(replies->getString(country, number));
+        const bool countryOk = country.size() == 2 && std::isupper(static_cast<unsigned char>(country[0])) &&
+                               std::isupper(static_cast<unsigned char>(country[1]));
+        size_t digits = 0;
+        bool numberOk = !number.empty();
+        for (size_t i = 0; i < number.size(); ++i) {
+          if (i == 0 && number[i] == '+') continue;
+          if (number[i] < '0' || number[i] > '9') numberOk = false;
+          ++digits;
+        }
+        if (!countryOk || !numberOk || digits < 3 || digits > 15)
+          return Status::invalid("configuration key '" + replies->pathOf(country) +
+                                 "': a country code (FR) and a short code or number of 3 to 15 digits, not '" + number + "'");
+        b.replyNumbers[country] = number;
+      }
+      TOCSIN_RETURN_IF_ERROR(replies->checkNoUnknownKeys());
+    }
     if (carries == "everything") b.minRank = 0;
     else if (carries == "alerts_and_transactional") b.minRank = 1;
     else if (carries == "alerts") b.minRank = kAlertRank;
@@ -44,6 +67,16 @@ Result<std::vector<BearerEntry>> parseBearers(const Poco::JSON::Object::Ptr& doc
     out.push_back(std::move(b));
   }
   return out;
+}
+
+std::optional<std::string> replyNumberFor(const std::vector<BearerEntry>& configured, const std::vector<std::string>& chosen,
+                                          const std::string& country) {
+  for (const BearerEntry& b : configured) {
+    if (!b.carries(MessageClass::kPromotional)) continue;
+    if (!chosen.empty() && std::find(chosen.begin(), chosen.end(), b.name) == chosen.end()) continue;
+    if (auto it = b.replyNumbers.find(country); it != b.replyNumbers.end()) return it->second;
+  }
+  return std::nullopt;
 }
 
 std::unique_ptr<Bearer> makeBearer(const BearerEntry& entry, Clock& clock) {

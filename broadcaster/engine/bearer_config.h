@@ -15,7 +15,9 @@
 // (default: an SMPP link's window, two per modem); alerts may use as much again.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -37,12 +39,19 @@ struct BearerEntry {
   int minRank = 0;        // the lowest class it carries: 0 everything, 1 no promotions, 2 alerts only
   size_t outstanding = 0;
   std::variant<smpp::SmppLinkConfig, modem::BankConfig> settings;
+  // Country (ISO 3166 alpha-2) -> the short code or long number whose replies reach this bearer
+  // ("reply_numbers": {"FR": "36173"}): what a promotion's STOP footer names.
+  std::map<std::string, std::string> replyNumbers;
 
   bool carries(MessageClass c) const { return rank(c) >= minRank; }
 };
 
 // Every configured bearer, validated (names unique); nothing is opened or connected.
 Result<std::vector<BearerEntry>> parseBearers(const Poco::JSON::Object::Ptr& document);
+// The number that takes STOP replies from `country` on the first of `chosen` (empty: any bearer
+// carrying promotions) that has one.
+std::optional<std::string> replyNumberFor(const std::vector<BearerEntry>& configured, const std::vector<std::string>& chosen,
+                                          const std::string& country);
 // The bearer itself, ready to start.
 std::unique_ptr<Bearer> makeBearer(const BearerEntry& entry, Clock& clock);
 

@@ -83,6 +83,10 @@ class Dispatcher final : public BearerListener {
   Dispatcher(Store& store, AuditLog& audit, const policy::PolicyConfig& policies, const TimeZones& zones,
              const Suppressor& suppressor, const PhoneNormalizer& phones, Clock& clock, DispatcherOptions options = {});
   ~Dispatcher() override;
+  // Campaigns' short links and STOP reply numbers (see Expander::useShops). REQUIRES: before start().
+  void useShops(const ShopSettings& settings, const std::vector<BearerEntry>& bearers) {
+    expander_.useShops(settings, bearers);
+  }
 
   // `minRank`: the lowest class the bearer carries (0 everything, 1 no promotions, 2 alerts only).
   // `limit`: messages handed to it and not yet answered, for promotional traffic; alerts and

@@ -16,6 +16,7 @@ Result<std::unique_ptr<Environment>> Environment::open(const Config& config, Clo
   TOCSIN_ASSIGN_OR_RETURN(env->policies, policy::parsePolicyConfig(config.document));
   TOCSIN_ASSIGN_OR_RETURN(env->bearers, parseBearers(config.document));
   TOCSIN_ASSIGN_OR_RETURN(env->webhookHosts, parseWebhookHosts(config.document));
+  TOCSIN_ASSIGN_OR_RETURN(env->shops, parseShopSettings(config.document));
   TOCSIN_RETURN_IF_ERROR(env->StoreEnvironment::open(config, clock, options));
   return env;
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "broadcaster/engine/bearer_config.h"
+#include "broadcaster/engine/shops.h"
 #include "broadcaster/engine/webhooks.h"
 #include "common/setup/store_environment.h"
 #include "policies/policy_config.h"
@@ -23,6 +24,7 @@ struct Environment : StoreEnvironment {
   policy::PolicyConfig policies;
   std::vector<BearerEntry> bearers;  // as configured; nothing is connected
   std::vector<std::string> webhookHosts;  // hosts outside loopback webhooks may post to
+  ShopSettings shops;                     // the "shops" section: public address for links
 
   // Validates the "policies" and "bearers" sections, then opens the store and its companions.
   static Result<std::unique_ptr<Environment>> open(const Config& config, Clock& clock, SqliteOptions options = {});

@@ -102,7 +102,8 @@ void EventApplier::receipt(StoreTx& tx, const ReceiptEvent& r, Timestamp now, Ev
   report.detail = rc.detail;
   report.receivedAt = now;
   tx.messages().addDeliveryReport(report);
-  tx.webhooks().enqueue("delivery", deliveryEventJson(report), now);
+  tx.webhooks().enqueue("delivery", deliveryEventJson(report), now,
+                        rc.messageId ? tx.jobs().shopOf(*rc.messageId >> 32) : std::nullopt);
   if (!rc.messageId || rc.state == DeliveryState::kPending) return;
   MessageOutcome o;
   o.id = *rc.messageId;

@@ -1,6 +1,7 @@
 #include "broadcaster/engine/expander.h"
 
 #include "broadcaster/engine/job_texts.h"
+#include "broadcaster/engine/shops.h"
 #include "common/consent/consent.h"
 #include "policies/message_class.h"
 #include "policies/promotion.h"
@@ -44,7 +45,19 @@ Result<ExpansionStep> Expander::step(StoreTx& tx, const Job& job, ScanCursor fro
   m.job = job.id;
   m.rank = rank;
   m.at = now;
-  const ScanStep scan = tx.contacts().scanAudience(from, batch, zones, purpose, [&](const AudienceMember& c) {
+  // A campaign's shop: its reply route per country and whether its links are tracked.
+  std::optional<Shop> shop;
+  if (campaign) shop = tx.shops().findShop(job.purpose->substr(std::string("promotions:").size()));
+  if (!shop && campaign) {
+    shop.emplace();
+    shop->id = shop->name = job.purpose->substr(std::string("promotions:").size());
+  }
+  static const std::vector<BearerEntry> kNoBearers;
+  const std::vector<BearerEntry>& bearers = bearers_ ? *bearers_ : kNoBearers;
+  const bool tracked = campaign && shop->tracking && shops_ && !shops_->publicUrl.empty();
+  std::map<std::pair<std::string, std::string>, std::string> footers;  // (language, country) -> footer
+  Status linkFailure;
+  auto visit = [&](const AudienceMember& c) {
     if (!zonesOnly && !policy::inTarget(target, c.zone, c.latitude, c.longitude)) return;
     policy::AudienceVerdict verdict;
     if (campaign) {
@@ -61,8 +74,33 @@ Result<ExpansionStep> Expander::step(StoreTx& tx, const Job& job, ScanCursor fro
     m.language = language;
     m.body.reset();
     m.lastError.reset();
-    if (campaign) m.body = policy::withStopFooter(personalise(text, c.name), policies_.stopFooter(language));
-    if (verdict.kind == policy::AudienceVerdict::Kind::kRefused) {
+    const bool refused = verdict.kind == policy::AudienceVerdict::Kind::kRefused;
+    if (campaign) {
+      auto key = std::make_pair(language, c.region);
+      auto f = footers.find(key);
+      if (f == footers.end())
+        f = footers.emplace(key, policy::stopFooterFor(policies_, language,
+                                                       stopRouteFor(*shop, job.sender, bearers, job.bearers, c.region)))
+                .first;
+      std::function<std::string(const std::string&)> shorten;
+      if (tracked && !refused)
+        shorten = [&](const std::string& url) -> std::string {
+          for (int attempt = 0; attempt < 3; ++attempt) {
+            auto code = newLinkCode(shops_->linkCodeLength);
+            if (!code.ok()) {
+              linkFailure = code.status();
+              return url;
+            }
+            if (tx.shops().linkTarget(*code)) continue;  // taken: draw again
+            tx.shops().insertLink(LinkRecord{*code, job.id, c.id, url, now});
+            return shops_->publicUrl + "/l/" + *code;
+          }
+          linkFailure = Status::internal("no free short-link code after 3 draws");
+          return url;
+        };
+      m.body = campaignMessage(text, c.name, f->second, shorten);
+    }
+    if (refused) {
       m.state = MessageState::kRefused;
       m.lastError = verdict.reason;
       ++step.refused;
@@ -71,7 +109,16 @@ Result<ExpansionStep> Expander::step(StoreTx& tx, const Job& job, ScanCursor fro
       ++step.queued;
     }
     tx.messages().insert(m);
-  });
+  };
+  ScanStep scan;
+  if (campaign && (!target.lists.empty() || !target.tags.empty())) {
+    const ScanStep s = tx.shops().scanShopAudience(from, batch, target.lists, shop->id, target.tags, target.zones, target.all,
+                                                   purpose, visit);
+    scan = s;
+  } else {
+    scan = tx.contacts().scanAudience(from, batch, zones, purpose, visit);
+  }
+  TOCSIN_RETURN_IF_ERROR(linkFailure.withContext(job.label() + ": a short link"));
   tx.messages().countInserted(job.id, MessageState::kQueued, step.queued);
   tx.messages().countInserted(job.id, MessageState::kRefused, step.refused);
   step.scanned = scan.scanned;

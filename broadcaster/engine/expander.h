@@ -14,6 +14,9 @@
 
 namespace tocsin::engine {
 
+struct BearerEntry;
+struct ShopSettings;
+
 struct ExpansionStep {
   int64_t scanned = 0;
   int64_t queued = 0;
@@ -26,6 +29,13 @@ class Expander {
   Expander(const policy::PolicyConfig& policies, const Suppressor& suppressor)
       : policies_(policies), suppressor_(suppressor) {}
 
+  // Where campaigns' short links point and which numbers take STOP replies. Without it, links
+  // are sent as written and footers name no number. REQUIRES: before the first step.
+  void useShops(const ShopSettings& settings, const std::vector<BearerEntry>& bearers) {
+    shops_ = &settings;
+    bearers_ = &bearers;
+  }
+
   // The next `batch` contacts from `from` (the job's expansion cursor). `job` gives the content
   // (texts, target, class); its own cursor is not read.
   // REQUIRES: job is an alert or campaign being expanded.
@@ -34,6 +44,8 @@ class Expander {
  private:
   const policy::PolicyConfig& policies_;
   const Suppressor& suppressor_;
+  const ShopSettings* shops_ = nullptr;
+  const std::vector<BearerEntry>* bearers_ = nullptr;
 };
 
 }  // namespace tocsin::engine

@@ -133,7 +133,7 @@ void InboundHandler::record(Context& c) const {
   record.outcome = c.out.outcome;
   record.receivedAt = c.message.receivedAt;
   const int64_t id = c.tx.inbox().addIncoming(record);
-  c.tx.webhooks().enqueue("incoming", incomingEventJson(record, id), c.message.receivedAt);
+  c.tx.webhooks().enqueue("incoming", incomingEventJson(record, id), c.message.receivedAt, std::nullopt);
   const std::string object = c.contact ? "contact:" + std::to_string(c.contact->id) : std::string("unknown-number");
   c.audit.record("sms.incoming", object,
                  c.out.intent + " through " + c.message.bearer + ": " + c.out.outcome + " (incoming #" + std::to_string(id) + ")");

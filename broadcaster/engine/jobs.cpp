@@ -299,14 +299,78 @@ Status JobService::approve(Store& store, JobId id, const std::string& approver, 
   });
 }
 
+Result<JobService::CampaignCost> JobService::campaignCost(StoreTx& tx, const Shop& shop, const CampaignRequest& r,
+                                                          const std::string& sender) const {
+  CampaignCost cost;
+  const bool tracked = shop.tracking && !shops_.publicUrl.empty();
+  const std::string sampleLink = shops_.publicUrl + "/l/" + std::string(static_cast<size_t>(shops_.linkCodeLength), 'x');
+  const std::string country = shop.country.empty() ? std::string() : shop.country;
+  const policy::StopRoute route = stopRouteFor(shop, sender, bearers_, r.bearers, country);
+  for (const auto& [language, text] : r.texts) {
+    const std::string footer = policy::stopFooterFor(policies_, language, route);
+    const std::string sent = campaignMessage(text, std::string("Camille"), footer,
+                                             tracked ? std::function<std::string(const std::string&)>(
+                                                           [&](const std::string&) { return sampleLink; })
+                                                     : nullptr);
+    auto plan = text::planSms(sent);
+    if (!plan.ok()) return plan.status().withContext("the " + language + " text");
+    const auto limit = policy::partsLimit(*plan, policies_.maxPromotionalParts);
+    if (limit.refused()) return Status::invalid("the " + language + " text as sent (links and STOP footer included): " + limit.reason);
+    cost.parts = std::max(cost.parts, static_cast<int>(plan->parts.size()));
+    cost.sample.emplace_back(language, sent);
+  }
+  // Each confirmed recipient's message as it will be built, its parts counted.
+  std::map<std::pair<std::string, std::string>, std::string> footers;
+  std::map<std::string, int> partsOfText;  // most people share a name's length and alphabet with someone
+  const std::string purpose = "promotions:" + shop.id;
+  ScanCursor cursor = 0;
+  Status failure;
+  for (;;) {
+    const ScanStep step = tx.shops().scanShopAudience(
+        cursor, 5000, r.target.lists, shop.id, r.target.tags, r.target.zones, r.target.all, purpose, [&](const AudienceMember& m) {
+          if (!m.standing || m.standing->state != ConsentAction::kConfirmed) return;
+          const auto& [language, text] = textFor(r.texts, m.language.value_or(""));
+          auto key = std::make_pair(language, m.region);
+          auto f = footers.find(key);
+          if (f == footers.end())
+            f = footers.emplace(key, policy::stopFooterFor(policies_, language, stopRouteFor(shop, sender, bearers_, r.bearers, m.region)))
+                    .first;
+          const std::string sent = campaignMessage(text, m.name, f->second,
+                                                   tracked ? std::function<std::string(const std::string&)>(
+                                                                 [&](const std::string&) { return sampleLink; })
+                                                           : nullptr);
+          auto known = partsOfText.find(sent);
+          int parts = 0;
+          if (known != partsOfText.end()) {
+            parts = known->second;
+          } else {
+            auto plan = text::planSms(sent);
+            if (!plan.ok()) {
+              failure = plan.status();
+              return;
+            }
+            parts = static_cast<int>(plan->parts.size());
+            if (partsOfText.size() < 100000) partsOfText.emplace(sent, parts);
+          }
+          ++cost.recipients;
+          cost.total += parts;
+        });
+    if (step.finished || step.next == cursor) break;
+    cursor = step.next;
+  }
+  TOCSIN_RETURN_IF_ERROR(failure);
+  return cost;
+}
+
 Result<JobId> JobService::createCampaign(Store& store, const CampaignRequest& r, const std::string& actor,
                                          IdempotencyKey* idem) const {
   if (idem) TOCSIN_RETURN_IF_ERROR(validateIdempotencyKey(idem->key));
   const std::string purpose = "promotions:" + r.shop;
   TOCSIN_RETURN_IF_ERROR(validatePurpose(purpose));
-  if (r.target.empty()) return Status::invalid("a campaign needs a target (zones or all)");
+  if (r.target.empty() && r.lists.empty()) return Status::invalid("a campaign needs a target (zones, lists, tags or all)");
   if (r.title.empty() || !isCleanLine(r.title, 200))
     return Status::invalid("a campaign needs a title of at most 200 characters, on one line, without control characters");
+  if (r.lists.size() > 20 || r.target.tags.size() > 20) return Status::invalid("a campaign names at most 20 lists and 20 tags");
   TOCSIN_RETURN_IF_ERROR(checkTexts(r.texts, policies_.maxPromotionalParts, true, true));
   TOCSIN_RETURN_IF_ERROR(checkBearerChoice(bearers_, r.bearers, MessageClass::kPromotional).withContext("bearers"));
   if (r.sender) {
@@ -315,7 +379,11 @@ Result<JobId> JobService::createCampaign(Store& store, const CampaignRequest& r,
     if (d.refused()) return Status::invalid(d.reason);
   }
   const Timestamp now = clock_.now();
+  // A minute's grace for clocks and typing; anything earlier is a mistake, not "now".
+  if (r.notBefore && *r.notBefore < now - std::chrono::minutes(1))
+    return Status::invalid("'at' (" + formatUtc(*r.notBefore) + ") is in the past: give a time to come, or none to start now");
   if (r.deadline && *r.deadline <= now) return Status::invalid("the campaign's deadline has passed");
+  if (r.deadline && r.notBefore && *r.deadline <= *r.notBefore) return Status::invalid("the deadline comes before 'at'");
   Job j;
   j.kind = JobKind::kCampaign;
   j.messageClass = MessageClass::kPromotional;
@@ -331,6 +399,36 @@ Result<JobId> JobService::createCampaign(Store& store, const CampaignRequest& r,
   j.notBefore = r.notBefore;
   j.expiresAt = r.deadline;
   j.createdAt = j.updatedAt = now;
+  // The audience is counted in a read first: a campaign to everyone reads every contact, and
+  // the write lock (which an alert may be waiting for) is not held meanwhile. The count is an
+  // estimate anyway; the settlement charges what was sent.
+  auto prepare = [&](StoreTx& tx, Job& campaign, Shop& shop) -> Status {
+    TOCSIN_ASSIGN_OR_RETURN(shop, activeShop(tx, r.shop, "send a campaign"));
+    campaign = j;
+    for (const auto& name : r.lists) {
+      auto list = tx.shops().findList(r.shop, name);
+      if (!list) return Status::notFound("no list '" + name + "' in shop " + r.shop);
+      if (std::find(campaign.target.lists.begin(), campaign.target.lists.end(), list->id) == campaign.target.lists.end())
+        campaign.target.lists.push_back(list->id);
+    }
+    TOCSIN_ASSIGN_OR_RETURN(const std::string sender, campaignSender(tx, reservedSenders(bearers_, policies_), r.shop, r.sender));
+    campaign.sender = sender;
+    if (shop.moderation) {
+      campaign.state = JobState::kDraft;
+      campaign.approvedBy.reset();
+    }
+    return Status::okStatus();
+  };
+  CampaignCost cost;
+  TOCSIN_RETURN_IF_ERROR(store.read([&](StoreTx& tx) -> Status {
+    Job campaign;
+    Shop shop;
+    TOCSIN_RETURN_IF_ERROR(prepare(tx, campaign, shop));
+    CampaignRequest counted = r;
+    counted.target = campaign.target;
+    TOCSIN_ASSIGN_OR_RETURN(cost, campaignCost(tx, shop, counted, *campaign.sender));
+    return Status::okStatus();
+  }));
   JobId id = 0;
   TOCSIN_RETURN_IF_ERROR(audit_.write(store, actor, [&](StoreTx& tx, AuditRecorder& rec) -> Status {
     TOCSIN_ASSIGN_OR_RETURN(const auto earlier, replayOf(tx, actor, idem));
@@ -338,15 +436,31 @@ Result<JobId> JobService::createCampaign(Store& store, const CampaignRequest& r,
       id = *earlier;
       return Status::okStatus();
     }
-    TOCSIN_ASSIGN_OR_RETURN(const std::string sender, campaignSender(tx, reservedSenders(bearers_, policies_), r.shop, r.sender));
-    Job campaign = j;
-    campaign.sender = sender;
+    Job campaign;
+    Shop shop;
+    TOCSIN_RETURN_IF_ERROR(prepare(tx, campaign, shop));
     id = tx.jobs().insert(campaign);
+    const int64_t parts = cost.total;
+    TOCSIN_RETURN_IF_ERROR(reserveCredits(tx, rec, shop, id, parts, actor));
     rememberKey(tx, actor, idem, id, rec.now());
-    rec.record("campaign.create", object(id), purpose + " to " + policy::describeTarget(r.target) + " as " + sender);
+    rec.record("campaign.create", object(id),
+               purpose + " to " + policy::describeTarget(campaign.target) + " as " + *campaign.sender + "; " +
+                   std::to_string(cost.recipients) + " confirmed recipients, " + std::to_string(parts) + " parts reserved" + (shop.moderation ? "; waiting for an admin's approval" : ""));
     return Status::okStatus();
   }));
   return id;
+}
+
+Status JobService::approveCampaign(Store& store, JobId id, const std::string& admin) const {
+  return audit_.write(store, admin, [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+    TOCSIN_ASSIGN_OR_RETURN(const Job job, findJob(tx, id, JobKind::kCampaign));
+    if (job.state != JobState::kDraft)
+      return Status::failedPrecondition("campaign " + std::to_string(id) + " is " + jobStateName(job.state) + ", not waiting for approval");
+    if (job.createdBy == admin) return Status::permissionDenied("a campaign is approved by someone other than its author");
+    tx.jobs().approve(id, admin, rec.now());
+    rec.record("campaign.approve", object(id), "released for the moderated shop");
+    return Status::okStatus();
+  });
 }
 
 Status JobService::cancel(Store& store, JobId id, const std::string& actor, const std::string& reason, std::optional<JobKind> kind) const {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "broadcaster/engine/bearer_config.h"
+#include "broadcaster/engine/shops.h"
 #include "common/audit/audit_log.h"
 #include "common/jobs/job.h"
 #include "common/store/store.h"
@@ -42,6 +43,7 @@ struct CampaignRequest {
   std::optional<Timestamp> notBefore;        // scheduled start
   std::optional<Timestamp> deadline;         // not sent after
   std::vector<std::string> bearers;
+  std::vector<std::string> lists;            // the shop's lists, by name (in the target as ids)
 };
 
 // A client's Idempotency-Key for a creation: a retry with the same key and the same request
@@ -65,8 +67,9 @@ struct TextPreview {
 class JobService {
  public:
   // `bearers`: the configured bearers, against which a job's choice is checked.
-  JobService(AuditLog& audit, const policy::PolicyConfig& policies, const Clock& clock, std::vector<BearerEntry> bearers)
-      : audit_(audit), policies_(policies), clock_(clock), bearers_(std::move(bearers)) {}
+  JobService(AuditLog& audit, const policy::PolicyConfig& policies, const Clock& clock, std::vector<BearerEntry> bearers,
+             ShopSettings shops = {})
+      : audit_(audit), policies_(policies), clock_(clock), bearers_(std::move(bearers)), shops_(std::move(shops)) {}
 
   // A draft: nothing is sent until someone else approves it (test and exercise alerts may be
   // approved by their author).
@@ -83,8 +86,24 @@ class JobService {
   // the same area, class and bearers, referencing it. The original's unsent messages are
   // cancelled at once (stopping is always safe); the correction still needs a second person.
   Result<JobId> draftFalseAlarmCorrection(Store& store, JobId original, const std::string& actor) const;
+  // A shop's campaign: the shop must be active, the start (`at`) not in the past, the lists its
+  // own. Its cost (confirmed recipients x parts) is reserved from the shop's credits, or it is
+  // refused naming the shortfall. A shop under moderation gets a draft an admin approves.
   Result<JobId> createCampaign(Store& store, const CampaignRequest& request, const std::string& actor,
                                IdempotencyKey* idempotency = nullptr) const;
+  // An admin releases (or turns down) a moderated shop's campaign.
+  Status approveCampaign(Store& store, JobId job, const std::string& admin) const;
+  // Per language, the campaign's text for a sample person in the shop's country: links as the
+  // short links they become, the STOP footer of its reply route; and the parts every confirmed
+  // recipient's message will take, counted with their own language, name and country.
+  struct CampaignCost {
+    Texts sample;
+    int parts = 0;            // of the sample's longest text
+    int64_t recipients = 0;   // with confirmed consent
+    int64_t total = 0;        // parts for every one of them: their language, name and country
+  };
+  Result<CampaignCost> campaignCost(StoreTx& tx, const Shop& shop, const CampaignRequest& request,
+                                    const std::string& sender) const;
   // Cancels what is not sent yet. With `kind`, only a job of that kind (an alert route does not
   // cancel a campaign).
   Status cancel(Store& store, JobId job, const std::string& actor, const std::string& reason,
@@ -107,6 +126,7 @@ class JobService {
   const policy::PolicyConfig& policies_;
   const Clock& clock_;
   std::vector<BearerEntry> bearers_;
+  ShopSettings shops_;
 };
 
 // SHA-256 (hex) of everything an approver approves: class, mode, title, texts, sender, target,

@@ -14,6 +14,7 @@ const char* statusCodeName(StatusCode code) {
     case StatusCode::kUnavailable: return "unavailable";
     case StatusCode::kResourceExhausted: return "resource exhausted";
     case StatusCode::kTooMany: return "too many requests";
+    case StatusCode::kNoCredits: return "not enough credits";
     case StatusCode::kDataLoss: return "data loss";
     case StatusCode::kIoError: return "i/o error";
     case StatusCode::kInternal: return "internal error";

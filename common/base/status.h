@@ -24,6 +24,7 @@ enum class StatusCode {
   kUnavailable,        // transient: busy, link down; retrying later may succeed
   kResourceExhausted,  // disk full, quota reached
   kTooMany,            // a rate limit: the same again later will succeed
+  kNoCredits,          // a shop's SMS credits do not cover what it asked for
   kDataLoss,           // stored data is corrupt or was tampered with
   kIoError,            // the operating system refused a file or device operation
   kInternal,           // a bug: an invariant did not hold
@@ -45,6 +46,7 @@ class [[nodiscard]] Status {
   static Status permissionDenied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
   static Status unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   static Status exhausted(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
+  static Status noCredits(std::string m) { return {StatusCode::kNoCredits, std::move(m)}; }
   static Status dataLoss(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
   static Status ioError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
   static Status internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }

@@ -39,6 +39,7 @@ Status readRetention(JsonReader& r, RetentionConfig& c) {
   TOCSIN_RETURN_IF_ERROR(r.getDuration("unconfirmed_signups", c.unconfirmedSignups));
   TOCSIN_RETURN_IF_ERROR(r.getDuration("audit_entries", c.auditEntries));
   TOCSIN_RETURN_IF_ERROR(r.getDuration("suppressions", c.suppressions));
+  TOCSIN_RETURN_IF_ERROR(r.getDuration("links", c.links));
   TOCSIN_RETURN_IF_ERROR(r.getDuration("sweep_interval", c.sweepInterval));
   if (c.sweepInterval < std::chrono::seconds(1))
     return Status::invalid("configuration key 'retention.sweep_interval' must be at least 1s");
@@ -61,7 +62,7 @@ Result<Config> parseConfig(const std::string& jsonText, const std::string& sourc
   Status st = readSection(root, "store", c.store, readStore);
   if (st.ok()) st = readSection(root, "phone", c.phone, readPhone);
   if (st.ok()) st = readSection(root, "retention", c.retention, readRetention);
-  for (const char* owned : {"bearers", "policies", "broadcaster", "api", "kiosk", "webhooks"})
+  for (const char* owned : {"bearers", "policies", "broadcaster", "api", "kiosk", "webhooks", "shops"})
     if (st.ok() && root.has(owned)) root.markRead(owned);
   if (st.ok()) st = root.checkNoUnknownKeys();
   c.document = obj;

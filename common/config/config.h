@@ -33,6 +33,7 @@ struct RetentionConfig {
   std::optional<Micros> unconfirmedSignups = std::chrono::hours(48);
   std::optional<Micros> auditEntries = std::chrono::days(10 * 365);
   std::optional<Micros> suppressions;  // kept for good: an erased number must stay suppressed
+  std::optional<Micros> links = std::chrono::days(90);  // tracked links and their clicks (counts stay)
   Micros sweepInterval = std::chrono::hours(1);
 };
 

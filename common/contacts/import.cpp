@@ -197,15 +197,23 @@ Result<ImportReport> ContactImporter::run(Store& store, AuditLog& audit, const s
 
   ImportReport counts;
   std::vector<ImportProblem> refused;
-  const std::string source = "import";
+  const std::string& source = options.source;
   Status st = audit.write(store, actor, [&](StoreTx& tx, AuditRecorder& rec) {
     for (size_t i : unique) {
       const Row& r = rows[i];
+      if (!options.updateExisting) {
+        if (auto known = tx.contacts().findByPhone(r.phone.e164)) {
+          if (options.each) options.each(tx, known->id);
+          ++counts.unchanged;
+          continue;
+        }
+      }
       auto outcome = book_.applyUnaudited(tx, r.phone, r.details, source, rec.now(), &r.fingerprint);
       if (!outcome.ok()) {
         refused.push_back({r.line, outcome.status().message()});
         continue;
       }
+      if (options.each) options.each(tx, outcome->id);
       switch (outcome->outcome) {
         case UpsertResult::Outcome::kCreated: ++counts.created; break;
         case UpsertResult::Outcome::kUpdated: ++counts.updated; break;
@@ -216,7 +224,8 @@ Result<ImportReport> ContactImporter::run(Store& store, AuditLog& audit, const s
     rec.record("contacts.import", "file:" + basename(options.label),
                "rows=" + std::to_string(report.rows) + " created=" + std::to_string(counts.created) +
                    " updated=" + std::to_string(counts.updated) + " unchanged=" + std::to_string(counts.unchanged) +
-                   " duplicates_merged=" + std::to_string(report.duplicatesMerged));
+                   " duplicates_merged=" + std::to_string(report.duplicatesMerged) +
+                   (options.into.empty() ? "" : " into " + options.into));
     return Status::okStatus();
   });
   if (!refused.empty()) {

@@ -8,6 +8,7 @@
 // Suppressed numbers are refused. One audit entry records the import, with counts only.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,12 @@ struct ImportReport {
 struct ImportOptions {
   std::string label = "contacts.csv";         // how the audit entry names the file
   const PhoneWorkerPool* workers = nullptr;  // normalise numbers in worker processes (else in-process)
+  std::string source = "import";              // the contacts' source when created
+  bool updateExisting = true;                 // false: a known number is left as it is (a shop's list)
+  // Called in the import's write for every imported contact (a shop's list adds it as a member).
+  std::function<void(StoreTx&, ContactId)> each;
+  // Written in the import's audit entry ("into list 12 of shop bakery").
+  std::string into;
 };
 
 class ContactImporter {

@@ -63,7 +63,10 @@ struct Target {
   std::vector<std::string> zones;
   std::vector<Circle> circles;
   std::vector<Polygon> polygons;
-  bool empty() const { return !all && zones.empty() && circles.empty() && polygons.empty(); }
+  // Campaigns only: a shop's lists (by id) and tags; a contact in any of them, or in a zone, is in.
+  std::vector<int64_t> lists;
+  std::vector<std::string> tags;
+  bool empty() const { return !all && zones.empty() && circles.empty() && polygons.empty() && lists.empty() && tags.empty(); }
 };
 
 // One text per language, the first the default: (language, text). Campaign texts may hold

@@ -7,7 +7,7 @@ std::string SweepReport::summary() const {
          " unconfirmed_signups=" + std::to_string(unconfirmedSignups) +
          " contacts_without_consent=" + std::to_string(contactsWithoutConsent) +
          " audit_entries=" + std::to_string(auditEntries) + " suppressions=" + std::to_string(suppressions) +
-         " suppressions_added=" + std::to_string(suppressionsAdded);
+         " suppressions_added=" + std::to_string(suppressionsAdded) + " links=" + std::to_string(links);
 }
 
 Result<SweepReport> RetentionSweeper::sweep(const RetentionCutoffs& c, const std::string& actor) {
@@ -29,6 +29,7 @@ Result<SweepReport> RetentionSweeper::sweep(const RetentionCutoffs& c, const std
         if (tx.suppressions().add({suppressor_.fingerprint(phone), suppressor_.keyVersion(), "withdrawn", rec.now()}))
           ++report.suppressionsAdded;
     }
+    if (c.links) report.links = tx.shops().purgeLinks(*c.links);
     if (c.auditEntries) report.auditEntries = audit_.trimBefore(tx, rec, *c.auditEntries);
     rec.record("retention.sweep", "store", report.summary());
     return Status::okStatus();

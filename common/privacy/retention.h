@@ -21,6 +21,7 @@ struct RetentionCutoffs {
   std::optional<Timestamp> unconfirmedSignups;
   std::optional<Timestamp> auditEntries;
   std::optional<Timestamp> suppressions;
+  std::optional<Timestamp> links;  // tracked short links made before (their counts per campaign stay)
 };
 
 struct SweepReport {
@@ -31,8 +32,9 @@ struct SweepReport {
   int64_t auditEntries = 0;
   int64_t suppressions = 0;
   int64_t suppressionsAdded = 0;  // for deleted contacts who had opted out
+  int64_t links = 0;
   int64_t total() const {
-    return messageBodies + deliveryReports + unconfirmedSignups + contactsWithoutConsent + auditEntries + suppressions;
+    return messageBodies + deliveryReports + unconfirmedSignups + contactsWithoutConsent + auditEntries + suppressions + links;
   }
   std::string summary() const;  // "message_bodies=3 delivery_reports=0 ..."
 };

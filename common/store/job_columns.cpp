@@ -88,6 +88,16 @@ std::string encodeTarget(const Target& t) {
     field("zones");
     appendStringList(out, t.zones);
   }
+  if (!t.lists.empty()) {
+    field("lists");
+    out += '[';
+    for (size_t i = 0; i < t.lists.size(); ++i) out += (i ? "," : "") + std::to_string(t.lists[i]);
+    out += ']';
+  }
+  if (!t.tags.empty()) {
+    field("tags");
+    appendStringList(out, t.tags);
+  }
   if (!t.circles.empty()) {
     field("circles");
     out += '[';
@@ -126,10 +136,15 @@ Target decodeTarget(JobId job, std::string_view column) {
   try {
     auto o = parse(job, "target", column).extract<Poco::JSON::Object::Ptr>();
     for (const auto& key : o->getNames())
-      if (key != "all" && key != "zones" && key != "circles" && key != "polygons") corrupt(job, "target", "has an unknown key '" + key + "'");
+      if (key != "all" && key != "zones" && key != "circles" && key != "polygons" && key != "lists" && key != "tags")
+        corrupt(job, "target", "has an unknown key '" + key + "'");
     if (o->has("all")) t.all = o->getValue<bool>("all");
     if (auto zones = o->getArray("zones"))
       for (size_t i = 0; i < zones->size(); ++i) t.zones.push_back(zones->getElement<std::string>(static_cast<unsigned>(i)));
+    if (auto lists = o->getArray("lists"))
+      for (size_t i = 0; i < lists->size(); ++i) t.lists.push_back(lists->getElement<int64_t>(static_cast<unsigned>(i)));
+    if (auto tags = o->getArray("tags"))
+      for (size_t i = 0; i < tags->size(); ++i) t.tags.push_back(tags->getElement<std::string>(static_cast<unsigned>(i)));
     if (auto circles = o->getArray("circles"))
       for (size_t i = 0; i < circles->size(); ++i) {
         auto c = circles->getObject(static_cast<unsigned>(i));

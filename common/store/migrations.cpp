@@ -511,6 +511,113 @@ CREATE TABLE alert_templates (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Version 10: shops as customers. A shop is registered by an admin and activated by its owner
+// with a code sent by SMS; it pays in SMS parts (a balance or a monthly quota), keeps lists and
+// tags of contacts, and its campaigns' links become tracked short links. Shops that existed
+// only as a name (on tokens, kiosks, sender IDs, accounts or consent) are registered as active
+// and unmetered, so nothing they did before stops working.
+constexpr const char* kSchemaV10 = R"sql(
+CREATE TABLE shops (
+  id                  TEXT    PRIMARY KEY,
+  name                TEXT    NOT NULL,
+  country             TEXT,                 -- NULL: registered before shops had accounts
+  owner_phone         TEXT,
+  state               TEXT    NOT NULL CHECK (state IN ('pending', 'active', 'suspended', 'closed')),
+  requested_senders   TEXT    NOT NULL DEFAULT '[]',
+  activation_hash     TEXT,
+  activation_expires  INTEGER,
+  activation_attempts INTEGER NOT NULL DEFAULT 0,
+  moderation          INTEGER NOT NULL DEFAULT 0,
+  tracking            INTEGER NOT NULL DEFAULT 1,
+  credit_mode         TEXT    NOT NULL CHECK (credit_mode IN ('balance', 'quota', 'unmetered')),
+  balance             INTEGER NOT NULL DEFAULT 0,
+  monthly_quota       INTEGER,
+  quota_month         TEXT,
+  low_balance         INTEGER NOT NULL DEFAULT 0,
+  low_alerted         INTEGER NOT NULL DEFAULT 0,
+  created_by          TEXT    NOT NULL,
+  created_at          INTEGER NOT NULL,
+  activated_at        INTEGER,
+  closed_at           INTEGER
+) STRICT, WITHOUT ROWID;
+INSERT OR IGNORE INTO shops (id, name, state, credit_mode, created_by, created_at, activated_at)
+  SELECT shop, shop, 'active', 'unmetered', 'migration', CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER),
+         CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)
+  FROM (SELECT shop FROM shop_senders UNION SELECT shop FROM kiosks UNION SELECT shop FROM api_tokens WHERE shop IS NOT NULL
+        UNION SELECT shop FROM console_accounts WHERE shop IS NOT NULL
+        UNION SELECT substr(purpose, 12) FROM consent_state WHERE purpose LIKE 'promotions:_%'
+        UNION SELECT substr(purpose, 12) FROM jobs WHERE purpose LIKE 'promotions:_%');
+
+CREATE TABLE credit_entries (
+  id            INTEGER PRIMARY KEY,
+  shop          TEXT    NOT NULL,
+  job_id        INTEGER,
+  kind          TEXT    NOT NULL CHECK (kind IN ('top_up', 'quota', 'reserve', 'charge', 'refund', 'adjust')),
+  parts         INTEGER NOT NULL,
+  balance_after INTEGER NOT NULL,
+  actor         TEXT    NOT NULL,
+  at            INTEGER NOT NULL
+) STRICT;
+CREATE INDEX credit_entries_by_shop ON credit_entries(shop, at);
+
+CREATE TABLE job_credits (
+  job_id     INTEGER PRIMARY KEY,
+  shop       TEXT    NOT NULL,
+  reserved   INTEGER NOT NULL,
+  charged    INTEGER NOT NULL DEFAULT 0,
+  refunded   INTEGER NOT NULL DEFAULT 0,
+  settled_at INTEGER,
+  final      INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX job_credits_open ON job_credits(job_id) WHERE final = 0;
+
+CREATE TABLE contact_lists (
+  id         INTEGER PRIMARY KEY,
+  shop       TEXT    NOT NULL,
+  name       TEXT    NOT NULL,
+  created_by TEXT    NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (shop, name)
+) STRICT;
+CREATE TABLE list_members (
+  list_id    INTEGER NOT NULL,
+  contact_id INTEGER NOT NULL,
+  PRIMARY KEY (list_id, contact_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX list_members_by_contact ON list_members(contact_id);
+CREATE TABLE contact_tags (
+  shop       TEXT    NOT NULL,
+  tag        TEXT    NOT NULL,
+  contact_id INTEGER NOT NULL,
+  PRIMARY KEY (shop, tag, contact_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX contact_tags_by_contact ON contact_tags(contact_id);
+
+-- One short link per recipient of a campaign's URL. Kept for their own retention period; the
+-- counts per job stay after the links are purged.
+CREATE TABLE links (
+  code        TEXT    PRIMARY KEY,
+  job_id      INTEGER NOT NULL,
+  contact_id  INTEGER,
+  url         TEXT    NOT NULL,
+  created_at  INTEGER NOT NULL,
+  first_click INTEGER,
+  last_click  INTEGER,
+  clicks      INTEGER NOT NULL DEFAULT 0
+) STRICT, WITHOUT ROWID;
+CREATE INDEX links_by_job ON links(job_id);
+CREATE INDEX links_by_time ON links(created_at);
+CREATE INDEX links_by_contact ON links(contact_id) WHERE contact_id IS NOT NULL;
+CREATE TABLE job_clicks (
+  job_id  INTEGER PRIMARY KEY,
+  links   INTEGER NOT NULL DEFAULT 0,
+  clicks  INTEGER NOT NULL DEFAULT 0,
+  clicked INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+ALTER TABLE webhooks ADD COLUMN shop TEXT;  -- NULL: the town's, sees every event
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -524,6 +631,7 @@ const std::vector<Migration>& migrations() {
       {7, "keys recorded by fingerprint, consent history and suppressions bound to the audit chain", kSchemaV7},
       {8, "kiosks enrolled for shops' stands, paired with a one-time code", kSchemaV8},
       {9, "console sign-in accounts (password and TOTP), zones' boundaries, alert templates", kSchemaV9},
+      {10, "shops' accounts, credits, lists and tags, tracked links, shops' webhooks", kSchemaV10},
   };
   return kAll;
 }

@@ -286,6 +286,101 @@ struct AlertTemplate {
   Timestamp createdAt;
 };
 
+// A shop as a customer of the appliance: registered by an admin, activated by its owner with a
+// code sent by SMS, suspended or closed by an admin. Its id is the short name in its consent
+// purpose ("promotions:<id>"), its tokens and its kiosks.
+enum class ShopState { kPending, kActive, kSuspended, kClosed };
+const char* shopStateName(ShopState s);
+std::optional<ShopState> parseShopState(std::string_view name);
+
+// How a shop pays for what it sends, in SMS parts: a balance topped up by an admin, a quota
+// renewed each calendar month, or nothing counted (shops registered before credits existed).
+enum class CreditMode { kBalance, kQuota, kUnmetered };
+const char* creditModeName(CreditMode m);
+std::optional<CreditMode> parseCreditMode(std::string_view name);
+
+struct Shop {
+  std::string id;
+  std::string name;
+  std::string country;                          // ISO 3166 alpha-2: its sender and STOP rules
+  std::optional<std::string> ownerPhone;        // E.164; codes and low-balance alerts go there
+  ShopState state = ShopState::kPending;
+  std::vector<std::string> requestedSenders;    // what it asked for; an admin approves each
+  std::optional<std::string> activationHash;    // SHA-256 of the code sent to the owner
+  std::optional<Timestamp> activationExpires;
+  int64_t activationAttempts = 0;
+  bool moderation = false;                      // an admin approves each campaign first
+  bool tracking = true;                         // links in campaigns become tracked short links
+  CreditMode creditMode = CreditMode::kBalance;
+  int64_t balance = 0;                          // parts available now, reservations taken off
+  std::optional<int64_t> monthlyQuota;
+  std::optional<std::string> quotaMonth;        // "2026-11": the month the balance was renewed for
+  int64_t lowBalance = 0;                       // threshold in parts; 0: no alert
+  bool lowAlerted = false;                      // below the threshold and already told
+  std::string createdBy;
+  Timestamp createdAt;
+  std::optional<Timestamp> activatedAt;
+  std::optional<Timestamp> closedAt;
+};
+
+// One line of a shop's credit history.
+struct CreditEntry {
+  std::string shop;
+  std::optional<JobId> job;
+  std::string kind;       // top_up, quota, reserve, charge, refund, adjust
+  int64_t parts = 0;      // signed: what it did to the balance
+  int64_t balanceAfter = 0;
+  std::string actor;
+  Timestamp at;
+};
+
+// What a job of a shop holds of its credits: reserved when accepted, charged for the parts the
+// network took, the rest refunded once the job ends.
+struct JobCredit {
+  JobId job = 0;
+  std::string shop;
+  int64_t reserved = 0;   // still held against the balance
+  int64_t charged = 0;    // taken for parts sent
+  int64_t refunded = 0;
+  std::optional<Timestamp> settledAt;  // last settlement; a finished job is settled once more later
+  bool final = false;
+};
+
+// A shop's named list of contacts.
+struct ContactList {
+  int64_t id = 0;
+  std::string shop;
+  std::string name;
+  int64_t members = 0;
+  std::string createdBy;
+  Timestamp createdAt;
+};
+
+// A tracked short link: one per recipient of a campaign's URL.
+struct LinkRecord {
+  std::string code;
+  JobId job = 0;
+  std::optional<ContactId> contact;
+  std::string url;
+  Timestamp createdAt;
+};
+
+struct LinkClick {
+  std::string code;
+  Timestamp at;
+};
+
+struct ClickCounts {
+  int64_t links = 0;     // short links made
+  int64_t clicks = 0;    // every click
+  int64_t clicked = 0;   // links clicked at least once: recipients who clicked
+};
+
+struct UrlClicks {
+  std::string url;
+  ClickCounts counts;
+};
+
 // A bearer token of the operator API, as the store keeps it (its hash, never the token).
 struct ApiToken {
   int64_t id = 0;
@@ -307,6 +402,7 @@ struct Webhook {
   std::string url;
   std::vector<std::string> events;  // "delivery", "incoming"
   std::string secret;               // hex HMAC key
+  std::optional<std::string> shop;  // a shop's own: only its jobs' events; nullopt: the town's, every event
   std::string createdBy;
   Timestamp createdAt;
   std::optional<Timestamp> disabledAt;

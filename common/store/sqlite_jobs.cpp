@@ -234,4 +234,13 @@ void SqliteJobs::rememberRequestKey(const std::string& scope, const std::string&
   st.run();
 }
 
+std::optional<std::string> SqliteJobs::shopOf(JobId id) {
+  Statement& st = db_.cached("SELECT substr(purpose, 12) FROM jobs WHERE id = ?1 AND purpose LIKE 'promotions:_%'");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  std::string shop = st.getText(0);
+  st.reset();
+  return shop;
+}
+
 }  // namespace tocsin::sql

@@ -81,7 +81,20 @@ ErasureCounts SqlitePrivacy::eraseNumber(std::optional<ContactId> contact, const
     st.run();
     counts.jobTargets = db_.changes();
   }
+  {
+    // A shop's owner who asked to be erased: the shop keeps no number until an admin gives one.
+    Statement st(db_.handle(), "UPDATE shops SET owner_phone = NULL WHERE owner_phone = ?1");
+    st.bind(1, phone);
+    st.run();
+  }
   if (contact) {
+    // Shops' lists and tags, and the short links made for the person (a URL may hold their name).
+    for (const char* sql : {"DELETE FROM list_members WHERE contact_id = ?1", "DELETE FROM contact_tags WHERE contact_id = ?1",
+                            "DELETE FROM links WHERE contact_id = ?1"}) {
+      Statement st(db_.handle(), sql);
+      st.bind(1, *contact);
+      st.run();
+    }
     Statement events(db_.handle(), "DELETE FROM consent_events WHERE contact_id = ?1 RETURNING id");
     events.bind(1, *contact);
     const size_t before = proven_.size();

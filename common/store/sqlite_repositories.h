@@ -164,6 +164,7 @@ class SqliteJobs final : public JobRepository {
   JobId insert(const Job& job) override;
   std::optional<Job> find(JobId id) override;
   std::optional<JobStatus> status(JobId id) override;
+  std::optional<std::string> shopOf(JobId id) override;
   std::vector<JobStatus> statusesIn(const std::vector<JobState>& states) override;
   std::vector<Job> inStates(const std::vector<JobState>& states, int64_t limit) override;
   std::vector<Job> recent(JobKind kind, JobId beforeId, int64_t limit) override;
@@ -272,7 +273,8 @@ class SqliteWebhooks final : public WebhookRepository {
   std::optional<Webhook> findByName(const std::string& name) override;
   std::vector<Webhook> list() override;
   void disable(int64_t id, Timestamp at) override;
-  int64_t enqueue(const std::string& event, const std::string& payload, Timestamp at) override;
+  int64_t enqueue(const std::string& event, const std::string& payload, Timestamp at,
+                  const std::optional<std::string>& shop) override;
   std::vector<WebhookDelivery> due(Timestamp now, int64_t limit) override;
   void delivered(int64_t id, Timestamp at) override;
   void retryAt(int64_t id, Timestamp next, const std::string& error, Timestamp at) override;
@@ -308,6 +310,43 @@ class SqliteConsole final : public ConsoleRepository {
   void saveTemplate(const AlertTemplate& t) override;
   bool removeTemplate(const std::string& name) override;
   std::vector<AlertTemplate> templates() override;
+
+ private:
+  Database& db_;
+};
+
+class SqliteShops final : public ShopRepository {
+ public:
+  explicit SqliteShops(Database& db) : db_(db) {}
+  void saveShop(const Shop& shop) override;
+  std::optional<Shop> findShop(const std::string& id) override;
+  std::vector<Shop> shops() override;
+  void addCredit(const CreditEntry& entry) override;
+  std::vector<CreditEntry> credits(const std::string& shop, Timestamp from, Timestamp to) override;
+  void saveJobCredit(const JobCredit& credit) override;
+  std::optional<JobCredit> findJobCredit(JobId job) override;
+  std::vector<JobCredit> openJobCredits() override;
+  std::map<std::string, int64_t> partsByState(JobId job) override;
+  int64_t createList(const ContactList& list) override;
+  std::optional<ContactList> findList(const std::string& shop, const std::string& name) override;
+  std::vector<ContactList> lists(const std::string& shop) override;
+  void renameList(int64_t id, const std::string& name) override;
+  void deleteList(int64_t id) override;
+  void forgetLists(const std::string& shop) override;
+  bool addMember(int64_t list, ContactId contact) override;
+  bool removeMember(int64_t list, ContactId contact) override;
+  bool tag(const std::string& shop, const std::string& tag, ContactId contact) override;
+  bool untag(const std::string& shop, const std::string& tag, ContactId contact) override;
+  std::vector<std::pair<std::string, int64_t>> tags(const std::string& shop) override;
+  ScanStep scanShopAudience(ScanCursor from, int64_t limit, const std::vector<int64_t>& lists, const std::string& shop,
+                            const std::vector<std::string>& tags, const std::vector<std::string>& zones, bool everyone,
+                            std::string_view purpose, const std::function<void(const AudienceMember&)>& visit) override;
+  void insertLink(const LinkRecord& link) override;
+  std::optional<std::string> linkTarget(const std::string& code) override;
+  void recordClicks(const std::vector<LinkClick>& clicks) override;
+  ClickCounts clicks(JobId job) override;
+  std::vector<UrlClicks> clicksByUrl(JobId job) override;
+  int64_t purgeLinks(Timestamp createdBefore) override;
 
  private:
   Database& db_;

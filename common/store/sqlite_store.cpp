@@ -22,7 +22,7 @@ struct SqliteStore::Impl final : StoreTx {
   explicit Impl(std::unique_ptr<Database> database)
       : db(std::move(database)), counts(*db), contactsRepo(*db), consentRepo(*db, proven), auditRepo(*db), suppressionRepo(*db, proven),
         privacyRepo(*db, proven), jobsRepo(*db, counts), messagesRepo(*db, counts), inboxRepo(*db), signupsRepo(*db), runtimeRepo(*db),
-        tokensRepo(*db), webhooksRepo(*db), peopleRepo(*db), sendersRepo(*db), consoleRepo(*db) {}
+        tokensRepo(*db), webhooksRepo(*db), peopleRepo(*db), sendersRepo(*db), consoleRepo(*db), shopsRepo(*db) {}
 
   ContactRepository& contacts() override { return contactsRepo; }
   ConsentRepository& consent() override { return consentRepo; }
@@ -39,6 +39,7 @@ struct SqliteStore::Impl final : StoreTx {
   PeopleRepository& people() override { return peopleRepo; }
   SenderRepository& senders() override { return sendersRepo; }
   ConsoleRepository& console() override { return consoleRepo; }
+  ShopRepository& shops() override { return shopsRepo; }
   std::vector<ProvenChange> takeProvenChanges() override { return std::exchange(proven, {}); }
 
   std::unique_ptr<Database> db;
@@ -59,6 +60,7 @@ struct SqliteStore::Impl final : StoreTx {
   sql::SqlitePeople peopleRepo;
   sql::SqliteSenders sendersRepo;
   sql::SqliteConsole consoleRepo;
+  sql::SqliteShops shopsRepo;
   int schemaVersion = 0;
   int writersLock = -1;  // the `<store>-writers` lock file
   bool yielding = false;     // the store yields to other writers

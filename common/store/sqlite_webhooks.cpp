@@ -6,7 +6,7 @@
 namespace tocsin::sql {
 namespace {
 
-constexpr const char* kColumns = "id, name, url, events, secret, created_by, created_at, disabled_at";
+constexpr const char* kColumns = "id, name, url, events, secret, created_by, created_at, disabled_at, shop";
 
 Webhook readWebhook(Statement& st) {
   Webhook w;
@@ -19,6 +19,7 @@ Webhook readWebhook(Statement& st) {
   w.createdBy = st.getText(5);
   w.createdAt = fromMicros(st.getInt(6));
   if (auto d = st.getOptionalInt(7)) w.disabledAt = fromMicros(*d);
+  w.shop = st.getOptionalText(8);
   return w;
 }
 
@@ -28,8 +29,9 @@ int64_t SqliteWebhooks::insert(const Webhook& w) {
   std::string events;
   for (const auto& e : w.events) events += (events.empty() ? "" : " ") + e;
   Statement& st = db_.cached(
-      "INSERT INTO webhooks (name, url, events, secret, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+      "INSERT INTO webhooks (name, url, events, secret, created_by, created_at, shop) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   st.bind(1, w.name).bind(2, w.url).bind(3, events).bind(4, w.secret).bind(5, w.createdBy).bind(6, toMicros(w.createdAt));
+  st.bind(7, w.shop);
   st.run();
   return db_.lastInsertRowid();
 }
@@ -58,12 +60,13 @@ void SqliteWebhooks::disable(int64_t id, Timestamp at) {
   drop.run();
 }
 
-int64_t SqliteWebhooks::enqueue(const std::string& event, const std::string& payload, Timestamp at) {
+int64_t SqliteWebhooks::enqueue(const std::string& event, const std::string& payload, Timestamp at,
+                                const std::optional<std::string>& shop) {
   Statement& st = db_.cached(
       "INSERT INTO webhook_deliveries (webhook_id, event, payload, state, next_at, created_at, updated_at) "
       "SELECT id, ?1, ?2, 'pending', ?3, ?3, ?3 FROM webhooks "
-      "WHERE disabled_at IS NULL AND (' ' || events || ' ') LIKE ('% ' || ?1 || ' %')");
-  st.bind(1, event).bind(2, payload).bind(3, toMicros(at));
+      "WHERE disabled_at IS NULL AND (' ' || events || ' ') LIKE ('% ' || ?1 || ' %') AND (shop IS NULL OR shop = ?4)");
+  st.bind(1, event).bind(2, payload).bind(3, toMicros(at)).bind(4, shop);
   st.run();
   return db_.changes();
 }

@@ -302,6 +302,8 @@ class JobRepository {
   virtual JobId insert(const Job& job) = 0;  // assigns the id
   virtual std::optional<Job> find(JobId id) = 0;
   virtual std::optional<JobStatus> status(JobId id) = 0;
+  // The shop a job belongs to (a campaign or a shop's own message), from its purpose.
+  virtual std::optional<std::string> shopOf(JobId id) = 0;
   // Jobs in any of `states`, oldest first, without their content.
   virtual std::vector<JobStatus> statusesIn(const std::vector<JobState>& states) = 0;
   // Jobs in any of `states`, newest first, at most `limit` (-1: all of them).
@@ -482,6 +484,52 @@ class ConsoleRepository {
   virtual std::vector<AlertTemplate> templates() = 0;
 };
 
+// Shops as customers: their accounts, credits, lists and tags, and tracked links.
+class ShopRepository {
+ public:
+  virtual ~ShopRepository() = default;
+  virtual void saveShop(const Shop& shop) = 0;  // inserts or replaces
+  virtual std::optional<Shop> findShop(const std::string& id) = 0;
+  virtual std::vector<Shop> shops() = 0;
+
+  virtual void addCredit(const CreditEntry& entry) = 0;
+  // A shop's credit history from `from` (inclusive) to `to` (exclusive), oldest first.
+  virtual std::vector<CreditEntry> credits(const std::string& shop, Timestamp from, Timestamp to) = 0;
+  virtual void saveJobCredit(const JobCredit& credit) = 0;  // inserts or replaces
+  virtual std::optional<JobCredit> findJobCredit(JobId job) = 0;
+  // Jobs whose credits are not settled for good, and finished ones settled before `resettleBefore`
+  // but not finally.
+  virtual std::vector<JobCredit> openJobCredits() = 0;
+  // Parts of a job's messages per state (a message whose parts are unknown counts as one).
+  virtual std::map<std::string, int64_t> partsByState(JobId job) = 0;
+
+  // Lists: ids are global; names unique per shop.
+  virtual int64_t createList(const ContactList& list) = 0;
+  virtual std::optional<ContactList> findList(const std::string& shop, const std::string& name) = 0;
+  virtual std::vector<ContactList> lists(const std::string& shop) = 0;
+  virtual void renameList(int64_t id, const std::string& name) = 0;
+  virtual void deleteList(int64_t id) = 0;  // and its memberships
+  virtual void forgetLists(const std::string& shop) = 0;  // every list, membership and tag of the shop
+  virtual bool addMember(int64_t list, ContactId contact) = 0;     // false: already a member
+  virtual bool removeMember(int64_t list, ContactId contact) = 0;  // false: was not
+  virtual bool tag(const std::string& shop, const std::string& tag, ContactId contact) = 0;
+  virtual bool untag(const std::string& shop, const std::string& tag, ContactId contact) = 0;
+  virtual std::vector<std::pair<std::string, int64_t>> tags(const std::string& shop) = 0;  // tag, members
+  // The audience of a shop's campaign: contacts in any of `lists`, tagged with any of `tags`, in
+  // any of `zones`, or everyone; in id order after `from`, with their standing on `purpose`.
+  virtual ScanStep scanShopAudience(ScanCursor from, int64_t limit, const std::vector<int64_t>& lists,
+                                    const std::string& shop, const std::vector<std::string>& tags,
+                                    const std::vector<std::string>& zones, bool everyone, std::string_view purpose,
+                                    const std::function<void(const AudienceMember&)>& visit) = 0;
+
+  virtual void insertLink(const LinkRecord& link) = 0;
+  virtual std::optional<std::string> linkTarget(const std::string& code) = 0;  // the URL
+  virtual void recordClicks(const std::vector<LinkClick>& clicks) = 0;          // unknown codes ignored
+  virtual ClickCounts clicks(JobId job) = 0;
+  virtual std::vector<UrlClicks> clicksByUrl(JobId job) = 0;  // from the links still kept
+  virtual int64_t purgeLinks(Timestamp createdBefore) = 0;  // link records only; counts stay
+};
+
 class TokenRepository {
  public:
   virtual ~TokenRepository() = default;
@@ -507,8 +555,10 @@ class WebhookRepository {
   virtual std::optional<Webhook> findByName(const std::string& name) = 0;
   virtual std::vector<Webhook> list() = 0;
   virtual void disable(int64_t id, Timestamp at) = 0;
-  // One pending delivery per enabled webhook subscribed to `event`; returns how many.
-  virtual int64_t enqueue(const std::string& event, const std::string& payload, Timestamp at) = 0;
+  // One pending delivery per enabled webhook subscribed to `event`: the town's, and the shop's
+  // own when the event is about one of its jobs; returns how many.
+  virtual int64_t enqueue(const std::string& event, const std::string& payload, Timestamp at,
+                          const std::optional<std::string>& shop) = 0;
   // Pending deliveries due at `now`, oldest first.
   virtual std::vector<WebhookDelivery> due(Timestamp now, int64_t limit) = 0;
   virtual void delivered(int64_t id, Timestamp at) = 0;
@@ -536,6 +586,7 @@ class StoreTx {
   virtual PeopleRepository& people() = 0;
   virtual SenderRepository& senders() = 0;
   virtual ConsoleRepository& console() = 0;
+  virtual ShopRepository& shops() = 0;
   // Proven rows inserted or removed since the transaction began (see records.h); the audit
   // log takes them before commit and binds each with an entry.
   virtual std::vector<ProvenChange> takeProvenChanges() = 0;

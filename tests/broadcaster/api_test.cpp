@@ -337,7 +337,8 @@ TEST_CASE("every route in /openapi.json exists, and metrics are Prometheus text"
       Reply r = a.call(m, concrete, "root");
       INFO(m << " " << concrete << " -> " << r.status << " " << r.body);
       CHECK(r.status != 405);
-      if (r.status == 404) CHECK(r.errorCode() == "not_found");
+      // A short link's 404 is a page for a person's phone, not JSON.
+      if (r.status == 404 && concrete.rfind("/l/", 0) != 0) CHECK(r.errorCode() == "not_found");
       CHECK((r.status == 404 ? r.error().find("no such resource") == std::string::npos : true));
       ++operations;
     }
@@ -429,7 +430,8 @@ TEST_CASE("a campaign preview shows the texts as sent and who would get them, an
   CHECK(p.json->getValue<int>("awaiting_confirmation") == 1);
   const std::string text = p.json->getArray("preview")->getObject(0)->getValue<std::string>("text");
   CHECK(text.rfind("Bonjour Camille, -20% ce matin", 0) == 0);
-  CHECK(text.find("STOP") != std::string::npos);
+  // BAKERY cannot take replies and no bearer has a reply number: the footer names the kiosk.
+  CHECK(text.find("\nStop: borne de bakery") != std::string::npos);
   CHECK(a.jobCount() == jobs);
 }
 

@@ -29,7 +29,7 @@ struct Engine {
   // The job service, knowing the bearers added so far.
   JobService& jobs() {
     std::vector<BearerEntry> catalogue;
-    for (auto& [bearer, minRank, limit] : bearers) catalogue.push_back({bearer->name(), "fake", minRank, limit, {}});
+    for (auto& [bearer, minRank, limit] : bearers) catalogue.push_back({bearer->name(), "fake", minRank, limit, {}, {}});
     service = std::make_unique<JobService>(*f.audit, policies, f.clock, catalogue);
     return *service;
   }
@@ -293,7 +293,8 @@ TEST_CASE("Promotions outside legal hours wait for the next window and then leav
   e.f.clock.setWall(parseTimestamp("2026-11-23T07:00:01Z").value());
   e.pass(2);
   REQUIRE(smsc.held.size() == 1);
-  CHECK(smsc.held[0].text == "Bonjour client: -20% on bread today\nSTOP: repondez STOP");
+  // BAKERY cannot take replies and no bearer has a reply number for FR: the kiosk way to stop.
+  CHECK(smsc.held[0].text == "Bonjour client: -20% on bread today\nStop: borne de bakery");
   CHECK(smsc.held[0].sender == "BAKERY");
 }
 

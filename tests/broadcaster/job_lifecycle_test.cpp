@@ -55,7 +55,10 @@ struct Rig {
     r.target.all = true;
     r.notBefore = at;
     r.deadline = deadline;
-    return jobs.createCampaign(*f.store, r, "shop:bakery").value();
+    auto id = jobs.createCampaign(*f.store, r, "shop:bakery");
+    INFO(id.status().message());
+    REQUIRE(id.ok());
+    return *id;
   }
   std::string state(JobId id) { return rawQuery(f.dbPath, "SELECT state FROM jobs WHERE id = " + std::to_string(id)); }
 

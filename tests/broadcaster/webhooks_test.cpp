@@ -55,7 +55,7 @@ void addWebhook(testing::StoreFixture& f, const std::string& name, const std::st
 
 void enqueue(testing::StoreFixture& f, const std::string& event, const std::string& payload) {
   REQUIRE(f.store->write([&](StoreTx& tx) {
-    tx.webhooks().enqueue(event, payload, f.clock.now());
+    tx.webhooks().enqueue(event, payload, f.clock.now(), std::nullopt);
     return Status::okStatus();
   }).ok());
 }

@@ -69,7 +69,7 @@ TEST_CASE("tocsinctl creates the store on first use and reports on it") {
   Ctl ctl;
   const auto r = ctl.run({"store", "info"});
   CHECK(r.code == 0);
-  CHECK(r.out.find("schema version: 9") != std::string::npos);
+  CHECK(r.out.find("schema version: 10") != std::string::npos);
   CHECK(std::filesystem::exists(ctl.dir.file("store/keys/audit.key")));
 }
 

@@ -106,14 +106,24 @@ TEST_CASE("Erasure leaves the number and the name nowhere: database, write-ahead
          "INSERT INTO webhook_deliveries (webhook_id, event, payload, state, next_at, created_at, updated_at) VALUES "
          "(1, 'incoming', '{\"from\":\"" + kNumber + "\",\"text\":\"this is " + kName + "\"}', 'pending', 0, " + now +
          ", " + now + "), (1, 'delivery', '{\"message_id\":" + std::to_string((int64_t{1} << 32) + 1) +
-         ",\"detail\":\"" + kName + "\"}', 'pending', 0, " + now + ", " + now + ");");
+         ",\"detail\":\"" + kName + "\"}', 'pending', 0, " + now + ", " + now + ");"
+         // A shop whose owner is the person; a link made for them, its URL personalised.
+         "INSERT INTO shops (id, name, country, owner_phone, state, credit_mode, created_by, created_at) VALUES "
+         "('bakery', 'Bakery', 'FR', '" + kNumber + "', 'active', 'balance', 'test', " + now + ");"
+         "INSERT INTO links (code, job_id, contact_id, url, created_at) VALUES ('AbCdEfGh', 1, " + std::to_string(gone) +
+         ", 'https://bakery.example/?who=" + kName + "', " + now + ");"
+         "INSERT INTO contact_lists (id, shop, name, created_by, created_at) VALUES (1, 'bakery', 'regulars', 'test', " +
+         now + ");"
+         "INSERT INTO list_members (list_id, contact_id) VALUES (1, " + std::to_string(gone) + ");"
+         "INSERT INTO contact_tags (shop, tag, contact_id) VALUES ('bakery', 'vip', " + std::to_string(gone) + ");");
 
   // Each column that can hold text is either planted above or cannot hold a person's number
   // or name (a new one fails here until it is classified).
   const std::set<std::string> planted = {
       "contacts.phone", "contacts.name", "consent_events.evidence", "messages.destination", "messages.body",
       "messages.last_error", "messages.carrier_ids", "delivery_reports.detail", "incoming_messages.sender",
-      "incoming_messages.body", "signups.phone", "signups.request", "webhook_deliveries.payload", "jobs.target"};
+      "incoming_messages.body", "signups.phone", "signups.request", "webhook_deliveries.payload", "jobs.target",
+      "shops.owner_phone", "links.url"};
   const std::set<std::string> impersonal = {
       // Who acted, what was sent to everyone, codes and keys: never a resident's number or name.
       "contacts.number_type", "contacts.region", "contacts.language", "contacts.time_zone", "contacts.zone",
@@ -140,7 +150,12 @@ TEST_CASE("Erasure leaves the number and the name nowhere: database, write-ahead
       // The console: staff's accounts, the zones' boundaries, alert templates (what goes to everyone).
       "console_accounts.person", "console_accounts.role", "console_accounts.shop", "console_accounts.password_hash",
       "console_accounts.totp_secret", "zones.name", "zones.geometry", "zones.uploaded_by", "alert_templates.name",
-      "alert_templates.body", "alert_templates.created_by"};
+      "alert_templates.body", "alert_templates.created_by",
+      // Shops: their accounts and credits, lists' and tags' names (members are contact ids), link codes.
+      "shops.id", "shops.name", "shops.country", "shops.state", "shops.requested_senders", "shops.activation_hash",
+      "shops.credit_mode", "shops.quota_month", "shops.created_by", "credit_entries.shop", "credit_entries.kind",
+      "credit_entries.actor", "job_credits.shop", "contact_lists.shop", "contact_lists.name", "contact_lists.created_by",
+      "contact_tags.shop", "contact_tags.tag", "links.code", "webhooks.shop"};
   for (const std::string& column : textColumns(f.dbPath)) {
     INFO(column << " can hold text: plant the number or name in it above, or list it as impersonal");
     CHECK((planted.count(column) + impersonal.count(column)) == 1);
@@ -179,6 +194,8 @@ TEST_CASE("Erasure leaves the number and the name nowhere: database, write-ahead
   CHECK(rawQuery(f.dbPath, "SELECT count(*) FROM contacts") == "1");
   CHECK(rawQuery(f.dbPath, "SELECT count(*) FROM suppressions") == "1");
   CHECK(rawQuery(f.dbPath, "SELECT target FROM jobs WHERE id = 2") == "{\"numbers\":[\"erased\",\"+33611111111\"]}");
+  CHECK(rawQuery(f.dbPath, "SELECT (SELECT count(*) FROM links) + (SELECT count(*) FROM list_members) + (SELECT count(*) FROM contact_tags)") == "0");
+  CHECK(rawQuery(f.dbPath, "SELECT count(*) FROM shops WHERE owner_phone IS NULL") == "1");
 }
 
 namespace {

@@ -62,6 +62,7 @@ TEST_CASE("console in Chromium: CAP upload, edit, polygon, two-person release, a
                             "--evidence", "code replied"})
                 .status == 0);
   }
+  town.registerShop("martin");
   // An admin token, so the admin's page lists one.
   (void)town.token("admin", "ops-script", "", "");
   Poco::JSON::Object::Ptr passwords = new Poco::JSON::Object;

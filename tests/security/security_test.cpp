@@ -58,6 +58,7 @@ struct Town : DaemonRig {
     REQUIRE(tocsinctl({"consent", "text", "add", "--id", "bakery-offers", "--purpose", "promotions:bakery", "--language", "fr",
                        "--file", dir.file("bakery.txt")}).status == 0);
     admin = token("admin", "root-desk");
+    registerShop("bakery");
     shop = token("marketer", "bakery-web", "", "bakery");
     kiosk = token("kiosk", "K-01", "", "bakery");
     REQUIRE(tocsinctl({"person", "add", "olivia"}).status == 0);

@@ -144,3 +144,13 @@ long DaemonRig::rssKb() const { return broadcaster ? statusKb(broadcaster->pid()
 long DaemonRig::peakRssKb() const { return broadcaster ? statusKb(broadcaster->pid(), "VmHWM") : -1; }
 
 }  // namespace tocsin::testing
+
+namespace tocsin::testing {
+
+void DaemonRig::registerShop(const std::string& shop) {
+  const ToolResult added = tocsinctl({"shop", "add", shop, "--name", shop, "--country", "FR", "--owner", "+33612999999",
+                                      "--unmetered", "--active"});
+  if (added.status != 0) throw std::runtime_error("tocsinctl shop add: " + added.out);
+}
+
+}  // namespace tocsin::testing

@@ -37,6 +37,8 @@ class DaemonRig {
   // tocsinctl on the box, as the OS account running the tests. SUDO_USER is set to show that
   // tocsinctl does not believe it.
   ToolResult tocsinctl(std::vector<std::string> args);
+  // Registers `shop` (France, unmetered), active at once, as an installer on site would.
+  void registerShop(const std::string& shop);
   // A token printed alone on stdout by tocsinctl token create.
   std::string token(const std::string& role, const std::string& name, const std::string& person = "",
                     const std::string& shop = "");

@@ -19,7 +19,9 @@ inline const std::set<std::string>& openRoutes() {
       "GET /public/alerts/{id}", "GET /public/style.css",
       // The console's pages and its sign-in, which read no token.
       "GET /", "GET /console/{file}", "POST /v1/session", "GET /v1/session", "DELETE /v1/session",
-      "POST /v1/session/code", "GET /v1/session/enrolment.svg"};
+      "POST /v1/session/code", "GET /v1/session/enrolment.svg",
+      // A shop's owner activating it with the SMS code; a tracked short link.
+      "POST /v1/shops/{shop}/activate", "GET /l/{code}"};
   return kRoutes;
 }
 

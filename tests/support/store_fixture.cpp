@@ -64,6 +64,16 @@ void StoreFixture::giveConsent(ContactId contact, const std::string& purpose, bo
 
 void StoreFixture::approveSender(const std::string& shop, const std::string& sender) {
   write([&](StoreTx& tx, AuditRecorder& rec) {
+    if (!tx.shops().findShop(shop)) {
+      Shop s;
+      s.id = s.name = shop;
+      s.country = "FR";
+      s.state = ShopState::kActive;
+      s.creditMode = CreditMode::kUnmetered;
+      s.createdBy = "test:admin";
+      s.createdAt = rec.now();
+      tx.shops().saveShop(s);
+    }
     tx.senders().approve(shop, sender, "test:admin", rec.now());
     return Status::okStatus();
   });

@@ -24,7 +24,8 @@ struct StoreFixture {
   ContactId addContact(const std::string& phone, ContactDetails details = {}, const std::string& source = "cli");
   // Registers a text, grants and (optionally) confirms `purpose` for `contact`.
   void giveConsent(ContactId contact, const std::string& purpose, bool confirm = true);
-  // Lets `shop` send under `sender` (as an admin would).
+  // Lets `shop` send under `sender` (as an admin would); registers the shop first (active,
+  // unmetered, in France) if it is not yet.
   void approveSender(const std::string& shop, const std::string& sender);
   // Runs a body in an audited write and fails the test if it fails.
   void write(const AuditLog::Body& body);
