@@ -17,13 +17,6 @@ namespace {
 const std::set<Role> kMarketers = {Role::kMarketer, Role::kAdmin};
 const std::set<Role> kCampaignReaders = {Role::kMarketer, Role::kAdmin, Role::kAuditor};
 
-// With {name} filled for a sample person, so the parts count is what most people get.
-Texts sampleTexts(const Texts& texts) {
-  Texts sample;
-  for (const auto& [language, text] : texts) sample.emplace_back(language, engine::personalise(text, std::string("Camille")));
-  return sample;
-}
-
 struct CampaignRoutes {
   ApiServices& s;
 
@@ -35,6 +28,25 @@ struct CampaignRoutes {
     if (who.role == Role::kMarketer && j->purpose != "promotions:" + who.shop.value_or(""))
       throw ApiError(403, "forbidden", "campaign " + std::to_string(id) + " belongs to another shop");
     return *j;
+  }
+
+  // The campaign's texts as they leave for a sample person in the shop's country: the short
+  // link's length, the STOP footer of its reply route.
+  Texts sentSample(StoreTx& tx, const Job& j) {
+    const std::string id = j.purpose ? j.purpose->substr(std::string("promotions:").size()) : "";
+    Shop shop;
+    if (auto found = tx.shops().findShop(id)) shop = *found;
+    else shop.id = shop.name = id;
+    const policy::StopRoute route = engine::stopRouteFor(shop, j.sender, s.env.bearers, j.bearers, shop.country);
+    const bool tracked = shop.tracking && !s.env.shops.publicUrl.empty();
+    const std::string link = s.env.shops.publicUrl + "/l/" + std::string(static_cast<size_t>(s.env.shops.linkCodeLength), 'x');
+    Texts out;
+    for (const auto& [language, text] : j.texts)
+      out.emplace_back(language, engine::campaignMessage(text, std::string("Camille"), policy::stopFooterFor(s.policies(), language, route),
+                                                         tracked ? std::function<std::string(const std::string&)>(
+                                                                       [&](const std::string&) { return link; })
+                                                                 : nullptr));
+    return out;
   }
 
   // What a list of campaigns shows of each; the view starts with it.
@@ -52,8 +64,7 @@ struct CampaignRoutes {
     Json o = summary(j);
     o->set("not_before", j.notBefore ? Poco::Dynamic::Var(formatUtc(*j.notBefore)) : Poco::Dynamic::Var());
     o->set("deadline", j.expiresAt ? Poco::Dynamic::Var(formatUtc(*j.expiresAt)) : Poco::Dynamic::Var());
-    if (!j.texts.empty())
-      o->set("preview", textsPreviewJson(sampleTexts(j.texts), s.policies(), s.policies().maxPromotionalParts, true));
+    if (!j.texts.empty()) o->set("preview", textsPreviewJson(sentSample(tx, j), s.policies(), s.policies().maxPromotionalParts, false));
     Json area = targetJson(j.target);
     if (!j.target.lists.empty()) {
       // The lists' names as they are now (a list deleted since sends to nobody more).

@@ -292,9 +292,18 @@ struct PeopleRoutes {
     w.url = requireString(o, "url");
     check(engine::validateWebhookUrl(w.url, s.env.webhookHosts), "url");
     w.events = stringList(o, "events");
-    if (w.events.empty()) throw ApiError(422, "invalid", "'events' lists delivery and/or incoming", "events");
+    // A shop's marketer registers the shop's own: its jobs' receipts and its low balance, never
+    // the town's incoming messages.
+    const Principal& who = req.who();
+    if (who.role == Role::kMarketer) w.shop = who.shop;
+    const std::set<std::string> allowed = w.shop ? std::set<std::string>{"delivery", "low_balance"}
+                                                 : std::set<std::string>{"delivery", "incoming", "low_balance"};
+    if (w.events.empty()) throw ApiError(422, "invalid", "'events' lists delivery, incoming and/or low_balance", "events");
     for (const auto& e : w.events)
-      if (e != "delivery" && e != "incoming") throw ApiError(422, "invalid", "unknown event '" + e + "' (delivery, incoming)", "events");
+      if (!allowed.count(e))
+        throw ApiError(422, "invalid", "event '" + e + "' is not one this caller may follow (" +
+                                           std::string(w.shop ? "delivery, low_balance" : "delivery, incoming, low_balance") + ")",
+                       "events");
     w.secret = toHex(value(randomBytes(32)));
     w.createdBy = req.who().actor();
     auto store = s.stores.acquire();
@@ -304,7 +313,8 @@ struct PeopleRoutes {
       const int64_t id = tx.webhooks().insert(w);
       std::string events;
       for (const auto& e : w.events) events += (events.empty() ? "" : ", ") + e;
-      rec.record("webhook.create", "webhook:" + std::to_string(id), w.name + " (" + events + ") to " + w.url);
+      rec.record("webhook.create", "webhook:" + std::to_string(id),
+                 w.name + " (" + events + ") to " + w.url + (w.shop ? " for shop " + *w.shop : ""));
       return Status::okStatus();
     }), "name");
     Json out = object();
@@ -315,11 +325,13 @@ struct PeopleRoutes {
     return json(out, 201);
   }
 
-  Response listWebhooks(Request&) {
+  Response listWebhooks(Request& req) {
     JsonArray items = array();
+    const Principal& who = req.who();
     auto store = s.stores.acquire();
     check(store->read([&](StoreTx& tx) {
       for (const auto& w : tx.webhooks().list()) {
+        if (who.role == Role::kMarketer && w.shop != who.shop) continue;
         Json o = object();
         o->set("name", w.name);
         o->set("url", w.url);
@@ -341,7 +353,7 @@ struct PeopleRoutes {
     const std::string name = req.params.at("name");
     check(s.audit().write(*store, req.who().actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
       auto w = tx.webhooks().findByName(name);
-      if (!w) return Status::notFound("no webhook named " + name);
+      if (!w || (req.who().role == Role::kMarketer && w->shop != req.who().shop)) return Status::notFound("no webhook named " + name);
       tx.webhooks().disable(w->id, rec.now());
       rec.record("webhook.disable", "webhook:" + std::to_string(w->id), name);
       return Status::okStatus();
@@ -390,10 +402,11 @@ void addPeopleRoutes(Router& router, ApiServices& services) {
               [r](Request& q) { return r->createTokenRoute(q); }, true});
   router.add({"DELETE", "/v1/tokens/{name}", {Role::kAdmin}, "revoke an API token", "",
               [r](Request& q) { return r->revokeTokenRoute(q); }, true});
-  router.add({"POST", "/v1/webhooks", {Role::kAdmin}, "register a webhook for delivery reports and incoming messages",
+  router.add({"POST", "/v1/webhooks", {Role::kAdmin, Role::kMarketer},
+              "register a webhook for delivery reports, incoming messages, low balance (a shop's: its own)",
               "application/json", [r](Request& q) { return r->createWebhook(q); }, true});
-  router.add({"GET", "/v1/webhooks", {Role::kAdmin}, "list webhooks", "", [r](Request& q) { return r->listWebhooks(q); }});
-  router.add({"DELETE", "/v1/webhooks/{name}", {Role::kAdmin}, "disable a webhook", "",
+  router.add({"GET", "/v1/webhooks", {Role::kAdmin, Role::kMarketer}, "list webhooks (a shop's: its own)", "", [r](Request& q) { return r->listWebhooks(q); }});
+  router.add({"DELETE", "/v1/webhooks/{name}", {Role::kAdmin, Role::kMarketer}, "disable a webhook (a shop's: its own)", "",
               [r](Request& q) { return r->disableWebhook(q); }, true});
 }
 

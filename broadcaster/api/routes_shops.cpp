@@ -473,6 +473,71 @@ struct ShopRoutes {
     return json(out);
   }
 
+  // --- transactional messages -----------------------------------------------------------------
+  Response sendMessage(Request& req) {
+    auto idempotency = req.idempotency();
+    const Json o = parseBody(req);
+    const Principal& who = req.who();
+    engine::ShopMessageRequest m;
+    m.shop = who.role == Role::kMarketer ? who.shop.value_or("") : requireString(o, "shop");
+    if (who.role == Role::kMarketer && o->has("shop") && optionalString(o, "shop") != who.shop)
+      throw ApiError(403, "forbidden", "this token sends for " + m.shop + " only", "shop");
+    const std::string to = requireString(o, "to");
+    auto number = s.env.phones->normalize(to);
+    if (!number.ok()) throw ApiError(422, "invalid", "'to': " + number.status().message(), "to");
+    check(checkSmsCapable(*number), "to");
+    m.to = number->e164;
+    m.region = number->region;
+    m.fingerprint = s.env.suppressor->fingerprint(m.to);
+    m.text = requireString(o, "text");
+    m.language = optionalString(o, "language").value_or("fr");
+    m.sender = optionalString(o, "sender");
+    m.noPromotion = optionalBool(o, "no_promotion");
+    m.reference = optionalString(o, "reference").value_or("");
+    if (Json fields = optionalObject(o, "fields"))
+      for (const auto& name : fields->getNames()) {
+        if (!fields->get(name).isString()) throw ApiError(400, "wrong_type", "each field is a string", "fields." + name);
+        m.fields[name] = fields->getValue<std::string>(name);
+      }
+    JobId id = 0;
+    {
+      auto store = s.stores.acquire();
+      id = value(s.jobs.sendShopMessage(*store, m, who.actor(), idempotency ? &*idempotency : nullptr));
+    }
+    return replayAware(message(req, id, 201), idempotency);
+  }
+
+  // A shop's message as its sender sees it: the state of its one SMS.
+  Response message(const Request& req, JobId id, int status = 200) {
+    const Principal& who = req.who();
+    Json o = object();
+    auto store = s.stores.acquire();
+    check(store->read([&](StoreTx& tx) -> Status {
+      auto job = tx.jobs().find(id);
+      const auto shop = job && job->kind == JobKind::kTransactional ? tx.jobs().shopOf(id) : std::nullopt;
+      if (!shop || (who.role == Role::kMarketer && shop != who.shop))
+        return Status::notFound("no message " + std::to_string(id));
+      const auto record = tx.messages().find((id << 32) + 1);
+      o->set("id", id);
+      o->set("shop", *shop);
+      o->set("title", job->title);
+      o->set("sender", job->sender.value_or(""));
+      if (record) {
+        o->set("to", record->destination ? Poco::Dynamic::Var(*record->destination) : Poco::Dynamic::Var());
+        o->set("state", messageStateName(record->state));
+        o->set("attempts", record->attempts);
+        if (record->bearer) o->set("bearer", *record->bearer);
+        if (record->lastError) o->set("error", *record->lastError);
+        o->set("updated_at", formatUtc(record->updatedAt));
+      }
+      const auto parts = tx.shops().partsByState(id);
+      o->set("parts_charged", engine::chargeableParts(parts));
+      o->set("created_at", formatUtc(job->createdAt));
+      return Status::okStatus();
+    }));
+    return json(o, status);
+  }
+
   // --- tracked links --------------------------------------------------------------------------
   Response redirect(Request& req) {
     const std::string code = req.params.at("code");
@@ -544,6 +609,11 @@ void addShopRoutes(Router& router, ApiServices& services) {
               "text/csv", [r](Request& q) { return r->importList(q); }, true, BodySize::kUpload});
   router.add({"POST", "/v1/shops/{shop}/tags/{tag}", kShopStaff, "tag numbers (or untag them: \"remove\": true)",
               "application/json", [r](Request& q) { return r->tag(q); }, true});
+  router.add({"POST", "/v1/messages", kShopStaff,
+              "a shop's transactional message to one number (any hour, never to a suppressed number, no promotion)",
+              "application/json", [r](Request& q) { return r->sendMessage(q); }, true});
+  router.add({"GET", "/v1/messages/{id}", kShopStaff, "the state of a shop's transactional message", "",
+              [r](Request& q) { return r->message(q, q.idParam("id")); }});
   router.add({"GET", "/l/{code}", {}, "follow a tracked short link", "", [r](Request& q) { return r->redirect(q); }});
 }
 

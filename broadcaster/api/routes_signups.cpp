@@ -150,7 +150,7 @@ struct SignupRoutes {
         TOCSIN_RETURN_IF_ERROR(queueTransactional(tx, rec, {"withdrawal confirmed", result.phone,
                                                             contact ? std::optional<ContactId>(contact->id) : std::nullopt,
                                                             s.policies().repliesFor(result.language).stop,
-                                                            result.language, std::nullopt})
+                                                            result.language, std::nullopt, std::nullopt, std::nullopt})
                                    .status());
       }
       return Status::okStatus();

@@ -47,7 +47,7 @@ struct InboundHandler::Context {
   Status reply(const std::string& text, const std::string& title) {
     if (text.empty()) return Status::okStatus();
     out.replied = true;
-    return queueTransactional(tx, audit, {title, from, contactId(), text, language, message.bearer}).status();
+    return queueTransactional(tx, audit, {title, from, contactId(), text, language, message.bearer, std::nullopt, std::nullopt}).status();
   }
 };
 

@@ -8,6 +8,7 @@
 #include "common/base/text.h"
 #include "common/consent/consent.h"
 #include "common/crypto/hash.h"
+#include "common/jobs/transactional.h"
 #include "common/text/sms_text.h"
 #include "policies/promotion.h"
 #include "policies/replies.h"
@@ -446,6 +447,75 @@ Result<JobId> JobService::createCampaign(Store& store, const CampaignRequest& r,
     rec.record("campaign.create", object(id),
                purpose + " to " + policy::describeTarget(campaign.target) + " as " + *campaign.sender + "; " +
                    std::to_string(cost.recipients) + " confirmed recipients, " + std::to_string(parts) + " parts reserved" + (shop.moderation ? "; waiting for an admin's approval" : ""));
+    return Status::okStatus();
+  }));
+  return id;
+}
+
+Result<JobId> JobService::sendShopMessage(Store& store, const ShopMessageRequest& r, const std::string& actor,
+                                          IdempotencyKey* idem) const {
+  if (idem) TOCSIN_RETURN_IF_ERROR(validateIdempotencyKey(idem->key));
+  if (!r.noPromotion)
+    return Status::invalid("a transactional message holds no promotion: declare it with \"no_promotion\": true "
+                           "(the declaration is audited); offers go in campaigns, to people who consented");
+  TOCSIN_RETURN_IF_ERROR(checkText(r.language, r.text));
+  if (r.fields.size() > 20) return Status::invalid("at most 20 fields");
+  for (const auto& [name, value] : r.fields)
+    if (!isCleanLine(value, 200)) return Status::invalid("field '" + name + "' is at most 200 characters on one line");
+  // Every {field} of the template filled from the request; nothing else is a field.
+  std::string text;
+  for (size_t i = 0; i < r.text.size();) {
+    if (r.text[i] != '{') {
+      text += r.text[i++];
+      continue;
+    }
+    const size_t end = r.text.find('}', i);
+    if (end == std::string::npos) return Status::invalid("the text has a '{' without its '}'");
+    const std::string name = r.text.substr(i + 1, end - i - 1);
+    const auto it = r.fields.find(name);
+    if (it == r.fields.end()) return Status::invalid("the text uses {" + name + "} but 'fields' has no '" + name + "'");
+    text += it->second;
+    i = end + 1;
+  }
+  if (r.reference.size() > 100 || !isCleanLine(r.reference, 100))
+    return Status::invalid("'reference' is at most 100 characters on one line");
+  auto plan = text::planSms(text);
+  if (!plan.ok()) return plan.status().withContext("the text");
+  const auto limit = policy::partsLimit(*plan, policies_.maxPromotionalParts);
+  if (limit.refused()) return Status::invalid("the text as sent: " + limit.reason);
+  const int64_t parts = static_cast<int64_t>(plan->parts.size());
+  const std::string purpose = "promotions:" + r.shop;
+  JobId id = 0;
+  TOCSIN_RETURN_IF_ERROR(audit_.write(store, actor, [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+    TOCSIN_ASSIGN_OR_RETURN(const auto earlier, replayOf(tx, actor, idem));
+    if (earlier) {
+      id = *earlier;
+      return Status::okStatus();
+    }
+    TOCSIN_ASSIGN_OR_RETURN(Shop shop, activeShop(tx, r.shop, "send messages"));
+    if (tx.suppressions().contains(r.fingerprint))
+      return Status::refused("this number asked for no more messages (STOP or erasure); nothing is sent to it");
+    std::optional<ContactId> contact;
+    if (auto c = tx.contacts().findByPhone(r.to)) {
+      contact = c->id;
+      const auto standing = tx.consent().standing(c->id, purpose);
+      if (standing && standing->state == ConsentAction::kWithdrawn)
+        return Status::refused("this number replied STOP to " + r.shop + "'s messages; nothing more is sent to it");
+    }
+    TOCSIN_ASSIGN_OR_RETURN(const std::string sender, campaignSender(tx, reservedSenders(bearers_, policies_), r.shop, r.sender));
+    TransactionalMessage m;
+    m.title = "message of shop " + r.shop + (r.reference.empty() ? "" : " (" + r.reference + ")");
+    m.to = r.to;
+    m.contact = contact;
+    m.text = text;
+    m.language = r.language;
+    m.sender = sender;
+    m.purpose = purpose;
+    TOCSIN_ASSIGN_OR_RETURN(id, queueTransactional(tx, rec, m));
+    TOCSIN_RETURN_IF_ERROR(reserveCredits(tx, rec, shop, id, parts, actor));
+    rememberKey(tx, actor, idem, id, rec.now());
+    rec.record("message.declare", object(id), "shop " + r.shop + " declared it holds no promotion; " + std::to_string(parts) +
+                                                  " parts as " + sender);
     return Status::okStatus();
   }));
   return id;

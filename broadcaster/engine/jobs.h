@@ -6,6 +6,7 @@
 // passing its own store connection.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "broadcaster/engine/bearer_config.h"
 #include "broadcaster/engine/shops.h"
 #include "common/audit/audit_log.h"
+#include "common/crypto/hash.h"
 #include "common/jobs/job.h"
 #include "common/store/store.h"
 #include "policies/policy_config.h"
@@ -44,6 +46,22 @@ struct CampaignRequest {
   std::optional<Timestamp> deadline;         // not sent after
   std::vector<std::string> bearers;
   std::vector<std::string> lists;            // the shop's lists, by name (in the target as ids)
+};
+
+// A shop's transactional message (an order notice): one number, a template filled from the
+// request's fields, sent at any hour in the transactional class. The shop declares it holds no
+// promotion; the declaration is audited.
+struct ShopMessageRequest {
+  std::string shop;
+  std::string to;                              // E.164, already normalised
+  std::string region;                          // of the number
+  Digest fingerprint{};                        // the number's suppression fingerprint
+  std::string text;                            // may use {field} for each of `fields`
+  std::map<std::string, std::string> fields;
+  std::string language = "fr";
+  std::optional<std::string> sender;
+  bool noPromotion = false;                    // the shop's declaration
+  std::string reference;                       // the shop's own, for its records
 };
 
 // A client's Idempotency-Key for a creation: a retry with the same key and the same request
@@ -91,6 +109,10 @@ class JobService {
   // refused naming the shortfall. A shop under moderation gets a draft an admin approves.
   Result<JobId> createCampaign(Store& store, const CampaignRequest& request, const std::string& actor,
                                IdempotencyKey* idempotency = nullptr) const;
+  // Queued at once, or refused: the shop inactive, the declaration missing, the number
+  // suppressed or withdrawn from the shop's messages, a field missing, the credits short.
+  Result<JobId> sendShopMessage(Store& store, const ShopMessageRequest& request, const std::string& actor,
+                                IdempotencyKey* idempotency = nullptr) const;
   // An admin releases (or turns down) a moderated shop's campaign.
   Status approveCampaign(Store& store, JobId job, const std::string& admin) const;
   // Per language, the campaign's text for a sample person in the shop's country: links as the

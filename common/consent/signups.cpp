@@ -97,7 +97,7 @@ Result<StartedSignup> SignupService::start(StoreTx& tx, AuditRecorder& rec, cons
   rec.record(r.withdrawal ? "signup.withdraw-start" : "signup.start", object(s.id),
              "through " + r.channel + " for " + purposes + "; code sent, valid until " + formatUtc(s.expiresAt));
   TOCSIN_RETURN_IF_ERROR(
-      queueTransactional(tx, rec, {"sign-up code", r.number.e164, std::nullopt, fillCode(r.codeSms, code), r.language, std::nullopt})
+      queueTransactional(tx, rec, {"sign-up code", r.number.e164, std::nullopt, fillCode(r.codeSms, code), r.language, std::nullopt, std::nullopt, std::nullopt})
           .status());
   return StartedSignup{s.id, s.expiresAt};
 }

@@ -9,6 +9,8 @@ Result<JobId> queueTransactional(StoreTx& tx, AuditRecorder& audit, const Transa
   j.state = JobState::kSending;
   j.title = message.title;
   j.texts = {{message.language, message.text}};
+  j.sender = message.sender;
+  j.purpose = message.purpose;
   j.createdBy = audit.actor();
   j.expiresAt = audit.now() + std::chrono::hours(24);
   j.recipients = 1;

@@ -20,6 +20,8 @@ struct TransactionalMessage {
   std::string language;
   // The bearer it should leave by (a modem's SIM answers from its own number); nullopt: any.
   std::optional<std::string> viaBearer;
+  std::optional<std::string> sender;   // a shop's approved sender ID; nullopt: the bearer's own
+  std::optional<std::string> purpose;  // a shop's message: "promotions:<shop>", binding it to the shop
 };
 
 Result<JobId> queueTransactional(StoreTx& tx, AuditRecorder& audit, const TransactionalMessage& message);

@@ -322,15 +322,15 @@ ScanStep SqliteShops::scanShopAudience(ScanCursor from, int64_t limit, const std
   // ?1 cursor, ?2 limit, ?3 purpose, ?4 shop; then one parameter per list, tag and zone.
   int n = 5;
   // Every statement names ?3 and ?4, so that binding them is always in range.
-  if (everyone) sources.push_back("SELECT id FROM contacts WHERE id > ?1 AND ?3 IS NOT NULL AND ?4 IS NOT NULL ORDER BY id LIMIT ?2");
+  if (everyone) sources.push_back("SELECT id AS id FROM contacts WHERE id > ?1 AND ?3 IS NOT NULL AND ?4 IS NOT NULL ORDER BY id LIMIT ?2");
   for (size_t i = 0; i < lists.size(); ++i)
-    sources.push_back("SELECT contact_id FROM list_members WHERE list_id = ?" + std::to_string(n++) +
+    sources.push_back("SELECT contact_id AS id FROM list_members WHERE list_id = ?" + std::to_string(n++) +
                       " AND contact_id > ?1 AND ?3 IS NOT NULL AND ?4 IS NOT NULL ORDER BY contact_id LIMIT ?2");
   for (size_t i = 0; i < tags.size(); ++i)
-    sources.push_back("SELECT contact_id FROM contact_tags WHERE shop = ?4 AND tag = ?" + std::to_string(n++) +
+    sources.push_back("SELECT contact_id AS id FROM contact_tags WHERE shop = ?4 AND tag = ?" + std::to_string(n++) +
                       " AND contact_id > ?1 AND ?3 IS NOT NULL ORDER BY contact_id LIMIT ?2");
   for (size_t i = 0; i < zones.size(); ++i)
-    sources.push_back("SELECT id FROM contacts WHERE zone = ?" + std::to_string(n++) +
+    sources.push_back("SELECT id AS id FROM contacts WHERE zone = ?" + std::to_string(n++) +
                       " AND id > ?1 AND ?3 IS NOT NULL AND ?4 IS NOT NULL ORDER BY id LIMIT ?2");
   if (sources.empty()) {
     step.finished = true;
@@ -340,7 +340,7 @@ ScanStep SqliteShops::scanShopAudience(ScanCursor from, int64_t limit, const std
   for (size_t i = 0; i < sources.size(); ++i) unionSql += (i ? " UNION SELECT * FROM (" : "SELECT * FROM (") + sources[i] + ")";
   Statement& st = db_.cached(
       "SELECT c.id, c.phone, c.region, c.source, c.name, c.language, c.time_zone, c.zone, c.latitude, c.longitude, "
-      "s.state, s.since FROM (SELECT * FROM (" + unionSql + ") ORDER BY 1 LIMIT ?2) m JOIN contacts c ON c.id = m.id "
+      "s.state, s.since FROM (SELECT id FROM (" + unionSql + ") ORDER BY 1 LIMIT ?2) m JOIN contacts c ON c.id = m.id "
       "LEFT JOIN consent_state s ON s.contact_id = c.id AND s.purpose = ?3 ORDER BY c.id");
   st.bind(1, from).bind(2, limit).bind(3, purpose).bind(4, shop);
   int k = 5;

@@ -69,7 +69,8 @@ DaemonRig::DaemonRig(const std::string& binDir, DaemonRigOptions o) : bin(binDir
   c << "{\"store\": {\"path\": \"" << db() << "\"},\n \"phone\": {\"default_region\": \"FR\"},\n"
     << " \"bearers\": [{\"type\": \"smpp\", \"name\": \"carrier\", \"host\": \"127.0.0.1\", \"port\": " << smscPort
     << ", \"system_id\": \"town\", \"password\": \"secret\", \"window\": " << o.window << ", \"outstanding\": " << o.window
-    << ", \"default_sender\": \"TOWNHALL\", \"reconnect_min\": \"100ms\"}";
+    << ", \"default_sender\": \"TOWNHALL\", \"reconnect_min\": \"100ms\"" << (o.carrierExtra.empty() ? "" : ", " + o.carrierExtra)
+    << "}";
   if (o.modems) {
     c << ",\n  {\"type\": \"modem_bank\", \"name\": \"modems\", \"carries\": \"alerts\", \"modems\": [";
     for (size_t i = 0; i < o.modems; ++i)
@@ -80,6 +81,7 @@ DaemonRig::DaemonRig(const std::string& binDir, DaemonRigOptions o) : bin(binDir
   c << "],\n \"policies\": {\"sending_hours\": {\"FR\": {\"time_zone\": \"Europe/Paris\", \"windows\": "
     << "{\"mon-sun\": \"00:00-24:00\"}, \"closed_on_holidays\": false}}},\n";
   if (!o.apiSection.empty()) c << " \"api\": " << o.apiSection << ",\n";
+  if (!o.extraSections.empty()) c << " " << o.extraSections << ",\n";
   c << " \"broadcaster\": {\"progress_interval\": \"1s\", \"drain\": \"3s\", \"retry_min\": \"200ms\", \"poll_interval\": \""
     << o.pollInterval << "\"}}\n";
 }

@@ -27,6 +27,8 @@ struct DaemonRigOptions {
   int window = 8;
   std::string pollInterval = "1s";
   std::string apiSection;  // the JSON object of an "api" section ({"rate_per_address": 5, ...}), or ""
+  std::string carrierExtra;  // more keys of the SMPP bearer: "\"reply_numbers\": {...}", or ""
+  std::string extraSections;  // more top-level sections: "\"shops\": {...}", or ""
 };
 
 class DaemonRig {
