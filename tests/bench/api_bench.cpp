@@ -14,6 +14,10 @@
 //
 //   tocsin-bench-api --hostile [--idle 1000] [--slow 50] [--seconds 20]
 //
+// --links: tracked short-link redirects at a fixed offered rate (links_bench.cpp).
+//
+//   tocsin-bench-api --links [--rate 5000] [--seconds 10]
+//
 // --kiosks N: kiosks signing people up on the real tocsin-broadcaster (kiosk_bench.cpp).
 //
 //   tocsin-bench-api --kiosks 50 [--seconds 60]
@@ -49,10 +53,12 @@ using namespace tocsin;
 
 int hostileMain(int argc, char** argv);  // hostile_bench.cpp
 int kioskMain(int argc, char** argv);    // kiosk_bench.cpp
+int linksMain(int argc, char** argv);    // links_bench.cpp
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "--hostile") return hostileMain(argc - 1, argv + 1);
   if (argc > 1 && std::string(argv[1]) == "--kiosks") return kioskMain(argc, argv);
+  if (argc > 1 && std::string(argv[1]) == "--links") return linksMain(argc, argv);
   int clients = 50;
   double seconds = 10;
   int64_t messages = 20000;

@@ -6,7 +6,10 @@
 //   tocsin-bench-broadcast fanout     [--recipients N]
 //   tocsin-bench-broadcast crash      [--messages N] [--kills K] [--latency-ms L]
 //   tocsin-bench-broadcast idle       [--seconds S]
+//   tocsin-bench-broadcast credits    [--messages N]
 //
+// credits: a shop's campaign to N list members, its cost reserved and settled, against the same
+//   campaign from an unmetered shop to a zone: both rates from creation to the last "sent".
 // throughput: N queued messages in the store go to tocsin-smsc-sim through tocsin-broadcaster,
 //   every state change committed (synchronous=FULL); rate from its start to the last "sent".
 // kannel: the same N messages, read from the store, through Kannel 1.4.5 (bearerbox + smsbox,
@@ -533,9 +536,72 @@ int idle(const std::map<std::string, std::string>& a) {
 
 }  // namespace
 
+// credits: the same campaign twice on fresh stores, to `messages` people with confirmed consent:
+// once from an unmetered shop to a zone (today's path), once from a shop paying in SMS parts to
+// a list of as many members (its cost counted and reserved at creation, settled at the end).
+// Each is timed from the creation request to the last message sent; the ratio is the figure.
+double campaignRun(int64_t n, bool metered, int64_t& balanceAfter, bool& settled) {
+  Bench b;
+  b.contacts(n, "TOWN");
+  b.consent("TOWN", "bakery");
+  const std::string t = std::to_string(toMicros(b.clock.now()));
+  rawSql(b.db, std::string("INSERT INTO shops (id, name, country, state, credit_mode, balance, created_by, created_at) VALUES "
+                           "('bakery', 'Bakery', 'FR', 'active', '") + (metered ? "balance" : "unmetered") + "', " +
+                   std::to_string(metered ? 2 * n : 0) + ", 'bench', " + t + ")");
+  if (metered) {
+    rawSql(b.db, "INSERT INTO contact_lists (id, shop, name, created_by, created_at) VALUES (1, 'bakery', 'regulars', 'bench', " + t + ")");
+    rawSql(b.db, "INSERT INTO list_members (list_id, contact_id) SELECT 1, id FROM contacts");
+  }
+  auto sim = b.smsc({"--report", "none", "--no-dlr"});
+  auto bc = b.broadcaster(b.config(b.smscPort, 512));
+  std::this_thread::sleep_for(milliseconds(500));
+  engine::CampaignRequest c;
+  c.shop = "bakery";
+  c.title = "Bench campaign";
+  c.texts = {{"fr", "Bonjour {name|}, -20% sur le pain ce week-end chez nous."}};
+  if (metered) c.lists = {"regulars"};
+  else c.target.zones = {"TOWN"};
+  const auto start = Steady::now();
+  const auto job = b.jobs->createCampaign(*b.store, c, "bench:shop");
+  if (!job.ok()) die(job.status().toString());
+  while (b.sent(*job) < n) {
+    if (since(start) > 900) die("not every message of the campaign was sent");
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  const double elapsed = since(start);
+  // The broadcaster settles a finished job within seconds.
+  settled = false;
+  for (int i = 0; i < 100 && !settled; ++i) {
+    settled = rawQuery(b.db, "SELECT coalesce(max(final), 0) FROM job_credits WHERE job_id = " + std::to_string(*job)) == "1";
+    if (!settled) std::this_thread::sleep_for(milliseconds(100));
+  }
+  balanceAfter = std::stoll(rawQuery(b.db, "SELECT balance FROM shops WHERE id = 'bakery'"));
+  bc->stop();
+  sim->stop();
+  return static_cast<double>(n) / elapsed;
+}
+
+int credits(const std::map<std::string, std::string>& a) {
+  const int64_t n = arg(a, "messages", 100000);
+  int64_t baseBalance = 0, balance = 0;
+  bool baseSettled = false, settled = false;
+  const double base = campaignRun(n, false, baseBalance, baseSettled);
+  const double metered = campaignRun(n, true, balance, settled);
+  const bool charged = settled && balance == n;  // 2n parts, one part each sent
+  std::printf("campaign to %lld people: unmetered shop, zone target: %.0f msg/s; shop paying in parts, list target: %.0f msg/s "
+              "(%.1f%% of it; target: within 10%%)\n", static_cast<long long>(n), base, metered, 100.0 * metered / base);
+  std::printf("  credits: %lld parts reserved at creation, settled at the end: balance %lld of %lld (%s)\n",
+              static_cast<long long>(n), static_cast<long long>(balance), static_cast<long long>(2 * n),
+              charged ? "every part sent charged, nothing else" : "WRONG");
+  std::printf("{\"credits_campaign_msgs_per_s\": %.0f, \"credits_baseline_msgs_per_s\": %.0f, \"credits_throughput_ratio\": %.3f, "
+              "\"credits_recipients\": %lld, \"credits_settled_correctly\": %s}\n",
+              metered, base, metered / base, static_cast<long long>(n), charged ? "true" : "false");
+  return charged ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "usage: tocsin-bench-broadcast throughput|kannel|preempt|fanout|crash|idle [--name value]...\n";
+    std::cerr << "usage: tocsin-bench-broadcast throughput|kannel|preempt|fanout|crash|idle|credits [--name value]...\n";
     return 2;
   }
   const std::string scenario = argv[1];
@@ -548,6 +614,7 @@ int main(int argc, char** argv) {
     if (scenario == "fanout") return fanout(a);
     if (scenario == "crash") return crash(a);
     if (scenario == "idle") return idle(a);
+    if (scenario == "credits") return credits(a);
   } catch (const std::exception& e) {
     std::cerr << "bench: " << e.what() << "\n";
     return 1;
