@@ -506,9 +506,11 @@
 
   async function campaignComposeView() {
     const shop = session.me.shop;
-    const [zonesReply, sendersReply, consentTexts] = await Promise.all([api('GET', '/v1/zones'), api('GET', '/v1/shops/' + encodeURIComponent(shop) + '/senders'), Promise.resolve(null)]);
-    void consentTexts;
+    const [zonesReply, sendersReply, listsReply] = await Promise.all([api('GET', '/v1/zones'), api('GET', '/v1/shops/' + encodeURIComponent(shop) + '/senders'),
+      api('GET', '/v1/shops/' + encodeURIComponent(shop) + '/lists')]);
     const zones = zonesReply.ok ? zonesReply.data.zones : [];
+    const lists = listsReply.ok ? listsReply.data.lists : [];
+    const listBoxes = h('div', {}, lists.map(function (l) { return h('label', { class: 'check' }, h('input', { type: 'checkbox', class: 'campaign-list', value: l.name }), l.name + ' (' + l.members + ' members)'); }));
     const out = h('div', { 'aria-live': 'polite' });
     const preview = h('div', { id: 'campaign-preview' });
     const title = h('input', { id: 'campaign-title' });
@@ -520,8 +522,10 @@
     const zoneBoxes = h('div', {}, zones.map(function (z) { return h('label', { class: 'check' }, h('input', { type: 'checkbox', class: 'campaign-zone', value: z.name }), z.name); }));
     const at = h('input', { id: 'campaign-at', placeholder: 'now, or an ISO 8601 time' });
     function request() {
-      const chosen = Array.prototype.filter.call(zoneBoxes.querySelectorAll('input'), function (i) { return i.checked; }).map(function (i) { return i.value; });
-      const body = { title: title.value, texts: [{ language: language.value.trim(), text: text.value }], area: everyone.checked ? { all: true } : { zones: chosen } };
+      const ticked = function (box) { return Array.prototype.filter.call(box.querySelectorAll('input'), function (i) { return i.checked; }).map(function (i) { return i.value; }); };
+      const area = everyone.checked ? { all: true } : { zones: ticked(zoneBoxes) };
+      if (!everyone.checked && ticked(listBoxes).length) area.lists = ticked(listBoxes);
+      const body = { title: title.value, texts: [{ language: language.value.trim(), text: text.value }], area: area };
       if (sender.value) body.sender = sender.value;
       if (at.value.trim()) body.at = at.value.trim();
       return body;
@@ -529,15 +533,20 @@
     async function doPreview() {
       const r = await api('POST', '/v1/campaigns/preview', request());
       if (!r.ok) { preview.replaceChildren(message('error', r.error, 'campaign-error')); return false; }
-      preview.replaceChildren(h('h2', { text: 'Preview (with a sample personalisation and the STOP footer)' }),
+      const credits = r.data.credits || {};
+      preview.replaceChildren(h('h2', { text: 'Preview (with a sample personalisation, short links and the STOP footer)' }),
         ...r.data.preview.map(function (t) { return h('div', { class: 'language' }, h('pre', { class: 'sms', text: t.text }), h('div', { class: 'counter', text: t.encoding + ', ' + t.parts + ' part(s), at most ' + t.max_parts })); }),
         h('p', { id: 'consent-counts', text: r.data.recipients_with_confirmed_consent + ' people with confirmed consent; ' + r.data.awaiting_confirmation + ' awaiting confirmation (not sent to).' }),
+        h('p', { id: 'campaign-cost', text: 'Cost: ' + credits.cost + ' SMS parts' + (credits.mode === 'unmetered' ? ' (not counted for this shop).' :
+          '; balance ' + credits.balance + (credits.shortfall > 0 ? ': ' + credits.shortfall + ' short, so it would be refused.' : '.')) +
+          (r.data.moderated ? ' An admin approves it before it starts.' : '') }),
         h('p', { class: 'muted', text: r.data.note }));
       return true;
     }
     show('New campaign for ' + shop,
       h('form', { onsubmit: function (e) { e.preventDefault(); } }, field('Title', title), field('Language', language), field('Text ({name} is replaced by the person’s name)', text), field('Sender', sender),
-        h('fieldset', {}, h('legend', { text: 'Who (always only people who consented to your promotions)' }), h('label', { class: 'check' }, everyone, 'Everyone who consented'), zoneBoxes),
+        h('fieldset', {}, h('legend', { text: 'Who (always only people who consented to your promotions)' }), h('label', { class: 'check' }, everyone, 'Everyone who consented'), zoneBoxes,
+          lists.length ? h('p', { class: 'muted', text: 'Or your lists:' }) : null, listBoxes),
         field('When', at, 'Empty: now (within the legal sending hours).'),
         h('div', { class: 'row' }, h('button', { type: 'button', class: 'secondary', id: 'preview-campaign', text: 'Preview', onclick: doPreview }),
           h('button', { type: 'button', id: 'start-campaign', text: 'Start the campaign', onclick: async function () {
@@ -567,6 +576,10 @@
         h('p', { text: c.title + ' (' + c.shop + ')' }),
         ...(c.preview || []).map(function (t) { return h('pre', { class: 'sms', text: t.text }); }),
         progressTable(p),
+        c.credits ? h('p', { id: 'campaign-credits', text: 'Credits: ' + c.credits.reserved + ' parts reserved, ' + c.credits.used_so_far + ' used so far' +
+          (c.credits.settled ? ', ' + c.credits.refunded + ' refunded (settled).' : '.') }) : null,
+        c.clicks && c.clicks.links ? h('p', { id: 'campaign-clicks' }, c.clicks.clicks + ' clicks on ' + c.clicks.links + ' short links; ' +
+          c.clicks.recipients_who_clicked + ' people clicked. ', h('a', { href: '/v1/campaigns/' + id + '/clicks?format=csv', text: 'Clicks as CSV' })) : null,
         h('div', { class: 'row' }, ['sending', 'approved', 'expanding'].indexOf(c.state) >= 0 ? act('pause') : null, c.state === 'paused' ? act('resume') : null));
     }
     await load();
@@ -621,7 +634,8 @@
     const kiosks = section('Kiosks', 'kiosks');
     const hooks = section('Webhooks', 'webhooks');
     const senders = section('Shops’ sender IDs', 'senders');
-    show('People and settings', out, people, tokens, kiosks, senders, hooks);
+    const shops = section('Shops', 'shops');
+    show('People and settings', out, people, tokens, kiosks, shops, senders, hooks);
     const report = function (r, okText) { out.replaceChildren(r.ok ? message('ok', okText) : message('error', r.error)); };
 
     async function loadPeople() {
@@ -668,6 +682,25 @@
           shown.replaceChildren(x.ok ? h('p', {}, 'Pairing code for the kiosk (shown once): ', h('code', { class: 'secret', text: x.data.pairing_code || x.data.code })) : message('error', x.error)); } },
           field('Kiosk ID', id), field('Shop', shop), h('button', { type: 'submit', text: 'Enrol a kiosk' })), shown);
     }
+    async function loadShops() {
+      const r = await api('GET', '/v1/shops');
+      const id = h('input', { id: 'shop-id' }), name = h('input', { id: 'shop-name' }), country = h('input', { id: 'shop-country', maxlength: '2', value: 'FR' });
+      const owner = h('input', { id: 'shop-owner', type: 'tel' }), parts = h('input', { id: 'shop-parts', type: 'number', min: '0', value: '1000' });
+      shops.replaceChildren(h('h2', { text: 'Shops' }),
+        r.ok ? h('table', { id: 'shop-list' }, h('tbody', {}, r.data.shops.map(function (x) {
+          const c = x.credits || {};
+          return h('tr', {}, h('td', { text: x.id }), h('td', { text: x.name + ' (' + (x.country || '?') + ')' }), h('td', { text: x.state }),
+            h('td', { text: c.mode === 'unmetered' ? 'unmetered' : c.balance + ' parts' + (c.monthly_quota ? ' of ' + c.monthly_quota + ' a month' : '') }),
+            h('td', {}, x.state === 'active' && c.mode === 'balance' ? h('button', { class: 'secondary', text: 'Add 1000 parts', onclick: async function () { report(await api('POST', '/v1/shops/' + encodeURIComponent(x.id) + '/credits', { parts: 1000 }), '1000 parts added to ' + x.id + '.'); loadShops(); } }) : null,
+              x.state === 'active' ? h('button', { class: 'danger', text: 'Suspend', onclick: async function () { const why = window.prompt('Why suspend ' + x.id + '?'); if (why) { report(await api('POST', '/v1/shops/' + encodeURIComponent(x.id) + '/suspend', { reason: why }), x.id + ' suspended.'); loadShops(); } } }) : null,
+              x.state === 'suspended' ? h('button', { class: 'secondary', text: 'Resume', onclick: async function () { report(await api('POST', '/v1/shops/' + encodeURIComponent(x.id) + '/resume'), x.id + ' resumed.'); loadShops(); } }) : null));
+        }))) : message('error', r.error),
+        h('form', { onsubmit: async function (e) { e.preventDefault();
+          report(await api('POST', '/v1/shops', { id: id.value, name: name.value, country: country.value, owner_phone: owner.value, credits: { mode: 'balance', parts: Number(parts.value) } }),
+            'Shop ' + id.value + ' registered; its owner activates it with the code sent to their mobile.'); loadShops(); } },
+          h('h3', { text: 'Register a shop' }), field('ID (a-z, 0-9, -)', id), field('Name', name), field('Country', country), field('Owner’s mobile', owner), field('SMS parts', parts),
+          h('button', { type: 'submit', text: 'Register' })));
+    }
     async function loadHooks() {
       const r = await api('GET', '/v1/webhooks');
       const name = h('input', { id: 'hook-name' }), url = h('input', { id: 'hook-url', type: 'url' });
@@ -696,7 +729,7 @@
           field('Shop', shop), field('Sender ID to approve (never the town’s)', sender),
           h('div', { class: 'row' }, h('button', { type: 'submit', text: 'Approve' }), h('button', { type: 'button', class: 'secondary', text: 'Show the shop’s sender IDs', onclick: lookUp }))), shown);
     }
-    loadPeople(); loadTokens(); loadKiosks(); loadSenders(); loadHooks();
+    loadPeople(); loadTokens(); loadKiosks(); loadShops(); loadSenders(); loadHooks();
   }
 
   async function zonesView() {
