@@ -113,6 +113,8 @@ struct Bench {
                      " FROM contacts WHERE zone = '" + zone + "'");
     rawSql(db, "INSERT OR IGNORE INTO shop_senders (shop, sender, approved_by, approved_at) VALUES ('" + shop + "', 'SHOP', 'bench', " +
                    t + ")");
+    rawSql(db, "INSERT OR IGNORE INTO shops (id, name, country, state, credit_mode, created_by, created_at) VALUES ('" + shop +
+                   "', '" + shop + "', 'FR', 'active', 'unmetered', 'bench', " + t + ")");
   }
 
   JobId alert(const std::string& zone, const std::string& text) {
@@ -545,7 +547,7 @@ double campaignRun(int64_t n, bool metered, int64_t& balanceAfter, bool& settled
   b.contacts(n, "TOWN");
   b.consent("TOWN", "bakery");
   const std::string t = std::to_string(toMicros(b.clock.now()));
-  rawSql(b.db, std::string("INSERT INTO shops (id, name, country, state, credit_mode, balance, created_by, created_at) VALUES "
+  rawSql(b.db, std::string("INSERT OR REPLACE INTO shops (id, name, country, state, credit_mode, balance, created_by, created_at) VALUES "
                            "('bakery', 'Bakery', 'FR', 'active', '") + (metered ? "balance" : "unmetered") + "', " +
                    std::to_string(metered ? 2 * n : 0) + ", 'bench', " + t + ")");
   if (metered) {
