@@ -114,7 +114,7 @@ TEST_CASE("Shops: a monthly quota is renewed when a month begins, what running j
   CHECK(rawQuery(f.dbPath, "SELECT group_concat(kind || ':' || parts, ' ') FROM credit_entries") == "reserve:-30 quota:0 reserve:-10");
 }
 
-TEST_CASE("Shops: settling charges the parts the network took and refunds the rest, once; under the threshold the owner is told") {
+TEST_CASE("Shops: settling charges the parts the network took and refunds the rest, once, and under the threshold the owner is told") {
   StoreFixture f;
   f.write([&](StoreTx& tx, AuditRecorder& rec) {
     Shop s = shopWith(CreditMode::kBalance, 20, 15);
