@@ -47,7 +47,7 @@ Json shopJson(const Shop& s, bool full) {
 struct ShopRoutes {
   explicit ShopRoutes(ApiServices& services)
       : s(services),
-        shops(*s.env.audit, s.clock, *s.env.phones, s.env.policies, s.env.bearers, s.env.shops) {}
+        shops(*s.env.audit, *s.env.phones, s.env.policies, s.env.bearers, s.env.shops) {}
   ApiServices& s;
   engine::ShopService shops;
   // Wrong activation codes per client address: five at once, then one a minute.

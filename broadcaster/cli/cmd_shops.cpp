@@ -10,8 +10,8 @@
 namespace tocsin::cli {
 namespace {
 
-engine::ShopService serviceOf(Environment& e, CliContext& ctx) {
-  return engine::ShopService(*e.audit, ctx.clock, *e.phones, e.policies, e.bearers, e.shops);
+engine::ShopService serviceOf(Environment& e, CliContext&) {
+  return engine::ShopService(*e.audit, *e.phones, e.policies, e.bearers, e.shops);
 }
 
 Status add(CliContext& ctx, const std::vector<std::string>& tokens) {

@@ -169,7 +169,7 @@ void BroadcasterApp::startCompanions(Running& r) {
   }, [this](const std::string& e) { log_->error("retention.sweep", {{"error", e}}); });
   r.retention->start();
   // Shops' credits: a finished job's unused reservation goes back to its shop within seconds.
-  r.shopService = std::make_unique<engine::ShopService>(*env.audit, clock_, *env.phones, env.policies, env.bearers, env.shops);
+  r.shopService = std::make_unique<engine::ShopService>(*env.audit, *env.phones, env.policies, env.bearers, env.shops);
   r.credits = std::make_unique<PeriodicTask>(clock_, std::chrono::seconds(2), [this, &r] {
     auto settled = r.shopService->settleOpen(*r.creditStore);
     if (!settled.ok()) log_->error("credits.settle", {{"error", settled.status().message()}});

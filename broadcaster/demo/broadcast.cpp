@@ -264,7 +264,7 @@ Status runBroadcast(const std::string& dir, const std::string& binDir, std::ostr
   // Each change wakes the broadcaster at once, as tocsinctl's do.
   auto store = std::make_unique<engine::NotifyingStore>(std::move(env->store), [db] { engine::notifyStoreChanged(db); });
   const engine::JobService jobs(*env->audit, env->policies, wall, env->bearers, env->shops);
-  const engine::ShopService shops(*env->audit, wall, *env->phones, env->policies, env->bearers, env->shops);
+  const engine::ShopService shops(*env->audit, *env->phones, env->policies, env->bearers, env->shops);
 
   // The town's admin registers the bakery as a customer with 800 SMS parts and an alert under
   // 500; the owner's mobile gets the activation code by SMS and the owner types it.

@@ -97,9 +97,10 @@ int64_t chargeableParts(const std::map<std::string, int64_t>& partsByState);
 
 class ShopService {
  public:
-  ShopService(AuditLog& audit, const Clock& clock, const PhoneNormalizer& phones, const policy::PolicyConfig& policies,
+  // Times come from the audit log's clock (each write's now).
+  ShopService(AuditLog& audit, const PhoneNormalizer& phones, const policy::PolicyConfig& policies,
               const std::vector<BearerEntry>& bearers, ShopSettings settings)
-      : audit_(audit), clock_(clock), phones_(phones), policies_(policies), bearers_(bearers), settings_(std::move(settings)) {}
+      : audit_(audit), phones_(phones), policies_(policies), bearers_(bearers), settings_(std::move(settings)) {}
 
   // A pending shop; the activation code goes to the owner's mobile by SMS.
   Result<Shop> create(Store& store, const ShopRequest& request, const std::string& actor) const;
@@ -128,7 +129,6 @@ class ShopService {
   Status queueCode(StoreTx& tx, AuditRecorder& rec, Shop& shop) const;
 
   AuditLog& audit_;
-  const Clock& clock_;
   const PhoneNormalizer& phones_;
   const policy::PolicyConfig& policies_;
   const std::vector<BearerEntry>& bearers_;
