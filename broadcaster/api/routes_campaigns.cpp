@@ -136,37 +136,22 @@ struct CampaignRoutes {
     if (r.texts.empty()) throw ApiError(422, "invalid", "'texts' is required", "texts");
     Json out = object();
     out->set("shop", r.shop);
-    int64_t pending = 0;
     engine::JobService::CampaignCost cost;
     Shop shop;
     auto store = s.stores.acquire();
     check(store->read([&](StoreTx& tx) -> Status {
       TOCSIN_ASSIGN_OR_RETURN(shop, engine::activeShop(tx, r.shop, "send a campaign"));
       engine::CampaignRequest counted = r;
-      for (const auto& name : r.lists) {
-        auto list = tx.shops().findList(r.shop, name);
-        if (!list) return Status::notFound("no list '" + name + "' in shop " + r.shop);
-        counted.target.lists.push_back(list->id);
-      }
+      TOCSIN_ASSIGN_OR_RETURN(counted.target.lists, engine::listIds(tx, r.shop, r.lists));
       TOCSIN_ASSIGN_OR_RETURN(const std::string sender,
                               engine::campaignSender(tx, engine::reservedSenders(s.env.bearers, s.policies()), r.shop, r.sender));
       TOCSIN_ASSIGN_OR_RETURN(cost, s.jobs.campaignCost(tx, shop, counted, sender));
       out->set("sender", sender);
-      ScanCursor cursor = 0;
-      for (;;) {
-        const ScanStep step = tx.shops().scanShopAudience(
-            cursor, 5000, counted.target.lists, r.shop, counted.target.tags, counted.target.zones, counted.target.all,
-            "promotions:" + r.shop, [&](const AudienceMember& m) {
-              if (m.standing && m.standing->state == ConsentAction::kGranted) ++pending;
-            });
-        if (step.finished || step.next == cursor) break;
-        cursor = step.next;
-      }
       return Status::okStatus();
     }));
     out->set("preview", textsPreviewJson(cost.sample, s.policies(), s.policies().maxPromotionalParts, false));
     out->set("recipients_with_confirmed_consent", cost.recipients);
-    out->set("awaiting_confirmation", pending);
+    out->set("awaiting_confirmation", cost.pending);
     out->set("parts_per_message", cost.parts);
     Json credits = object();
     credits->set("cost", cost.total);

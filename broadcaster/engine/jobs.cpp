@@ -329,6 +329,7 @@ Result<JobService::CampaignCost> JobService::campaignCost(StoreTx& tx, const Sho
   for (;;) {
     const ScanStep step = tx.shops().scanShopAudience(
         cursor, 5000, r.target.lists, shop.id, r.target.tags, r.target.zones, r.target.all, purpose, [&](const AudienceMember& m) {
+          if (m.standing && m.standing->state == ConsentAction::kGranted) ++cost.pending;
           if (!m.standing || m.standing->state != ConsentAction::kConfirmed) return;
           const auto& [language, text] = textFor(r.texts, m.language.value_or(""));
           auto key = std::make_pair(language, m.region);
@@ -406,12 +407,7 @@ Result<JobId> JobService::createCampaign(Store& store, const CampaignRequest& r,
   auto prepare = [&](StoreTx& tx, Job& campaign, Shop& shop) -> Status {
     TOCSIN_ASSIGN_OR_RETURN(shop, activeShop(tx, r.shop, "send a campaign"));
     campaign = j;
-    for (const auto& name : r.lists) {
-      auto list = tx.shops().findList(r.shop, name);
-      if (!list) return Status::notFound("no list '" + name + "' in shop " + r.shop);
-      if (std::find(campaign.target.lists.begin(), campaign.target.lists.end(), list->id) == campaign.target.lists.end())
-        campaign.target.lists.push_back(list->id);
-    }
+    TOCSIN_ASSIGN_OR_RETURN(campaign.target.lists, listIds(tx, r.shop, r.lists));
     TOCSIN_ASSIGN_OR_RETURN(const std::string sender, campaignSender(tx, reservedSenders(bearers_, policies_), r.shop, r.sender));
     campaign.sender = sender;
     if (shop.moderation) {

@@ -123,6 +123,7 @@ class JobService {
     int parts = 0;            // of the sample's longest text
     int64_t recipients = 0;   // with confirmed consent
     int64_t total = 0;        // parts for every one of them: their language, name and country
+    int64_t pending = 0;      // granted, not yet confirmed: not sent to
   };
   Result<CampaignCost> campaignCost(StoreTx& tx, const Shop& shop, const CampaignRequest& request,
                                     const std::string& sender) const;

@@ -117,6 +117,16 @@ Result<Shop> activeShop(StoreTx& tx, const std::string& id, const std::string& d
   return Status::internal("shop state");
 }
 
+Result<std::vector<int64_t>> listIds(StoreTx& tx, const std::string& shop, const std::vector<std::string>& names) {
+  std::vector<int64_t> ids;
+  for (const auto& name : names) {
+    auto list = tx.shops().findList(shop, name);
+    if (!list) return Status::notFound("no list '" + name + "' in shop " + shop);
+    if (std::find(ids.begin(), ids.end(), list->id) == ids.end()) ids.push_back(list->id);
+  }
+  return ids;
+}
+
 std::vector<std::string> findUrls(const std::string& text) {
   std::vector<std::string> out;
   replaceUrls(text, [&](const std::string& url) {

@@ -66,6 +66,9 @@ Status validateShopId(const std::string& id);
 // The shop, active, for something it wants to do ("send a campaign"); a clear refusal otherwise.
 Result<Shop> activeShop(StoreTx& tx, const std::string& id, const std::string& doing);
 
+// The ids of the shop's lists named `names`, each once; kNotFound naming one that does not exist.
+Result<std::vector<int64_t>> listIds(StoreTx& tx, const std::string& shop, const std::vector<std::string>& names);
+
 // URLs (http:// or https://, up to a space) in `text`, in order.
 std::vector<std::string> findUrls(const std::string& text);
 // `text` with each URL replaced by what `shorten` returns for it.

@@ -146,6 +146,22 @@ std::string AudienceRange::zoneCondition(int n) const {
   return std::string(" AND ") + (dense ? "+" : "") + "c.zone = ?" + std::to_string(n);
 }
 
+void readAudienceRow(const Statement& st, AudienceMember& m) {
+  m.id = st.getInt(0);
+  m.phone = st.getText(1);
+  m.region = st.getText(2);
+  m.source = st.getText(3);
+  m.name = st.getOptionalText(4);
+  m.language = st.getOptionalText(5);
+  m.timeZone = st.getOptionalText(6);
+  m.zone = st.getOptionalText(7);
+  m.latitude = optionalDouble(st, 8);
+  m.longitude = optionalDouble(st, 9);
+  m.standing.reset();
+  if (!st.isNull(10))
+    m.standing = ConsentStanding{parseConsentAction(st.getText(10)).value_or(ConsentAction::kGranted), fromMicros(st.getInt(11))};
+}
+
 ScanStep SqliteContacts::scanAudience(ScanCursor from, int64_t limit, const std::vector<std::string>& zones,
                                       std::string_view purpose, const std::function<void(const AudienceMember&)>& visit) {
   const AudienceRange range = audienceRange(db_, from, limit, zones);
@@ -158,20 +174,7 @@ ScanStep SqliteContacts::scanAudience(ScanCursor from, int64_t limit, const std:
   if (range.zone) st.bind(4, *range.zone);
   AudienceMember m;
   while (st.step()) {
-    m.id = st.getInt(0);
-    m.phone = st.getText(1);
-    m.region = st.getText(2);
-    m.source = st.getText(3);
-    m.name = st.getOptionalText(4);
-    m.language = st.getOptionalText(5);
-    m.timeZone = st.getOptionalText(6);
-    m.zone = st.getOptionalText(7);
-    m.latitude = optionalDouble(st, 8);
-    m.longitude = optionalDouble(st, 9);
-    m.standing.reset();
-    if (!st.isNull(10))
-      m.standing = ConsentStanding{parseConsentAction(st.getText(10)).value_or(ConsentAction::kGranted),
-                                   fromMicros(st.getInt(11))};
+    readAudienceRow(st, m);
     visit(m);
   }
   return range.step;

@@ -315,6 +315,10 @@ class SqliteConsole final : public ConsoleRepository {
   Database& db_;
 };
 
+// One audience row: c.id, c.phone, c.region, c.source, c.name, c.language, c.time_zone, c.zone,
+// c.latitude, c.longitude, then the standing's state and since (NULL when none).
+void readAudienceRow(const Statement& st, AudienceMember& m);
+
 class SqliteShops final : public ShopRepository {
  public:
   explicit SqliteShops(Database& db) : db_(db) {}

@@ -338,33 +338,23 @@ ScanStep SqliteShops::scanShopAudience(ScanCursor from, int64_t limit, const std
   }
   std::string unionSql;
   for (size_t i = 0; i < sources.size(); ++i) unionSql += (i ? " UNION SELECT * FROM (" : "SELECT * FROM (") + sources[i] + ")";
+  auto bindAll = [&](Statement& statement) {
+    statement.bind(1, from).bind(2, limit).bind(3, purpose).bind(4, shop);
+    int k = 5;
+    for (int64_t l : lists) statement.bind(k++, l);
+    for (const auto& t : tags) statement.bind(k++, t);
+    for (const auto& z : zones) statement.bind(k++, z);
+  };
   Statement& st = db_.cached(
       "SELECT c.id, c.phone, c.region, c.source, c.name, c.language, c.time_zone, c.zone, c.latitude, c.longitude, "
       "s.state, s.since FROM (SELECT id FROM (" + unionSql + ") ORDER BY 1 LIMIT ?2) m JOIN contacts c ON c.id = m.id "
       "LEFT JOIN consent_state s ON s.contact_id = c.id AND s.purpose = ?3 ORDER BY c.id");
-  st.bind(1, from).bind(2, limit).bind(3, purpose).bind(4, shop);
-  int k = 5;
-  for (int64_t l : lists) st.bind(k++, l);
-  for (const auto& t : tags) st.bind(k++, t);
-  for (const auto& z : zones) st.bind(k++, z);
+  bindAll(st);
   AudienceMember m;
   int64_t rows = 0;
   while (st.step()) {
     ++rows;
-    m.id = st.getInt(0);
-    m.phone = st.getText(1);
-    m.region = st.getText(2);
-    m.source = st.getText(3);
-    m.name = st.getOptionalText(4);
-    m.language = st.getOptionalText(5);
-    m.timeZone = st.getOptionalText(6);
-    m.zone = st.getOptionalText(7);
-    m.latitude = st.isNull(8) ? std::nullopt : std::optional<double>(st.getDouble(8));
-    m.longitude = st.isNull(9) ? std::nullopt : std::optional<double>(st.getDouble(9));
-    m.standing.reset();
-    if (!st.isNull(10))
-      m.standing = ConsentStanding{parseConsentAction(st.getText(10)).value_or(ConsentAction::kGranted),
-                                   fromMicros(st.getInt(11))};
+    readAudienceRow(st, m);
     step.next = m.id;
     visit(m);
   }
@@ -372,25 +362,13 @@ ScanStep SqliteShops::scanShopAudience(ScanCursor from, int64_t limit, const std
   // A member whose contact was deleted leaves a gap but still counts towards the limit: only a
   // batch that found fewer ids than asked for ends the walk.
   if (rows < limit) {
-    Statement& more = db_.cached("SELECT count(*) FROM (SELECT * FROM (" + unionSql + ") ORDER BY 1 LIMIT ?2)");
-    more.bind(1, from).bind(2, limit).bind(3, purpose).bind(4, shop);
-    int j = 5;
-    for (int64_t l : lists) more.bind(j++, l);
-    for (const auto& t : tags) more.bind(j++, t);
-    for (const auto& z : zones) more.bind(j++, z);
-    const int64_t ids = more.step() ? more.getInt(0) : 0;
-    more.reset();
-    step.finished = ids < limit;
-    if (!step.finished) {
-      Statement& last = db_.cached("SELECT max(id) FROM (SELECT * FROM (" + unionSql + ") ORDER BY 1 LIMIT ?2)");
-      last.bind(1, from).bind(2, limit).bind(3, purpose).bind(4, shop);
-      int q = 5;
-      for (int64_t l : lists) last.bind(q++, l);
-      for (const auto& t : tags) last.bind(q++, t);
-      for (const auto& z : zones) last.bind(q++, z);
-      if (last.step() && !last.isNull(0)) step.next = last.getInt(0);
-      last.reset();
+    Statement& ids = db_.cached("SELECT count(*), max(id) FROM (SELECT id FROM (" + unionSql + ") ORDER BY 1 LIMIT ?2)");
+    bindAll(ids);
+    if (ids.step()) {
+      step.finished = ids.getInt(0) < limit;
+      if (!step.finished && !ids.isNull(1)) step.next = ids.getInt(1);
     }
+    ids.reset();
   }
   return step;
 }
