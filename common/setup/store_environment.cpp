@@ -35,6 +35,14 @@ Status StoreEnvironment::open(const Config& c, Clock& clock, SqliteOptions optio
   TOCSIN_ASSIGN_OR_RETURN(AuditLog log, AuditLog::open(keys, c.store.path, clock));
   audit = std::make_unique<AuditLog>(std::move(log));
   TOCSIN_RETURN_IF_ERROR(audit->adoptProvenRows(*store));
+  if (const StoreInfo info = store->info(); info.migratedFrom > 0) {
+    TOCSIN_RETURN_IF_ERROR(audit->write(*store, "system:upgrade", [&](StoreTx&, AuditRecorder& rec) {
+      rec.record("store.migrate", "store", "schema version " + std::to_string(info.migratedFrom) + " to " +
+                                               std::to_string(info.schemaVersion) + "; copy taken before: " +
+                                               info.migrationBackup);
+      return Status::okStatus();
+    }));
+  }
   TOCSIN_ASSIGN_OR_RETURN(Suppressor sup, Suppressor::open(keys));
   suppressor = std::make_unique<Suppressor>(std::move(sup));
   phones = std::make_unique<PhoneNormalizer>(c.phone.defaultRegion);

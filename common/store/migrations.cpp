@@ -647,7 +647,10 @@ Status migrate(Database& db) {
   if (version > latestSchemaVersion())
     return Status::failedPrecondition("store " + db.path() + " has schema version " + std::to_string(version) +
                                       ", made by a newer Tocsin; this build understands versions up to " +
-                                      std::to_string(latestSchemaVersion()) + ". Refusing to open it: upgrade Tocsin.");
+                                      std::to_string(latestSchemaVersion()) +
+                                      ". Refusing to open it: a downgrade is not supported. Install the newer Tocsin "
+                                      "again, or restore a backup taken before the upgrade (tocsinctl store restore; "
+                                      "an upgrade leaves one in the store's backups directory).");
   for (const Migration& m : migrations()) {
     if (m.version <= version) continue;
     Transaction tx(db, /*write=*/true);

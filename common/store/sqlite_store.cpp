@@ -10,6 +10,8 @@
 #include <cstring>
 #include <utility>
 
+#include "common/base/files.h"
+#include "common/base/time.h"
 #include "common/store/migrations.h"
 #include "common/store/sqlite_repositories.h"
 
@@ -62,6 +64,8 @@ struct SqliteStore::Impl final : StoreTx {
   sql::SqliteConsole consoleRepo;
   sql::SqliteShops shopsRepo;
   int schemaVersion = 0;
+  int migratedFrom = 0;
+  std::string migrationBackup;
   int writersLock = -1;  // the `<store>-writers` lock file
   bool yielding = false;     // the store yields to other writers
   Clock* clock = nullptr;    // how it waits for the writers' lock
@@ -126,6 +130,66 @@ class WriterTurn {
   int fd_;
 };
 
+// Copies the database `source` to `path` (which must not exist) with the online backup API, in
+// one step: one read snapshot, so the copy is consistent whatever is written meanwhile.
+Status copyDatabase(sqlite3* source, const std::string& path) {
+  if (::access(path.c_str(), F_OK) == 0) return Status::alreadyExists(path + " already exists; nothing was written");
+  const std::string temp = temporaryNameFor(path);
+  const int fd = ::open(temp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return errnoStatus("cannot create", temp);
+  ::close(fd);
+  sqlite3* dest = nullptr;
+  auto fail = [&](const std::string& what) {
+    const std::string message = what + (dest ? std::string(": ") + sqlite3_errmsg(dest) : std::string());
+    if (dest) sqlite3_close(dest);
+    ::unlink(temp.c_str());
+    ::unlink((temp + "-journal").c_str());
+    return Status::ioError(message);
+  };
+  if (sqlite3_open_v2(temp.c_str(), &dest, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK)
+    return fail("cannot open the copy " + temp);
+  sqlite3_backup* backup = sqlite3_backup_init(dest, "main", source, "main");
+  if (!backup) return fail("cannot start copying the store to " + path);
+  const int rc = sqlite3_backup_step(backup, -1);
+  const int finished = sqlite3_backup_finish(backup);
+  if (rc != SQLITE_DONE || finished != SQLITE_OK) return fail("copying the store to " + path + " failed");
+  // A single file, whatever the source's journal mode: it opens (in WAL again) as a store.
+  if (sqlite3_exec(dest, "PRAGMA journal_mode=DELETE", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return fail("cannot finish the copy " + temp);
+  if (sqlite3_close(dest) != SQLITE_OK) return fail("cannot close the copy " + temp);
+  dest = nullptr;
+  const int sync = ::open(temp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (sync < 0 || ::fsync(sync) != 0) {
+    if (sync >= 0) ::close(sync);
+    return fail("cannot sync the copy " + temp);
+  }
+  ::close(sync);
+  // link() and not rename(): a file that appeared at `path` meanwhile is never replaced.
+  if (::link(temp.c_str(), path.c_str()) != 0) {
+    const Status st = errnoStatus("cannot put the copy in place at", path);
+    ::unlink(temp.c_str());
+    return st;
+  }
+  ::unlink(temp.c_str());
+  const auto slash = path.rfind('/');
+  return syncDirectory(slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash));
+}
+
+// Where a store about to be migrated is copied first: <dir>/<name>.schema-v<N>.<UTC>.
+Result<std::string> migrationBackupPath(const std::string& storePath, const SqliteOptions& options, int64_t version) {
+  const auto slash = storePath.rfind('/');
+  const std::string storeDir = slash == std::string::npos ? "." : storePath.substr(0, slash);
+  const std::string name = slash == std::string::npos ? storePath : storePath.substr(slash + 1);
+  const std::string dir = options.migrationBackupDir.empty() ? storeDir + "/backups" : options.migrationBackupDir;
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return errnoStatus("cannot create the backup directory", dir);
+  static SystemClock systemClock;
+  const Clock& clock = options.clock ? *options.clock : static_cast<const Clock&>(systemClock);
+  std::string stamp = formatUtc(clock.now());
+  stamp.erase(std::remove_if(stamp.begin(), stamp.end(), [](char c) { return c == '-' || c == ':'; }), stamp.end());
+  stamp = stamp.substr(0, stamp.find('.')) + "Z";  // 20261130T211928Z
+  return dir + "/" + name + ".schema-v" + std::to_string(version) + "." + stamp;
+}
+
 }  // namespace
 
 SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -155,6 +219,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
     db->exec("PRAGMA foreign_keys=ON");
     db->exec("PRAGMA secure_delete=ON");
     db->exec("PRAGMA temp_store=MEMORY");
+    // An existing store that is behind is copied before the first step: an upgrade can always be
+    // undone by restoring the copy with the older Tocsin.
+    std::string migrationBackup;
+    const int64_t before = db->queryInt("PRAGMA user_version");
+    if (before > 0 && before < sql::latestSchemaVersion()) {
+      TOCSIN_ASSIGN_OR_RETURN(migrationBackup, migrationBackupPath(path, options, before));
+      if (Status copied = copyDatabase(db->handle(), migrationBackup); !copied.ok())
+        return copied.withContext("the store must be copied before its schema is migrated from version " +
+                                  std::to_string(before) + "; nothing was changed");
+    }
     TOCSIN_RETURN_IF_ERROR(sql::migrate(*db));
     auto impl = std::make_unique<Impl>(std::move(db));
     if (options.yieldToWriters && !options.clock)
@@ -170,6 +244,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
     if (::fstat(impl->writersLock, &lockStat) == 0 && lockStat.st_uid == ::geteuid() && (lockStat.st_mode & 077))
       ::fchmod(impl->writersLock, 0600);
     impl->schemaVersion = static_cast<int>(impl->db->queryInt("PRAGMA user_version"));
+    if (!migrationBackup.empty()) {
+      impl->migratedFrom = static_cast<int>(before);
+      impl->migrationBackup = migrationBackup;
+    }
     return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
   } catch (const StoreFailure& e) {
     return e.toStatus().withContext("opening store " + path);
@@ -199,7 +277,18 @@ Status SqliteStore::run(bool write, const Body& body) {
 Status SqliteStore::read(const Body& body) { return run(false, body); }
 Status SqliteStore::write(const Body& body) { return run(true, body); }
 
-StoreInfo SqliteStore::info() const { return {impl_->db->path(), impl_->schemaVersion}; }
+StoreInfo SqliteStore::info() const {
+  return {impl_->db->path(), impl_->schemaVersion, impl_->migratedFrom, impl_->migrationBackup};
+}
+
+Status SqliteStore::backupTo(const std::string& path) {
+  try {
+    impl_->db->finishStatements();
+  } catch (const StoreFailure& e) {
+    return e.toStatus();
+  }
+  return copyDatabase(impl_->db->handle(), path);
+}
 
 Status SqliteStore::compact() {
   // TRUNCATE copies the log into the database and empties it, waiting (through the busy

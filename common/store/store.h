@@ -595,6 +595,10 @@ class StoreTx {
 struct StoreInfo {
   std::string location;
   int schemaVersion = 0;
+  // Set when this opening migrated the store forward: the version it had, and the copy of it
+  // taken before the first migration step.
+  int migratedFrom = 0;
+  std::string migrationBackup;
 };
 
 class Store {

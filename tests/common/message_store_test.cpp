@@ -384,4 +384,26 @@ TEST_CASE("A version-1 store migrates to the latest version with each contact's 
   CHECK(state(3) == "withdrawn");
   CHECK(rawQuery(path, "SELECT count(*) FROM consent_events") == "7");
   CHECK(rawQuery(path, "SELECT count(*) FROM contacts") == "3");
+  // The store as it was, copied before the first step.
+  const StoreInfo info = (*store)->info();
+  CHECK(info.migratedFrom == 1);
+  REQUIRE(info.migrationBackup.rfind(dir.file("backups/old.db.schema-v1."), 0) == 0);
+  CHECK(rawQuery(info.migrationBackup, "PRAGMA user_version") == "1");
+  CHECK(rawQuery(info.migrationBackup, "SELECT count(*) FROM contacts") == "3");
+  CHECK(rawQuery(info.migrationBackup, "PRAGMA journal_mode") == "delete");
+  // Opened again: nothing more to migrate, no second copy.
+  auto again = SqliteStore::open(path);
+  REQUIRE(again.ok());
+  CHECK((*again)->info().migratedFrom == 0);
+}
+
+TEST_CASE("A store that cannot be copied before its migration is not migrated") {
+  TempDir dir;
+  const std::string path = dir.file("old.db");
+  rawSql(path, readFile(std::string(TOCSIN_TEST_FIXTURES) + "/store_v1.sql"));
+  writeFile(dir.file("backups"), "not a directory");
+  auto store = SqliteStore::open(path);
+  REQUIRE_FALSE(store.ok());
+  CHECK(store.status().message().find("must be copied before its schema is migrated from version 1") != std::string::npos);
+  CHECK(rawQuery(path, "PRAGMA user_version") == "1");
 }
