@@ -18,6 +18,7 @@
 #include "broadcaster/api/router.h"
 #include "broadcaster/api/sessions.h"
 #include "broadcaster/engine/console_accounts.h"
+#include "common/base/version.h"
 #include "broadcaster/api/store_pool.h"
 #include "broadcaster/cap/cap_publish.h"
 #include "broadcaster/engine/environment.h"
@@ -49,7 +50,7 @@ struct ApiServices {
   const engine::JobService& jobs;
   const Clock& clock;
   Metrics& metrics;
-  std::string version = "0.1.0";
+  std::string version = tocsinVersion();
   cap::Publisher publisher;  // who the public CAP documents say issues them
   TallyCache tallies{clock, std::chrono::seconds(1)};
   ZoneTallyCache zoneTallies{clock, std::chrono::seconds(1)};

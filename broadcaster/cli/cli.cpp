@@ -1,17 +1,28 @@
 #include "broadcaster/cli/cli.h"
 
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <iostream>
 
 #include "broadcaster/engine/credentials.h"
+#include "common/base/version.h"
 #include "broadcaster/engine/wake_channel.h"
 
 namespace tocsin::cli {
 
-Result<Config> CliContext::config() const { return engine::loadConfiguration(options_.configPath, options_.dbPath); }
+Result<Config> CliContext::config() const {
+  // An installed appliance keeps its configuration in /etc/tocsin: tocsinctl finds it there when
+  // told of no other (TOCSIN_CONFIG names one too).
+  std::optional<std::string> file = options_.configPath;
+  if (!file && !options_.dbPath) {
+    if (const char* named = std::getenv("TOCSIN_CONFIG"); named && *named) file = named;
+    else if (::access(kInstalledConfig, F_OK) == 0) file = kInstalledConfig;
+  }
+  return engine::loadConfiguration(file, options_.dbPath);
+}
 
 std::string CliContext::osUser() {
   // The real uid: who logged in. sudo and su change it, so "sudo tocsinctl" acts as root, and
@@ -35,9 +46,23 @@ std::string CliContext::actor() {
   return *actor_;
 }
 
+Status checkStoreOwner(const Config& c) {
+  if (::geteuid() != 0) return Status::okStatus();
+  const auto slash = c.store.path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : c.store.path.substr(0, slash == 0 ? 1 : slash);
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || st.st_uid == 0) return Status::okStatus();
+  const passwd* pw = ::getpwuid(st.st_uid);
+  const std::string owner = pw ? pw->pw_name : std::to_string(st.st_uid);
+  return Status::failedPrecondition("the store " + c.store.path + " belongs to the user " + owner +
+                                    ": run tocsinctl as that user (runuser -u " + owner +
+                                    " -- tocsinctl ...), so that every file it makes stays theirs");
+}
+
 Result<Environment*> CliContext::env() {
   if (env_) return env_.get();
   TOCSIN_ASSIGN_OR_RETURN(Config c, config());
+  TOCSIN_RETURN_IF_ERROR(checkStoreOwner(c));
   TOCSIN_ASSIGN_OR_RETURN(env_, Environment::open(c, clock));
   env_->audit->onAnchorTrouble([this](const std::string& problem) { err << "tocsinctl: warning: " << problem << "\n"; });
   const std::string path = c.store.path;
@@ -85,7 +110,8 @@ std::vector<const Command*> allCommands(bool remote = false) {
 
 void printHelp(std::ostream& out) {
   out << "usage: tocsinctl [--db PATH] [--config FILE] <command> [args...]\n"
-         "       tocsinctl --url https://HOST:PORT [--token T] [--ca CERT.pem] <api command> [args...]\n\ncommands:\n";
+         "       tocsinctl --url https://HOST:PORT [--token T] [--ca CERT.pem] <api command> [args...]\n"
+         "       tocsinctl --version\n\ncommands:\n";
   std::vector<const Command*> commands = allCommands();
   for (const Command* c : allCommands(true)) commands.push_back(c);
   for (const Command* c : commands) {
@@ -142,6 +168,9 @@ int run(const std::vector<std::string>& argv, std::ostream& out, std::ostream& e
       };
       if (t == "--help") {
         printHelp(out);
+        return 0;
+      } else if (t == "--version") {
+        out << "tocsinctl " << tocsinVersion() << "\n";
         return 0;
       } else if (t.rfind("--db", 0) == 0 && (t.size() == 4 || t[4] == '=')) {
         global.dbPath = value("--db");

@@ -21,6 +21,9 @@
 
 namespace tocsin::cli {
 
+// The configuration an installed appliance keeps (the tocsin package's conffile).
+inline constexpr const char* kInstalledConfig = "/etc/tocsin/broadcaster.json";
+
 struct GlobalOptions {
   std::optional<std::string> dbPath;
   std::optional<std::string> configPath;
@@ -32,12 +35,18 @@ struct GlobalOptions {
 
 using engine::Environment;
 
+// Root may not work on a store that belongs to another user (the installed appliance's is the
+// tocsin user's): files it made there (a lock, a key, the write-ahead log) would lock the daemon
+// out. Refused, naming the user to run as.
+Status checkStoreOwner(const Config& c);
+
 class CliContext {
  public:
   CliContext(GlobalOptions options, std::ostream& output, std::ostream& errors, Clock& wallClock)
       : out(output), err(errors), clock(wallClock), options_(std::move(options)) {}
 
-  // The configuration (defaults, --config file, then --db).
+  // The configuration (defaults, the --config file, else TOCSIN_CONFIG's, else kInstalledConfig
+  // if it exists and --db is not given; then --db).
   Result<Config> config() const;
   // Opens the store and its companions on first call. Every write to the store wakes a running
   // broadcaster (engine/wake_channel.h).

@@ -237,7 +237,9 @@ void printBroadcaster(CliContext& ctx, const std::string& storePath,
   ctx.out << "broadcaster  " << engine::presenceName(presence);
   if (auto b = runtime.find("broadcaster"); b != runtime.end()) {
     const auto age = std::chrono::duration_cast<std::chrono::seconds>(ctx.clock.now() - b->second.second).count();
-    ctx.out << " (pid " << field(b->second.first, "pid") << ", last change " << age << " s ago)"
+    const std::string version = field(b->second.first, "version");
+    ctx.out << " (version " << (version.empty() ? "unknown" : version) << ", pid " << field(b->second.first, "pid")
+            << ", last change " << age << " s ago)"
             << (presence == engine::BroadcasterPresence::kRunning && field(b->second.first, "promotions_paused") == "true"
                     ? ", promotions paused for an alert"
                     : "");

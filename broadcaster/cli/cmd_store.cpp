@@ -1,8 +1,14 @@
-// tocsinctl store info|compact|report, keys show|backup|restore|rotate.
+// tocsinctl store info|compact|report|backup|restore, keys show|backup|restore|rotate.
+#include <termios.h>
+#include <unistd.h>
+
+#include <iostream>
 #include <ostream>
 
 #include "broadcaster/cli/cli.h"
+#include "broadcaster/engine/broadcaster_lock.h"
 #include "common/crypto/signing.h"
+#include "common/setup/store_backup.h"
 #include "common/setup/store_keys.h"
 #include "common/store/sqlite_store.h"
 
@@ -106,6 +112,79 @@ Status storeReport(CliContext& ctx, const std::vector<std::string>& tokens) {
   return Status::okStatus();
 }
 
+// The passphrase of a backup's keys: the first line of --passphrase-file (standard input for
+// "-"), else asked on the terminal without echo (twice when it is a new one).
+Result<std::string> passphrase(CliContext& ctx, const Args& args, bool confirm) {
+  std::string line;
+  if (auto file = args.get("passphrase-file")) {
+    if (*file == "-") {
+      if (!std::getline(std::cin, line)) return Status::invalid("--passphrase-file -: no passphrase on standard input");
+    } else {
+      TOCSIN_ASSIGN_OR_RETURN(std::string content, readWholeFile(*file));
+      line = content.substr(0, content.find('\n'));
+    }
+    return line;
+  }
+  if (!::isatty(STDIN_FILENO))
+    return Status::invalid("give the passphrase with --passphrase-file FILE (or - for standard input)");
+  termios saved{};
+  ::tcgetattr(STDIN_FILENO, &saved);
+  termios quiet = saved;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  auto ask = [&](const char* prompt) {
+    ctx.err << prompt << std::flush;
+    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    std::string answer;
+    std::getline(std::cin, answer);
+    ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    ctx.err << "\n";
+    return answer;
+  };
+  line = ask("passphrase for the keys file: ");
+  if (confirm && ask("the same again: ") != line) return Status::invalid("the two passphrases differ; nothing was written");
+  return line;
+}
+
+Status storeBackup(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {{"out"}, {"keys-out"}, {"passphrase-file"}});
+  args.expectPositionals(0, 0, "store backup --out FILE [--keys-out FILE] [--passphrase-file FILE|-]");
+  const std::string out = args.require("out");
+  const std::string keysOut = args.getOr("keys-out", out + ".keys");
+  TOCSIN_ASSIGN_OR_RETURN(std::string secret, passphrase(ctx, args, true));
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_ASSIGN_OR_RETURN(BackupResult r, backupStore(*e, ctx.actor(), out, keysOut, secret));
+  ctx.out << "store copied to " << r.storeFile << " (sha256 " << r.sha256 << ")\n"
+          << "  " << describeCounts(r.counts) << "\n"
+          << "keys sealed with the passphrase in " << r.keysFile << "\n"
+          << "Keep both files, and the passphrase, apart: the copy holds personal data; the keys file and its\n"
+          << "passphrase let whoever holds them read fingerprints and sign in the store's name.\n";
+  return Status::okStatus();
+}
+
+Status storeRestore(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {{"keys"}, {"passphrase-file"}});
+  args.expectPositionals(1, 1, "store restore FILE --keys FILE [--passphrase-file FILE|-]");
+  const std::string file = args.positionals()[0];
+  const std::string keysFile = args.require("keys");
+  TOCSIN_ASSIGN_OR_RETURN(Config c, ctx.config());
+  TOCSIN_RETURN_IF_ERROR(checkStoreOwner(c));
+  if (engine::broadcasterPresence(c.store.path) == engine::BroadcasterPresence::kRunning)
+    return Status::failedPrecondition("the broadcaster is running on " + c.store.path +
+                                      ": stop it first (systemctl stop tocsin-broadcaster); nothing was restored");
+  TOCSIN_ASSIGN_OR_RETURN(std::string secret, passphrase(ctx, args, false));
+  // The store in place is not opened (it may not exist, or be the broken one): the login acts.
+  TOCSIN_ASSIGN_OR_RETURN(RestoreResult r,
+                          restoreStore(c, ctx.clock, file, keysFile, secret, "cli:" + CliContext::osUser()));
+  ctx.out << "restored " << file << " to " << c.store.path << "\n"
+          << "  " << describeCounts(r.counts) << "\n"
+          << "  audit chain verified: " << r.verifiedEntries << " entries, " << r.provenRows << " consent rows\n";
+  if (r.schemaVersion != r.counts.schemaVersion)
+    ctx.out << "  migrated from schema version " << r.counts.schemaVersion << " to " << r.schemaVersion << "\n";
+  if (!r.replacedStore.empty()) ctx.out << "the store that was in place is kept as " << r.replacedStore << "\n";
+  if (!r.replacedKeys.empty()) ctx.out << "its keys are kept as " << r.replacedKeys << "\n";
+  return Status::okStatus();
+}
+
 Status keysShow(CliContext& ctx, const std::vector<std::string>& tokens) {
   Args args(tokens, {});
   args.expectPositionals(0, 0, "keys show");
@@ -142,6 +221,7 @@ Status keysRestore(CliContext& ctx, const std::vector<std::string>& tokens) {
   args.expectPositionals(1, 1, "keys restore DIR");
   const std::string dir = args.positionals()[0];
   TOCSIN_ASSIGN_OR_RETURN(Config c, ctx.config());
+  TOCSIN_RETURN_IF_ERROR(checkStoreOwner(c));
   std::vector<std::string> restored;
   {
     // The store is opened alone: its environment refuses to open while a key is missing.
@@ -184,6 +264,10 @@ const std::vector<Command>& storeCommands() {
       {"store compact", "store compact", "empty the write-ahead log (finishes an erasure)", storeCompact},
       {"store report", "store report", "records of processing: purposes, data, retention, recipients, counts",
        storeReport},
+      {"store backup", "store backup --out FILE [--keys-out FILE] [--passphrase-file FILE|-]",
+       "copy the running store, and seal its keys with a passphrase (audited)", storeBackup},
+      {"store restore", "store restore FILE --keys FILE [--passphrase-file FILE|-]",
+       "verify a backup's audit chain, then put it in place; the broadcaster stopped (audited)", storeRestore},
       {"keys show", "keys show", "print the public keys that sign consent exports", keysShow},
       {"keys backup", "keys backup --out DIR", "copy the store's keys to a new directory (audited)", keysBackup},
       {"keys restore", "keys restore DIR", "put the store's own keys back from a backup (audited)", keysRestore},

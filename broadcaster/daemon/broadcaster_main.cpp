@@ -11,8 +11,11 @@
 // run left in flight, connects its bearers and runs the dispatcher (engine/dispatcher.h), the
 // webhook sender and the periodic retention sweep until SIGTERM or SIGINT; then stops claiming,
 // waits for the bearers to answer what they hold (the "drain" setting), unbinds and exits 0.
-// Logs go to stderr, one event per line. POCO's ServerApplication runs the process: options,
-// --daemon and --pidfile, and the wait for a termination signal.
+// Logs go to stderr, one event per line (with its syslog priority when stderr is systemd's
+// journal). Under systemd (Type=notify) it says when it is ready, keeps a status line, pings
+// the watchdog while the dispatcher's loop is alive and says when it stops
+// (service_manager.h). POCO's ServerApplication runs the process: options, --daemon and
+// --pidfile, and the wait for a termination signal.
 #include <pthread.h>
 #include <unistd.h>
 
@@ -27,6 +30,7 @@
 #include <thread>
 
 #include "broadcaster/api/operator_api.h"
+#include "broadcaster/daemon/service_manager.h"
 #include "broadcaster/engine/broadcaster_lock.h"
 #include "broadcaster/engine/dispatcher.h"
 #include "broadcaster/engine/environment.h"
@@ -35,6 +39,7 @@
 #include "common/base/log.h"
 #include "common/base/periodic.h"
 #include "common/base/time_zones.h"
+#include "common/base/version.h"
 #include "common/privacy/retention.h"
 #include "policies/retention.h"
 
@@ -60,6 +65,7 @@ struct Running {
   std::unique_ptr<api::OperatorApi> api;
   std::unique_ptr<engine::WakeListener> wakeListener;
   std::unique_ptr<PeriodicTask> progress;
+  std::unique_ptr<PeriodicTask> watchdog;
 };
 
 class BroadcasterApp final : public Poco::Util::ServerApplication {
@@ -75,6 +81,7 @@ class BroadcasterApp final : public Poco::Util::ServerApplication {
   Status startDispatcher(Running& r);
   void startCompanions(Running& r);
   Status startApi(Running& r);
+  void startWatchdog(Running& r);
   void stop(Running& r, std::atomic<bool>& stopping, std::thread& loop);
 
   std::optional<std::string> dbPath_, configPath_, listen_;
@@ -82,6 +89,7 @@ class BroadcasterApp final : public Poco::Util::ServerApplication {
   bool help_ = false;
   SystemClock clock_;
   std::unique_ptr<Log> log_;
+  std::unique_ptr<service::ServiceManager> manager_ = service::systemServiceManager();
 };
 
 void BroadcasterApp::defineOptions(Poco::Util::OptionSet& options) {
@@ -151,7 +159,8 @@ Status BroadcasterApp::startDispatcher(Running& r) {
     else log_->info(event, {{"detail", detail}});
   });
   TOCSIN_RETURN_IF_ERROR(r.dispatcher->start());
-  log_->info("broadcaster.start", {{"pid", std::to_string(::getpid())}, {"store", env.config.store.path},
+  log_->info("broadcaster.start", {{"pid", std::to_string(::getpid())}, {"version", tocsinVersion()},
+                                   {"store", env.config.store.path},
                                    {"bearers", names}, {"recovered", std::to_string(r.dispatcher->stats().recovered)}});
   // Other processes' writes (tocsinctl) wake the loop at once.
   engine::Dispatcher* dispatcher = r.dispatcher.get();
@@ -199,6 +208,9 @@ void BroadcasterApp::startCompanions(Running& r) {
     if (key == *last) return;
     *last = key;
     log_->info("progress", f);
+    manager_->status("sending: submitted " + std::to_string(s.submitted) + ", delivered " +
+                     std::to_string(s.delivered) + ", failed " + std::to_string(s.failed) +
+                     (s.promotionsPaused ? "; promotions paused for an alert" : ""));
   });
   r.progress->start();
 }
@@ -217,7 +229,24 @@ Status BroadcasterApp::startApi(Running& r) {
   return Status::okStatus();
 }
 
+void BroadcasterApp::startWatchdog(Running& r) {
+  const auto timeout = manager_->watchdogTimeout();
+  if (!timeout) return;
+  // Pinged at a quarter of the timeout, and only while the dispatcher's loop came round within
+  // half of it: a loop stuck for longer lets systemd restart the daemon.
+  engine::Dispatcher* dispatcher = r.dispatcher.get();
+  const auto limit = *timeout / 2;
+  r.watchdog = std::make_unique<PeriodicTask>(clock_, *timeout / 4, [this, dispatcher, limit] {
+    if (clock_.monotonic() - dispatcher->lastLoop() < limit) manager_->watchdog();
+    else log_->error("watchdog", {{"problem", "the dispatcher's loop has not come round; no ping"}});
+  });
+  manager_->watchdog();
+  r.watchdog->start();
+}
+
 void BroadcasterApp::stop(Running& r, std::atomic<bool>& stopping, std::thread& loop) {
+  manager_->stopping();
+  if (r.watchdog) r.watchdog->stop();
   stopping = true;
   r.dispatcher->wake();
   loop.join();
@@ -245,7 +274,8 @@ int BroadcasterApp::main(const std::vector<std::string>& args) {
     std::cerr << "tocsin-broadcaster: --log is json or text\n";
     return 2;
   }
-  log_ = std::make_unique<Log>(std::cerr, logFormat_ == "json" ? Log::Format::kJson : Log::Format::kText, clock_);
+  log_ = std::make_unique<Log>(std::cerr, logFormat_ == "json" ? Log::Format::kJson : Log::Format::kText, clock_,
+                               service::stderrIsJournal());
   if (!args.empty()) return fail("usage", Status::invalid("unexpected argument '" + args.front() + "'"));
   // Termination signals are taken by waitForTerminationRequest() alone: every thread started
   // from here on inherits the mask, so none of them is killed by one.
@@ -262,6 +292,9 @@ int BroadcasterApp::main(const std::vector<std::string>& args) {
   if (Status st = startApi(r); !st.ok()) return fail("api.start", st);
   std::atomic<bool> stopping{false};
   std::thread loop([&] { r.dispatcher->run(stopping, r.settings.drain); });
+  startWatchdog(r);
+  manager_->ready("sending through " + std::to_string(r.bearers.size()) + " bearer(s)" +
+                  (r.api ? "; API at " + r.api->url() : std::string()) + "; version " + tocsinVersion());
   waitForTerminationRequest();
   log_->info("broadcaster.stopping", {{"signal", "termination request"}});
   stop(r, stopping, loop);

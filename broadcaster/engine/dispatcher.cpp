@@ -9,6 +9,7 @@
 #include "broadcaster/engine/job_texts.h"
 #include "broadcaster/engine/send_admission.h"
 #include "common/base/json_text.h"
+#include "common/base/version.h"
 #include "policies/message_class.h"
 #include "policies/sending_hours.h"
 
@@ -235,7 +236,7 @@ Status Dispatcher::claim(StoreTx& tx, AuditRecorder& audit, PassWork& work) {
 
 void Dispatcher::publishStatus(StoreTx& tx, const PassWork& work) {
   const DispatcherStats& c = counters_;
-  std::string b = "{\"pid\":" + std::to_string(::getpid()) + ",\"promotions_paused\":" +
+  std::string b = "{\"pid\":" + std::to_string(::getpid()) + ",\"version\":\"" + tocsinVersion() + "\",\"promotions_paused\":" +
                   (work.promotionsPaused ? "true" : "false") + ",\"in_flight\":" + std::to_string(bearers_.inFlight()) +
                   ",\"submitted\":" + std::to_string(c.submitted) + ",\"sent\":" + std::to_string(c.sent) +
                   ",\"failed\":" + std::to_string(c.failed) + ",\"delivered\":" + std::to_string(c.delivered) +
@@ -360,6 +361,7 @@ void Dispatcher::run(const std::atomic<bool>& stopping, Micros drain) {
   MonoTime nextPoll = clock_.monotonic() + options_.pollInterval;
   bool due = true;
   while (!stopping) {
+    lastLoop_ = clock_.monotonic().time_since_epoch().count();
     if (due) {
       const auto busy = pass();
       if (!busy.ok()) {

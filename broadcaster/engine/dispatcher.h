@@ -110,6 +110,9 @@ class Dispatcher final : public BearerListener {
   // Called after a pass put deliveries in the webhook outbox (receipts, incoming messages).
   void setOutboxListener(std::function<void()> listener) { outboxListener_ = std::move(listener); }
   DispatcherStats stats() const;
+  // When run()'s loop last came round (it does at least every pollInterval while it lives):
+  // the daemon's watchdog pings only while this is recent. Any thread.
+  MonoTime lastLoop() const { return MonoTime(MonoTime::duration(lastLoop_.load())); }
 
   void onAccepted(const std::string& bearer, MessageId id, const std::vector<std::string>& carrierIds,
                   int resentParts) override;
@@ -148,6 +151,7 @@ class Dispatcher final : public BearerListener {
   std::function<void()> outboxListener_;
   std::deque<BearerEvent> retained_;  // events of passes that failed to commit, tried again
   bool claiming_ = true;
+  std::atomic<MonoTime::rep> lastLoop_{0};
   bool promotionsPaused_ = false;
   std::optional<Timestamp> nextWaiting_;
   std::optional<Timestamp> nextStart_;

@@ -6,9 +6,10 @@ namespace tocsin {
 
 void Log::write(std::string_view level, std::string_view event, const Fields& fields) {
   std::string line;
+  if (priorityPrefix_) line = level == "error" ? "<3>" : level == "warn" ? "<4>" : "<6>";
   const std::string ts = formatUtc(clock_.now());
   if (format_ == Format::kJson) {
-    line = "{\"ts\":\"" + ts + "\",\"level\":\"" + std::string(level) + "\",\"event\":";
+    line += "{\"ts\":\"" + ts + "\",\"level\":\"" + std::string(level) + "\",\"event\":";
     appendJsonString(line, event);
     for (const auto& [key, value] : fields) {
       line += ",";
@@ -18,7 +19,7 @@ void Log::write(std::string_view level, std::string_view event, const Fields& fi
     }
     line += "}\n";
   } else {
-    line = ts + " " + std::string(level) + " " + std::string(event);
+    line += ts + " " + std::string(level) + " " + std::string(event);
     for (const auto& [key, value] : fields) line += " " + key + "=" + value;
     line += "\n";
   }

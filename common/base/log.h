@@ -1,5 +1,7 @@
 // Structured logs: one line per event, JSON for machines (journald, a collector) or plain text
 // for a terminal. Thread-safe. Log lines never carry phone numbers or message texts.
+// Written to systemd's journal, each line can begin with its syslog priority ("<3>" for an
+// error), which journald takes as the entry's priority and strips.
 #pragma once
 
 #include <mutex>
@@ -16,7 +18,8 @@ namespace tocsin {
 class Log {
  public:
   enum class Format { kJson, kText };
-  Log(std::ostream& out, Format format, const Clock& clock) : out_(out), format_(format), clock_(clock) {}
+  Log(std::ostream& out, Format format, const Clock& clock, bool priorityPrefix = false)
+      : out_(out), format_(format), clock_(clock), priorityPrefix_(priorityPrefix) {}
 
   using Fields = std::vector<std::pair<std::string, std::string>>;
   void info(std::string_view event, const Fields& fields = {}) { write("info", event, fields); }
@@ -29,6 +32,7 @@ class Log {
   std::ostream& out_;
   Format format_;
   const Clock& clock_;
+  bool priorityPrefix_;
 };
 
 }  // namespace tocsin

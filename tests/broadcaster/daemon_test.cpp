@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -320,4 +321,88 @@ TEST_CASE("Daemon: one broadcaster per store, tocsinctl's writes wake it at once
   const double took = std::chrono::duration<double>(Steady::now() - approvedAt).count();
   INFO("approval to the third submit_sm: " << took << " s");
   CHECK(took < 10);  // far from the ten-minute poll
+}
+
+TEST_CASE("Daemon: a backup taken during a broadcast restores elsewhere with its audit chain verified and its counts matching") {
+  // A slow carrier (10 ms a submit, one at a time) keeps the alert sending while the copy is taken.
+  Rig rig(0, {"--report", "none", "--latency-ms", "10"}, 1);
+  rig.importContacts("CENTRE", 1500, 3000);
+  rig.startBroadcaster();
+  const int64_t job = rig.draft({"alert", "send", "--title", "Exercise", "--text", "en:EXERCISE: flood drill",
+                                 "--zone", "CENTRE", "--class", "test", "--mode", "exercise"});
+  const std::string j = std::to_string(job);
+  const std::string sentSql = "SELECT count(*) FROM messages WHERE job_id = " + j + " AND state IN ('sent', 'delivered')";
+  REQUIRE(eventually([&] { return rig.count(sentSql) >= 100; }, seconds(60)));
+  writeFile(rig.dir.file("passphrase"), "correct horse battery staple\n");
+
+  const std::string copy = rig.dir.file("during.db");
+  const auto backup = rig.tocsinctl({"store", "backup", "--out", copy, "--passphrase-file", rig.dir.file("passphrase")});
+  INFO(backup.out);
+  REQUIRE(backup.status == 0);
+  const int64_t sentAfter = rig.count(sentSql);
+  CHECK(sentAfter < 1500);  // the broadcast was still running
+  CHECK(rig.jobState(job) == "sending");
+  // The copy is consistent: its own counts, as printed, and every message of the job in it.
+  const auto countsLine = [](const std::string& out) {
+    const auto at = out.find("  schema version");
+    return at == std::string::npos ? std::string() : out.substr(at, out.find('\n', at) - at);
+  };
+  const std::string printed = countsLine(backup.out);
+  REQUIRE_FALSE(printed.empty());
+  CHECK(printed.find(" " + rawQuery(copy, "SELECT count(*) FROM messages") + " messages") != std::string::npos);
+  CHECK(rawQuery(copy, "SELECT count(*) FROM messages WHERE job_id = " + j) == "1500");
+  const int64_t sentInCopy = std::stoll(rawQuery(copy, "SELECT count(*) FROM messages WHERE job_id = " + j +
+                                                       " AND state IN ('sent', 'delivered')"));
+  CHECK(sentInCopy >= 100);
+  CHECK(sentInCopy <= sentAfter);
+  CHECK(rawQuery(copy, "SELECT count(*) FROM audit_log WHERE action = 'store.backup'") == "1");
+  CHECK(::access((copy + ".keys").c_str(), F_OK) == 0);
+  CHECK(readFile(copy + ".keys").find("audit") == std::string::npos);  // sealed, not readable
+
+  // The running broadcaster's store cannot be restored over.
+  const auto busy = rig.tocsinctl({"store", "restore", copy, "--keys", copy + ".keys", "--passphrase-file",
+                                   rig.dir.file("passphrase")});
+  CHECK(busy.status != 0);
+  CHECK(busy.out.find("the broadcaster is running") != std::string::npos);
+
+  // Elsewhere: a wrong passphrase restores nothing.
+  const std::string elsewhere = rig.dir.file("restored/tocsin.db");
+  REQUIRE(::mkdir(rig.dir.file("restored").c_str(), 0700) == 0);
+  writeFile(rig.dir.file("wrong"), "not the passphrase at all\n");
+  const auto wrong = rig.tocsinctl({"--db", elsewhere, "store", "restore", copy, "--keys", copy + ".keys",
+                                    "--passphrase-file", rig.dir.file("wrong")});
+  CHECK(wrong.status != 0);
+  CHECK(wrong.out.find("the passphrase does not open this sealed file") != std::string::npos);
+  CHECK(::access(elsewhere.c_str(), F_OK) != 0);
+
+  const auto restored = rig.tocsinctl({"--db", elsewhere, "store", "restore", copy, "--keys", copy + ".keys",
+                                       "--passphrase-file", rig.dir.file("passphrase")});
+  INFO(restored.out);
+  REQUIRE(restored.status == 0);
+  CHECK(countsLine(restored.out) == printed);
+  CHECK(restored.out.find("audit chain verified") != std::string::npos);
+  const auto verified = rig.tocsinctl({"--db", elsewhere, "audit", "verify"});
+  INFO(verified.out);
+  CHECK(verified.status == 0);
+  CHECK(verified.out.find("audit chain intact") != std::string::npos);
+  CHECK(rawQuery(elsewhere, "SELECT count(*) FROM messages WHERE job_id = " + j + " AND state IN ('sent', 'delivered')") ==
+        std::to_string(sentInCopy));
+  // The restored chain is the live chain up to the copy's moment, entry for entry, then the restore.
+  const std::string lastInCopy = rawQuery(copy, "SELECT max(seq) FROM audit_log");
+  const std::string macAt = "SELECT hex(mac) FROM audit_log WHERE seq = " + lastInCopy;
+  CHECK(rawQuery(elsewhere, macAt) == rawQuery(rig.db(), macAt));
+  CHECK(rawQuery(elsewhere, "SELECT action FROM audit_log ORDER BY seq DESC LIMIT 1") == "store.restore");
+
+  // A copy whose audit entry was edited is refused, and what is in place stays.
+  const std::string forged = rig.dir.file("forged.db");
+  writeFile(forged, readFile(copy));
+  rawSql(forged, "DROP TRIGGER audit_log_append_only; UPDATE audit_log SET reason = 'nothing happened' WHERE seq = 1");
+  const auto refused = rig.tocsinctl({"--db", elsewhere, "store", "restore", forged, "--keys", copy + ".keys",
+                                      "--passphrase-file", rig.dir.file("passphrase")});
+  CHECK(refused.status != 0);
+  CHECK(refused.out.find("audit chain does not verify") != std::string::npos);
+  CHECK(rawQuery(elsewhere, "SELECT action FROM audit_log ORDER BY seq DESC LIMIT 1") == "store.restore");
+
+  REQUIRE(eventually([&] { return rig.jobState(job) == "done"; }, seconds(120)));
+  CHECK(rig.tocsinctl({"audit", "verify"}).status == 0);
 }
