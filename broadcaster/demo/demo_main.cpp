@@ -48,7 +48,10 @@ int main(int argc, char** argv) {
             << "  build/bin/tocsinctl --db " << dir << "/tocsin.db consent verify " << dir << "/consent-export.csv\n"
             << "  build/bin/tocsinctl --db " << dir << "/tocsin.db audit verify     # the chain and every consent row\n"
             << "  build/bin/tocsinctl --db " << dir << "/tocsin.db store report     # records of processing\n"
+            << "  build/bin/tocsinctl --db " << dir << "/tocsin.db store backup --out " << dir
+            << "/backup.db   # keys sealed with a passphrase\n"
             << "  scripts/console-demo   # the operator console in your browser, on this town's appliance\n"
-            << "  scripts/kiosk-demo     # the sign-up kiosk in a window, paired with this town's appliance\n";
+            << "  scripts/kiosk-demo     # the sign-up kiosk in a window, paired with this town's appliance\n"
+            << "  scripts/package        # Debian packages to install Tocsin on a server (README: Installing on a server)\n";
   return 0;
 }
