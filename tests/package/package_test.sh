@@ -30,7 +30,6 @@ if [[ -z ${TOCSIN_PACKAGE_TEST_NS:-} ]]; then
   exec unshare --mount --propagation private env TOCSIN_PACKAGE_TEST_NS=1 "$0" "$@"
 fi
 
-mirror=${TOCSIN_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 cache=$build/package-cache
 work=$(mktemp -d /tmp/tocsin-package.XXXXXX)
 root=$work/root
@@ -66,6 +65,8 @@ wait_for() {
   fail "no '$pattern' in $file after $seconds s"
 }
 field() { dpkg-deb -f "$1" "$2"; }
+# shellcheck source=tests/package/debian_root.sh
+. "$(dirname "$0")/debian_root.sh"
 
 step "1. packages from the build tree"
 "$src/scripts/package" --no-build --build "$build" --revision 1 --out "$work/v1" >/dev/null
@@ -104,21 +105,10 @@ grep -qx /etc/tocsin/kiosk.env <(dpkg-deb --ctrl-tarfile "$kiosk_deb" | tar -xO 
 echo "ok: $(basename "$deb") and $(basename "$kiosk_deb"), $(wc -l <"$work/contents.txt") paths"
 
 step "2. a clean Debian 12 root, and apt install ./tocsin_*.deb"
-mkdir -p "$cache/apt-archives/partial"
-if [[ ! -s $cache/bookworm-root.tar ]]; then
-  echo "making the Debian 12 root with debootstrap from $mirror (cached afterwards)"
-  debootstrap --variant=minbase --include=systemd bookworm "$work/seed" "$mirror" >"$work/debootstrap.log" 2>&1 ||
-    { tail -n 30 "$work/debootstrap.log"; fail "debootstrap"; }
-  tar -C "$work/seed" -cf "$cache/bookworm-root.tar.part" . && mv "$cache/bookworm-root.tar.part" "$cache/bookworm-root.tar"
-  rm -rf "$work/seed"
-fi
-mkdir "$root"
-tar -C "$root" -xf "$cache/bookworm-root.tar"
+debian_root "$root"
 mount -t proc proc "$root/proc"
 mount --rbind /dev "$root/dev"
 mount --bind "$cache/apt-archives" "$root/var/cache/apt/archives"
-cp /etc/resolv.conf "$root/etc/resolv.conf"
-mkdir -p "$root/tmp/packages"
 cp "$deb" "$root/tmp/packages/"
 apt_get() { in_root env DEBIAN_FRONTEND=noninteractive apt-get -q -y -o Dpkg::Options::=--force-confold "$@"; }
 apt_get update >"$work/apt.log" 2>&1 || { tail -n 20 "$work/apt.log"; fail "apt-get update in the root"; }
