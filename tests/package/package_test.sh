@@ -20,19 +20,9 @@
 # BUILD_DIR/package-cache; the mirror is TOCSIN_DEBIAN_MIRROR (default deb.debian.org).
 set -euo pipefail
 
-src=$(cd "$1" && pwd)
-build=$(cd "$2" && pwd)
-if [[ $(id -u) -ne 0 ]]; then
-  echo "SKIP: installing packages into a Debian root needs root"
-  exit 77
-fi
-if [[ -z ${TOCSIN_PACKAGE_TEST_NS:-} ]]; then
-  exec unshare --mount --propagation private env TOCSIN_PACKAGE_TEST_NS=1 "$0" "$@"
-fi
-
-cache=$build/package-cache
-work=$(mktemp -d /tmp/tocsin-package.XXXXXX)
-root=$work/root
+# shellcheck source=tests/package/debian_root.sh
+. "$(dirname "$0")/debian_root.sh"
+package_test_setup "$@"
 pids=()
 step() { echo; echo "== $*"; }
 fail() {
@@ -65,8 +55,6 @@ wait_for() {
   fail "no '$pattern' in $file after $seconds s"
 }
 field() { dpkg-deb -f "$1" "$2"; }
-# shellcheck source=tests/package/debian_root.sh
-. "$(dirname "$0")/debian_root.sh"
 
 step "1. packages from the build tree"
 "$src/scripts/package" --no-build --build "$build" --revision 1 --out "$work/v1" >/dev/null

@@ -11,19 +11,9 @@
 # Needs root. Exits 77 (skipped) when systemd cannot boot in a namespace on this machine.
 set -euo pipefail
 
-src=$(cd "$1" && pwd)
-build=$(cd "$2" && pwd)
-if [[ $(id -u) -ne 0 ]]; then
-  echo "SKIP: booting systemd in a namespace needs root"
-  exit 77
-fi
-if [[ -z ${TOCSIN_SYSTEMD_TEST_NS:-} ]]; then
-  exec unshare --mount --propagation private env TOCSIN_SYSTEMD_TEST_NS=1 "$0" "$@"
-fi
-
-cache=$build/package-cache
-work=$(mktemp -d /tmp/tocsin-systemd.XXXXXX)
-root=$work/root
+# shellcheck source=tests/package/debian_root.sh
+. "$(dirname "$0")/debian_root.sh"
+package_test_setup "$@"
 pids=()
 init=
 step() { echo; echo "== $*"; }
@@ -45,8 +35,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-# shellcheck source=tests/package/debian_root.sh
-. "$(dirname "$0")/debian_root.sh"
 # A command inside the booted system: its PID and mount namespaces and its root.
 in_system() { nsenter -t "$init" -m -p -r -w "$@"; }
 show() { in_system systemctl show -p "$1" --value tocsin-broadcaster; }
