@@ -125,7 +125,8 @@ for hardening in "Type=notify" "Restart=on-failure" "WatchdogSec=" "ProtectSyste
                  "NoNewPrivileges=yes" "PrivateTmp=yes" "CapabilityBoundingSet=$"; do
   grep -qE "^$hardening" "$unit" || fail "the unit lacks $hardening"
 done
-in_root /usr/bin/tocsin-smsc-sim --listen 127.0.0.1:0 --account tocsin:changeme --latency-ms 20 --dlr-delay-ms 50 \
+# Started by chroot itself (not a shell function), so that its PID is the simulator's.
+chroot "$root" /usr/bin/tocsin-smsc-sim --listen 127.0.0.1:0 --account tocsin:changeme --latency-ms 20 --dlr-delay-ms 50 \
   --report jsonl >"$work/smsc.log" 2>&1 &
 pids+=($!)
 wait_for "$work/smsc.log" 10 '"port":'
