@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "broadcaster/engine/credentials.h"
+#include "common/base/files.h"
 #include "common/base/version.h"
 #include "broadcaster/engine/wake_channel.h"
 
@@ -48,10 +49,8 @@ std::string CliContext::actor() {
 
 Status checkStoreOwner(const Config& c) {
   if (::geteuid() != 0) return Status::okStatus();
-  const auto slash = c.store.path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : c.store.path.substr(0, slash == 0 ? 1 : slash);
   struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0 || st.st_uid == 0) return Status::okStatus();
+  if (::stat(parentOf(c.store.path).c_str(), &st) != 0 || st.st_uid == 0) return Status::okStatus();
   const passwd* pw = ::getpwuid(st.st_uid);
   const std::string owner = pw ? pw->pw_name : std::to_string(st.st_uid);
   return Status::failedPrecondition("the store " + c.store.path + " belongs to the user " + owner +

@@ -31,8 +31,6 @@ Status writeAllAndSync(int fd, const std::string& content, const std::string& pa
   return Status::okStatus();
 }
 
-namespace {
-
 std::string parentOf(const std::string& path) {
   const auto slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
@@ -40,7 +38,10 @@ std::string parentOf(const std::string& path) {
   return path.substr(0, slash);
 }
 
-}  // namespace
+std::string fileNameOf(const std::string& path) {
+  const auto slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
 
 Status syncDirectory(const std::string& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -18,4 +18,8 @@ Status writeAllAndSync(int fd, const std::string& content, const std::string& pa
 Status syncDirectory(const std::string& dir);
 std::string temporaryNameFor(const std::string& path);  // unique beside `path`
 
+// The directory a path is in ("." for a bare name, "/" at the top), and its last component.
+std::string parentOf(const std::string& path);
+std::string fileNameOf(const std::string& path);
+
 }  // namespace tocsin

@@ -1,5 +1,7 @@
 #include "common/base/time.h"
 
+#include <algorithm>
+
 #include <cstdio>
 
 namespace tocsin {
@@ -39,6 +41,12 @@ std::string formatUtc(Timestamp t) {
   }
   out += 'Z';
   return out;
+}
+
+std::string formatUtcCompact(Timestamp t) {
+  std::string s = formatUtc(t).substr(0, 19);  // 2026-11-22T09:30:00
+  s.erase(std::remove_if(s.begin(), s.end(), [](char c) { return c == '-' || c == ':'; }), s.end());
+  return s + "Z";
 }
 
 Result<Timestamp> parseTimestamp(std::string_view s) {

@@ -30,6 +30,8 @@ inline Timestamp fromMicros(int64_t us) { return Timestamp(Micros(us)); }
 
 // "2026-11-22T09:30:00Z", with ".ffffff" only when the fraction is not zero.
 std::string formatUtc(Timestamp t);
+// "20261122T093000Z": to the second, for file names.
+std::string formatUtcCompact(Timestamp t);
 
 // Accepts "YYYY-MM-DD", "YYYY-MM-DDThh:mm[:ss[.f...]]" followed by "Z" or "+hh:mm"/"-hh:mm";
 // a date-time without any offset is refused (it would be ambiguous).

@@ -25,21 +25,6 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kPayloadHeader = "tocsin store keys v1\n";
 
-std::string baseName(const std::string& path) {
-  const auto slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-std::string dirName(const std::string& path) {
-  const auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-std::string stamp(const Clock& clock) {
-  std::string s = formatUtc(clock.now());
-  s.erase(std::remove_if(s.begin(), s.end(), [](char c) { return c == '-' || c == ':'; }), s.end());
-  return s.substr(0, s.find('.')) + "Z";  // 20261130T211928Z
-}
-
 // The key files of a store: its secrets, its signing keys and the API's certificate pair. Not
 // its audit anchor (the backup carries one for the copy), temporary or replaced files.
 Result<std::map<std::string, std::string>> readKeyFiles(const std::string& dir) {
@@ -229,8 +214,8 @@ Result<RestoreResult> restoreStore(const Config& config, Clock& clock, const std
   const std::string storePath = config.store.path;
   const std::string keysDir = config.keysDir();
   // A store restored onto a new machine: its directory is made, its owner's alone.
-  if (::mkdir(dirName(storePath).c_str(), 0700) != 0 && errno != EEXIST)
-    return errnoStatus("cannot create the store's directory", dirName(storePath));
+  if (::mkdir(parentOf(storePath).c_str(), 0700) != 0 && errno != EEXIST)
+    return errnoStatus("cannot create the store's directory", parentOf(storePath));
   // Staged beside their places, so that putting them in place is a rename on one file system.
   std::string storeStage = storePath + ".restore-XXXXXX";
   if (!::mkdtemp(storeStage.data())) return errnoStatus("cannot create a staging directory beside", storePath);
@@ -239,7 +224,7 @@ Result<RestoreResult> restoreStore(const Config& config, Clock& clock, const std
   if (!::mkdtemp(keysStage.data())) return errnoStatus("cannot create a staging directory beside", keysDir);
   Staging stagedKeys(keysStage);
 
-  const std::string stagedDb = storeStage + "/" + baseName(storePath);
+  const std::string stagedDb = storeStage + "/" + fileNameOf(storePath);
   std::error_code ec;
   fs::copy_file(backupFile, stagedDb, ec);
   if (ec) return Status::ioError("cannot copy " + backupFile + ": " + ec.message());
@@ -256,7 +241,7 @@ Result<RestoreResult> restoreStore(const Config& config, Clock& clock, const std
   auto auditKey = KeyDirectory(stagedKeyDir).secret("audit");
   if (!auditKey.ok()) return Status::invalid(keysFile + " holds no audit key: it is not a store backup's keys file");
   TOCSIN_RETURN_IF_ERROR(
-      audit::AnchorFile(stagedKeyDir + "/" + baseName(storePath) + ".audit-anchor", *auditKey).advance(sealed.anchor));
+      audit::AnchorFile(stagedKeyDir + "/" + fileNameOf(storePath) + ".audit-anchor", *auditKey).advance(sealed.anchor));
 
   {
     Config staged = config;
@@ -293,7 +278,7 @@ Result<RestoreResult> restoreStore(const Config& config, Clock& clock, const std
   ::unlink((stagedDb + "-shm").c_str());
 
   // In place. What was there is renamed, never deleted.
-  const std::string suffix = ".replaced-" + stamp(clock);
+  const std::string suffix = ".replaced-" + formatUtcCompact(clock.now());
   if (::access(storePath.c_str(), F_OK) == 0) {
     result.replacedStore = storePath + suffix;
     TOCSIN_RETURN_IF_ERROR(moveAside(storePath, result.replacedStore));
@@ -307,8 +292,8 @@ Result<RestoreResult> restoreStore(const Config& config, Clock& clock, const std
   }
   if (std::rename(stagedKeyDir.c_str(), keysDir.c_str()) != 0) return errnoStatus("cannot put the keys in place at", keysDir);
   if (std::rename(stagedDb.c_str(), storePath.c_str()) != 0) return errnoStatus("cannot put the store in place at", storePath);
-  TOCSIN_RETURN_IF_ERROR(syncDirectory(dirName(storePath)));
-  TOCSIN_RETURN_IF_ERROR(syncDirectory(dirName(keysDir)));
+  TOCSIN_RETURN_IF_ERROR(syncDirectory(parentOf(storePath)));
+  TOCSIN_RETURN_IF_ERROR(syncDirectory(parentOf(keysDir)));
   return result;
 }
 

@@ -4,6 +4,8 @@
 
 #include <string_view>
 
+#include "common/base/text.h"
+
 namespace tocsin::pg {
 namespace {
 
@@ -62,19 +64,13 @@ Status Connection::connect() {
   while (true) {
     if (conn_) PQfinish(conn_);
     conn_ = PQconnectdb(conninfo_.c_str());
-    if (PQstatus(conn_) == CONNECTION_OK) {
-      // Statements never wait forever on a lock another node holds.
-      PGresult* r = PQexec(conn_, "SET lock_timeout = '10s'");
-      const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-      PQclear(r);
-      if (ok) {
-        if (connectedOnce_) ++reconnects_;
-        connectedOnce_ = true;
-        return Status::okStatus();
-      }
+    // Statements never wait forever on a lock another node holds.
+    if (PQstatus(conn_) == CONNECTION_OK && run("SET lock_timeout = '10s'").ok()) {
+      if (connectedOnce_) ++reconnects_;
+      connectedOnce_ = true;
+      return Status::okStatus();
     }
-    why = PQerrorMessage(conn_);
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    why = trim(PQerrorMessage(conn_));
     if (clock_.monotonic() >= deadline) break;
     clock_.sleepFor(std::chrono::milliseconds(200), never);
   }
@@ -92,8 +88,7 @@ Result<Rows> Connection::run(const std::string& sql, const std::vector<Param>& p
                                           nullptr, nullptr, 0));
   const ExecStatusType s = PQresultStatus(rows.result_);
   if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) return rows;
-  std::string message = PQresultErrorMessage(rows.result_);
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  const std::string message = trim(PQresultErrorMessage(rows.result_));
   const char* state = PQresultErrorField(rows.result_, PG_DIAG_SQLSTATE);
   if (lost() || serverGone(state))
     return Status::unavailable("PostgreSQL at " + server() + " went away during '" + firstWords(sql) + "': " + message);

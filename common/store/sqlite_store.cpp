@@ -171,23 +171,16 @@ Status copyDatabase(sqlite3* source, const std::string& path) {
     return st;
   }
   ::unlink(temp.c_str());
-  const auto slash = path.rfind('/');
-  return syncDirectory(slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash));
+  return syncDirectory(parentOf(path));
 }
 
 // Where a store about to be migrated is copied first: <dir>/<name>.schema-v<N>.<UTC>.
 Result<std::string> migrationBackupPath(const std::string& storePath, const SqliteOptions& options, int64_t version) {
-  const auto slash = storePath.rfind('/');
-  const std::string storeDir = slash == std::string::npos ? "." : storePath.substr(0, slash);
-  const std::string name = slash == std::string::npos ? storePath : storePath.substr(slash + 1);
-  const std::string dir = options.migrationBackupDir.empty() ? storeDir + "/backups" : options.migrationBackupDir;
+  const std::string dir = options.migrationBackupDir.empty() ? parentOf(storePath) + "/backups" : options.migrationBackupDir;
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return errnoStatus("cannot create the backup directory", dir);
   static SystemClock systemClock;
   const Clock& clock = options.clock ? *options.clock : static_cast<const Clock&>(systemClock);
-  std::string stamp = formatUtc(clock.now());
-  stamp.erase(std::remove_if(stamp.begin(), stamp.end(), [](char c) { return c == '-' || c == ':'; }), stamp.end());
-  stamp = stamp.substr(0, stamp.find('.')) + "Z";  // 20261130T211928Z
-  return dir + "/" + name + ".schema-v" + std::to_string(version) + "." + stamp;
+  return dir + "/" + fileNameOf(storePath) + ".schema-v" + std::to_string(version) + "." + formatUtcCompact(clock.now());
 }
 
 }  // namespace

@@ -4,6 +4,10 @@
 #   debian_root DIR          a clean Debian 12 root (debootstrap, minbase and systemd), made once
 #                            into $cache/bookworm-root.tar and unpacked afresh for each run; apt's
 #                            downloads are kept in $cache/apt-archives. Needs fail().
+#   start_smsc_and_configure [SIM OPTIONS]
+#                            the packaged tocsin-smsc-sim on a free loopback port (its PID in
+#                            pids, its log $work/smsc.log, smsc_port set), then the installer's
+#                            edit of the conffile: that port, and the API on loopback
 package_test_setup() {  # "$@" of the script: SOURCE_DIR BUILD_DIR
   if [[ $(id -u) -ne 0 ]]; then
     echo "SKIP: installing packages into a Debian root needs root"
@@ -33,4 +37,25 @@ debian_root() {  # $1: where
   tar -C "$root" -xf "$cache/bookworm-root.tar"
   cp /etc/resolv.conf "$root/etc/resolv.conf"
   mkdir -p "$root/tmp/packages"
+}
+
+start_smsc_and_configure() {
+  # Started by chroot itself (not through a shell function), so that its PID is the simulator's.
+  chroot "$root" /usr/bin/tocsin-smsc-sim --listen 127.0.0.1:0 --account tocsin:changeme "$@" >"$work/smsc.log" 2>&1 &
+  pids+=($!)
+  local i
+  for ((i = 0; i < 100; i++)); do
+    grep -q '"port":' "$work/smsc.log" 2>/dev/null && break
+    sleep 0.1
+  done
+  smsc_port=$(grep -o '"port":[0-9]*' "$work/smsc.log" | head -n 1 | cut -d: -f2)
+  [[ -n $smsc_port ]] || fail "tocsin-smsc-sim did not start"
+  python3 - "$root/etc/tocsin/broadcaster.json" "$smsc_port" <<'PY'
+import json, sys
+path, port = sys.argv[1], int(sys.argv[2])
+config = json.load(open(path))
+config["bearers"][0]["port"] = port
+config["api"]["listen"] = "127.0.0.1:0"
+json.dump(config, open(path, "w"), indent=2)
+PY
 }

@@ -125,21 +125,7 @@ for hardening in "Type=notify" "Restart=on-failure" "WatchdogSec=" "ProtectSyste
                  "NoNewPrivileges=yes" "PrivateTmp=yes" "CapabilityBoundingSet=$"; do
   grep -qE "^$hardening" "$unit" || fail "the unit lacks $hardening"
 done
-# Started by chroot itself (not a shell function), so that its PID is the simulator's.
-chroot "$root" /usr/bin/tocsin-smsc-sim --listen 127.0.0.1:0 --account tocsin:changeme --latency-ms 20 --dlr-delay-ms 50 \
-  --report jsonl >"$work/smsc.log" 2>&1 &
-pids+=($!)
-wait_for "$work/smsc.log" 10 '"port":'
-smsc_port=$(grep -o '"port":[0-9]*' "$work/smsc.log" | head -n 1 | cut -d: -f2)
-# The installer's edit of the conffile: the SMSC's port, and the API on loopback for this test.
-python3 - "$root/etc/tocsin/broadcaster.json" "$smsc_port" <<'PY'
-import json, sys
-path, port = sys.argv[1], int(sys.argv[2])
-config = json.load(open(path))
-config["bearers"][0]["port"] = port
-config["api"]["listen"] = "127.0.0.1:0"
-json.dump(config, open(path, "w"), indent=2)
-PY
+start_smsc_and_configure --latency-ms 20 --dlr-delay-ms 50 --report jsonl
 start_daemon() {  # $1: its log
   rm -f "$root/run/notify.sock"
   socat -u UNIX-RECV:"$root/run/notify.sock" OPEN:"$1.notify",creat,append &

@@ -64,21 +64,8 @@ apt_get() { chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get -q -y -o D
 apt_get update >"$work/apt.log" 2>&1 || { tail -n 20 "$work/apt.log"; fail "apt-get update"; }
 apt_get install --no-install-recommends "/root/packages/$(basename "$deb")" >"$work/install.log" 2>&1 ||
   { tail -n 30 "$work/install.log"; fail "apt install"; }
-# The carrier: the packaged simulator, on a free loopback port; the installer's edit of the conffile.
-chroot "$root" /usr/bin/tocsin-smsc-sim --listen 127.0.0.1:0 --account tocsin:changeme --report none \
-  >"$work/smsc.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do grep -q '"port":' "$work/smsc.log" 2>/dev/null && break; sleep 0.1; done
-smsc_port=$(grep -o '"port":[0-9]*' "$work/smsc.log" | head -n 1 | cut -d: -f2)
-[[ -n $smsc_port ]] || fail "tocsin-smsc-sim did not start"
-python3 - "$root/etc/tocsin/broadcaster.json" "$smsc_port" <<'PY'
-import json, sys
-path, port = sys.argv[1], int(sys.argv[2])
-config = json.load(open(path))
-config["bearers"][0]["port"] = port
-config["api"]["listen"] = "127.0.0.1:0"
-json.dump(config, open(path, "w"), indent=2)
-PY
+# The carrier: the packaged simulator; the installer's edit of the conffile.
+start_smsc_and_configure --report none
 # No consoles in a namespace: the gettys would wait for devices forever.
 chroot "$root" systemctl mask serial-getty@ttyS0.service getty.target console-getty.service >/dev/null 2>&1
 umount -R "$root/proc" "$root/dev"
