@@ -9,6 +9,7 @@
 #include "broadcaster/engine/broadcaster_lock.h"
 #include "common/crypto/signing.h"
 #include "common/setup/store_backup.h"
+#include "common/setup/store_copy.h"
 #include "common/setup/store_keys.h"
 #include "common/store/sqlite_store.h"
 
@@ -185,6 +186,29 @@ Status storeRestore(CliContext& ctx, const std::vector<std::string>& tokens) {
   return Status::okStatus();
 }
 
+Status storeCopy(CliContext& ctx, const std::vector<std::string>& tokens) {
+  Args args(tokens, {{"to"}});
+  args.expectPositionals(0, 0, "store copy --to postgresql:CONNECTION-STRING");
+  std::string to = args.require("to");
+  constexpr std::string_view kScheme = "postgresql:";
+  if (to.rfind(kScheme, 0) != 0 || to.size() == kScheme.size())
+    return Status::invalid("--to names the target as postgresql:CONNECTION-STRING (\"postgresql:host=db1 dbname=tocsin\")");
+  to = to.substr(kScheme.size());
+  TOCSIN_ASSIGN_OR_RETURN(Config c, ctx.config());
+  TOCSIN_RETURN_IF_ERROR(checkStoreOwner(c));
+  if (engine::broadcasterPresence(c.store.path) == engine::BroadcasterPresence::kRunning)
+    return Status::failedPrecondition("the broadcaster is running on " + c.store.path +
+                                      ": stop it first (systemctl stop tocsin-broadcaster); nothing was copied");
+  TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
+  TOCSIN_ASSIGN_OR_RETURN(CopyResult r, copyStoreToPostgres(*e, to, ctx.actor(), ctx.clock));
+  ctx.out << "copied " << c.store.path << " to " << r.location << " (" << r.rows << " rows)\n"
+          << "  " << describeCounts(r.target) << "\n"
+          << "  audit chain verified there: " << r.verifiedEntries << " entries, " << r.provenRows << " consent rows\n"
+          << "To run on it, add \"postgresql\" to the \"store\" section of the configuration (keep \"path\": the keys\n"
+          << "stay beside it), then start the broadcaster. The SQLite store is left as it was.\n";
+  return Status::okStatus();
+}
+
 Status keysShow(CliContext& ctx, const std::vector<std::string>& tokens) {
   Args args(tokens, {});
   args.expectPositionals(0, 0, "keys show");
@@ -227,8 +251,8 @@ Status keysRestore(CliContext& ctx, const std::vector<std::string>& tokens) {
     // The store is opened alone: its environment refuses to open while a key is missing.
     SqliteOptions options;
     options.create = false;
-    options.busyTimeoutMs = c.store.busyTimeoutMs;
-    TOCSIN_ASSIGN_OR_RETURN(auto store, SqliteStore::open(c.store.path, options));
+    SystemClock clock;
+    TOCSIN_ASSIGN_OR_RETURN(auto store, openStore(c, clock, options));
     TOCSIN_ASSIGN_OR_RETURN(restored, restoreKeys(*store, KeyDirectory(c.keysDir()), dir));
   }
   TOCSIN_ASSIGN_OR_RETURN(Environment * e, ctx.env());
@@ -266,6 +290,8 @@ const std::vector<Command>& storeCommands() {
        storeReport},
       {"store backup", "store backup --out FILE [--keys-out FILE] [--passphrase-file FILE|-]",
        "copy the running store, and seal its keys with a passphrase (audited)", storeBackup},
+      {"store copy", "store copy --to postgresql:CONNECTION-STRING",
+       "copy the store into an empty PostgreSQL database, its audit chain verified there (audited)", storeCopy},
       {"store restore", "store restore FILE --keys FILE [--passphrase-file FILE|-]",
        "verify a backup's audit chain, then put it in place; the broadcaster stopped (audited)", storeRestore},
       {"keys show", "keys show", "print the public keys that sign consent exports", keysShow},

@@ -129,6 +129,13 @@ Status BroadcasterApp::open(Running& r) {
   TOCSIN_ASSIGN_OR_RETURN(r.env, engine::Environment::open(config, clock_));
   r.env->audit->onAnchorTrouble([this](const std::string& problem) { log_->error("audit.anchor", {{"problem", problem}}); });
   TOCSIN_ASSIGN_OR_RETURN(r.settings, engine::parseBroadcasterSettings(config.document));
+  if (!config.store.postgresql.empty() && r.settings.dispatcher.node.empty()) {
+    // Several nodes may share the store: each holds its claims under a lease, in its name.
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0 || !*host)
+      return Status::invalid("set \"broadcaster.node\": this machine's name cannot be read");
+    r.settings.dispatcher.node = host;
+  }
   if (r.env->bearers.empty())
     return Status::invalid("no bearers configured: add a \"bearers\" list to the configuration");
   r.zones = makeSystemTimeZones();

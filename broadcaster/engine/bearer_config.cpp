@@ -116,7 +116,15 @@ Result<BroadcasterSettings> parseBroadcasterSettings(const Poco::JSON::Object::P
   TOCSIN_RETURN_IF_ERROR(r->getDuration("status_interval", s.dispatcher.statusInterval));
   TOCSIN_RETURN_IF_ERROR(r->getDuration("drain", s.drain));
   TOCSIN_RETURN_IF_ERROR(r->getDuration("progress_interval", s.progressInterval));
+  TOCSIN_RETURN_IF_ERROR(r->getString("node", s.dispatcher.node));
+  TOCSIN_RETURN_IF_ERROR(r->getDuration("lease", s.dispatcher.lease));
   TOCSIN_RETURN_IF_ERROR(r->checkNoUnknownKeys());
+  if (s.dispatcher.node.size() > 64 ||
+      s.dispatcher.node.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") !=
+          std::string::npos)
+    return Status::invalid("configuration key 'broadcaster.node' must be at most 64 letters, digits, '.', '_' or '-'");
+  if (s.dispatcher.lease < std::chrono::seconds(3) || s.dispatcher.lease > std::chrono::minutes(5))
+    return Status::invalid("configuration key 'broadcaster.lease' must be between 3s and 5m");
   s.dispatcher.expansionBatch = batch;
   s.dispatcher.campaignBatch = campaignBatch;
   s.dispatcher.maxAttempts = static_cast<int>(attempts);

@@ -107,6 +107,13 @@ void BearerScheduler::apply(const Plan& plan) {
   }
 }
 
+std::vector<MessageId> BearerScheduler::inFlightIds() const {
+  std::vector<MessageId> ids;
+  ids.reserve(flights_.size());
+  for (const auto& [id, flight] : flights_) ids.push_back(id);
+  return ids;
+}
+
 void BearerScheduler::finish(MessageId id, bool accepted, bool failed) {
   auto it = flights_.find(id);
   if (it == flights_.end()) return;

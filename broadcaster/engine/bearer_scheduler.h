@@ -91,6 +91,7 @@ class BearerScheduler {
   // The flight of `id`, if a bearer holds it.
   const Flight* flight(MessageId id) const;
   size_t inFlight() const { return flights_.size(); }
+  std::vector<MessageId> inFlightIds() const;
   bool alertsInFlight() const { return alertsInFlight_ > 0; }
   std::vector<SlotView> view() const;
 

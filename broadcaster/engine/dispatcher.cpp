@@ -40,6 +40,8 @@ struct Dispatcher::PassWork {
   std::vector<Note> notes;
   bool promotionsPaused = false;
   bool checkedWaiting = false;
+  bool checkedLeases = false;
+  int64_t reclaimed = 0;
   std::optional<Timestamp> nextWaiting;  // from the store, when checked
   std::optional<Timestamp> newWaits;     // waits decided in this pass
   uint64_t refused = 0, waiting = 0;
@@ -71,7 +73,7 @@ Status Dispatcher::start() {
   int64_t requeued = 0;
   TOCSIN_RETURN_IF_ERROR(audit_.write(store_, kActor, [&](StoreTx& tx, AuditRecorder& rec) {
     requeued = tx.messages().requeueSubmitted(
-        "outcome unknown after the broadcaster stopped while a bearer held it; sent again", rec.now());
+        "outcome unknown after the broadcaster stopped while a bearer held it; sent again", rec.now(), options_.node);
     rec.record("broadcaster.start", "store",
                std::to_string(requeued) + " messages of unknown outcome put back in the queue (possible duplicates)");
     return Status::okStatus();
@@ -167,6 +169,11 @@ bool Dispatcher::admit(StoreTx& tx, const OutgoingMessage& m, const Job& job, Pa
   return false;
 }
 
+Lease Dispatcher::lease(Timestamp now) const {
+  if (options_.node.empty()) return {};
+  return {options_.node, now + options_.lease};
+}
+
 Status Dispatcher::claim(StoreTx& tx, AuditRecorder& audit, PassWork& work) {
   // Pre-emption: while an alert is queued, waiting for a retry or on its way, no promotion is
   // claimed anywhere.
@@ -190,10 +197,12 @@ Status Dispatcher::claim(StoreTx& tx, AuditRecorder& audit, PassWork& work) {
     const Job* content = contents_.get(tx, j.id);
     if (content && !content->bearers.empty() && !plan.canServe(content->bearers, rank(j.messageClass))) skip.push_back(j.id);
   }
-  std::vector<OutgoingMessage> claimed = tx.messages().claim(1, static_cast<int64_t>(plan.urgentRoom()), work.now, skip);
+  const Lease held = lease(work.now);
+  std::vector<OutgoingMessage> claimed =
+      tx.messages().claim(1, static_cast<int64_t>(plan.urgentRoom()), work.now, skip, held);
   if (!work.promotionsPaused) {
     if (const size_t room = plan.promotionalRoom(claimed.size()); room > 0) {
-      auto promos = tx.messages().claim(0, static_cast<int64_t>(room), work.now, skip);
+      auto promos = tx.messages().claim(0, static_cast<int64_t>(room), work.now, skip, held);
       claimed.insert(claimed.end(), std::make_move_iterator(promos.begin()), std::make_move_iterator(promos.end()));
     }
   }
@@ -272,6 +281,8 @@ void Dispatcher::applyAfterCommit(PassWork& work) {
     nextWaiting_ = work.nextWaiting;
     nextReleaseCheck_ = work.now + std::chrono::seconds(1);
   }
+  if (work.checkedLeases) nextLeaseCheck_ = work.now + options_.lease / 3;
+  counters_.reclaimed += static_cast<uint64_t>(work.reclaimed);
   for (const auto& w : {e.earliestRetry, work.newWaits})
     if (w && (!nextWaiting_ || *w < *nextWaiting_)) nextWaiting_ = w;
   nextStart_ = work.lifecycle.nextStart;
@@ -316,6 +327,19 @@ Result<bool> Dispatcher::pass() {
       work.nextWaiting = tx.messages().nextWaiting();
       work.checkedWaiting = true;
     }
+    if (!options_.node.empty() && work.now >= nextLeaseCheck_) {
+      // Several nodes: what this node holds stays its own; what a dead node held comes back.
+      work.checkedLeases = true;
+      if (bearers_.inFlight() > 0) tx.messages().renewLeases(lease(work.now), bearers_.inFlightIds());
+      work.reclaimed = tx.messages().requeueExpired(
+          "the node holding it stopped renewing its lease (it died or lost the store); sent again", work.now);
+      if (work.reclaimed > 0) {
+        rec.record("broadcaster.reclaim", "store",
+                   std::to_string(work.reclaimed) + " messages of a node whose lease ended put back in the queue "
+                                                     "(possible duplicates)");
+        work.busy = true;
+      }
+    }
     TOCSIN_ASSIGN_OR_RETURN(work.lifecycle, lifecycle_.advance(tx, rec, contents_, work.now));
     if (work.lifecycle.busy) work.busy = true;
     for (auto& n : work.lifecycle.notes) work.notes.push_back(std::move(n));
@@ -354,6 +378,7 @@ MonoTime Dispatcher::nextDeadline(MonoTime mono, Timestamp now) const {
   if (nextWaiting_) next = std::min(next, at(*nextWaiting_));
   if (nextStart_) next = std::min(next, at(*nextStart_));
   if (statusDirty_) next = std::min(next, nextStatus_);
+  if (!options_.node.empty()) next = std::min(next, at(nextLeaseCheck_));
   return next;
 }
 

@@ -57,6 +57,10 @@ struct DispatcherOptions {
   Micros retryMax = std::chrono::minutes(5);
   Micros statusInterval = std::chrono::seconds(1);  // at most this often, and only when it changed
   Micros pollInterval = std::chrono::seconds(1);    // fallback look for other processes' writes
+  // Several nodes on one store (PostgreSQL): this node's name, unique among them. Empty: the
+  // only node, whose claims need no lease.
+  std::string node;
+  Micros lease = std::chrono::seconds(10);  // how long a claim outlives a node that stopped renewing it
 };
 
 struct DispatcherStats {
@@ -72,6 +76,7 @@ struct DispatcherStats {
   uint64_t incoming = 0;
   uint64_t resentParts = 0;    // parts a bearer sent twice (unknown outcome)
   uint64_t recovered = 0;      // messages of unknown outcome requeued at start
+  uint64_t reclaimed = 0;      // messages of a node whose lease ended, requeued
   uint64_t expanded = 0;       // recipients added by fan-out
   uint64_t writes = 0;         // write transactions committed
   bool promotionsPaused = false;
@@ -126,6 +131,8 @@ class Dispatcher final : public BearerListener {
 
   void push(BearerEvent e);
   Status claim(StoreTx& tx, AuditRecorder& audit, PassWork& work);
+  // The lease a claim made now takes (none on a single node).
+  Lease lease(Timestamp now) const;
   // Send admission for one claimed message; false when it does not leave now (recorded here).
   bool admit(StoreTx& tx, const OutgoingMessage& m, const Job& job, PassWork& work);
   const JobStatus* jobStatus(StoreTx& tx, JobId id, PassWork& work);
@@ -156,6 +163,7 @@ class Dispatcher final : public BearerListener {
   std::optional<Timestamp> nextWaiting_;
   std::optional<Timestamp> nextStart_;
   Timestamp nextReleaseCheck_{};
+  Timestamp nextLeaseCheck_{};  // renew this node's leases, take back those of dead nodes
   MonoTime nextStatus_{};
   bool statusDirty_ = true;
   std::optional<uint64_t> lastChangeCount_;

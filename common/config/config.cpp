@@ -17,6 +17,7 @@ namespace {
 Status readStore(JsonReader& r, StoreConfig& c) {
   TOCSIN_RETURN_IF_ERROR(r.getString("path", c.path));
   TOCSIN_RETURN_IF_ERROR(r.getString("keys_dir", c.keysDir));
+  TOCSIN_RETURN_IF_ERROR(r.getString("postgresql", c.postgresql));
   int64_t busy = c.busyTimeoutMs;
   TOCSIN_RETURN_IF_ERROR(r.getInt("busy_timeout_ms", busy, 0, 600000));
   c.busyTimeoutMs = static_cast<int>(busy);

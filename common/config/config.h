@@ -16,7 +16,11 @@
 namespace tocsin {
 
 struct StoreConfig {
+  // On SQLite (the default) the store's file. On PostgreSQL, where this node keeps its keys and
+  // its audit anchor (the file itself is not made).
   std::string path = "var/tocsin.db";
+  // A libpq connection string: the store is on PostgreSQL, shared by every node naming it.
+  std::string postgresql;
   std::string keysDir;  // empty: "<directory of the store>/keys"
   int busyTimeoutMs = 5000;
 };

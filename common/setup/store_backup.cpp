@@ -87,8 +87,8 @@ Result<Sealed> parsePayload(const std::string& p) {
 // The newest audit entry of a database file: where its anchor must stand.
 Result<audit::AnchorState> lastEntry(const std::string& databaseFile) {
   try {
-    sql::Database db(databaseFile, false);
-    sql::Statement q(db.handle(), "SELECT seq, mac FROM audit_log ORDER BY seq DESC LIMIT 1");
+    sql::SqliteDatabase db(databaseFile, false);
+    sql::SqliteStatement q(db.handle(), "SELECT seq, mac FROM audit_log ORDER BY seq DESC LIMIT 1");
     audit::AnchorState a;
     if (q.step()) {
       a.seq = q.getInt(0);
@@ -142,7 +142,7 @@ Status moveAside(const std::string& path, const std::string& aside) {
 
 Result<StoreCounts> countStore(const std::string& databaseFile) {
   try {
-    sql::Database db(databaseFile, false);
+    sql::SqliteDatabase db(databaseFile, false);
     StoreCounts c;
     c.schemaVersion = static_cast<int>(db.queryInt("PRAGMA user_version"));
     c.contacts = db.queryInt("SELECT count(*) FROM contacts");
@@ -166,6 +166,10 @@ std::string describeCounts(const StoreCounts& c) {
 
 Result<BackupResult> backupStore(StoreEnvironment& env, const std::string& actor, const std::string& out,
                                  const std::string& keysOut, const std::string& passphrase, ScryptCost cost) {
+  if (!env.config.store.postgresql.empty())
+    return Status::failedPrecondition(
+        "the store is on PostgreSQL: back it up with PostgreSQL's own tools (pg_basebackup, pg_dump), and the key "
+        "directory with tocsinctl keys backup; nothing was written");
   if (passphrase.size() < kMinPassphraseLength)
     return Status::invalid("the passphrase must have at least " + std::to_string(kMinPassphraseLength) + " characters");
   if (out == keysOut) return Status::invalid("the store copy and its keys go to two different files");
@@ -205,6 +209,9 @@ Result<BackupResult> backupStore(StoreEnvironment& env, const std::string& actor
 
 Result<RestoreResult> restoreStore(const Config& config, Clock& clock, const std::string& backupFile,
                                    const std::string& keysFile, const std::string& passphrase, const std::string& actor) {
+  if (!config.store.postgresql.empty())
+    return Status::failedPrecondition(
+        "the store is on PostgreSQL: restore it with PostgreSQL's own tools; nothing was restored");
   TOCSIN_ASSIGN_OR_RETURN(std::string sealedText, readWholeFile(keysFile));
   auto opened = openWithPassphrase(sealedText, passphrase);
   if (!opened.ok()) return opened.status().withContext(keysFile);

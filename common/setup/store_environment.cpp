@@ -23,12 +23,22 @@ Status ensureParentDirectory(const std::string& path) {
 
 }  // namespace
 
+Result<std::unique_ptr<Store>> openStore(const Config& config, Clock& clock, SqliteOptions options) {
+  if (!config.store.postgresql.empty()) {
+    TOCSIN_ASSIGN_OR_RETURN(auto opened, PgStore::open(config.store.postgresql, clock));
+    return std::unique_ptr<Store>(std::move(opened));
+  }
+  options.busyTimeoutMs = config.store.busyTimeoutMs;
+  TOCSIN_ASSIGN_OR_RETURN(auto opened, SqliteStore::open(config.store.path, options));
+  return std::unique_ptr<Store>(std::move(opened));
+}
+
 Status StoreEnvironment::open(const Config& c, Clock& clock, SqliteOptions options) {
   config = c;
+  openedWith = &clock;
+  // On PostgreSQL the path's directory holds this node's keys and anchor.
   if (options.create) TOCSIN_RETURN_IF_ERROR(ensureParentDirectory(c.store.path));
-  options.busyTimeoutMs = c.store.busyTimeoutMs;
-  TOCSIN_ASSIGN_OR_RETURN(auto opened, SqliteStore::open(c.store.path, options));
-  store = std::move(opened);
+  TOCSIN_ASSIGN_OR_RETURN(store, openStore(c, clock, options));
   keys = KeyDirectory(c.keysDir());
   // Keys are made with a new store only; any other store must find its own.
   TOCSIN_RETURN_IF_ERROR(bindStoreKeys(*store, keys, clock));
@@ -51,10 +61,10 @@ Status StoreEnvironment::open(const Config& c, Clock& clock, SqliteOptions optio
 }
 
 Result<std::unique_ptr<Store>> StoreEnvironment::connect(SqliteOptions options) const {
-  options.busyTimeoutMs = config.store.busyTimeoutMs;
   options.create = false;
-  TOCSIN_ASSIGN_OR_RETURN(auto opened, SqliteStore::open(config.store.path, options));
-  return std::unique_ptr<Store>(std::move(opened));
+  static SystemClock systemClock;
+  Clock& c = openedWith ? *openedWith : options.clock ? *options.clock : static_cast<Clock&>(systemClock);
+  return openStore(config, c, options);
 }
 
 }  // namespace tocsin

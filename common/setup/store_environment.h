@@ -17,6 +17,7 @@
 #include "common/crypto/key_files.h"
 #include "common/phone/phone.h"
 #include "common/privacy/suppression.h"
+#include "common/store/postgres_store.h"
 #include "common/store/sqlite_store.h"
 
 namespace tocsin {
@@ -35,6 +36,12 @@ struct StoreEnvironment {
   Status open(const Config& config, Clock& clock, SqliteOptions options = {});
   // Another connection to the same store, with the configured busy timeout.
   Result<std::unique_ptr<Store>> connect(SqliteOptions options = {}) const;
+
+  Clock* openedWith = nullptr;  // the clock given to open()
 };
+
+// The store `config` names: its SQLite file, or its PostgreSQL database (store.postgresql).
+// On PostgreSQL, `options` other than the clock do not apply.
+Result<std::unique_ptr<Store>> openStore(const Config& config, Clock& clock, SqliteOptions options = {});
 
 }  // namespace tocsin

@@ -618,6 +618,17 @@ CREATE TABLE job_clicks (
 ALTER TABLE webhooks ADD COLUMN shop TEXT;  -- NULL: the town's, sees every event
 )sql";
 
+// Version 11: several broadcaster nodes on one store (see messages' claimed_by and lease_until).
+// PostgreSQL's step is postgres_schema.cpp's.
+constexpr const char* kSchemaV11 = R"sql(
+-- Several broadcaster nodes on one store: a message handed to a bearer is held by a node under a
+-- lease, which the node renews while it lives; when it dies, another node sends the message once
+-- the lease has ended.
+ALTER TABLE messages ADD COLUMN claimed_by TEXT;
+ALTER TABLE messages ADD COLUMN lease_until INTEGER;
+CREATE INDEX messages_in_flight ON messages(rank) WHERE state = 'submitted';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& migrations() {
@@ -632,13 +643,14 @@ const std::vector<Migration>& migrations() {
       {8, "kiosks enrolled for shops' stands, paired with a one-time code", kSchemaV8},
       {9, "console sign-in accounts (password and TOTP), zones' boundaries, alert templates", kSchemaV9},
       {10, "shops' accounts, credits, lists and tags, tracked links, shops' webhooks", kSchemaV10},
+      {11, "messages held by a broadcaster node under a lease", kSchemaV11},
   };
   return kAll;
 }
 
 int latestSchemaVersion() { return migrations().back().version; }
 
-Status migrate(Database& db) {
+Status migrate(SqliteDatabase& db) {
   const int64_t appId = db.queryInt("PRAGMA application_id");
   const int64_t version = db.queryInt("PRAGMA user_version");
   const int64_t objects = db.queryInt("SELECT count(*) FROM sqlite_schema");

@@ -25,6 +25,6 @@ constexpr int64_t kApplicationId = 0x54435331;
 // Brings the database up to the newest schema. Refuses (kFailedPrecondition) a store made by a
 // newer Tocsin and a SQLite file that is not a Tocsin store. Safe when several processes open the
 // same new store at once: each step re-checks the version inside its write transaction.
-Status migrate(Database& db);
+Status migrate(SqliteDatabase& db);
 
 }  // namespace tocsin::sql

@@ -64,10 +64,13 @@ Status Connection::connect() {
   while (true) {
     if (conn_) PQfinish(conn_);
     conn_ = PQconnectdb(conninfo_.c_str());
+    // The server's notices ("already exists, skipping") are not for the operator's terminal.
+    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
     // Statements never wait forever on a lock another node holds.
     if (PQstatus(conn_) == CONNECTION_OK && run("SET lock_timeout = '10s'").ok()) {
       if (connectedOnce_) ++reconnects_;
       connectedOnce_ = true;
+      ++sessions_;
       return Status::okStatus();
     }
     why = trim(PQerrorMessage(conn_));
@@ -90,6 +93,7 @@ Result<Rows> Connection::run(const std::string& sql, const std::vector<Param>& p
   if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) return rows;
   const std::string message = trim(PQresultErrorMessage(rows.result_));
   const char* state = PQresultErrorField(rows.result_, PG_DIAG_SQLSTATE);
+  if (serverGone(state)) gone_ = true;
   if (lost() || serverGone(state))
     return Status::unavailable("PostgreSQL at " + server() + " went away during '" + firstWords(sql) + "': " + message);
   return Status::internal("'" + firstWords(sql) + "' failed: " + message);
@@ -99,10 +103,17 @@ Status Connection::transaction(const std::function<Status(Tx&)>& body) {
   const MonoTime deadline = clock_.monotonic() + patience_;
   while (true) {
     if (lost()) TOCSIN_RETURN_IF_ERROR(connect());
+    gone_ = false;
     Status failed = run("BEGIN ISOLATION LEVEL READ COMMITTED").status();
     if (failed.ok()) {
       Tx tx(*this);
-      failed = body(tx);
+      try {
+        failed = body(tx);
+      } catch (...) {
+        // A body may throw (an API error raised mid-transaction): nothing of it is committed.
+        (void)run("ROLLBACK");
+        throw;
+      }
       if (failed.ok()) {
         const std::string where = server();
         auto commit = run("COMMIT");
@@ -117,7 +128,8 @@ Status Connection::transaction(const std::function<Status(Tx&)>& body) {
     }
     // A server that went away before COMMIT: nothing was committed; start again on the next
     // one. Anything else is the body's own error, after a rollback.
-    if (failed.code() == StatusCode::kUnavailable || lost()) {
+    if (gone_ || lost()) {
+      gone_ = false;
       if (clock_.monotonic() >= deadline) return failed;
       if (!lost()) {
         PQfinish(conn_);
@@ -138,6 +150,19 @@ Result<Rows> Connection::exec(const std::string& sql, const std::vector<Param>& 
     return Status::okStatus();
   }));
   return std::move(*out);
+}
+
+std::string Connection::describe() const {
+  // Keeps every keyword but the password (a key=value string; a URI is shown without it too).
+  std::string out;
+  PQconninfoOption* options = PQconninfoParse(conninfo_.c_str(), nullptr);
+  if (!options) return "postgresql (an unreadable connection string)";
+  for (PQconninfoOption* o = options; o->keyword; ++o) {
+    if (!o->val || std::string_view(o->keyword) == "password") continue;
+    out += (out.empty() ? "" : " ") + std::string(o->keyword) + "=" + o->val;
+  }
+  PQconninfoFree(options);
+  return "postgresql: " + out;
 }
 
 std::string Connection::server() const {

@@ -1,5 +1,5 @@
-// PostgreSQL through libpq: the groundwork of the store on PostgreSQL (two or more appliances on
-// one replicated database). Not yet a Store: the repositories come on top of this.
+// PostgreSQL through libpq: the connection under the store on PostgreSQL (two or more appliances
+// on one replicated database; see postgres_store.h).
 //
 // A connection string may name several servers ("host=10.0.0.1,10.0.0.2 port=5432,5432
 // dbname=tocsin target_session_attrs=read-write"): libpq connects to the first one that accepts
@@ -71,7 +71,7 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   // Runs `body` in one transaction (READ COMMITTED) and commits it. When the connection is lost
-  // before COMMIT was sent, it reconnects (for up to `patience`) and runs `body` again from the
+  // (or the server stops taking writes) before COMMIT was sent, it reconnects (for up to `patience`) and runs `body` again from the
   // start, so a body must only touch the database. When it is lost while COMMIT was on its way,
   // the outcome is unknown: kUnavailable says so, and the caller checks (a write keyed so that
   // doing it twice is harmless). A body's error rolls back and is returned.
@@ -83,6 +83,15 @@ class Connection {
   std::string server() const;
   // How many times the connection was made again after being lost.
   int reconnects() const { return reconnects_; }
+  // The session in use (for a caller running its own statements inside transaction()'s body);
+  // `sessions()` changes with every new session, which forgets prepared statements.
+  pg_conn* handle() { return conn_; }
+  // A statement run through handle() found the server unable to take the transaction (shutting
+  // down, or no longer the primary): transaction() starts again on the next server.
+  void noteServerGone() { gone_ = true; }
+  int sessions() const { return sessions_; }
+  // The connection string without its password, to name the store in messages.
+  std::string describe() const;
 
  private:
   friend class Tx;
@@ -96,6 +105,8 @@ class Connection {
   Micros patience_;
   pg_conn* conn_ = nullptr;
   int reconnects_ = 0;
+  int sessions_ = 0;
+  bool gone_ = false;
   bool connectedOnce_ = false;
 };
 

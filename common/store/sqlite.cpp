@@ -15,6 +15,7 @@ namespace {
 }  // namespace
 
 Status StoreFailure::toStatus() const {
+  if (code_ == -1) return status_;
   switch (code_ & 0xFF) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -36,83 +37,73 @@ Status StoreFailure::toStatus() const {
   }
 }
 
-Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
+SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql) : db_(db) {
   const int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
                                     &stmt_, nullptr);
   if (rc != SQLITE_OK) fail(db, rc, "cannot prepare '" + std::string(sql.substr(0, 80)) + "'");
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
 
-Statement& Statement::bind(int index, int64_t value) {
+Statement& SqliteStatement::bindInt(int index, int64_t value) {
   const int rc = sqlite3_bind_int64(stmt_, index, value);
   if (rc != SQLITE_OK) fail(db_, rc, "bind");
   return *this;
 }
 
-Statement& Statement::bind(int index, double value) {
+Statement& SqliteStatement::bindDouble(int index, double value) {
   const int rc = sqlite3_bind_double(stmt_, index, value);
   if (rc != SQLITE_OK) fail(db_, rc, "bind");
   return *this;
 }
 
-Statement& Statement::bind(int index, std::string_view text) {
+Statement& SqliteStatement::bindText(int index, std::string_view text) {
   const int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   if (rc != SQLITE_OK) fail(db_, rc, "bind");
   return *this;
 }
 
-Statement& Statement::bindBlob(int index, const void* data, size_t size) {
+Statement& SqliteStatement::bindBytes(int index, const void* data, size_t size) {
   const int rc = sqlite3_bind_blob64(stmt_, index, data, size, SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) fail(db_, rc, "bind");
   return *this;
 }
 
-Statement& Statement::bindNull(int index) {
+Statement& SqliteStatement::bindNothing(int index) {
   const int rc = sqlite3_bind_null(stmt_, index);
   if (rc != SQLITE_OK) fail(db_, rc, "bind");
   return *this;
 }
 
-bool Statement::step() {
+bool SqliteStatement::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   fail(db_, rc, "statement failed");
 }
 
-void Statement::run() {
+void SqliteStatement::run() {
   while (step()) {
   }
   sqlite3_reset(stmt_);  // ready to be bound and run again (bindings are rebound by the caller)
 }
 
-void Statement::reset() {
+void SqliteStatement::reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
 }
 
-bool Statement::isNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-int64_t Statement::getInt(int col) const { return sqlite3_column_int64(stmt_, col); }
-double Statement::getDouble(int col) const { return sqlite3_column_double(stmt_, col); }
+bool SqliteStatement::isNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+int64_t SqliteStatement::getInt(int col) const { return sqlite3_column_int64(stmt_, col); }
+double SqliteStatement::getDouble(int col) const { return sqlite3_column_double(stmt_, col); }
 
-std::string Statement::getText(int col) const {
+std::string SqliteStatement::getText(int col) const {
   const auto* p = sqlite3_column_text(stmt_, col);
   const int n = sqlite3_column_bytes(stmt_, col);
   return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n)) : std::string();
 }
 
-std::optional<std::string> Statement::getOptionalText(int col) const {
-  if (isNull(col)) return std::nullopt;
-  return getText(col);
-}
-
-std::optional<int64_t> Statement::getOptionalInt(int col) const {
-  if (isNull(col)) return std::nullopt;
-  return getInt(col);
-}
-
-std::vector<uint8_t> Statement::getBlob(int col) const {
+std::vector<uint8_t> SqliteStatement::getBlob(int col) const {
   const auto* p = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_, col));
   const int n = sqlite3_column_bytes(stmt_, col);
   return p ? std::vector<uint8_t>(p, p + n) : std::vector<uint8_t>();
@@ -148,7 +139,7 @@ void primaryLanguageFunction(sqlite3_context* context, int, sqlite3_value** argv
 
 }  // namespace
 
-Database::Database(const std::string& path, bool create) : path_(path) {
+SqliteDatabase::SqliteDatabase(const std::string& path, bool create) : path_(path) {
   configureOnce();
   const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
   const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
@@ -163,12 +154,12 @@ Database::Database(const std::string& path, bool create) : path_(path) {
                           primaryLanguageFunction, nullptr, nullptr);
 }
 
-Database::~Database() {
+SqliteDatabase::~SqliteDatabase() {
   cache_.clear();  // statements must be finalised before the connection closes
   sqlite3_close(db_);
 }
 
-void Database::exec(std::string_view sql) {
+void SqliteDatabase::exec(std::string_view sql) {
   char* err = nullptr;
   const std::string text(sql);
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
@@ -179,44 +170,75 @@ void Database::exec(std::string_view sql) {
   }
 }
 
-Statement& Database::cached(std::string_view sql) {
+Statement& SqliteDatabase::cached(std::string_view sql) {
   auto it = cache_.find(std::string(sql));
   if (it == cache_.end()) {
-    it = cache_.emplace(std::string(sql), std::make_unique<Statement>(db_, sql)).first;
+    it = cache_.emplace(std::string(sql), std::make_unique<SqliteStatement>(db_, sql)).first;
   } else {
     it->second->reset();
   }
   return *it->second;
 }
 
-void Database::finishStatements() {
+void SqliteDatabase::finishStatements() {
   for (sqlite3_stmt* s = sqlite3_next_stmt(db_, nullptr); s; s = sqlite3_next_stmt(db_, s))
     if (sqlite3_stmt_busy(s)) sqlite3_reset(s);
 }
 
-int64_t Database::lastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
-int64_t Database::changes() const { return sqlite3_changes64(db_); }
+int64_t SqliteDatabase::lastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
+int64_t SqliteDatabase::changes() const { return sqlite3_changes64(db_); }
 
-int64_t Database::queryInt(std::string_view sql) {
-  Statement st(db_, sql);
+int64_t SqliteDatabase::queryInt(std::string_view sql) {
+  SqliteStatement st(db_, sql);
   if (!st.step()) throw StoreFailure(SQLITE_ERROR, "no result for '" + std::string(sql) + "'");
   return st.getInt(0);
 }
 
-Transaction::Transaction(Database& db, bool write) : db_(db) {
-  db_.exec(write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+std::string replaceOnConflict(std::string_view key, std::string_view columns) {
+  std::string out = " ON CONFLICT (" + std::string(key) + ") DO UPDATE SET ";
+  bool first = true;
+  size_t pos = 0;
+  while (pos <= columns.size()) {
+    size_t end = columns.find(',', pos);
+    if (end == std::string_view::npos) end = columns.size();
+    std::string_view column = columns.substr(pos, end - pos);
+    while (!column.empty() && column.front() == ' ') column.remove_prefix(1);
+    while (!column.empty() && column.back() == ' ') column.remove_suffix(1);
+    if (!column.empty() && column != key) {
+      out += (first ? "" : ", ") + std::string(column) + " = excluded." + std::string(column);
+      first = false;
+    }
+    pos = end + 1;
+  }
+  return out;
 }
 
-Transaction::~Transaction() {
-  if (!open_) return;
-  db_.finishStatements();
-  sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+std::unique_ptr<Statement> SqliteDatabase::prepare(std::string_view sql) {
+  return std::make_unique<SqliteStatement>(db_, sql);
 }
 
-void Transaction::commit() {
-  db_.finishStatements();
-  db_.exec("COMMIT");
-  open_ = false;
+void SqliteDatabase::begin(bool write) { exec(write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED"); }
+
+void SqliteDatabase::commit() {
+  finishStatements();
+  exec("COMMIT");
+}
+
+void SqliteDatabase::rollback() noexcept {
+  finishStatements();
+  sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+std::string SqliteDatabase::jsonListValues(int param) const {
+  return "(SELECT value FROM json_each(?" + std::to_string(param) + "))";
+}
+
+std::string SqliteDatabase::jsonText(const std::string& expr, const std::string& path) const {
+  return "CAST(json_extract(" + expr + ", '" + path + "') AS TEXT)";
+}
+
+std::string SqliteDatabase::utcDate(const std::string& microsExpr) const {
+  return "strftime('%Y-%m-%d', (" + microsExpr + ") / 1000000, 'unixepoch')";
 }
 
 }  // namespace tocsin::sql

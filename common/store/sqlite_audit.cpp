@@ -66,8 +66,8 @@ void SqliteAudit::append(const AuditEntry& e) {
 
 void SqliteAudit::forEach(const std::function<void(const AuditEntry&)>& visit) {
   // Not cached: verification may run while other statements are in use.
-  Statement st(db_.handle(), std::string("SELECT ") + kColumns + " FROM audit_log ORDER BY seq");
-  while (st.step()) visit(readEntry(st));
+  const auto st = db_.prepare(std::string("SELECT ") + kColumns + " FROM audit_log ORDER BY seq");
+  while (st->step()) visit(readEntry(*st));
 }
 
 int64_t SqliteAudit::count() { return db_.queryInt("SELECT count(*) FROM audit_log"); }
@@ -87,7 +87,8 @@ std::optional<AuditCheckpoint> SqliteAudit::checkpoint() {
 }
 
 void SqliteAudit::setCheckpoint(const AuditCheckpoint& c) {
-  Statement& st = db_.cached("INSERT OR REPLACE INTO audit_checkpoint (id, seq, mac, tag) VALUES (1, ?1, ?2, ?3)");
+  Statement& st = db_.cached("INSERT INTO audit_checkpoint (id, seq, mac, tag) VALUES (1, ?1, ?2, ?3) "
+                             "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac, tag = excluded.tag");
   st.bind(1, c.seq).bindBlob(2, c.mac.data(), c.mac.size()).bindBlob(3, c.tag.data(), c.tag.size());
   st.run();
 }
@@ -111,21 +112,21 @@ int64_t SqliteAudit::deleteThrough(int64_t seq) {
 
 void SqliteAudit::forEachProvenRow(const std::function<void(const ProvenRow&)>& visit) {
   {
-    Statement st(db_.handle(), std::string("SELECT ") + kConsentEventColumns + " FROM consent_events e ORDER BY e.id");
-    while (st.step()) {
-      const ConsentEvent e = readConsentEvent(st);
+    const auto st = db_.prepare(std::string("SELECT ") + kConsentEventColumns + " FROM consent_events e ORDER BY e.id");
+    while (st->step()) {
+      const ConsentEvent e = readConsentEvent(*st);
       ProvenRow row = provenRow(e);
       // An action the schema does not know gets a digest of its own (it cannot match).
-      const std::string action = st.getText(3);
+      const std::string action = st->getText(3);
       if (!parseConsentAction(action)) row.digest = "unknown-action:" + action;
       row.label = "contact:" + std::to_string(e.contactId) + " " + e.purpose + " " + action + " at " + formatUtc(e.recordedAt);
       visit(row);
     }
   }
   {
-    Statement st(db_.handle(), std::string("SELECT ") + kConsentTextColumns + " FROM consent_texts ORDER BY id");
-    while (st.step()) {
-      const ConsentText t = readConsentText(st);
+    const auto st = db_.prepare(std::string("SELECT ") + kConsentTextColumns + " FROM consent_texts ORDER BY id");
+    while (st->step()) {
+      const ConsentText t = readConsentText(*st);
       ProvenRow row = provenRow(t);
       // A body that no longer hashes to its recorded SHA-256 is an edit even if both were changed.
       if (toHex(sha256(t.body)) != t.sha256) row.digest = "body-does-not-match-its-sha256";
@@ -134,13 +135,13 @@ void SqliteAudit::forEachProvenRow(const std::function<void(const ProvenRow&)>& 
     }
   }
   {
-    Statement st(db_.handle(), "SELECT fingerprint, key_version, reason, created_at FROM suppressions");
-    while (st.step()) {
+    const auto st = db_.prepare("SELECT fingerprint, key_version, reason, created_at FROM suppressions");
+    while (st->step()) {
       Suppression s;
-      s.fingerprint = digestFromBlob(st.getBlob(0));
-      s.keyVersion = st.getInt(1);
-      s.reason = st.getText(2);
-      s.createdAt = fromMicros(st.getInt(3));
+      s.fingerprint = digestFromBlob(st->getBlob(0));
+      s.keyVersion = st->getInt(1);
+      s.reason = st->getText(2);
+      s.createdAt = fromMicros(st->getInt(3));
       ProvenRow row = provenRow(s);
       row.label = "suppression (" + s.reason + ") of " + formatUtc(s.createdAt);
       visit(row);
@@ -151,7 +152,7 @@ void SqliteAudit::forEachProvenRow(const std::function<void(const ProvenRow&)>& 
 std::vector<AuditRepository::StandingMismatch> SqliteAudit::standingMismatches() {
   // The standing the history gives: the latest event's action, except that a new grant while a
   // confirmed consent stands leaves it confirmed (as the consent_state triggers keep it).
-  Statement st(db_.handle(), R"sql(
+  const auto st = db_.prepare(R"sql(
     WITH derived AS (
       SELECT e.contact_id, e.purpose,
              CASE WHEN e.action = 'granted' AND EXISTS (
@@ -164,9 +165,9 @@ std::vector<AuditRepository::StandingMismatch> SqliteAudit::standingMismatches()
       WHERE e.id = (SELECT max(id) FROM consent_events x WHERE x.contact_id = e.contact_id AND x.purpose = e.purpose))
     SELECT coalesce(d.contact_id, s.contact_id), coalesce(d.purpose, s.purpose), coalesce(s.state, ''), coalesce(d.state, '')
     FROM derived d FULL OUTER JOIN consent_state s ON s.contact_id = d.contact_id AND s.purpose = d.purpose
-    WHERE d.state IS NOT s.state ORDER BY 1, 2)sql");
+    WHERE d.state IS DISTINCT FROM s.state ORDER BY 1, 2)sql");
   std::vector<StandingMismatch> out;
-  while (st.step()) out.push_back({st.getInt(0), st.getText(1), st.getText(2), st.getText(3)});
+  while (st->step()) out.push_back({st->getInt(0), st->getText(1), st->getText(2), st->getText(3)});
   return out;
 }
 
@@ -174,16 +175,15 @@ bool SqliteAudit::adoptionPending() { return db_.queryInt("SELECT pending FROM p
 void SqliteAudit::adoptionDone() { db_.exec("UPDATE proof_adoption SET pending = 0"); }
 
 std::vector<KeyRecord> SqliteAudit::keyRecords() {
-  Statement st(db_.handle(),
-               "SELECT name, fingerprint, public_key, created_at, retired_at FROM store_keys ORDER BY name, created_at");
+  const auto st = db_.prepare("SELECT name, fingerprint, public_key, created_at, retired_at FROM store_keys ORDER BY name, created_at");
   std::vector<KeyRecord> out;
-  while (st.step()) {
+  while (st->step()) {
     KeyRecord k;
-    k.name = st.getText(0);
-    k.fingerprint = st.getText(1);
-    k.publicKey = st.getOptionalText(2);
-    k.createdAt = fromMicros(st.getInt(3));
-    if (auto r = st.getOptionalInt(4)) k.retiredAt = fromMicros(*r);
+    k.name = st->getText(0);
+    k.fingerprint = st->getText(1);
+    k.publicKey = st->getOptionalText(2);
+    k.createdAt = fromMicros(st->getInt(3));
+    if (auto r = st->getOptionalInt(4)) k.retiredAt = fromMicros(*r);
     out.push_back(std::move(k));
   }
   return out;
@@ -217,7 +217,8 @@ bool SqliteSuppressions::contains(const Digest& fp) {
 
 bool SqliteSuppressions::add(const Suppression& s) {
   Statement& st = db_.cached(
-      "INSERT OR IGNORE INTO suppressions (fingerprint, key_version, reason, created_at) VALUES (?1, ?2, ?3, ?4)");
+      "INSERT INTO suppressions (fingerprint, key_version, reason, created_at) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT DO NOTHING");
   st.bindBlob(1, s.fingerprint.data(), s.fingerprint.size())
       .bind(2, s.keyVersion)
       .bind(3, s.reason)

@@ -42,7 +42,7 @@ const char* const kConsentTextColumns = "id, text_id, language, version, sha256,
 int64_t SqliteConsent::append(const ConsentEvent& e) {
   Statement& st = db_.cached(
       "INSERT INTO consent_events (contact_id, purpose, action, text_id, text_version, text_sha256, language, "
-      "channel, method, evidence, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+      "channel, method, evidence, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id");
   st.bind(1, e.contactId)
       .bind(2, e.purpose)
       .bind(3, consentActionName(e.action))
@@ -54,9 +54,8 @@ int64_t SqliteConsent::append(const ConsentEvent& e) {
       .bind(9, e.method)
       .bind(10, e.evidence)
       .bind(11, toMicros(e.recordedAt));
-  st.run();
   ConsentEvent stored = e;
-  stored.id = db_.lastInsertRowid();
+  stored.id = insertedId(st).value_or(0);
   proven_.push_back({provenRow(stored), false, {}});
   return stored.id;
 }
@@ -94,8 +93,8 @@ void SqliteConsent::forEachForExport(const ConsentExportFilter& f,
                                      const std::function<void(const ConsentEvent&, const std::string& phone)>& visit) {
   static const std::string sql = std::string("SELECT ") + kConsentEventColumns +
                                  ", c.phone FROM consent_events e JOIN contacts c ON c.id = e.contact_id "
-                                 "WHERE (?1 IS NULL OR e.recorded_at >= ?1) AND (?2 IS NULL OR e.recorded_at < ?2) "
-                                 "AND (?3 IS NULL OR e.purpose = ?3) ORDER BY e.id";
+                                 "WHERE (CAST(?1 AS BIGINT) IS NULL OR e.recorded_at >= ?1) AND (CAST(?2 AS BIGINT) IS NULL OR e.recorded_at < ?2) "
+                                 "AND (CAST(?3 AS TEXT) IS NULL OR e.purpose = ?3) ORDER BY e.id";
   Statement& st = db_.cached(sql);
   if (f.from) st.bind(1, toMicros(*f.from));
   if (f.to) st.bind(2, toMicros(*f.to));
@@ -109,7 +108,7 @@ std::optional<ConsentText> SqliteConsent::findText(std::string_view textId, std:
                                                    std::optional<int64_t> version) {
   static const std::string sql = std::string("SELECT ") + kConsentTextColumns +
                                  " FROM consent_texts WHERE text_id = ?1 AND language = ?2 "
-                                 "AND (?3 IS NULL OR version = ?3) ORDER BY version DESC LIMIT 1";
+                                 "AND (CAST(?3 AS BIGINT) IS NULL OR version = ?3) ORDER BY version DESC LIMIT 1";
   Statement& st = db_.cached(sql);
   st.bind(1, textId).bind(2, language).bind(3, version);
   if (!st.step()) return std::nullopt;
@@ -129,16 +128,15 @@ std::optional<ConsentText> SqliteConsent::findTextByHash(std::string_view textId
 ConsentText SqliteConsent::insertText(const ConsentText& text) {
   Statement& st = db_.cached(
       "INSERT INTO consent_texts (text_id, language, version, sha256, body, created_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
   st.bind(1, text.textId)
       .bind(2, text.language)
       .bind(3, text.version)
       .bind(4, text.sha256)
       .bind(5, text.body)
       .bind(6, toMicros(text.createdAt));
-  st.run();
   ConsentText out = text;
-  out.id = db_.lastInsertRowid();
+  out.id = insertedId(st).value_or(0);
   proven_.push_back({provenRow(out), false, {}});
   return out;
 }

@@ -64,6 +64,7 @@ namespace {
 constexpr const char* kInsert =
     "INSERT INTO contacts (phone, number_type, region, name, language, time_zone, zone, latitude, longitude, "
     "source, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)";
+constexpr const char* kReturningId = " RETURNING id";
 
 void bindNew(Statement& st, const NewContact& c) {
   st.bind(1, c.phone).bind(2, c.numberType).bind(3, c.region);
@@ -74,19 +75,17 @@ void bindNew(Statement& st, const NewContact& c) {
 }  // namespace
 
 ContactId SqliteContacts::insert(const NewContact& c) {
-  Statement& st = db_.cached(kInsert);
+  static const std::string sql = std::string(kInsert) + kReturningId;
+  Statement& st = db_.cached(sql);
   bindNew(st, c);
-  st.run();
-  return db_.lastInsertRowid();
+  return insertedId(st).value_or(0);
 }
 
 std::optional<ContactId> SqliteContacts::insertIfAbsent(const NewContact& c) {
-  static const std::string sql = std::string(kInsert) + " ON CONFLICT (phone) DO NOTHING";
+  static const std::string sql = std::string(kInsert) + " ON CONFLICT (phone) DO NOTHING" + kReturningId;
   Statement& st = db_.cached(sql);
   bindNew(st, c);
-  st.run();
-  if (db_.changes() == 0) return std::nullopt;
-  return db_.lastInsertRowid();
+  return insertedId(st);
 }
 
 void SqliteContacts::updateDetails(ContactId id, const ContactDetails& details, Timestamp at) {
@@ -123,8 +122,8 @@ AudienceRange audienceRange(Database& db, ScanCursor from, int64_t limit, std::v
   }
   if (!zones.empty()) r.zone = zones[zoneIndex];
   Statement& bound = db.cached(
-      r.zone ? "SELECT max(id), count(*) FROM (SELECT id FROM contacts WHERE zone = ?3 AND id > ?1 ORDER BY id LIMIT ?2)"
-             : "SELECT max(id), count(*) FROM (SELECT id FROM contacts WHERE id > ?1 ORDER BY id LIMIT ?2)");
+      r.zone ? "SELECT max(id), count(*) FROM (SELECT id FROM contacts WHERE zone = ?3 AND id > ?1 ORDER BY id LIMIT ?2) AS r"
+             : "SELECT max(id), count(*) FROM (SELECT id FROM contacts WHERE id > ?1 ORDER BY id LIMIT ?2) AS r");
   bound.bind(1, r.after).bind(2, limit);
   if (r.zone) bound.bind(3, *r.zone);
   if (bound.step() && !bound.isNull(0)) {
@@ -142,8 +141,8 @@ AudienceRange audienceRange(Database& db, ScanCursor from, int64_t limit, std::v
 
 std::string AudienceRange::zoneCondition(int n) const {
   if (!zone) return "";
-  // A unary + keeps SQLite off the zone index.
-  return std::string(" AND ") + (dense ? "+" : "") + "c.zone = ?" + std::to_string(n);
+  // Comparing an expression (the zone with nothing appended) keeps the planner off the zone index.
+  return std::string(" AND ") + (dense ? "c.zone || ''" : "c.zone") + " = ?" + std::to_string(n);
 }
 
 void readAudienceRow(const Statement& st, AudienceMember& m) {

@@ -12,11 +12,10 @@ namespace tocsin::sql {
 int64_t SqliteInbox::addIncoming(const IncomingRecord& m) {
   Statement& st = db_.cached(
       "INSERT INTO incoming_messages (contact_id, sender, recipient, body, bearer, intent, outcome, received_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
   st.bind(1, m.contact).bind(2, m.sender).bind(3, m.recipient).bind(4, m.body).bind(5, m.bearer).bind(6, m.intent);
   st.bind(7, m.outcome).bind(8, toMicros(m.receivedAt));
-  st.run();
-  return db_.lastInsertRowid();
+  return insertedId(st).value_or(0);
 }
 
 namespace {
@@ -87,11 +86,10 @@ SignupRecord readSignup(Statement& st) {
 int64_t SqliteSignups::add(const SignupRecord& r) {
   Statement& st = db_.cached(
       "INSERT INTO signups (phone, code_hash, request, channel, language, created_at, expires_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
   st.bind(1, r.phone).bind(2, r.codeHash).bind(3, requestJson(r)).bind(4, r.channel).bind(5, r.language);
   st.bind(6, toMicros(r.createdAt)).bind(7, toMicros(r.expiresAt));
-  st.run();
-  return db_.lastInsertRowid();
+  return insertedId(st).value_or(0);
 }
 
 void SqliteSignups::setCodeHash(int64_t id, const std::string& codeHash) {

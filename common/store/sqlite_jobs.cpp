@@ -89,7 +89,7 @@ JobId SqliteJobs::insert(const Job& j) {
       "INSERT INTO jobs (kind, class, mode, state, title, body, sender, purpose, target, bearers, created_by, "
       "approved_by, reference, details, not_before, expires_at, expand_cursor, recipients, created_at, updated_at, "
       "cap_sender, cap_identifier) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19, ?20, ?21)");
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19, ?20, ?21) RETURNING id");
   st.bind(1, jobKindName(j.kind)).bind(2, className(j.messageClass)).bind(3, modeName(j.mode));
   st.bind(4, jobStateName(j.state)).bind(5, j.title).bind(6, encodeTexts(j.texts));
   st.bind(7, j.sender).bind(8, j.purpose).bind(9, encodeTarget(j.target)).bind(10, encodeBearers(j.bearers));
@@ -97,8 +97,7 @@ JobId SqliteJobs::insert(const Job& j) {
   st.bind(15, optionalMicros(j.notBefore)).bind(16, optionalMicros(j.expiresAt)).bind(17, j.expandCursor);
   st.bind(18, j.recipients).bind(19, toMicros(j.createdAt));
   st.bind(20, capField(j, &CapOrigin::sender)).bind(21, capField(j, &CapOrigin::identifier));
-  st.run();
-  return db_.lastInsertRowid();
+  return insertedId(st).value_or(0);
 }
 
 std::optional<Job> SqliteJobs::find(JobId id) {
@@ -121,7 +120,7 @@ std::optional<JobStatus> SqliteJobs::status(JobId id) {
 
 std::vector<JobStatus> SqliteJobs::statusesIn(const std::vector<JobState>& states) {
   Statement& st = db_.cached(std::string("SELECT ") + kStatusColumns +
-                             " FROM jobs WHERE state IN (SELECT value FROM json_each(?1)) ORDER BY id");
+                             " FROM jobs WHERE state IN " + db_.jsonListValues(1) + " ORDER BY id");
   st.bind(1, stateList(states));
   std::vector<JobStatus> out;
   while (st.step()) out.push_back(readStatus(st));
@@ -130,7 +129,7 @@ std::vector<JobStatus> SqliteJobs::statusesIn(const std::vector<JobState>& state
 
 std::vector<Job> SqliteJobs::inStates(const std::vector<JobState>& states, int64_t limit) {
   Statement& st = db_.cached(std::string("SELECT ") + kColumns +
-                             " FROM jobs WHERE state IN (SELECT value FROM json_each(?1)) ORDER BY id DESC LIMIT ?2");
+                             " FROM jobs WHERE state IN " + db_.jsonListValues(1) + " ORDER BY id DESC LIMIT ?2");
   st.bind(1, stateList(states)).bind(2, limit);
   std::vector<Job> out;
   while (st.step()) out.push_back(readJob(st));

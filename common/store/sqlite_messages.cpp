@@ -41,7 +41,7 @@ int64_t SqliteMessages::insert(const NewMessage& m) {
   st.bind(7, messageStateName(m.state)).bind(8, optionalMicros(m.notBefore)).bind(9, m.bearer).bind(10, m.lastError);
   st.bind(11, toMicros(m.at));
   st.run();
-  return db_.lastInsertRowid();
+  return messageId(m.job, m.sequence);
 }
 
 void JobCountLedger::add(JobId job, MessageState state, int64_t n) {
@@ -55,7 +55,7 @@ void JobCountLedger::add(JobId job, MessageState state, int64_t n) {
 
 void JobCountLedger::flush() {
   if (pending_.empty()) return;
-  Statement& st = db_.cached("INSERT INTO job_counts VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET n = n + excluded.n");
+  Statement& st = db_.cached("INSERT INTO job_counts VALUES (?1, ?2, ?3) ON CONFLICT (job_id, state) DO UPDATE SET n = job_counts.n + excluded.n");
   for (const Delta& d : pending_) {
     if (d.n == 0) continue;
     st.bind(1, d.job).bind(2, messageStateName(d.state)).bind(3, d.n);
@@ -102,18 +102,18 @@ FanOutStep SqliteMessages::fanOutAlert(const AlertFanOut& f) {
   const bool oneLanguage = f.languages.size() == 1;
   const std::string primary = "primary_language(c.language)";
   const std::string language = oneLanguage ? std::string("?5")
-                                           : "CASE WHEN " + primary + " IN (SELECT value FROM json_each(?5)) THEN " +
-                                                 primary + " ELSE json_extract(?5, '$[0]') END";
+                                           : "CASE WHEN " + primary + " IN " + db_.jsonListValues(5) + " THEN " + primary +
+                                                 " ELSE " + db_.jsonText("?5", "$[0]") + " END";
   const std::string inZone = range.zoneCondition(6);
   const std::string sql =
       "INSERT INTO messages (id, job_id, contact_id, destination, language, rank, state, last_error, created_at, updated_at) "
       "SELECT (?1 << 32) + c.id, ?1, c.id, c.phone, " + language + ", ?2, "
-      "CASE WHEN ?10 OR coalesce(s.state, '') <> 'withdrawn' THEN 'queued' ELSE 'refused' END, "
-      "CASE WHEN ?10 OR coalesce(s.state, '') <> 'withdrawn' THEN NULL "
-      "ELSE 'opted out of public alerts on ' || strftime('%Y-%m-%d', s.since / 1000000, 'unixepoch') END, ?8, ?8 "
+      "CASE WHEN ?10 <> 0 OR coalesce(s.state, '') <> 'withdrawn' THEN 'queued' ELSE 'refused' END, "
+      "CASE WHEN ?10 <> 0 OR coalesce(s.state, '') <> 'withdrawn' THEN NULL "
+      "ELSE 'opted out of public alerts on ' || " + db_.utcDate("s.since") + " END, ?8, ?8 "
       "FROM contacts c LEFT JOIN consent_state s ON s.contact_id = c.id AND s.purpose = 'alerts' "
       "WHERE c.id > ?3 AND c.id <= ?4" + inZone + " "
-      "AND (?10 OR s.state IN ('confirmed', 'withdrawn') OR c.source IN ('import', 'cli', 'api'))";
+      "AND (?10 <> 0 OR s.state IN ('confirmed', 'withdrawn') OR c.source IN ('import', 'cli', 'api'))";
   Statement& st = db_.cached(sql);
   st.bind(1, f.job).bind(2, f.rank).bind(3, range.after).bind(4, range.last);
   if (oneLanguage) st.bind(5, f.languages[0]);
@@ -135,15 +135,17 @@ FanOutStep SqliteMessages::fanOutAlert(const AlertFanOut& f) {
   return step;
 }
 
-std::vector<OutgoingMessage> SqliteMessages::claim(int minRank, int64_t limit, Timestamp at, const std::vector<JobId>& skipJobs) {
+std::vector<OutgoingMessage> SqliteMessages::claim(int minRank, int64_t limit, Timestamp at, const std::vector<JobId>& skipJobs,
+                                                   const Lease& lease) {
   std::vector<OutgoingMessage> out;
   if (limit <= 0) return out;
   constexpr const char* kPick =
       "SELECT id, job_id, contact_id, destination, body, language, rank, attempts, bearer FROM messages "
       "WHERE state = 'queued' AND rank >= ?1 ";
   Statement& pick = skipJobs.empty()
-                        ? db_.cached(std::string(kPick) + "ORDER BY rank DESC, id LIMIT ?2")
-                        : db_.cached(std::string(kPick) + "AND job_id NOT IN (SELECT value FROM json_each(?3)) ORDER BY rank DESC, id LIMIT ?2");
+                        ? db_.cached(std::string(kPick) + "ORDER BY rank DESC, id LIMIT ?2" + db_.skipLocked())
+                        : db_.cached(std::string(kPick) + "AND job_id NOT IN " + db_.jsonIntegerValues(3) +
+                                     " ORDER BY rank DESC, id LIMIT ?2" + db_.skipLocked());
   pick.bind(1, minRank).bind(2, limit);
   if (!skipJobs.empty()) {
     std::string list = "[";
@@ -165,9 +167,11 @@ std::vector<OutgoingMessage> SqliteMessages::claim(int minRank, int64_t limit, T
   }
   pick.reset();
   Statement& mark = db_.cached(
-      "UPDATE messages SET state = 'submitted', attempts = attempts + 1, updated_at = ?2 WHERE id = ?1");
+      "UPDATE messages SET state = 'submitted', attempts = attempts + 1, updated_at = ?2, claimed_by = ?3, "
+      "lease_until = ?4 WHERE id = ?1");
+  const std::optional<std::string> holder = lease.node.empty() ? std::nullopt : std::optional<std::string>(lease.node);
   for (const auto& m : out) {
-    mark.bind(1, m.id).bind(2, toMicros(at));
+    mark.bind(1, m.id).bind(2, toMicros(at)).bind(3, holder).bind(4, optionalMicros(lease.until));
     mark.run();
     counts_.move(m.job, MessageState::kQueued, MessageState::kSubmitted);
   }
@@ -185,7 +189,7 @@ void SqliteMessages::record(const MessageOutcome& o, Timestamp at) {
   Statement& st = db_.cached(
       "UPDATE messages SET state = ?2, bearer = coalesce(?3, bearer), carrier_ids = coalesce(?4, carrier_ids), "
       "parts = coalesce(?5, parts), last_error = coalesce(?6, last_error), not_before = ?7, "
-      "attempts = max(0, attempts + ?8), updated_at = ?9 WHERE id = ?1");
+      "attempts = CASE WHEN attempts + ?8 < 0 THEN 0 ELSE attempts + ?8 END, updated_at = ?9 WHERE id = ?1");
   st.bind(1, o.id).bind(2, messageStateName(o.state)).bind(3, o.bearer).bind(4, o.carrierIds);
   st.bind(5, o.parts ? std::optional<int64_t>(*o.parts) : std::nullopt).bind(6, o.error);
   st.bind(7, optionalMicros(o.notBefore)).bind(8, o.attemptDelta).bind(9, toMicros(at));
@@ -206,11 +210,32 @@ std::optional<Timestamp> SqliteMessages::nextWaiting() {
   return fromMicros(st.getInt(0));
 }
 
-int64_t SqliteMessages::requeueSubmitted(const std::string& reason, Timestamp at) {
+int64_t SqliteMessages::requeueSubmitted(const std::string& reason, Timestamp at, const std::string& node) {
   Statement& st = db_.cached(
-      "UPDATE messages SET state = 'queued', last_error = ?1, updated_at = ?2 WHERE state = 'submitted' RETURNING job_id");
+      "UPDATE messages SET state = 'queued', last_error = ?1, updated_at = ?2, claimed_by = NULL, lease_until = NULL "
+      "WHERE state = 'submitted' AND (?3 = '' OR claimed_by IS NULL OR claimed_by = ?3 OR lease_until < ?2) "
+      "RETURNING job_id");
+  st.bind(1, reason).bind(2, toMicros(at)).bind(3, node);
+  return countReturned(st, MessageState::kSubmitted, MessageState::kQueued);
+}
+
+int64_t SqliteMessages::requeueExpired(const std::string& reason, Timestamp at) {
+  Statement& st = db_.cached(
+      "UPDATE messages SET state = 'queued', last_error = ?1, updated_at = ?2, claimed_by = NULL, lease_until = NULL "
+      "WHERE state = 'submitted' AND lease_until < ?2 RETURNING job_id");
   st.bind(1, reason).bind(2, toMicros(at));
   return countReturned(st, MessageState::kSubmitted, MessageState::kQueued);
+}
+
+int64_t SqliteMessages::renewLeases(const Lease& lease, const std::vector<int64_t>& ids) {
+  if (lease.node.empty() || ids.empty()) return 0;
+  Statement& st = db_.cached(std::string("UPDATE messages SET lease_until = ?2 WHERE state = 'submitted' AND claimed_by = ?1 "
+                                         "AND id IN ") + db_.jsonIntegerValues(3));
+  std::string list = "[";
+  for (size_t i = 0; i < ids.size(); ++i) list += (i ? "," : "") + std::to_string(ids[i]);
+  st.bind(1, lease.node).bind(2, optionalMicros(lease.until)).bind(3, list + "]");
+  st.run();
+  return db_.changes();
 }
 
 int64_t SqliteMessages::finishPending(JobId job, MessageState state, const std::string& reason, Timestamp at) {
@@ -252,7 +277,8 @@ int64_t SqliteMessages::releaseHeld(JobId job, Timestamp at) {
 bool SqliteMessages::anyPendingAtOrAbove(int rank) {
   Statement& st = db_.cached(
       "SELECT EXISTS (SELECT 1 FROM messages WHERE state = 'queued' AND rank >= ?1) OR "
-      "EXISTS (SELECT 1 FROM messages WHERE state = 'waiting' AND rank >= ?1)");
+      "EXISTS (SELECT 1 FROM messages WHERE state = 'waiting' AND rank >= ?1) OR "
+      "EXISTS (SELECT 1 FROM messages WHERE state = 'submitted' AND rank >= ?1)");
   st.bind(1, rank);
   return st.step() && st.getInt(0) != 0;
 }
@@ -280,7 +306,7 @@ void SqliteMessages::addDeliveryReport(const DeliveryReport& r) {
 bool SqliteMessages::recordPartDelivered(int64_t id, int part) {
   // One bit per part; parts beyond the 63rd (longer than any class allows) share the last bit.
   Statement& st = db_.cached(
-      "UPDATE messages SET delivered_parts = delivered_parts | (1 << ?2) WHERE id = ?1 RETURNING parts, delivered_parts");
+      "UPDATE messages SET delivered_parts = delivered_parts | (CAST(1 AS BIGINT) << CAST(?2 AS INTEGER)) WHERE id = ?1 RETURNING parts, delivered_parts");
   st.bind(1, id).bind(2, std::clamp(part, 0, 62));
   if (!st.step()) return false;
   const int64_t parts = std::clamp<int64_t>(st.getOptionalInt(0).value_or(1), 1, 63);
@@ -292,8 +318,8 @@ bool SqliteMessages::recordPartDelivered(int64_t id, int part) {
 std::vector<MessageRecord> SqliteMessages::ofJob(JobId job, std::optional<MessageState> state, int64_t afterId,
                                                 int64_t limit) {
   Statement& st = db_.cached(std::string("SELECT ") + kRecordColumns +
-                             " FROM messages WHERE id BETWEEN max((?1 << 32), ?3 + 1) AND (?1 << 32) + 4294967295 "
-                             "AND (?2 IS NULL OR state = ?2) "
+                             " FROM messages WHERE id BETWEEN CASE WHEN (?1 << 32) > ?3 + 1 THEN (?1 << 32) ELSE ?3 + 1 END AND (?1 << 32) + 4294967295 "
+                             "AND (CAST(?2 AS TEXT) IS NULL OR state = ?2) "
                              "ORDER BY id LIMIT ?4");
   st.bind(1, job).bind(2, state ? std::optional<std::string>(messageStateName(*state)) : std::nullopt);
   st.bind(3, afterId).bind(4, limit);

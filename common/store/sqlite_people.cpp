@@ -113,8 +113,9 @@ ConsoleAccount readAccount(const Statement& st) {
 }  // namespace
 
 void SqliteConsole::saveAccount(const ConsoleAccount& a) {
-  Statement& st = db_.cached(std::string("INSERT OR REPLACE INTO console_accounts (") + kAccountColumns +
-                             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+  Statement& st = db_.cached(std::string("INSERT INTO console_accounts (") + kAccountColumns +
+                             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)" +
+                             replaceOnConflict("person", kAccountColumns));
   std::optional<int64_t> locked;
   if (a.lockedUntil) locked = toMicros(*a.lockedUntil);
   st.bind(1, a.person).bind(2, a.role).bind(3, a.shop).bind(4, a.passwordHash).bind(5, a.totpSecret);
@@ -157,7 +158,8 @@ std::vector<Zone> SqliteConsole::zones() {
 
 void SqliteConsole::saveTemplate(const AlertTemplate& t) {
   Statement& st =
-      db_.cached("INSERT OR REPLACE INTO alert_templates (name, body, created_by, created_at) VALUES (?1, ?2, ?3, ?4)");
+      db_.cached("INSERT INTO alert_templates (name, body, created_by, created_at) VALUES (?1, ?2, ?3, ?4)" +
+                 replaceOnConflict("name", "name, body, created_by, created_at"));
   st.bind(1, t.name).bind(2, t.body).bind(3, t.createdBy).bind(4, toMicros(t.createdAt));
   st.run();
 }

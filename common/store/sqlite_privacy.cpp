@@ -29,80 +29,76 @@ ErasureCounts SqlitePrivacy::eraseNumber(std::optional<ContactId> contact, const
   // The messages sent to the number, whether or not they were linked to its contact.
   std::vector<int64_t> messageIds;
   {
-    Statement st(db_.handle(),
-                 "UPDATE messages SET destination = NULL, body = NULL, contact_id = NULL, last_error = NULL, "
-                 "carrier_ids = NULL, scrubbed_at = updated_at WHERE (?1 IS NOT NULL AND contact_id = ?1) OR "
+    const auto st = db_.prepare("UPDATE messages SET destination = NULL, body = NULL, contact_id = NULL, last_error = NULL, "
+                 "carrier_ids = NULL, scrubbed_at = updated_at WHERE (CAST(?1 AS BIGINT) IS NOT NULL AND contact_id = ?1) OR "
                  "destination = ?2 RETURNING id");
-    st.bind(1, contact).bind(2, phone);
-    while (st.step()) messageIds.push_back(st.getInt(0));
+    st->bind(1, contact).bind(2, phone);
+    while (st->step()) messageIds.push_back(st->getInt(0));
     counts.messagesScrubbed = static_cast<int64_t>(messageIds.size());
   }
   {
-    Statement receipts(db_.handle(), "DELETE FROM delivery_reports WHERE message_id = ?1");
-    Statement posts(db_.handle(),
-                    "DELETE FROM webhook_deliveries WHERE json_valid(payload) AND "
-                    "json_extract(payload, '$.message_id') = ?1");
+    const auto receipts = db_.prepare("DELETE FROM delivery_reports WHERE message_id = ?1");
+    const auto posts = db_.prepare(std::string("DELETE FROM webhook_deliveries WHERE json_valid(payload) AND ") +
+                    db_.jsonText("payload", "$.message_id") + " = CAST(?1 AS TEXT)");
     for (int64_t id : messageIds) {
-      receipts.bind(1, id);
-      receipts.run();
+      receipts->bind(1, id);
+      receipts->run();
       counts.deliveryReports += db_.changes();
-      receipts.reset();
-      posts.bind(1, id);
-      posts.run();
+      receipts->reset();
+      posts->bind(1, id);
+      posts->run();
       counts.webhookDeliveries += db_.changes();
-      posts.reset();
+      posts->reset();
     }
   }
   // Posts that quote the number (incoming messages, a receipt's detail).
   {
-    Statement st(db_.handle(), "DELETE FROM webhook_deliveries WHERE instr(payload, ?1) > 0");
-    st.bind(1, phone);
-    st.run();
+    const auto st = db_.prepare("DELETE FROM webhook_deliveries WHERE instr(payload, ?1) > 0");
+    st->bind(1, phone);
+    st->run();
     counts.webhookDeliveries += db_.changes();
   }
   {
-    Statement st(db_.handle(),
-                 "DELETE FROM incoming_messages WHERE sender = ?2 OR (?1 IS NOT NULL AND contact_id = ?1)");
-    st.bind(1, contact).bind(2, phone);
-    st.run();
+    const auto st = db_.prepare("DELETE FROM incoming_messages WHERE sender = ?2 OR (CAST(?1 AS BIGINT) IS NOT NULL AND contact_id = ?1)");
+    st->bind(1, contact).bind(2, phone);
+    st->run();
     counts.incoming = db_.changes();
   }
   {
-    Statement st(db_.handle(), "DELETE FROM signups WHERE phone = ?1");
-    st.bind(1, phone);
-    st.run();
+    const auto st = db_.prepare("DELETE FROM signups WHERE phone = ?1");
+    st->bind(1, phone);
+    st->run();
     counts.signups = db_.changes();
   }
   {
     // A transactional job names its one recipient in its target.
-    Statement st(db_.handle(),
-                 "UPDATE jobs SET target = replace(target, ?1, '\"erased\"') WHERE instr(target, ?1) > 0");
-    st.bind(1, "\"" + phone + "\"");
-    st.run();
+    const auto st = db_.prepare("UPDATE jobs SET target = replace(target, ?1, '\"erased\"') WHERE instr(target, ?1) > 0");
+    st->bind(1, "\"" + phone + "\"");
+    st->run();
     counts.jobTargets = db_.changes();
   }
   {
     // A shop's owner who asked to be erased: the shop keeps no number until an admin gives one.
-    Statement st(db_.handle(), "UPDATE shops SET owner_phone = NULL WHERE owner_phone = ?1");
-    st.bind(1, phone);
-    st.run();
+    const auto st = db_.prepare("UPDATE shops SET owner_phone = NULL WHERE owner_phone = ?1");
+    st->bind(1, phone);
+    st->run();
   }
   if (contact) {
     // Shops' lists and tags, and the short links made for the person (a URL may hold their name).
     for (const char* sql : {"DELETE FROM list_members WHERE contact_id = ?1", "DELETE FROM contact_tags WHERE contact_id = ?1",
                             "DELETE FROM links WHERE contact_id = ?1"}) {
-      Statement st(db_.handle(), sql);
-      st.bind(1, *contact);
-      st.run();
+      const auto st = db_.prepare(sql);
+      st->bind(1, *contact);
+      st->run();
     }
-    Statement events(db_.handle(), "DELETE FROM consent_events WHERE contact_id = ?1 RETURNING id");
-    events.bind(1, *contact);
+    const auto events = db_.prepare("DELETE FROM consent_events WHERE contact_id = ?1 RETURNING id");
+    events->bind(1, *contact);
     const size_t before = proven_.size();
-    removedConsentEvents(events, reason);
+    removedConsentEvents(*events, reason);
     counts.consentEvents = static_cast<int64_t>(proven_.size() - before);
-    Statement row(db_.handle(), "DELETE FROM contacts WHERE id = ?1");
-    row.bind(1, *contact);
-    row.run();
+    const auto row = db_.prepare("DELETE FROM contacts WHERE id = ?1");
+    row->bind(1, *contact);
+    row->run();
     counts.contacts = db_.changes();
   }
   return counts;
@@ -137,13 +133,12 @@ int64_t SqlitePrivacy::deleteDeliveryReportsBefore(Timestamp cutoff) {
 int64_t SqlitePrivacy::deleteUnconfirmedSignupsBefore(Timestamp cutoff) {
   PurgeGate gate(db_);
   // A grant is pending while nothing else was recorded after it for the same contact and purpose.
-  Statement del(db_.handle(),
-                "DELETE FROM consent_events WHERE action = 'granted' AND recorded_at < ?1 AND NOT EXISTS ("
+  const auto del = db_.prepare("DELETE FROM consent_events WHERE action = 'granted' AND recorded_at < ?1 AND NOT EXISTS ("
                 "SELECT 1 FROM consent_events later WHERE later.contact_id = consent_events.contact_id "
                 "AND later.purpose = consent_events.purpose AND later.id > consent_events.id) RETURNING id");
-  del.bind(1, toMicros(cutoff));
+  del->bind(1, toMicros(cutoff));
   const size_t before = proven_.size();
-  removedConsentEvents(del, "retention");
+  removedConsentEvents(*del, "retention");
   const auto grants = static_cast<int64_t>(proven_.size() - before);
   // Contacts who came in only through a sign-up and have no consent history left.
   Statement& orphans = db_.cached(
@@ -177,11 +172,11 @@ int64_t SqlitePrivacy::deleteContactsWithoutConsentBefore(Timestamp cutoff, std:
 }
 
 int64_t SqlitePrivacy::deleteSuppressionsBefore(Timestamp cutoff) {
-  Statement st(db_.handle(), "DELETE FROM suppressions WHERE created_at < ?1 RETURNING fingerprint");
-  st.bind(1, toMicros(cutoff));
+  const auto st = db_.prepare("DELETE FROM suppressions WHERE created_at < ?1 RETURNING fingerprint");
+  st->bind(1, toMicros(cutoff));
   int64_t n = 0;
-  while (st.step()) {
-    proven_.push_back({{kProvenSuppressions, suppressionKey(digestFromBlob(st.getBlob(0))), {}, {}}, true, "retention"});
+  while (st->step()) {
+    proven_.push_back({{kProvenSuppressions, suppressionKey(digestFromBlob(st->getBlob(0))), {}, {}}, true, "retention"});
     ++n;
   }
   return n;
@@ -190,27 +185,25 @@ int64_t SqlitePrivacy::deleteSuppressionsBefore(Timestamp cutoff) {
 PersonRecords SqlitePrivacy::personRecords(std::optional<ContactId> contact, const std::string& phone) {
   PersonRecords r;
   {
-    Statement st(db_.handle(),
-                 "SELECT m.id, m.job_id, j.kind, j.class, j.title, m.state, m.bearer, m.created_at, m.updated_at "
-                 "FROM messages m JOIN jobs j ON j.id = m.job_id WHERE (?1 IS NOT NULL AND m.contact_id = ?1) OR "
+    const auto st = db_.prepare("SELECT m.id, m.job_id, j.kind, j.class, j.title, m.state, m.bearer, m.created_at, m.updated_at "
+                 "FROM messages m JOIN jobs j ON j.id = m.job_id WHERE (CAST(?1 AS BIGINT) IS NOT NULL AND m.contact_id = ?1) OR "
                  "m.destination = ?2 ORDER BY m.created_at, m.id");
-    st.bind(1, contact).bind(2, phone);
-    while (st.step())
-      r.messages.push_back({st.getInt(0), st.getInt(1), st.getText(2), st.getText(3), st.getText(4), st.getText(5),
-                            st.getOptionalText(6), fromMicros(st.getInt(7)), fromMicros(st.getInt(8))});
+    st->bind(1, contact).bind(2, phone);
+    while (st->step())
+      r.messages.push_back({st->getInt(0), st->getInt(1), st->getText(2), st->getText(3), st->getText(4), st->getText(5),
+                            st->getOptionalText(6), fromMicros(st->getInt(7)), fromMicros(st->getInt(8))});
   }
   {
-    Statement st(db_.handle(),
-                 "SELECT id, body, intent, outcome, bearer, received_at FROM incoming_messages WHERE sender = ?2 OR "
-                 "(?1 IS NOT NULL AND contact_id = ?1) ORDER BY received_at, id");
-    st.bind(1, contact).bind(2, phone);
-    while (st.step())
-      r.incoming.push_back({st.getInt(0), st.getOptionalText(1), st.getText(2), st.getText(3), st.getText(4),
-                            fromMicros(st.getInt(5))});
+    const auto st = db_.prepare("SELECT id, body, intent, outcome, bearer, received_at FROM incoming_messages WHERE sender = ?2 OR "
+                 "(CAST(?1 AS BIGINT) IS NOT NULL AND contact_id = ?1) ORDER BY received_at, id");
+    st->bind(1, contact).bind(2, phone);
+    while (st->step())
+      r.incoming.push_back({st->getInt(0), st->getOptionalText(1), st->getText(2), st->getText(3), st->getText(4),
+                            fromMicros(st->getInt(5))});
   }
-  Statement signups(db_.handle(), "SELECT count(*) FROM signups WHERE phone = ?1 AND used_at IS NULL");
-  signups.bind(1, phone);
-  if (signups.step()) r.pendingSignups = signups.getInt(0);
+  const auto signups = db_.prepare("SELECT count(*) FROM signups WHERE phone = ?1 AND used_at IS NULL");
+  signups->bind(1, phone);
+  if (signups->step()) r.pendingSignups = signups->getInt(0);
   return r;
 }
 
@@ -226,8 +219,8 @@ ProcessingCounts SqlitePrivacy::processingCounts() {
   c.pendingSignups = db_.queryInt("SELECT count(*) FROM signups WHERE used_at IS NULL");
   c.webhookDeliveries = db_.queryInt("SELECT count(*) FROM webhook_deliveries");
   c.auditEntries = db_.queryInt("SELECT count(*) FROM audit_log");
-  Statement st(db_.handle(), "SELECT purpose, state, count(*) FROM consent_state GROUP BY purpose, state ORDER BY 1, 2");
-  while (st.step()) c.standings.emplace_back(st.getText(0), st.getText(1), st.getInt(2));
+  const auto st = db_.prepare("SELECT purpose, state, count(*) FROM consent_state GROUP BY purpose, state ORDER BY 1, 2");
+  while (st->step()) c.standings.emplace_back(st->getText(0), st->getText(1), st->getInt(2));
   return c;
 }
 

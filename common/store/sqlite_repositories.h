@@ -1,6 +1,8 @@
 // The SQLite repositories behind SqliteStore's StoreTx. Private to common/store.
 #pragma once
 
+#include <utility>
+
 #include "common/store/sqlite.h"
 #include "common/store/store.h"
 
@@ -190,11 +192,14 @@ class SqliteMessages final : public MessageRepository {
   int64_t insert(const NewMessage& message) override;
   void countInserted(JobId job, MessageState state, int64_t n) override;
   FanOutStep fanOutAlert(const AlertFanOut& step) override;
-  std::vector<OutgoingMessage> claim(int minRank, int64_t limit, Timestamp at, const std::vector<JobId>& skipJobs) override;
+  std::vector<OutgoingMessage> claim(int minRank, int64_t limit, Timestamp at, const std::vector<JobId>& skipJobs,
+                                     const Lease& lease) override;
   void record(const MessageOutcome& outcome, Timestamp at) override;
   int64_t releaseWaiting(Timestamp now) override;
   std::optional<Timestamp> nextWaiting() override;
-  int64_t requeueSubmitted(const std::string& reason, Timestamp at) override;
+  int64_t requeueSubmitted(const std::string& reason, Timestamp at, const std::string& node) override;
+  int64_t requeueExpired(const std::string& reason, Timestamp at) override;
+  int64_t renewLeases(const Lease& lease, const std::vector<int64_t>& ids) override;
   int64_t finishPending(JobId job, MessageState state, const std::string& reason, Timestamp at) override;
   int64_t holdQueued(JobId job, Timestamp at) override;
   int64_t releaseHeld(JobId job, Timestamp at) override;
@@ -381,5 +386,57 @@ class PurgeGate {
 };
 
 Digest digestFromBlob(const std::vector<uint8_t>& blob);
+
+// Every repository over one connection: the StoreTx that both engines' stores hand to bodies.
+struct RepositorySet final : StoreTx {
+  explicit RepositorySet(Database& database)
+      : db(database), counts(db), contactsRepo(db), consentRepo(db, proven), auditRepo(db), suppressionRepo(db, proven),
+        privacyRepo(db, proven), jobsRepo(db, counts), messagesRepo(db, counts), inboxRepo(db), signupsRepo(db),
+        runtimeRepo(db), tokensRepo(db), webhooksRepo(db), peopleRepo(db), sendersRepo(db), consoleRepo(db), shopsRepo(db) {}
+
+  ContactRepository& contacts() override { return contactsRepo; }
+  ConsentRepository& consent() override { return consentRepo; }
+  AuditRepository& audit() override { return auditRepo; }
+  SuppressionRepository& suppressions() override { return suppressionRepo; }
+  PrivacyRepository& privacy() override { return privacyRepo; }
+  JobRepository& jobs() override { return jobsRepo; }
+  MessageRepository& messages() override { return messagesRepo; }
+  InboxRepository& inbox() override { return inboxRepo; }
+  SignupRepository& signups() override { return signupsRepo; }
+  RuntimeStatusRepository& runtime() override { return runtimeRepo; }
+  TokenRepository& tokens() override { return tokensRepo; }
+  WebhookRepository& webhooks() override { return webhooksRepo; }
+  PeopleRepository& people() override { return peopleRepo; }
+  SenderRepository& senders() override { return sendersRepo; }
+  ConsoleRepository& console() override { return consoleRepo; }
+  ShopRepository& shops() override { return shopsRepo; }
+  std::vector<ProvenChange> takeProvenChanges() override { return std::exchange(proven, {}); }
+
+  // Before a transaction's body runs (again): nothing pending from an earlier attempt.
+  void startTransaction() {
+    counts.discard();
+    proven.clear();
+  }
+
+  Database& db;
+  ProvenLedger proven;  // declared before the repositories that keep a reference to it
+  JobCountLedger counts;
+  SqliteContacts contactsRepo;
+  SqliteConsent consentRepo;
+  SqliteAudit auditRepo;
+  SqliteSuppressions suppressionRepo;
+  SqlitePrivacy privacyRepo;
+  SqliteJobs jobsRepo;
+  SqliteMessages messagesRepo;
+  SqliteInbox inboxRepo;
+  SqliteSignups signupsRepo;
+  SqliteRuntimeStatus runtimeRepo;
+  SqliteTokens tokensRepo;
+  SqliteWebhooks webhooksRepo;
+  SqlitePeople peopleRepo;
+  SqliteSenders sendersRepo;
+  SqliteConsole consoleRepo;
+  SqliteShops shopsRepo;
+};
 
 }  // namespace tocsin::sql

@@ -100,8 +100,8 @@ std::string placeholders(int first, size_t n) {
 }  // namespace
 
 void SqliteShops::saveShop(const Shop& s) {
-  Statement& st = db_.cached(std::string("INSERT OR REPLACE INTO shops (") + kShopColumns + ") VALUES (" +
-                             placeholders(1, 21) + ")");
+  Statement& st = db_.cached(std::string("INSERT INTO shops (") + kShopColumns + ") VALUES (" +
+                             placeholders(1, 21) + ")" + replaceOnConflict("id", kShopColumns));
   st.bind(1, s.id).bind(2, s.name);
   st.bind(3, s.country.empty() ? std::nullopt : std::optional<std::string>(s.country));
   st.bind(4, s.ownerPhone).bind(5, shopStateName(s.state)).bind(6, encodeList(s.requestedSenders));
@@ -173,8 +173,9 @@ JobCredit readJobCredit(const Statement& st) {
 
 void SqliteShops::saveJobCredit(const JobCredit& c) {
   Statement& st = db_.cached(
-      "INSERT OR REPLACE INTO job_credits (job_id, shop, reserved, charged, refunded, settled_at, final) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      std::string("INSERT INTO job_credits (job_id, shop, reserved, charged, refunded, settled_at, final) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)") +
+      replaceOnConflict("job_id", "job_id, shop, reserved, charged, refunded, settled_at, final"));
   st.bind(1, c.job).bind(2, c.shop).bind(3, c.reserved).bind(4, c.charged).bind(5, c.refunded);
   st.bind(6, micros(c.settledAt)).bind(7, c.final ? 1 : 0);
   st.run();
@@ -208,10 +209,9 @@ std::map<std::string, int64_t> SqliteShops::partsByState(JobId job) {
 }
 
 int64_t SqliteShops::createList(const ContactList& l) {
-  Statement& st = db_.cached("INSERT INTO contact_lists (shop, name, created_by, created_at) VALUES (?1, ?2, ?3, ?4)");
+  Statement& st = db_.cached("INSERT INTO contact_lists (shop, name, created_by, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id");
   st.bind(1, l.shop).bind(2, l.name).bind(3, l.createdBy).bind(4, toMicros(l.createdAt));
-  st.run();
-  return db_.lastInsertRowid();
+  return insertedId(st).value_or(0);
 }
 
 namespace {
@@ -275,7 +275,7 @@ void SqliteShops::forgetLists(const std::string& shop) {
 }
 
 bool SqliteShops::addMember(int64_t list, ContactId contact) {
-  Statement& st = db_.cached("INSERT OR IGNORE INTO list_members (list_id, contact_id) VALUES (?1, ?2)");
+  Statement& st = db_.cached("INSERT INTO list_members (list_id, contact_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
   st.bind(1, list).bind(2, contact);
   st.run();
   return db_.changes() > 0;
@@ -289,7 +289,7 @@ bool SqliteShops::removeMember(int64_t list, ContactId contact) {
 }
 
 bool SqliteShops::tag(const std::string& shop, const std::string& tag, ContactId contact) {
-  Statement& st = db_.cached("INSERT OR IGNORE INTO contact_tags (shop, tag, contact_id) VALUES (?1, ?2, ?3)");
+  Statement& st = db_.cached("INSERT INTO contact_tags (shop, tag, contact_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
   st.bind(1, shop).bind(2, tag).bind(3, contact);
   st.run();
   return db_.changes() > 0;
@@ -337,7 +337,8 @@ ScanStep SqliteShops::scanShopAudience(ScanCursor from, int64_t limit, const std
     return step;
   }
   std::string unionSql;
-  for (size_t i = 0; i < sources.size(); ++i) unionSql += (i ? " UNION SELECT * FROM (" : "SELECT * FROM (") + sources[i] + ")";
+  for (size_t i = 0; i < sources.size(); ++i)
+    unionSql += (i ? " UNION SELECT * FROM (" : "SELECT * FROM (") + sources[i] + ") AS s" + std::to_string(i);
   auto bindAll = [&](Statement& statement) {
     statement.bind(1, from).bind(2, limit).bind(3, purpose).bind(4, shop);
     int k = 5;
@@ -347,7 +348,7 @@ ScanStep SqliteShops::scanShopAudience(ScanCursor from, int64_t limit, const std
   };
   Statement& st = db_.cached(
       "SELECT c.id, c.phone, c.region, c.source, c.name, c.language, c.time_zone, c.zone, c.latitude, c.longitude, "
-      "s.state, s.since FROM (SELECT id FROM (" + unionSql + ") ORDER BY 1 LIMIT ?2) m JOIN contacts c ON c.id = m.id "
+      "s.state, s.since FROM (SELECT id FROM (" + unionSql + ") AS u ORDER BY 1 LIMIT ?2) m JOIN contacts c ON c.id = m.id "
       "LEFT JOIN consent_state s ON s.contact_id = c.id AND s.purpose = ?3 ORDER BY c.id");
   bindAll(st);
   AudienceMember m;
@@ -362,7 +363,7 @@ ScanStep SqliteShops::scanShopAudience(ScanCursor from, int64_t limit, const std
   // A member whose contact was deleted leaves a gap but still counts towards the limit: only a
   // batch that found fewer ids than asked for ends the walk.
   if (rows < limit) {
-    Statement& ids = db_.cached("SELECT count(*), max(id) FROM (SELECT id FROM (" + unionSql + ") ORDER BY 1 LIMIT ?2)");
+    Statement& ids = db_.cached("SELECT count(*), max(id) FROM (SELECT id FROM (" + unionSql + ") AS u ORDER BY 1 LIMIT ?2) AS r");
     bindAll(ids);
     if (ids.step()) {
       step.finished = ids.getInt(0) < limit;
@@ -379,7 +380,7 @@ void SqliteShops::insertLink(const LinkRecord& l) {
   st.bind(4, l.url).bind(5, toMicros(l.createdAt));
   st.run();
   Statement& count = db_.cached(
-      "INSERT INTO job_clicks (job_id, links) VALUES (?1, 1) ON CONFLICT (job_id) DO UPDATE SET links = links + 1");
+      "INSERT INTO job_clicks (job_id, links) VALUES (?1, 1) ON CONFLICT (job_id) DO UPDATE SET links = job_clicks.links + 1");
   count.bind(1, l.job);
   count.run();
 }
@@ -399,7 +400,7 @@ void SqliteShops::recordClicks(const std::vector<LinkClick>& clicks) {
       "WHERE code = ?1 RETURNING job_id, clicks");
   Statement& count = db_.cached(
       "INSERT INTO job_clicks (job_id, clicks, clicked) VALUES (?1, 1, ?2) ON CONFLICT (job_id) DO UPDATE SET "
-      "clicks = clicks + 1, clicked = clicked + excluded.clicked");
+      "clicks = job_clicks.clicks + 1, clicked = job_clicks.clicked + excluded.clicked");
   for (const LinkClick& c : clicks) {
     st.bind(1, c.code).bind(2, toMicros(c.at));
     if (!st.step()) {

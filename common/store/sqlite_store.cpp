@@ -17,52 +17,14 @@
 
 namespace tocsin {
 
-using sql::Database;
+using sql::SqliteDatabase;
 using sql::StoreFailure;
 
-struct SqliteStore::Impl final : StoreTx {
-  explicit Impl(std::unique_ptr<Database> database)
-      : db(std::move(database)), counts(*db), contactsRepo(*db), consentRepo(*db, proven), auditRepo(*db), suppressionRepo(*db, proven),
-        privacyRepo(*db, proven), jobsRepo(*db, counts), messagesRepo(*db, counts), inboxRepo(*db), signupsRepo(*db), runtimeRepo(*db),
-        tokensRepo(*db), webhooksRepo(*db), peopleRepo(*db), sendersRepo(*db), consoleRepo(*db), shopsRepo(*db) {}
+struct SqliteStore::Impl {
+  explicit Impl(std::unique_ptr<SqliteDatabase> database) : db(std::move(database)), repos(*db) {}
 
-  ContactRepository& contacts() override { return contactsRepo; }
-  ConsentRepository& consent() override { return consentRepo; }
-  AuditRepository& audit() override { return auditRepo; }
-  SuppressionRepository& suppressions() override { return suppressionRepo; }
-  PrivacyRepository& privacy() override { return privacyRepo; }
-  JobRepository& jobs() override { return jobsRepo; }
-  MessageRepository& messages() override { return messagesRepo; }
-  InboxRepository& inbox() override { return inboxRepo; }
-  SignupRepository& signups() override { return signupsRepo; }
-  RuntimeStatusRepository& runtime() override { return runtimeRepo; }
-  TokenRepository& tokens() override { return tokensRepo; }
-  WebhookRepository& webhooks() override { return webhooksRepo; }
-  PeopleRepository& people() override { return peopleRepo; }
-  SenderRepository& senders() override { return sendersRepo; }
-  ConsoleRepository& console() override { return consoleRepo; }
-  ShopRepository& shops() override { return shopsRepo; }
-  std::vector<ProvenChange> takeProvenChanges() override { return std::exchange(proven, {}); }
-
-  std::unique_ptr<Database> db;
-  sql::ProvenLedger proven;  // declared before the repositories that keep a reference to it
-  sql::JobCountLedger counts;
-  sql::SqliteContacts contactsRepo;
-  sql::SqliteConsent consentRepo;
-  sql::SqliteAudit auditRepo;
-  sql::SqliteSuppressions suppressionRepo;
-  sql::SqlitePrivacy privacyRepo;
-  sql::SqliteJobs jobsRepo;
-  sql::SqliteMessages messagesRepo;
-  sql::SqliteInbox inboxRepo;
-  sql::SqliteSignups signupsRepo;
-  sql::SqliteRuntimeStatus runtimeRepo;
-  sql::SqliteTokens tokensRepo;
-  sql::SqliteWebhooks webhooksRepo;
-  sql::SqlitePeople peopleRepo;
-  sql::SqliteSenders sendersRepo;
-  sql::SqliteConsole consoleRepo;
-  sql::SqliteShops shopsRepo;
+  std::unique_ptr<SqliteDatabase> db;
+  sql::RepositorySet repos;
   int schemaVersion = 0;
   int migratedFrom = 0;
   std::string migrationBackup;
@@ -71,7 +33,7 @@ struct SqliteStore::Impl final : StoreTx {
   Clock* clock = nullptr;    // how it waits for the writers' lock
   bool lockTimedOut = false; // the last wait for the writers' lock ran out
 
-  ~Impl() override {
+  ~Impl() {
     if (writersLock >= 0) ::close(writersLock);
   }
 };
@@ -196,7 +158,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
       const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
       if (fd >= 0) ::close(fd);
     }
-    auto db = std::make_unique<Database>(path, options.create);
+    auto db = std::make_unique<SqliteDatabase>(path, options.create);
     // The busy timeout comes first: every later statement may meet another process's lock.
     sqlite3_busy_timeout(db->handle(), options.busyTimeoutMs);
     const int64_t existingVersion = db->queryInt("PRAGMA user_version");
@@ -204,7 +166,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
       TOCSIN_RETURN_IF_ERROR(sql::migrate(*db));  // produces the "newer Tocsin" refusal
     }
     {
-      sql::Statement mode(db->handle(), "PRAGMA journal_mode=WAL");
+      sql::SqliteStatement mode(db->handle(), "PRAGMA journal_mode=WAL");
       if (!mode.step() || mode.getText(0) != "wal")
         return Status::ioError("store " + path + " cannot use write-ahead logging (is it on a network file system?)");
     }
@@ -250,19 +212,18 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
 Status SqliteStore::run(bool write, const Body& body) {
   try {
     WriterTurn turn(write ? impl_->writersLock : -1, impl_->yielding, *impl_->clock, impl_->lockTimedOut);
-    impl_->counts.discard();
-    impl_->proven.clear();
+    impl_->repos.startTransaction();
     sql::Transaction tx(*impl_->db, write);
-    Status st = body(*impl_);
+    Status st = body(impl_->repos);
     if (!st.ok()) {
-      impl_->counts.discard();
+      impl_->repos.counts.discard();
       return st;  // the Transaction rolls back
     }
-    if (write) impl_->counts.flush();
+    if (write) impl_->repos.counts.flush();
     tx.commit();
     return Status::okStatus();
   } catch (const StoreFailure& e) {
-    impl_->counts.discard();
+    impl_->repos.counts.discard();
     return e.toStatus();
   }
 }

@@ -32,13 +32,12 @@ ApiToken readToken(Statement& st) {
 int64_t SqliteTokens::insert(const ApiToken& t) {
   Statement& st = db_.cached(
       "INSERT INTO api_tokens (name, role, shop, token_hash, allow_from, created_by, created_at, person) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
   std::optional<std::string> allow;
   for (const auto& a : t.allowFrom) allow = allow ? *allow + " " + a : a;
   st.bind(1, t.name).bind(2, t.role).bind(3, t.shop).bind(4, t.tokenHash).bind(5, allow).bind(6, t.createdBy);
   st.bind(7, toMicros(t.createdAt)).bind(8, t.person);
-  st.run();
-  return db_.lastInsertRowid();
+  return insertedId(st).value_or(0);
 }
 
 std::optional<ApiToken> SqliteTokens::findByHash(const std::string& tokenHash) {
@@ -106,9 +105,11 @@ KioskRecord readKiosk(const Statement& st) {
 
 void SqliteTokens::putKiosk(const KioskRecord& k) {
   Statement& st = db_.cached(
-      "INSERT OR REPLACE INTO kiosks (id, shop, pairing_hash, pairing_expires, pairing_attempts, token_name, "
+      "INSERT INTO kiosks (id, shop, pairing_hash, pairing_expires, pairing_attempts, token_name, "
       "created_by, created_at, paired_at, revoked_at, last_seen, version, waiting) VALUES "
-      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)" +
+      replaceOnConflict("id", "id, shop, pairing_hash, pairing_expires, pairing_attempts, token_name, created_by, "
+                              "created_at, paired_at, revoked_at, last_seen, version, waiting"));
   st.bind(1, k.id)
       .bind(2, k.shop)
       .bind(3, k.pairingHash)
@@ -135,9 +136,9 @@ std::optional<KioskRecord> SqliteTokens::findKiosk(const std::string& id) {
 }
 
 std::vector<KioskRecord> SqliteTokens::listKiosks() {
-  Statement st(db_.handle(), std::string(kKioskColumns) + "ORDER BY shop, id");
+  const auto st = db_.prepare(std::string(kKioskColumns) + "ORDER BY shop, id");
   std::vector<KioskRecord> out;
-  while (st.step()) out.push_back(readKiosk(st));
+  while (st->step()) out.push_back(readKiosk(*st));
   return out;
 }
 

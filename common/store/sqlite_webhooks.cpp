@@ -29,11 +29,10 @@ int64_t SqliteWebhooks::insert(const Webhook& w) {
   std::string events;
   for (const auto& e : w.events) events += (events.empty() ? "" : " ") + e;
   Statement& st = db_.cached(
-      "INSERT INTO webhooks (name, url, events, secret, created_by, created_at, shop) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "INSERT INTO webhooks (name, url, events, secret, created_by, created_at, shop) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
   st.bind(1, w.name).bind(2, w.url).bind(3, events).bind(4, w.secret).bind(5, w.createdBy).bind(6, toMicros(w.createdAt));
   st.bind(7, w.shop);
-  st.run();
-  return db_.lastInsertRowid();
+  return insertedId(st).value_or(0);
 }
 
 std::optional<Webhook> SqliteWebhooks::findByName(const std::string& name) {

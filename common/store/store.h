@@ -375,6 +375,14 @@ struct DeliveryReport {
   Timestamp receivedAt;
 };
 
+// Who holds the messages a claim takes, and until when. Several broadcaster nodes may share one
+// store: a node renews the leases of what it holds while it lives; one that dies loses its
+// claims when their lease ends, and another node sends them.
+struct Lease {
+  std::string node;                // "" on a single node: held until that node says otherwise
+  std::optional<Timestamp> until;  // nullopt: no end
+};
+
 class MessageRepository {
  public:
   virtual ~MessageRepository() = default;
@@ -387,22 +395,32 @@ class MessageRepository {
   // Up to `limit` queued messages of rank >= `minRank`, most urgent first (then oldest), marked
   // submitted with one more attempt, leaving out the messages of `skipJobs`. The caller hands
   // them to bearers once this commits, and records which bearer with the outcome.
+  // On PostgreSQL, rows another node is claiming at the same moment are skipped (SKIP LOCKED).
   virtual std::vector<OutgoingMessage> claim(int minRank, int64_t limit, Timestamp at,
-                                             const std::vector<JobId>& skipJobs = {}) = 0;
+                                             const std::vector<JobId>& skipJobs = {}, const Lease& lease = {}) = 0;
+  // Extends the leases of the messages `ids` that `lease.node` holds (those its bearers have);
+  // returns how many. A claim whose commit was lost with the server is not among them: its
+  // lease ends and the message is sent again.
+  virtual int64_t renewLeases(const Lease& lease, const std::vector<int64_t>& ids) = 0;
   virtual void record(const MessageOutcome& outcome, Timestamp at) = 0;
   // Waiting messages whose time has come go back to the queue; returns how many.
   virtual int64_t releaseWaiting(Timestamp now) = 0;
   // The earliest time a waiting message wakes up.
   virtual std::optional<Timestamp> nextWaiting() = 0;
   // After a crash: messages handed to a bearer whose outcome is unknown go back to the queue
-  // (they will be sent again: a possible duplicate, never a loss). Returns how many.
-  virtual int64_t requeueSubmitted(const std::string& reason, Timestamp at) = 0;
+  // (they will be sent again: a possible duplicate, never a loss). Returns how many. With a
+  // `node`, only those it held, those nobody holds and those whose lease ended: the other
+  // nodes' are still on their way.
+  virtual int64_t requeueSubmitted(const std::string& reason, Timestamp at, const std::string& node = "") = 0;
+  // Messages whose holder's lease ended before `at` (the node died) go back to the queue.
+  virtual int64_t requeueExpired(const std::string& reason, Timestamp at) = 0;
   // Messages not yet final in job `job` become `state` (cancelled, expired) with `reason`.
   virtual int64_t finishPending(JobId job, MessageState state, const std::string& reason, Timestamp at) = 0;
   // A paused job's queued messages are held (waiting with no time) until it resumes.
   virtual int64_t holdQueued(JobId job, Timestamp at) = 0;
   virtual int64_t releaseHeld(JobId job, Timestamp at) = 0;
-  // Queued or waiting (a retry's backoff) at `rank` or above: still to be sent.
+  // Queued, waiting (a retry's backoff) or held by a bearer of any node at `rank` or above:
+  // still to be sent.
   virtual bool anyPendingAtOrAbove(int rank) = 0;
   // Promotional messages to the contact created at or after `since`: how many, and the oldest.
   virtual std::pair<int, std::optional<Timestamp>> recentPromotional(ContactId contact, Timestamp since) = 0;

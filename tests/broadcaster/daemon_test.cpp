@@ -37,7 +37,7 @@ std::string field(const std::string& line, const std::string& name) { return jso
 
 struct Rig : DaemonRig {
   Rig(size_t modems, const std::vector<std::string>& smscOptions, int window, const std::string& pollInterval = "1s")
-      : DaemonRig(kBin, DaemonRigOptions{modems, smscOptions, window, pollInterval, "", "", ""}) {}
+      : DaemonRig(kBin, DaemonRigOptions{modems, smscOptions, window, pollInterval, "", "", "", "", "", ""}) {}
 
   void importContacts(const std::string& zone, int count, int first) {
     const std::string csv = dir.file(zone + ".csv");

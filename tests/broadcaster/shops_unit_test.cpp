@@ -129,9 +129,9 @@ TEST_CASE("Shops: settling charges the parts the network took and refunds the re
   // Job 5's messages: 2 delivered (2 parts each), 1 sent, 1 failed, 1 refused.
   const std::string now = std::to_string(toMicros(f.clock.now()));
   rawSql(f.dbPath, "INSERT INTO messages (id, job_id, rank, state, parts, created_at, updated_at) VALUES "
-                   "((5 << 32) + 1, 5, 0, 'delivered', 2, " + now + ", " + now + "), ((5 << 32) + 2, 5, 0, 'delivered', 2, " + now +
-                       ", " + now + "), ((5 << 32) + 3, 5, 0, 'sent', 1, " + now + ", " + now + "), ((5 << 32) + 4, 5, 0, 'failed', 2, " +
-                       now + ", " + now + "), ((5 << 32) + 5, 5, 0, 'refused', NULL, " + now + ", " + now + ")");
+                   "((CAST(5 AS BIGINT) << 32) + 1, 5, 0, 'delivered', 2, " + now + ", " + now + "), ((CAST(5 AS BIGINT) << 32) + 2, 5, 0, 'delivered', 2, " + now +
+                       ", " + now + "), ((CAST(5 AS BIGINT) << 32) + 3, 5, 0, 'sent', 1, " + now + ", " + now + "), ((CAST(5 AS BIGINT) << 32) + 4, 5, 0, 'failed', 2, " +
+                       now + ", " + now + "), ((CAST(5 AS BIGINT) << 32) + 5, 5, 0, 'refused', NULL, " + now + ", " + now + ")");
   bool changed = false;
   f.write([&](StoreTx& tx, AuditRecorder& rec) {
     changed = settleCredits(tx, rec, 5, true);

@@ -29,11 +29,11 @@ AuditVerification verify(StoreFixture& f) {
   return *v;
 }
 
-// Plays the attacker: drops the guards, then runs SQL directly on the file.
+// Plays the attacker: drops the guards, then runs SQL directly on the database.
 void tamper(StoreFixture& f, const std::string& sql) {
   f.store.reset();
-  rawSql(f.dbPath,
-         "DROP TRIGGER audit_log_append_only; DROP TRIGGER audit_log_guarded_delete; " + sql);
+  rawSql(f.dbPath, dropTriggerSql(f.dbPath, "audit_log_append_only", "audit_log") +
+                      dropTriggerSql(f.dbPath, "audit_log_guarded_delete", "audit_log") + sql);
 }
 
 }  // namespace

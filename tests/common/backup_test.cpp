@@ -1,13 +1,18 @@
-// Store backups: the passphrase seal of the keys, and backup and restore through the library.
+// Store backups: the passphrase seal of the keys, backup and restore through the library, and a
+// SQLite store copied into PostgreSQL.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 
 #include "common/base/manual_clock.h"
 #include "common/crypto/passphrase_seal.h"
+#include "common/privacy/erasure.h"
 #include "common/setup/store_backup.h"
+#include "common/setup/store_copy.h"
 #include "common/store/migrations.h"
+#include "tests/support/pg_cluster.h"
 #include "tests/support/raw_sql.h"
+#include "tests/support/store_fixture.h"
 #include "tests/support/temp_dir.h"
 
 using namespace tocsin;
@@ -154,4 +159,53 @@ TEST_CASE("An older store is copied before it is migrated, and the audit log rec
   auto verification = upgraded.audit->verify(*upgraded.store);
   REQUIRE(verification.ok());
   CHECK(verification->intact());
+}
+
+TEST_CASE("A SQLite store copied into PostgreSQL holds the same, its chain verifies there, and ids carry on", "[sqlite-only]") {
+  testing::StoreFixture f;
+  const ContactId kept = f.addContact("0611111111");
+  f.giveConsent(kept, "alerts");
+  const ContactId pending = f.addContact("0633333333");
+  f.giveConsent(pending, "promotions:bakery", /*confirm=*/false);
+  f.giveConsent(f.addContact("0622222222"), "alerts");
+  REQUIRE(eraseNumber(*f.store, *f.audit, f.suppressor, "cli:dpo", *f.phones.normalize("0622222222")).ok());
+  f.store.reset();
+
+  StoreEnvironment env;
+  REQUIRE(env.open(configFor(f.dbPath), f.clock).ok());
+  auto server = testing::PgServer::primary();
+  auto copied = copyStoreToPostgres(env, server->conninfo(), "cli:test", f.clock);
+  INFO(copied.status().toString());
+  REQUIRE(copied.ok());
+  CHECK(copied->source == copied->target);
+  CHECK(copied->target.contacts == 2);
+  CHECK(copied->verifiedEntries == copied->target.auditEntries);
+  CHECK(copied->provenRows > 0);
+  CHECK(copied->location.find("postgresql:") == 0);
+  // The copy is recorded in the store it came from, and so in the copy.
+  CHECK(testing::rawQuery(f.dbPath, "SELECT count(*) FROM audit_log WHERE action = 'store.copy'") == "1");
+  CHECK(server->query("SELECT count(*) FROM audit_log WHERE action = 'store.copy'") == "1");
+  // Standings rebuilt by the database's triggers from the history, the erased number's fingerprint kept.
+  CHECK(server->query("SELECT string_agg(state, ',' ORDER BY contact_id, purpose) FROM consent_state") ==
+        testing::rawQuery(f.dbPath, "SELECT group_concat(state) FROM (SELECT state FROM consent_state ORDER BY contact_id, purpose)"));
+  CHECK(server->query("SELECT count(*) FROM suppressions") == "1");
+
+  // A node on the copy carries on: new ids follow the copied ones.
+  Config onPostgres = configFor(f.dbPath);
+  onPostgres.store.postgresql = server->conninfo();
+  StoreEnvironment node;
+  REQUIRE(node.open(onPostgres, f.clock).ok());
+  const PhoneNumber number = *node.phones->normalize("0644444444");
+  ContactId added = 0;
+  REQUIRE(node.audit->write(*node.store, "test", [&](StoreTx& tx, AuditRecorder& rec) {
+    TOCSIN_ASSIGN_OR_RETURN(auto r, node.book->upsert(tx, rec, number, {}, "cli", false));
+    added = r.id;
+    return Status::okStatus();
+  }).ok());
+  CHECK(added > pending);
+  // Only into an empty database: a second copy writes nothing.
+  auto again = copyStoreToPostgres(env, server->conninfo(), "cli:test", f.clock);
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.status().message().find("already holds a store") != std::string::npos);
+  CHECK(testing::rawQuery(f.dbPath, "SELECT count(*) FROM audit_log WHERE action = 'store.copy'") == "1");
 }

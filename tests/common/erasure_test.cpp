@@ -18,7 +18,7 @@ TEST_CASE("Erasure removes the person everywhere and keeps only a keyed fingerpr
   rawSql(f.dbPath, "INSERT INTO jobs (id, kind, class, state, title, body, target, created_by, created_at, updated_at) "
                        "VALUES (1, 'campaign', 'promotional', 'done', 't', 'b', '{}', 'test', " + now + ", " + now +
                        "); INSERT INTO messages (id, job_id, contact_id, destination, body, rank, state, created_at, "
-                       "updated_at) VALUES ((1 << 32) + 1, 1, " + std::to_string(gone) + ", '+33622222222', 'Hi Gaston', 0, "
+                       "updated_at) VALUES ((CAST(1 AS BIGINT) << 32) + 1, 1, " + std::to_string(gone) + ", '+33622222222', 'Hi Gaston', 0, "
                        "'delivered', " + now + ", " + now + ")");
 
   auto r = eraseNumber(*f.store, *f.audit, f.suppressor, "cli:dpo", *f.phones.normalize("06 22 22 22 22"));

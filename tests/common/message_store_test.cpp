@@ -53,7 +53,9 @@ void tx(StoreFixture& f, F body) {
 
 template <typename F>
 void rd(StoreFixture& f, F body) {
-  REQUIRE(f.store->read(body).ok());
+  const Status st = f.store->read(body);
+  INFO(st.toString());
+  REQUIRE(st.ok());
 }
 
 }  // namespace
@@ -88,6 +90,59 @@ TEST_CASE("Claims take the most urgent queued messages first, then the oldest, a
   CHECK(p.count(MessageState::kQueued) == 4);
   CHECK(p.count(MessageState::kSubmitted) == 1);
   CHECK(p.total() == 5);
+}
+
+TEST_CASE("Nodes hold their claims under leases: a live node's are left alone, a dead node's come back when the lease ends") {
+  StoreFixture f;
+  const Timestamp now = f.clock.now();
+  const auto seconds = [](int n) { return std::chrono::seconds(n); };
+  JobId job = 0;
+  tx(f, [&](StoreTx& t) {
+    job = t.jobs().insert(makeJob(now));
+    for (int i = 0; i < 6; ++i) t.messages().insert(message(job, "+3362000000" + std::to_string(i), 5, now));
+    t.messages().countInserted(job, MessageState::kQueued, 6);
+  });
+  std::vector<OutgoingMessage> a, b;
+  tx(f, [&](StoreTx& t) { a = t.messages().claim(0, 3, now, {}, Lease{"node-a", now + seconds(10)}); });
+  tx(f, [&](StoreTx& t) { b = t.messages().claim(0, 3, now, {}, Lease{"node-b", now + seconds(10)}); });
+  REQUIRE(a.size() == 3);
+  REQUIRE(b.size() == 3);
+  CHECK(a.back().id < b.front().id);  // disjoint: each took the next three
+  CHECK(rawQuery(f.dbPath, "SELECT count(*) FROM messages WHERE claimed_by = 'node-a'") == "3");
+  // Node B restarts: it takes back its own claims only; A's are still on their way.
+  int64_t n = -1;
+  tx(f, [&](StoreTx& t) { n = t.messages().requeueSubmitted("restart", now + seconds(1), "node-b"); });
+  CHECK(n == 3);
+  // A keeps renewing; nothing expires while it does.
+  tx(f, [&](StoreTx& t) {
+    std::vector<int64_t> held;
+    for (const auto& m : a) held.push_back(m.id);
+    CHECK(t.messages().renewLeases(Lease{"node-a", now + seconds(18)}, held) == 3);
+    CHECK(t.messages().renewLeases(Lease{"node-b", now + seconds(18)}, held) == 0);  // not B's
+    n = t.messages().requeueExpired("lease ended", now + seconds(12));
+  });
+  CHECK(n == 0);
+  // A dies: once its lease has ended, its messages are queued again, for anyone.
+  tx(f, [&](StoreTx& t) { n = t.messages().requeueExpired("lease ended", now + seconds(17)); });
+  CHECK(n == 0);
+  tx(f, [&](StoreTx& t) { n = t.messages().requeueExpired("lease ended", now + seconds(19)); });
+  CHECK(n == 3);
+  CHECK(rawQuery(f.dbPath, "SELECT count(*) FROM messages WHERE state = 'queued' AND claimed_by IS NULL") == "6");
+  // A claimed alert counts as pending on every node until its outcome is recorded.
+  std::vector<OutgoingMessage> c;
+  tx(f, [&](StoreTx& t) { c = t.messages().claim(0, 6, now + seconds(20), {}, Lease{"node-b", now + seconds(30)}); });
+  REQUIRE(c.size() == 6);
+  rd(f, [&](StoreTx& t) {
+    CHECK(t.messages().anyPendingAtOrAbove(5));
+    return Status::okStatus();
+  });
+  JobProgress p;
+  rd(f, [&](StoreTx& t) {
+    p = t.jobs().progress(job);
+    return Status::okStatus();
+  });
+  CHECK(p.count(MessageState::kSubmitted) == 6);
+  CHECK(p.total() == 6);
 }
 
 TEST_CASE("Outcomes move messages through their states and the per-job counts follow in the same commit") {

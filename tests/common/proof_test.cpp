@@ -66,7 +66,7 @@ std::set<std::string> textColumns(const std::string& db) {
 
 }  // namespace
 
-TEST_CASE("Erasure leaves the number and the name nowhere: database, write-ahead log, keys, exports") {
+TEST_CASE("Erasure leaves the number and the name nowhere: database, write-ahead log, keys, exports", "[sqlite-only]") {
   StoreFixture f;
   const ContactId gone = f.addContact("0622222222", ContactDetails{kName, {}, {}, {}, {}, {}});
   const ContactId keep = f.addContact("0611111111");
@@ -88,14 +88,14 @@ TEST_CASE("Erasure leaves the number and the name nowhere: database, write-ahead
          "'{\"numbers\":[\"" + kNumber + "\",\"+33611111111\"]}', 'test', " + now + ", " + now + ");"
          // Linked to the contact, personalised.
          "INSERT INTO messages (id, job_id, contact_id, destination, body, rank, state, last_error, carrier_ids, "
-         "created_at, updated_at) VALUES ((1 << 32) + 1, 1, " + std::to_string(gone) + ", '" + kNumber + "', 'Hi " +
+         "created_at, updated_at) VALUES ((CAST(1 AS BIGINT) << 32) + 1, 1, " + std::to_string(gone) + ", '" + kNumber + "', 'Hi " +
          kName + "', 0, 'delivered', NULL, 'c-1', " + now + ", " + now + ");"
          // Sent to the number with no contact link, its error naming the number.
          "INSERT INTO messages (id, job_id, contact_id, destination, body, rank, state, last_error, created_at, "
-         "updated_at) VALUES ((2 << 32) + 1, 2, NULL, '" + kNumber + "', NULL, 1, 'failed', 'modem: " + kNumber +
+         "updated_at) VALUES ((CAST(2 AS BIGINT) << 32) + 1, 2, NULL, '" + kNumber + "', NULL, 1, 'failed', 'modem: " + kNumber +
          " refused', " + now + ", " + now + ");"
          "INSERT INTO delivery_reports (message_id, part, bearer, carrier_id, status, detail, received_at) VALUES "
-         "((1 << 32) + 1, 1, 'smsc', 'c-1', 'delivered', 'to " + kNumber + " for " + kName + "', " + now + ");"
+         "((CAST(1 AS BIGINT) << 32) + 1, 1, 'smsc', 'c-1', 'delivered', 'to " + kNumber + " for " + kName + "', " + now + ");"
          "INSERT INTO incoming_messages (contact_id, sender, recipient, body, bearer, intent, outcome, received_at) "
          "VALUES (NULL, '" + kNumber + "', '+33700000000', 'this is " + kName + "', 'smsc', 'other', 'kept', " + now +
          ");"
@@ -134,7 +134,7 @@ TEST_CASE("Erasure leaves the number and the name nowhere: database, write-ahead
       "audit_log.reason", "audit_log.prev_mac", "audit_log.mac", "audit_checkpoint.mac", "audit_checkpoint.tag",
       "jobs.kind", "jobs.class", "jobs.mode", "jobs.state", "jobs.title", "jobs.body", "jobs.sender", "jobs.purpose",
       "jobs.bearers", "jobs.created_by", "jobs.approved_by", "jobs.details", "jobs.cap_sender", "jobs.cap_identifier",
-      "messages.language", "messages.state", "messages.bearer", "delivery_reports.bearer",
+      "messages.language", "messages.state", "messages.bearer", "messages.claimed_by", "delivery_reports.bearer",
       "delivery_reports.carrier_id", "delivery_reports.status", "incoming_messages.recipient",
       "incoming_messages.bearer", "incoming_messages.intent", "incoming_messages.outcome", "job_counts.state",
       "consent_state.purpose", "consent_state.state", "runtime_status.key", "runtime_status.value",
@@ -201,7 +201,9 @@ TEST_CASE("Erasure leaves the number and the name nowhere: database, write-ahead
 namespace {
 
 Config configFor(const std::string& dbPath) {
-  return parseConfig("{\"store\": {\"path\": \"" + dbPath + "\"}}", "test").value();
+  Config c = parseConfig("{\"store\": {\"path\": \"" + dbPath + "\"}}", "test").value();
+  c.store.postgresql = registeredPostgres(dbPath);
+  return c;
 }
 
 Status openEnvironment(const std::string& dbPath, Clock& clock) {
@@ -371,7 +373,7 @@ TEST_CASE("A person's own copy: signed, complete, readable, and audited without 
          "INSERT INTO jobs (id, kind, class, state, title, body, target, created_by, created_at, updated_at) VALUES "
          "(7, 'alert', 'severe', 'done', 'Flood', '[[\"en\",\"Flood\"]]', '{}', 'test', " + now + ", " + now + ");"
          "INSERT INTO messages (id, job_id, contact_id, destination, rank, state, created_at, updated_at) VALUES "
-         "((7 << 32) + 1, 7, " + std::to_string(c) + ", '" + kNumber + "', 5, 'delivered', " + now + ", " + now + ");"
+         "((CAST(7 AS BIGINT) << 32) + 1, 7, " + std::to_string(c) + ", '" + kNumber + "', 5, 'delivered', " + now + ", " + now + ");"
          "INSERT INTO incoming_messages (contact_id, sender, recipient, body, bearer, intent, outcome, received_at) "
          "VALUES (" + std::to_string(c) + ", '" + kNumber + "', '+33700000000', 'STOP', 'smsc', 'stop', 'withdrawn', " +
          now + ")");

@@ -28,12 +28,12 @@ struct RetentionFixture : StoreFixture {
   std::string q(const std::string& sql) { return rawQuery(dbPath, sql); }
   void addMessages(ContactId contact, const std::string& state, int count) {
     const auto t = std::to_string(toMicros(clock.now()));
-    rawSql(dbPath, "INSERT OR IGNORE INTO jobs (id, kind, class, state, title, body, target, created_by, created_at, "
+    rawSql(dbPath, "INSERT INTO jobs (id, kind, class, state, title, body, target, created_by, created_at, "
                    "updated_at) VALUES (1, 'campaign', 'promotional', 'sending', 'Spring sale', 'Bread -20% today', "
-                   "'{}', 'test', " + t + ", " + t + ")");
+                   "'{}', 'test', " + t + ", " + t + ") ON CONFLICT DO NOTHING");
     for (int i = 0; i < count; ++i)
       rawSql(dbPath, "INSERT INTO messages (id, job_id, contact_id, destination, rank, state, created_at, updated_at) VALUES "
-                         "((1 << 32) + (SELECT count(*) + 1 FROM messages), 1, " +
+                         "(4294967296 + (SELECT count(*) + 1 FROM messages), 1, " +
                          std::to_string(contact) + ", (SELECT phone FROM contacts WHERE id = " +
                          std::to_string(contact) + "), 0, '" + state + "', " + t + ", " + t + ")");
   }
@@ -54,7 +54,8 @@ TEST_CASE_METHOD(RetentionFixture, "Each kind goes when its period has passed, a
   giveConsent(pending, "promotions:bakery", /*confirm=*/false);
   addMessages(resident, "delivered", 2);
   addMessages(silent, "queued", 1);
-  rawSql(dbPath, "INSERT INTO delivery_reports (message_id, bearer, carrier_id, status, received_at) VALUES (1, 'smsc', 'abc', "
+  rawSql(dbPath, "INSERT INTO delivery_reports (message_id, bearer, carrier_id, status, received_at) VALUES "
+                 "((SELECT min(id) FROM messages), 'smsc', 'abc', "
                  "'DELIVRD', " + std::to_string(toMicros(clock.now())) + ")");
 
   SECTION("nothing is old enough yet") {

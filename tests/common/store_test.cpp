@@ -12,7 +12,7 @@
 using namespace tocsin;
 using namespace tocsin::testing;
 
-TEST_CASE("A new store uses WAL, full sync, foreign keys and secure delete, at the newest schema") {
+TEST_CASE("A new store uses WAL, full sync, foreign keys and secure delete, at the newest schema", "[sqlite-only]") {
   StoreFixture f;
   CHECK(f.store->info().schemaVersion == sql::latestSchemaVersion());
   CHECK(rawQuery(f.dbPath, "PRAGMA journal_mode") == "wal");
@@ -20,7 +20,7 @@ TEST_CASE("A new store uses WAL, full sync, foreign keys and secure delete, at t
   CHECK(rawQuery(f.dbPath, "PRAGMA user_version") == std::to_string(sql::latestSchemaVersion()));
 }
 
-TEST_CASE("A store made by a newer Tocsin is refused with a clear message, untouched") {
+TEST_CASE("A store made by a newer Tocsin is refused with a clear message, untouched", "[sqlite-only]") {
   StoreFixture f;
   f.store.reset();
   rawSql(f.dbPath, "PRAGMA user_version = 999");

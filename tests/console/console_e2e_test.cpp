@@ -44,7 +44,7 @@ std::string passwordOf(const ToolResult& r) {
 TEST_CASE("console in Chromium: CAP upload, edit, polygon, two-person release, all sent, false alarm, a shop, an audit",
           "[console][e2e]") {
   // A carrier that takes one message a second, so an alert is in progress long enough to see.
-  DaemonRig town(kBin, DaemonRigOptions{0, {"--report", "jsonl", "--no-dlr", "--tps", "1"}, 8, "1s", "", "", ""});
+  DaemonRig town(kBin, DaemonRigOptions{0, {"--report", "jsonl", "--no-dlr", "--tps", "1"}, 8, "1s", "", "", "", "", "", ""});
   writeFile(town.dir.file("people.csv"),
             "phone,name,zone,language,latitude,longitude\n" + kPhones[0] + ",Ana,north,en,48.880,2.340\n" + kPhones[1] +
                 ",Ben,north,en,48.885,2.345\n" + kPhones[2] + ",Cleo,south,fr,48.820,2.350\n" + kPhones[3] +

@@ -48,7 +48,7 @@ std::string q(const DaemonRig& rig, const std::string& sql) { return rawQuery(ri
 // A rig with a small town: Anne (register, RIVERSIDE), consent texts for the town's alerts and
 // the bakery's offers, and tokens: an admin's, a shop's, a kiosk's and an operator's.
 struct Town : DaemonRig {
-  explicit Town(const std::string& apiSection = "") : DaemonRig(kBin, DaemonRigOptions{0, {"--report", "jsonl", "--no-dlr"}, 8, "1s", apiSection, "", ""}) {
+  explicit Town(const std::string& apiSection = "") : DaemonRig(kBin, DaemonRigOptions{0, {"--report", "jsonl", "--no-dlr"}, 8, "1s", apiSection, "", "", "", "", ""}) {
     std::ofstream(dir.file("town.csv")) << "phone,name,zone,language\n+33612000001,Anne,RIVERSIDE,fr\n+33612000003,Eve,RIVERSIDE,fr\n";
     REQUIRE(tocsinctl({"contacts", "import", dir.file("town.csv")}).status == 0);
     std::ofstream(dir.file("alerts.txt")) << "Je veux recevoir les alertes de la ville par SMS.";

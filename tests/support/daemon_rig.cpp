@@ -1,5 +1,7 @@
 #include "tests/support/daemon_rig.h"
 
+#include "tests/support/raw_sql.h"
+
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -65,8 +67,10 @@ DaemonRig::DaemonRig(const std::string& binDir, DaemonRigOptions o) : bin(binDir
     if (!eventually([&] { return readFile(m.stdoutFile).find("\"ready\"") != std::string::npos; }, seconds(10)))
       throw std::runtime_error("tocsin-modem-sim did not start");
   }
+  if (!o.postgresql.empty()) registerPostgresStore(db(), o.postgresql);  // rawQuery(db(), ...) reaches it
   std::ofstream c(dir.file("config.json"));
-  c << "{\"store\": {\"path\": \"" << db() << "\"},\n \"phone\": {\"default_region\": \"FR\"},\n"
+  c << "{\"store\": {\"path\": \"" << db() << "\""
+    << (o.postgresql.empty() ? "" : ", \"postgresql\": \"" + o.postgresql + "\"") << "},\n \"phone\": {\"default_region\": \"FR\"},\n"
     << " \"bearers\": [{\"type\": \"smpp\", \"name\": \"carrier\", \"host\": \"127.0.0.1\", \"port\": " << smscPort
     << ", \"system_id\": \"town\", \"password\": \"secret\", \"window\": " << o.window << ", \"outstanding\": " << o.window
     << ", \"default_sender\": \"TOWNHALL\", \"reconnect_min\": \"100ms\"" << (o.carrierExtra.empty() ? "" : ", " + o.carrierExtra)
@@ -83,7 +87,8 @@ DaemonRig::DaemonRig(const std::string& binDir, DaemonRigOptions o) : bin(binDir
   if (!o.apiSection.empty()) c << " \"api\": " << o.apiSection << ",\n";
   if (!o.extraSections.empty()) c << " " << o.extraSections << ",\n";
   c << " \"broadcaster\": {\"progress_interval\": \"1s\", \"drain\": \"3s\", \"retry_min\": \"200ms\", \"poll_interval\": \""
-    << o.pollInterval << "\"}}\n";
+    << o.pollInterval << "\"" << (o.node.empty() ? "" : ", \"node\": \"" + o.node + "\"")
+    << (o.lease.empty() ? "" : ", \"lease\": \"" + o.lease + "\"") << "}}\n";
 }
 
 DaemonRig::~DaemonRig() {

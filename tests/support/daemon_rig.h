@@ -29,6 +29,9 @@ struct DaemonRigOptions {
   std::string apiSection;  // the JSON object of an "api" section ({"rate_per_address": 5, ...}), or ""
   std::string carrierExtra;  // more keys of the SMPP bearer: "\"reply_numbers\": {...}", or ""
   std::string extraSections;  // more top-level sections: "\"shops\": {...}", or ""
+  std::string postgresql;     // a connection string: the store is on PostgreSQL
+  std::string node;           // broadcaster.node, for several nodes on one store
+  std::string lease;          // broadcaster.lease ("3s"), or "" for the default
 };
 
 class DaemonRig {

@@ -16,7 +16,8 @@ namespace tocsin::testing {
 
 inline std::unique_ptr<engine::Environment> environmentFor(StoreFixture& f, const std::vector<std::string>& bearers = {},
                                                            const std::string& extraSections = "") {
-  std::string json = "{\"store\": {\"path\": \"" + f.dbPath + "\"}, \"bearers\": [";
+  std::string json = "{\"store\": {\"path\": \"" + f.dbPath + "\"" +
+                     (f.onPostgres() ? ", \"postgresql\": \"" + f.postgresql + "\"" : std::string()) + "}, \"bearers\": [";
   for (size_t i = 0; i < bearers.size(); ++i)
     json += std::string(i ? "," : "") + "{\"type\": \"smpp\", \"name\": \"" + bearers[i] +
             "\", \"host\": \"127.0.0.1\", \"port\": 1, \"system_id\": \"test\", \"password\": \"pw\", \"default_sender\": \"TOWNHALL\"}";

@@ -1,10 +1,16 @@
 #include "tests/support/store_fixture.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <random>
 #include <stdexcept>
 
 #include "common/consent/consent.h"
 #include "common/setup/store_keys.h"
+#include "tests/support/raw_sql.h"
 
 namespace tocsin::testing {
 namespace {
@@ -25,16 +31,54 @@ AuditLog openAudit(Store& store, const KeyDirectory& keys, const std::string& db
   return must(AuditLog::open(keys, dbPath, clock), "open audit log");
 }
 
+std::unique_ptr<Store> openFixtureStore(const std::string& dbPath, const std::string& postgresql, Clock& clock) {
+  if (postgresql.empty()) return must(SqliteStore::open(dbPath), "open store");
+  registerPostgresStore(dbPath, postgresql);  // rawSql(dbPath, ...) reaches the database
+  return must(PgStore::open(postgresql, clock), "open the PostgreSQL store");
+}
+
 }  // namespace
+
+std::optional<std::string> testPostgresServer() {
+  const char* file = std::getenv("TOCSIN_TEST_POSTGRESQL");
+  if (!file || !*file) return std::nullopt;
+  std::string conninfo = readFile(file);
+  while (!conninfo.empty() && (conninfo.back() == '\n' || conninfo.back() == ' ')) conninfo.pop_back();
+  if (conninfo.empty()) throw std::runtime_error(std::string("no connection string in ") + file);
+  return conninfo;
+}
+
+std::string createTestDatabase() {
+  static std::atomic<int> counter{0};
+  const std::string server = testPostgresServer().value();
+  const std::string name = "t" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
+                           std::to_string(std::random_device{}() % 1000000);
+  rawSql(server, "CREATE DATABASE " + name);
+  // The last of a keyword given twice wins.
+  const std::string conninfo = server + " dbname=" + name;
+  // Tests read lists back with SQLite's group_concat; the test database has it too.
+  rawSql(conninfo,
+         "CREATE FUNCTION group_concat_step(acc text, x text, sep text) RETURNS text LANGUAGE sql IMMUTABLE AS "
+         "$$ SELECT CASE WHEN x IS NULL THEN acc WHEN acc IS NULL THEN x ELSE acc || sep || x END $$; "
+         "CREATE FUNCTION group_concat_step(acc text, x text) RETURNS text LANGUAGE sql IMMUTABLE AS "
+         "$$ SELECT group_concat_step(acc, x, ',') $$; "
+         "CREATE AGGREGATE group_concat(text) (SFUNC = group_concat_step, STYPE = text); "
+         "CREATE AGGREGATE group_concat(text, text) (SFUNC = group_concat_step, STYPE = text);");
+  return conninfo;
+}
 
 StoreFixture::StoreFixture()
     : dbPath(dir.file("tocsin.db")),
+      postgresql(testPostgresServer() ? createTestDatabase() : std::string()),
       keys(dir.file("keys")),
-      store(must(SqliteStore::open(dbPath), "open store")),
+      store(openFixtureStore(dbPath, postgresql, clock)),
       audit(std::make_unique<AuditLog>(openAudit(*store, keys, dbPath, clock))),
       suppressor(must(Suppressor::open(keys), "open suppressor")) {}
 
-std::unique_ptr<SqliteStore> StoreFixture::reopen() const { return must(SqliteStore::open(dbPath), "reopen store"); }
+std::unique_ptr<Store> StoreFixture::reopen() const {
+  static SystemClock systemClock;
+  return openFixtureStore(dbPath, postgresql, systemClock);
+}
 
 ContactId StoreFixture::addContact(const std::string& phone, ContactDetails details, const std::string& source) {
   const PhoneNumber number = must(phones.normalize(phone), "normalize");

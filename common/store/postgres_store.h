@@ -1,0 +1,48 @@
+// PgStore: the Store on a PostgreSQL database, for two or more broadcaster nodes sharing one
+// replicated database (see README "Two appliances on PostgreSQL").
+//
+// The repositories are the same code as SQLite's (sqlite_repositories.h) over a PostgreSQL
+// connection (postgres_sql.h); the schema is postgres_schema.h, numbered as SQLite's. Write
+// transactions take turns across every node (kWriterLock); reads see one snapshot (REPEATABLE
+// READ). When the server goes away before COMMIT, the transaction is run again on the next
+// server of the connection string (a body must therefore only touch the store); when it goes
+// away during COMMIT, the outcome is unknown and kUnavailable says so.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/base/clock.h"
+#include "common/store/store.h"
+
+namespace tocsin {
+
+struct PgStoreOptions {
+  // How long to keep trying to reach a server that accepts writes (a standby being promoted).
+  Micros patience = std::chrono::seconds(30);
+};
+
+class PgStore final : public Store {
+ public:
+  // Connects with `conninfo` (libpq's key=value string or URI) and migrates the schema.
+  static Result<std::unique_ptr<PgStore>> open(const std::string& conninfo, Clock& clock, const PgStoreOptions& options = {});
+  ~PgStore() override;
+
+  Status read(const Body& body) override;
+  Status write(const Body& body) override;
+  StoreInfo info() const override;
+  Status compact() override;
+  Result<uint64_t> changeCount() override;
+
+  // The server connected to now ("host:port"), and how many times the store reconnected.
+  std::string server() const;
+  int reconnects() const;
+
+ private:
+  struct Impl;
+  explicit PgStore(std::unique_ptr<Impl> impl);
+  Status run(bool write, const Body& body);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tocsin
