@@ -99,7 +99,7 @@ Result<Rows> Connection::run(const std::string& sql, const std::vector<Param>& p
   return Status::internal("'" + firstWords(sql) + "' failed: " + message);
 }
 
-Status Connection::transaction(const std::function<Status(Tx&)>& body) {
+Status Connection::transaction(const std::function<Status(Tx&)>& body, bool again) {
   const MonoTime deadline = clock_.monotonic() + patience_;
   while (true) {
     if (lost()) TOCSIN_RETURN_IF_ERROR(connect());
@@ -130,11 +130,14 @@ Status Connection::transaction(const std::function<Status(Tx&)>& body) {
     // one. Anything else is the body's own error, after a rollback.
     if (gone_ || lost()) {
       gone_ = false;
-      if (clock_.monotonic() >= deadline) return failed;
       if (!lost()) {
         PQfinish(conn_);
         conn_ = nullptr;
       }
+      if (!again)
+        return Status::unavailable("PostgreSQL went away before the transaction committed; nothing was committed (" +
+                                   failed.message() + ")");
+      if (clock_.monotonic() >= deadline) return failed;
       continue;
     }
     (void)run("ROLLBACK");

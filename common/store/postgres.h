@@ -75,7 +75,10 @@ class Connection {
   // start, so a body must only touch the database. When it is lost while COMMIT was on its way,
   // the outcome is unknown: kUnavailable says so, and the caller checks (a write keyed so that
   // doing it twice is harmless). A body's error rolls back and is returned.
-  Status transaction(const std::function<Status(Tx&)>& body);
+  // With `again` false, a lost server is not retried here: the transaction fails with kUnavailable
+  // (nothing committed) and the next one connects afresh, for a caller whose body also changes
+  // things outside the database and so must not run twice.
+  Status transaction(const std::function<Status(Tx&)>& body, bool again = true);
   // One statement in a transaction of its own (DDL, a read).
   Result<Rows> exec(const std::string& sql, const std::vector<Param>& params = {});
 

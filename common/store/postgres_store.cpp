@@ -65,7 +65,7 @@ Status PgStore::run(bool write, const Body& body) {
       impl_->repos.counts.discard();
       return e.toStatus();
     }
-  });
+  }, /*again=*/false);  // a body may change things outside the store (a pass hands messages over)
 }
 
 Status PgStore::read(const Body& body) { return run(false, body); }

@@ -4,9 +4,10 @@
 // The repositories are the same code as SQLite's (sqlite_repositories.h) over a PostgreSQL
 // connection (postgres_sql.h); the schema is postgres_schema.h, numbered as SQLite's. Write
 // transactions take turns across every node (kWriterLock); reads see one snapshot (REPEATABLE
-// READ). When the server goes away before COMMIT, the transaction is run again on the next
-// server of the connection string (a body must therefore only touch the store); when it goes
-// away during COMMIT, the outcome is unknown and kUnavailable says so.
+// READ). When the server goes away before COMMIT, the transaction fails with kUnavailable and
+// nothing committed; the next one connects to the server of the connection string that accepts
+// writes (waiting for one up to `patience`). When it goes away during COMMIT, the outcome is
+// unknown and kUnavailable says so. Either way the caller tries again, as after a busy SQLite.
 #pragma once
 
 #include <memory>
@@ -18,8 +19,9 @@
 namespace tocsin {
 
 struct PgStoreOptions {
-  // How long to keep trying to reach a server that accepts writes (a standby being promoted).
-  Micros patience = std::chrono::seconds(30);
+  // How long one attempt keeps trying to reach a server that accepts writes (a standby being
+  // promoted): short, so the broadcaster's loop comes round (and tells the watchdog) meanwhile.
+  Micros patience = std::chrono::seconds(5);
 };
 
 class PgStore final : public Store {
