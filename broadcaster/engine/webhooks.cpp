@@ -74,6 +74,12 @@ Result<std::vector<std::string>> parseWebhookHosts(const Poco::JSON::Object::Ptr
 
 namespace {
 
+// How long a delivery taken for posting is left to the node that took it: longer than a batch of
+// posts can last (each gives up after 10 s), so a live node always records its outcome first.
+Micros holdFor(int64_t batch) {
+  return std::max<Micros>(std::chrono::minutes(10), std::chrono::seconds(10) * batch + std::chrono::minutes(1));
+}
+
 class PocoPoster final : public HttpPoster {
  public:
   Result<int> post(const std::string& url, const std::map<std::string, std::string>& headers, const std::string& body) override {
@@ -121,8 +127,10 @@ Status WebhookSender::clearEnded() {
 Result<int> WebhookSender::runOnce() {
   const Timestamp now = clock_.now();
   std::vector<WebhookDelivery> due;
-  TOCSIN_RETURN_IF_ERROR(store_.read([&](StoreTx& tx) {
-    due = tx.webhooks().due(now, options_.batch);
+  // Taken in a write: with several nodes on one store, each delivery is posted by one of them
+  // (again only if its outcome was not recorded within the hold: at least once, never lost).
+  TOCSIN_RETURN_IF_ERROR(store_.write([&](StoreTx& tx) {
+    due = tx.webhooks().takeDue(now, options_.batch, now + holdFor(options_.batch));
     return Status::okStatus();
   }));
   int posted = 0;

@@ -280,7 +280,7 @@ class SqliteWebhooks final : public WebhookRepository {
   void disable(int64_t id, Timestamp at) override;
   int64_t enqueue(const std::string& event, const std::string& payload, Timestamp at,
                   const std::optional<std::string>& shop) override;
-  std::vector<WebhookDelivery> due(Timestamp now, int64_t limit) override;
+  std::vector<WebhookDelivery> takeDue(Timestamp now, int64_t limit, Timestamp heldUntil) override;
   void delivered(int64_t id, Timestamp at) override;
   void retryAt(int64_t id, Timestamp next, const std::string& error, Timestamp at) override;
   void failed(int64_t id, const std::string& error, Timestamp at) override;

@@ -70,15 +70,23 @@ int64_t SqliteWebhooks::enqueue(const std::string& event, const std::string& pay
   return db_.changes();
 }
 
-std::vector<WebhookDelivery> SqliteWebhooks::due(Timestamp now, int64_t limit) {
+std::vector<WebhookDelivery> SqliteWebhooks::takeDue(Timestamp now, int64_t limit, Timestamp heldUntil) {
   Statement& st = db_.cached(
-      "SELECT d.id, d.webhook_id, w.url, w.secret, d.event, d.payload, d.attempts FROM webhook_deliveries d "
-      "JOIN webhooks w ON w.id = d.webhook_id WHERE d.state = 'pending' AND d.next_at <= ?1 ORDER BY d.next_at, d.id LIMIT ?2");
+      std::string("SELECT d.id, d.webhook_id, w.url, w.secret, d.event, d.payload, d.attempts FROM webhook_deliveries d "
+                  "JOIN webhooks w ON w.id = d.webhook_id WHERE d.state = 'pending' AND d.next_at <= ?1 "
+                  "ORDER BY d.next_at, d.id LIMIT ?2") +
+      (db_.engine() == Engine::kPostgres ? " FOR UPDATE OF d SKIP LOCKED" : ""));
   st.bind(1, toMicros(now)).bind(2, limit);
   std::vector<WebhookDelivery> out;
   while (st.step())
     out.push_back({st.getInt(0), st.getInt(1), st.getText(2), st.getText(3), st.getText(4), st.getText(5),
                    static_cast<int>(st.getInt(6))});
+  st.reset();
+  Statement& hold = db_.cached("UPDATE webhook_deliveries SET next_at = ?2 WHERE id = ?1");
+  for (const auto& d : out) {
+    hold.bind(1, d.id).bind(2, toMicros(heldUntil));
+    hold.run();
+  }
   return out;
 }
 

@@ -577,8 +577,10 @@ class WebhookRepository {
   // own when the event is about one of its jobs; returns how many.
   virtual int64_t enqueue(const std::string& event, const std::string& payload, Timestamp at,
                           const std::optional<std::string>& shop) = 0;
-  // Pending deliveries due at `now`, oldest first.
-  virtual std::vector<WebhookDelivery> due(Timestamp now, int64_t limit) = 0;
+  // Pending deliveries due at `now`, oldest first, taken for posting: they are not due again
+  // before `heldUntil`, so another node (or this one after a crash) posts them only if this one
+  // has not recorded an outcome by then.
+  virtual std::vector<WebhookDelivery> takeDue(Timestamp now, int64_t limit, Timestamp heldUntil) = 0;
   virtual void delivered(int64_t id, Timestamp at) = 0;
   virtual void retryAt(int64_t id, Timestamp next, const std::string& error, Timestamp at) = 0;
   virtual void failed(int64_t id, const std::string& error, Timestamp at) = 0;

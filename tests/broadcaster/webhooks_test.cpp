@@ -12,6 +12,7 @@
 #include <Poco/StreamCopier.h>
 
 #include <mutex>
+#include <set>
 
 #include "broadcaster/engine/inbound.h"
 #include "broadcaster/engine/webhooks.h"
@@ -211,4 +212,35 @@ TEST_CASE("Webhooks: a real receiver on 127.0.0.1 gets the post again after refu
   const auto t = signature.substr(2, signature.find(',') - 2);
   CHECK(signature == "t=" + t + ",v1=" + toHex(hmacSha256(fromHex(kSecret).value(), t + "." + body)));
   CHECK(state(f) == "delivered 2");
+}
+
+TEST_CASE("Webhooks: two nodes on one store post each delivery once, and one a dead node took is posted after the hold") {
+  testing::StoreFixture f;
+  addWebhook(f, "crm", "http://127.0.0.1:9/hook", {"delivery"});
+  for (int i = 0; i < 6; ++i) enqueue(f, "delivery", "{\"n\":" + std::to_string(i) + "}");
+  auto other = f.reopen();  // the second node's connection
+  ScriptedPoster first, second;
+  engine::WebhookSenderOptions small;
+  small.batch = 3;
+  engine::WebhookSender a(*f.store, f.clock, first, small), b(*other, f.clock, second, small);
+  CHECK(a.runOnce().value() == 3);
+  CHECK(b.runOnce().value() == 3);
+  CHECK(a.runOnce().value() == 0);
+  CHECK(b.runOnce().value() == 0);
+  std::set<std::string> bodies;
+  for (const auto* p : {&first, &second})
+    for (const auto& [headers, body] : p->posts) bodies.insert(body);
+  CHECK(first.posts.size() + second.posts.size() == 6);
+  CHECK(bodies.size() == 6);
+  // A node takes a delivery and dies before recording its outcome: the other posts it once the
+  // hold has passed, not before.
+  enqueue(f, "delivery", R"({"n":6})");
+  REQUIRE(f.store->write([&](StoreTx& tx) {
+    CHECK(tx.webhooks().takeDue(f.clock.now(), 10, f.clock.now() + std::chrono::minutes(10)).size() == 1);
+    return Status::okStatus();
+  }).ok());
+  CHECK(b.runOnce().value() == 0);
+  f.clock.advance(std::chrono::minutes(10));
+  CHECK(b.runOnce().value() == 1);
+  CHECK(second.posts.back().second == R"({"n":6})");
 }
