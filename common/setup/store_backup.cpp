@@ -143,18 +143,22 @@ Status moveAside(const std::string& path, const std::string& aside) {
 Result<StoreCounts> countStore(const std::string& databaseFile) {
   try {
     sql::SqliteDatabase db(databaseFile, false);
-    StoreCounts c;
-    c.schemaVersion = static_cast<int>(db.queryInt("PRAGMA user_version"));
-    c.contacts = db.queryInt("SELECT count(*) FROM contacts");
-    c.consentEvents = db.queryInt("SELECT count(*) FROM consent_events");
-    c.jobs = db.queryInt("SELECT count(*) FROM jobs");
-    c.messages = db.queryInt("SELECT count(*) FROM messages");
-    c.auditEntries = db.queryInt("SELECT count(*) FROM audit_log");
-    c.lastAuditSeq = db.queryInt("SELECT coalesce(max(seq), 0) FROM audit_log");
-    return c;
+    return countDatabase(db, static_cast<int>(db.queryInt("PRAGMA user_version")));
   } catch (const sql::StoreFailure& e) {
     return e.toStatus().withContext("counting " + databaseFile);
   }
+}
+
+StoreCounts countDatabase(sql::Database& db, int schemaVersion) {
+  StoreCounts c;
+  c.schemaVersion = schemaVersion;
+  c.contacts = db.queryInt("SELECT count(*) FROM contacts");
+  c.consentEvents = db.queryInt("SELECT count(*) FROM consent_events");
+  c.jobs = db.queryInt("SELECT count(*) FROM jobs");
+  c.messages = db.queryInt("SELECT count(*) FROM messages");
+  c.auditEntries = db.queryInt("SELECT count(*) FROM audit_log");
+  c.lastAuditSeq = db.queryInt("SELECT coalesce(max(seq), 0) FROM audit_log");
+  return c;
 }
 
 std::string describeCounts(const StoreCounts& c) {

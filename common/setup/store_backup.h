@@ -24,6 +24,9 @@
 #include "common/setup/store_environment.h"
 
 namespace tocsin {
+namespace sql {
+class Database;
+}
 
 // What a store holds, as a backup and its restore both report it.
 struct StoreCounts {
@@ -38,6 +41,8 @@ struct StoreCounts {
 };
 // Counted straight from a database file, as it is.
 Result<StoreCounts> countStore(const std::string& databaseFile);
+// Counted on an open connection (either engine), whose schema version the caller knows.
+StoreCounts countDatabase(sql::Database& db, int schemaVersion);
 std::string describeCounts(const StoreCounts& c);
 
 struct BackupResult {

@@ -38,18 +38,6 @@ std::vector<Column> columnsOf(sql::Database& pg, const std::string& table) {
   return out;
 }
 
-StoreCounts countIn(sql::Database& db, int schemaVersion) {
-  StoreCounts c;
-  c.schemaVersion = schemaVersion;
-  c.contacts = db.queryInt("SELECT count(*) FROM contacts");
-  c.consentEvents = db.queryInt("SELECT count(*) FROM consent_events");
-  c.jobs = db.queryInt("SELECT count(*) FROM jobs");
-  c.messages = db.queryInt("SELECT count(*) FROM messages");
-  c.auditEntries = db.queryInt("SELECT count(*) FROM audit_log");
-  c.lastAuditSeq = db.queryInt("SELECT coalesce(max(seq), 0) FROM audit_log");
-  return c;
-}
-
 // Copies `table` row for row; returns how many rows.
 int64_t copyTable(sql::Database& from, sql::Database& to, const std::string& table) {
   const std::vector<Column> columns = columnsOf(to, table);
@@ -132,13 +120,13 @@ Result<CopyResult> copyStoreToPostgres(StoreEnvironment& env, const std::string&
         for (const std::string& t : kTables) result.rows += copyTable(source, db, t);
         db.exec("UPDATE proof_adoption SET pending = " +
                 std::to_string(source.queryInt("SELECT pending FROM proof_adoption")));
-        result.target = countIn(db, target->info().schemaVersion);
+        result.target = countDatabase(db, target->info().schemaVersion);
         return Status::okStatus();
       } catch (const sql::StoreFailure& e) {
         return e.toStatus();
       }
     }));
-    result.source = countIn(source, static_cast<int>(source.queryInt("PRAGMA user_version")));
+    result.source = countDatabase(source, static_cast<int>(source.queryInt("PRAGMA user_version")));
   } catch (const sql::StoreFailure& e) {
     return e.toStatus().withContext("copying the store to " + result.location);
   }

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "common/base/text.h"
+#include "common/crypto/hash.h"
 
 namespace tocsin::sql {
 namespace {
@@ -23,25 +24,6 @@ Status classify(const char* state, const std::string& message, bool lost) {
   if (s == "XX001" || s == "XX002") return Status::dataLoss("the store's data is damaged: " + message);
   if (s.rfind("28", 0) == 0 || s == "42501") return Status::permissionDenied(message);
   return Status::internal(message);
-}
-
-std::string hexOf(const void* data, size_t size) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  const auto* p = static_cast<const uint8_t*>(data);
-  for (size_t i = 0; i < size; ++i) {
-    out += kDigits[p[i] >> 4];
-    out += kDigits[p[i] & 15];
-  }
-  return out;
-}
-
-int hexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -123,7 +105,7 @@ Statement& PgStatement::bindText(int index, std::string_view text) {
   return *this;
 }
 Statement& PgStatement::bindBytes(int index, const void* data, size_t size) {
-  put(index, Kind::kBytes, "\\x" + hexOf(data, size));
+  put(index, Kind::kBytes, "\\x" + toHex(static_cast<const uint8_t*>(data), size));
   return *this;
 }
 Statement& PgStatement::bindNothing(int index) {
@@ -230,19 +212,12 @@ std::string PgStatement::getText(int col) const {
 
 std::vector<uint8_t> PgStatement::getBlob(int col) const {
   const char* v = value(col);
-  std::vector<uint8_t> out;
-  if (!v) return out;
+  if (!v) return {};
   // bytea in text form: \x followed by hex digits.
-  const size_t n = static_cast<size_t>(PQgetlength(result_, row_, col));
-  if (n < 2 || v[0] != '\\' || v[1] != 'x')
-    throw StoreFailure(Status::internal("column " + std::to_string(col) + " is not bytea"));
-  out.reserve((n - 2) / 2);
-  for (size_t i = 2; i + 1 < n; i += 2) {
-    const int hi = hexDigit(v[i]), lo = hexDigit(v[i + 1]);
-    if (hi < 0 || lo < 0) throw StoreFailure(Status::internal("column " + std::to_string(col) + " is not bytea"));
-    out.push_back(static_cast<uint8_t>(hi * 16 + lo));
-  }
-  return out;
+  const std::string_view text(v, static_cast<size_t>(PQgetlength(result_, row_, col)));
+  auto bytes = text.starts_with("\\x") ? fromHex(text.substr(2)) : Result<Bytes>(Status::invalid("no \\x"));
+  if (!bytes.ok()) throw StoreFailure(Status::internal("column " + std::to_string(col) + " is not bytea"));
+  return std::move(bytes).value();
 }
 
 PgDatabase::PgDatabase(pg::Connection& connection) : connection_(connection), location_(connection.describe()) {}

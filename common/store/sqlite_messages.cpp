@@ -77,6 +77,12 @@ int64_t SqliteMessages::countReturned(Statement& st, MessageState from, MessageS
 
 namespace {
 
+std::string jsonIntegers(const std::vector<int64_t>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + std::to_string(items[i]);
+  return out + "]";
+}
+
 std::string jsonList(const std::vector<std::string>& items) {
   std::string out = "[";
   for (size_t i = 0; i < items.size(); ++i) {
@@ -147,11 +153,7 @@ std::vector<OutgoingMessage> SqliteMessages::claim(int minRank, int64_t limit, T
                         : db_.cached(std::string(kPick) + "AND job_id NOT IN " + db_.jsonIntegerValues(3) +
                                      " ORDER BY rank DESC, id LIMIT ?2" + db_.skipLocked());
   pick.bind(1, minRank).bind(2, limit);
-  if (!skipJobs.empty()) {
-    std::string list = "[";
-    for (size_t i = 0; i < skipJobs.size(); ++i) list += (i ? "," : "") + std::to_string(skipJobs[i]);
-    pick.bind(3, list + "]");
-  }
+  if (!skipJobs.empty()) pick.bind(3, jsonIntegers(skipJobs));
   while (pick.step()) {
     OutgoingMessage m;
     m.id = pick.getInt(0);
@@ -231,9 +233,7 @@ int64_t SqliteMessages::renewLeases(const Lease& lease, const std::vector<int64_
   if (lease.node.empty() || ids.empty()) return 0;
   Statement& st = db_.cached(std::string("UPDATE messages SET lease_until = ?2 WHERE state = 'submitted' AND claimed_by = ?1 "
                                          "AND id IN ") + db_.jsonIntegerValues(3));
-  std::string list = "[";
-  for (size_t i = 0; i < ids.size(); ++i) list += (i ? "," : "") + std::to_string(ids[i]);
-  st.bind(1, lease.node).bind(2, optionalMicros(lease.until)).bind(3, list + "]");
+  st.bind(1, lease.node).bind(2, optionalMicros(lease.until)).bind(3, jsonIntegers(ids));
   st.run();
   return db_.changes();
 }

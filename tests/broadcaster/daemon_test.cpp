@@ -39,22 +39,6 @@ struct Rig : DaemonRig {
   Rig(size_t modems, const std::vector<std::string>& smscOptions, int window, const std::string& pollInterval = "1s")
       : DaemonRig(kBin, DaemonRigOptions{modems, smscOptions, window, pollInterval, "", "", "", "", "", ""}) {}
 
-  void importContacts(const std::string& zone, int count, int first) {
-    const std::string csv = dir.file(zone + ".csv");
-    std::ofstream f(csv);
-    f << "phone,name,zone,language\n";
-    for (int i = 0; i < count; ++i) f << number(first + i) << ",Person " << first + i << "," << zone << ",en\n";
-    f.close();
-    const auto r = tocsinctl({"contacts", "import", csv});
-    INFO(r.out);
-    REQUIRE(r.status == 0);
-  }
-  static std::string number(int i) {
-    char b[16];
-    std::snprintf(b, sizeof b, "+336%08d", i);
-    return b;
-  }
-
   // Two people: alice, whose OS account runs tocsinctl here, and bob, who works through the API
   // with his own token.
   void addPeople() {

@@ -8,7 +8,6 @@
 #include <sys/stat.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 
 #include "tests/support/daemon_rig.h"
@@ -40,21 +39,6 @@ struct Node : DaemonRig {
     ::chmod(dir.file("keys").c_str(), 0700);
     for (const auto& e : std::filesystem::directory_iterator(first.dir.file("keys")))
       std::filesystem::copy_file(e.path(), dir.file("keys/" + e.path().filename().string()));
-  }
-  void importContacts(int count) {
-    const std::string csv = dir.file("people.csv");
-    std::ofstream f(csv);
-    f << "phone,name,zone,language\n";
-    for (int i = 0; i < count; ++i) f << number(i) << ",Person " << i << ",CENTRE,en\n";
-    f.close();
-    const auto r = tocsinctl({"contacts", "import", csv});
-    INFO(r.out);
-    REQUIRE(r.status == 0);
-  }
-  static std::string number(int i) {
-    char b[16];
-    std::snprintf(b, sizeof b, "+336%08d", 1000 + i);
-    return b;
   }
   int64_t sendExercise() {
     const auto r = tocsinctl({"alert", "send", "--title", "Exercise", "--text", "en:EXERCISE: flood drill", "--zone",
@@ -98,7 +82,7 @@ Tally tally(Node& a, Node& b) {
 TEST_CASE("Two nodes on PostgreSQL: one killed mid-alert, the other sends what it held once its lease ends, none lost, duplicates within what it held") {
   auto server = PgServer::primary();
   Node a(server->conninfo(), "node-a");
-  a.importContacts(kContacts);
+  a.importContacts("CENTRE", kContacts, 1000);
   a.startBroadcaster();
   Node b(server->conninfo(), "node-b");
   b.takeKeysFrom(a);
@@ -136,7 +120,7 @@ TEST_CASE("Two nodes on PostgreSQL: the primary killed and its standby promoted 
   auto standby = primary->standby();
   const std::string both = PgServer::failoverConninfo(*primary, *standby);
   Node a(both, "node-a");
-  a.importContacts(kContacts);
+  a.importContacts("CENTRE", kContacts, 1000);
   a.startBroadcaster();
   Node b(both, "node-b");
   b.takeKeysFrom(a);

@@ -2,6 +2,7 @@
 
 #include "tests/support/raw_sql.h"
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -106,6 +107,22 @@ ToolResult DaemonRig::tocsinctl(std::vector<std::string> args) {
   r.status = p.wait(seconds(60)).value_or(-1);
   r.out = readFile(out);
   return r;
+}
+
+void DaemonRig::importContacts(const std::string& zone, int count, int first) {
+  const std::string csv = dir.file(zone + ".csv");
+  std::ofstream f(csv);
+  f << "phone,name,zone,language\n";
+  for (int i = 0; i < count; ++i) f << number(first + i) << ",Person " << first + i << "," << zone << ",en\n";
+  f.close();
+  const auto r = tocsinctl({"contacts", "import", csv});
+  if (r.status != 0) throw std::runtime_error("contacts import failed: " + r.out);
+}
+
+std::string DaemonRig::number(int i) {
+  char b[16];
+  std::snprintf(b, sizeof b, "+336%08d", i);
+  return b;
 }
 
 std::string DaemonRig::token(const std::string& role, const std::string& name, const std::string& person, const std::string& shop) {

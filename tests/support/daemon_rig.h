@@ -42,6 +42,11 @@ class DaemonRig {
   // tocsinctl on the box, as the OS account running the tests. SUDO_USER is set to show that
   // tocsinctl does not believe it.
   ToolResult tocsinctl(std::vector<std::string> args);
+  // Imports `count` contacts in `zone` through tocsinctl: number(first) onwards, "Person N",
+  // English. Throws if the import fails.
+  void importContacts(const std::string& zone, int count, int first);
+  // The French mobile number a test's contact `i` has: +336 and eight digits.
+  static std::string number(int i);
   // Registers `shop` (France, unmetered), active at once, as an installer on site would.
   void registerShop(const std::string& shop);
   // A token printed alone on stdout by tocsinctl token create.
