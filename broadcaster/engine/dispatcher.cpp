@@ -319,8 +319,7 @@ Result<bool> Dispatcher::pass() {
   work.publish = statusDirty_ && work.mono >= nextStatus_;
   const size_t applied = retained_.size();
   const Status st = audit_.write(store_, kActor, [&](StoreTx& tx, AuditRecorder& rec) -> Status {
-    for (size_t k = 0; k < applied; ++k)
-      TOCSIN_RETURN_IF_ERROR(events_.apply(tx, rec, retained_[k], bearers_, work.now, work.effects));
+    TOCSIN_RETURN_IF_ERROR(events_.applyAll(tx, rec, retained_, applied, bearers_, work.now, work.effects));
     if (applied) work.busy = true;
     if (work.external || (nextWaiting_ && *nextWaiting_ <= work.now) || work.now >= nextReleaseCheck_) {
       if (tx.messages().releaseWaiting(work.now) > 0) work.busy = true;

@@ -34,7 +34,7 @@ Micros RetryPolicy::backoff(int attempts) const {
 Status EventApplier::apply(StoreTx& tx, AuditRecorder& audit, const BearerEvent& event, const BearerScheduler& bearers,
                            Timestamp now, EventEffects& effects) const {
   if (const auto* a = std::get_if<Accepted>(&event)) {
-    accepted(tx, *a, now, effects);
+    tx.messages().record(accepted(*a, effects), now);
   } else if (const auto* f = std::get_if<Failed>(&event)) {
     failed(tx, *f, bearers, now, effects);
   } else if (const auto* r = std::get_if<ReceiptEvent>(&event)) {
@@ -46,17 +46,36 @@ Status EventApplier::apply(StoreTx& tx, AuditRecorder& audit, const BearerEvent&
   return Status::okStatus();
 }
 
-void EventApplier::accepted(StoreTx& tx, const Accepted& a, Timestamp now, EventEffects& effects) const {
+Status EventApplier::applyAll(StoreTx& tx, AuditRecorder& audit, const std::deque<BearerEvent>& events, size_t count,
+                              const BearerScheduler& bearers, Timestamp now, EventEffects& effects) const {
+  std::vector<MessageOutcome> sent;
+  auto flush = [&] {
+    tx.messages().recordAll(sent, now);
+    sent.clear();
+  };
+  for (size_t k = 0; k < count && k < events.size(); ++k) {
+    if (const auto* a = std::get_if<Accepted>(&events[k])) {
+      sent.push_back(accepted(*a, effects));
+      continue;
+    }
+    flush();  // what came before this event is recorded before it
+    TOCSIN_RETURN_IF_ERROR(apply(tx, audit, events[k], bearers, now, effects));
+  }
+  flush();
+  return Status::okStatus();
+}
+
+MessageOutcome EventApplier::accepted(const Accepted& a, EventEffects& effects) const {
   MessageOutcome o;
   o.id = a.id;
   o.state = MessageState::kSent;
   o.bearer = a.bearer;
   o.carrierIds = join(a.carrierIds);
   o.parts = static_cast<int>(a.carrierIds.size());
-  tx.messages().record(o, now);
   ++effects.sent;
   effects.resentParts += static_cast<uint64_t>(a.resent);
   effects.finished.push_back({a.id, true, false});
+  return o;
 }
 
 void EventApplier::failed(StoreTx& tx, const Failed& f, const BearerScheduler& bearers, Timestamp now,

@@ -9,6 +9,7 @@
 //   incoming  -> the inbound rules (STOP, HELP, codes) and stored
 #pragma once
 
+#include <deque>
 #include <optional>
 #include <vector>
 
@@ -46,9 +47,13 @@ class EventApplier {
 
   Status apply(StoreTx& tx, AuditRecorder& audit, const BearerEvent& event, const BearerScheduler& bearers, Timestamp now,
                EventEffects& effects) const;
+  // The first `count` of `events`, in order, as apply() would; acceptances in a row (most of a
+  // broadcast) are recorded together in a few statements, not one each.
+  Status applyAll(StoreTx& tx, AuditRecorder& audit, const std::deque<BearerEvent>& events, size_t count,
+                  const BearerScheduler& bearers, Timestamp now, EventEffects& effects) const;
 
  private:
-  void accepted(StoreTx& tx, const Accepted& a, Timestamp now, EventEffects& effects) const;
+  MessageOutcome accepted(const Accepted& a, EventEffects& effects) const;
   void failed(StoreTx& tx, const Failed& f, const BearerScheduler& bearers, Timestamp now, EventEffects& effects) const;
   void receipt(StoreTx& tx, const ReceiptEvent& r, Timestamp now, EventEffects& effects) const;
 

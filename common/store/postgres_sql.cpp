@@ -290,6 +290,12 @@ std::string PgDatabase::jsonIntegerValues(int param) const {
   return "(SELECT CAST(json_array_elements_text(CAST(?" + std::to_string(param) + " AS json)) AS bigint))";
 }
 
+std::string PgDatabase::jsonRecords(int param, const std::string& alias, const JsonColumns& columns) const {
+  std::string types;
+  for (const auto& [name, type] : columns) types += (types.empty() ? "" : ", ") + name + " " + type;
+  return "json_to_recordset(CAST(?" + std::to_string(param) + " AS json)) AS " + alias + "(" + types + ")";
+}
+
 std::string PgDatabase::jsonText(const std::string& expr, const std::string& path) const {
   return "tocsin_json_text(" + expr + ", '" + path + "')";
 }

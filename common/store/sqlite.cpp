@@ -233,6 +233,13 @@ std::string SqliteDatabase::jsonListValues(int param) const {
   return "(SELECT value FROM json_each(?" + std::to_string(param) + "))";
 }
 
+std::string SqliteDatabase::jsonRecords(int param, const std::string& alias, const JsonColumns& columns) const {
+  std::string select;
+  for (const auto& [name, type] : columns)
+    select += (select.empty() ? "" : ", ") + std::string("json_extract(value, '$.") + name + "') AS " + name;
+  return "(SELECT " + select + " FROM json_each(?" + std::to_string(param) + ")) AS " + alias;
+}
+
 std::string SqliteDatabase::jsonText(const std::string& expr, const std::string& path) const {
   return "CAST(json_extract(" + expr + ", '" + path + "') AS TEXT)";
 }

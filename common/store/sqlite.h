@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/base/status.h"
@@ -131,6 +132,10 @@ class Database {
   virtual std::string jsonListValues(int param) const = 0;
   // The same for an array of integers.
   virtual std::string jsonIntegerValues(int param) const = 0;
+  // The JSON array of objects bound at ?N as rows, a FROM item named `alias` with `columns`
+  // ({name, "bigint" or "text"}); a member missing or null reads as NULL.
+  using JsonColumns = std::vector<std::pair<std::string, std::string>>;
+  virtual std::string jsonRecords(int param, const std::string& alias, const JsonColumns& columns) const = 0;
   // A JSON document's member, as text: `path` is "$.name" or "$[0]".
   virtual std::string jsonText(const std::string& expr, const std::string& path) const = 0;
   // The UTC date (YYYY-MM-DD) of a time in microseconds since the epoch.
@@ -189,6 +194,7 @@ class SqliteDatabase final : public Database {
   void rollback() noexcept override;
   std::string jsonListValues(int param) const override;
   std::string jsonIntegerValues(int param) const override { return jsonListValues(param); }
+  std::string jsonRecords(int param, const std::string& alias, const JsonColumns& columns) const override;
   std::string jsonText(const std::string& expr, const std::string& path) const override;
   std::string utcDate(const std::string& microsExpr) const override;
   const char* skipLocked() const override { return ""; }

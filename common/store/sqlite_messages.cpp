@@ -1,6 +1,10 @@
 #include "common/store/sqlite_repositories.h"
 
+#include "common/base/json_text.h"
+
 #include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
 #include <bit>
 
 namespace tocsin::sql {
@@ -168,15 +172,19 @@ std::vector<OutgoingMessage> SqliteMessages::claim(int minRank, int64_t limit, T
     out.push_back(std::move(m));
   }
   pick.reset();
-  Statement& mark = db_.cached(
-      "UPDATE messages SET state = 'submitted', attempts = attempts + 1, updated_at = ?2, claimed_by = ?3, "
-      "lease_until = ?4 WHERE id = ?1");
-  const std::optional<std::string> holder = lease.node.empty() ? std::nullopt : std::optional<std::string>(lease.node);
+  if (out.empty()) return out;
+  // One statement marks them all, whatever their number.
+  std::vector<int64_t> ids;
   for (const auto& m : out) {
-    mark.bind(1, m.id).bind(2, toMicros(at)).bind(3, holder).bind(4, optionalMicros(lease.until));
-    mark.run();
+    ids.push_back(m.id);
     counts_.move(m.job, MessageState::kQueued, MessageState::kSubmitted);
   }
+  Statement& mark = db_.cached(
+      "UPDATE messages SET state = 'submitted', attempts = attempts + 1, updated_at = ?2, claimed_by = ?3, "
+      "lease_until = ?4 WHERE id IN " + db_.jsonIntegerValues(1));
+  const std::optional<std::string> holder = lease.node.empty() ? std::nullopt : std::optional<std::string>(lease.node);
+  mark.bind(1, jsonIntegers(ids)).bind(2, toMicros(at)).bind(3, holder).bind(4, optionalMicros(lease.until));
+  mark.run();
   return out;
 }
 
@@ -196,6 +204,58 @@ void SqliteMessages::record(const MessageOutcome& o, Timestamp at) {
   st.bind(5, o.parts ? std::optional<int64_t>(*o.parts) : std::nullopt).bind(6, o.error);
   st.bind(7, optionalMicros(o.notBefore)).bind(8, o.attemptDelta).bind(9, toMicros(at));
   st.run();
+}
+
+void SqliteMessages::recordAll(const std::vector<MessageOutcome>& outcomes, Timestamp at) {
+  // One statement applies a chunk, so a message appears in it once: a second outcome for the
+  // same message (rare) starts the next chunk, which keeps the order.
+  constexpr size_t kChunk = 1000;
+  std::vector<MessageOutcome> chunk;
+  std::unordered_set<int64_t> ids;
+  auto apply = [&] {
+    if (chunk.empty()) return;
+    std::vector<int64_t> list;
+    std::string rows = "[";
+    for (const auto& o : chunk) {
+      list.push_back(o.id);
+      if (rows.size() > 1) rows += ',';
+      rows += "{\"id\":" + std::to_string(o.id) + ",\"state\":" + jsonString(messageStateName(o.state));
+      if (o.bearer) rows += ",\"bearer\":" + jsonString(*o.bearer);
+      if (o.carrierIds) rows += ",\"carrier_ids\":" + jsonString(*o.carrierIds);
+      if (o.parts) rows += ",\"parts\":" + std::to_string(*o.parts);
+      if (o.error) rows += ",\"error\":" + jsonString(*o.error);
+      if (o.notBefore) rows += ",\"not_before\":" + std::to_string(toMicros(*o.notBefore));
+      rows += ",\"attempt_delta\":" + std::to_string(o.attemptDelta) + "}";
+    }
+    rows += "]";
+    std::unordered_map<int64_t, std::pair<JobId, std::optional<MessageState>>> before;
+    Statement& current = db_.cached("SELECT id, job_id, state FROM messages WHERE id IN " + db_.jsonIntegerValues(1));
+    current.bind(1, jsonIntegers(list));
+    while (current.step()) before[current.getInt(0)] = {current.getInt(1), parseMessageState(current.getText(2))};
+    current.reset();
+    for (const auto& o : chunk)
+      if (auto it = before.find(o.id); it != before.end() && it->second.second)
+        counts_.move(it->second.first, *it->second.second, o.state);
+    Statement& st = db_.cached(
+        "UPDATE messages SET state = o.state, bearer = coalesce(o.bearer, messages.bearer), "
+        "carrier_ids = coalesce(o.carrier_ids, messages.carrier_ids), parts = coalesce(o.parts, messages.parts), "
+        "last_error = coalesce(o.error, messages.last_error), not_before = o.not_before, "
+        "attempts = CASE WHEN messages.attempts + o.attempt_delta < 0 THEN 0 ELSE messages.attempts + o.attempt_delta END, "
+        "updated_at = ?2 FROM " +
+        db_.jsonRecords(1, "o", {{"id", "bigint"}, {"state", "text"}, {"bearer", "text"}, {"carrier_ids", "text"},
+                                 {"parts", "bigint"}, {"error", "text"}, {"not_before", "bigint"}, {"attempt_delta", "bigint"}}) +
+        " WHERE messages.id = o.id");
+    st.bind(1, rows).bind(2, toMicros(at));
+    st.run();
+    chunk.clear();
+    ids.clear();
+  };
+  for (const auto& o : outcomes) {
+    if (chunk.size() == kChunk || ids.count(o.id)) apply();
+    ids.insert(o.id);
+    chunk.push_back(o);
+  }
+  apply();
 }
 
 int64_t SqliteMessages::releaseWaiting(Timestamp now) {

@@ -195,6 +195,7 @@ class SqliteMessages final : public MessageRepository {
   std::vector<OutgoingMessage> claim(int minRank, int64_t limit, Timestamp at, const std::vector<JobId>& skipJobs,
                                      const Lease& lease) override;
   void record(const MessageOutcome& outcome, Timestamp at) override;
+  void recordAll(const std::vector<MessageOutcome>& outcomes, Timestamp at) override;
   int64_t releaseWaiting(Timestamp now) override;
   std::optional<Timestamp> nextWaiting() override;
   int64_t requeueSubmitted(const std::string& reason, Timestamp at, const std::string& node) override;

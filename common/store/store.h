@@ -403,6 +403,9 @@ class MessageRepository {
   // lease ends and the message is sent again.
   virtual int64_t renewLeases(const Lease& lease, const std::vector<int64_t>& ids) = 0;
   virtual void record(const MessageOutcome& outcome, Timestamp at) = 0;
+  // The same for many messages, in order, in a few statements whatever their number (a
+  // broadcast's acceptances, recorded once per dispatcher pass).
+  virtual void recordAll(const std::vector<MessageOutcome>& outcomes, Timestamp at) = 0;
   // Waiting messages whose time has come go back to the queue; returns how many.
   virtual int64_t releaseWaiting(Timestamp now) = 0;
   // The earliest time a waiting message wakes up.

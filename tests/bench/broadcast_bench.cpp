@@ -1,9 +1,10 @@
 // Benchmark: the broadcaster end to end, as separate processes on loopback.
 //
 //   tocsin-bench-broadcast throughput [--messages N] [--window W]
+//   tocsin-bench-broadcast nodes      [--messages N] [--window W] [--latency-ms L] [--carrier-window W]
 //   tocsin-bench-broadcast kannel     [--messages N]
-//   tocsin-bench-broadcast preempt    [--promotions N] [--trials T]
-//   tocsin-bench-broadcast fanout     [--recipients N]
+//   tocsin-bench-broadcast preempt    [--promotions N] [--trials T] [--engine sqlite|postgresql]
+//   tocsin-bench-broadcast fanout     [--recipients N] [--engine sqlite|postgresql]
 //   tocsin-bench-broadcast crash      [--messages N] [--kills K] [--latency-ms L]
 //   tocsin-bench-broadcast idle       [--seconds S]
 //   tocsin-bench-broadcast credits    [--messages N]
@@ -12,6 +13,10 @@
 //   campaign from an unmetered shop to a zone: both rates from creation to the last "sent".
 // throughput: N queued messages in the store go to tocsin-smsc-sim through tocsin-broadcaster,
 //   every state change committed (synchronous=FULL); rate from its start to the last "sent".
+// nodes: the same on PostgreSQL, sent by one node and then (on a new database) by two nodes,
+//   each with its own simulator: both rates, their ratio, and each message submitted once; then
+//   again with simulators as slow as a carrier's link (L ms a submit_sm).
+// --engine postgresql: the store on a PostgreSQL server the scenario starts; keys start with pg_.
 // kannel: the same N messages, read from the store, through Kannel 1.4.5 (bearerbox + smsbox,
 //   sendsms over HTTP with keep-alive clients, no store, 1000 pending submits) to the same
 //   simulator; rate from the first request to the simulator's last submit_sm.
@@ -52,10 +57,13 @@
 #include "broadcaster/engine/jobs.h"
 #include "common/audit/audit_log.h"
 #include "common/crypto/key_files.h"
+#include "common/base/files.h"
+#include "common/store/postgres_store.h"
 #include "common/store/sqlite_store.h"
 #include "common/setup/store_keys.h"
 #include "policies/policy_config.h"
 #include "tests/support/child_process.h"
+#include "tests/support/pg_cluster.h"
 #include "tests/support/raw_sql.h"
 #include "tests/support/temp_dir.h"
 
@@ -80,11 +88,23 @@ int64_t monoNs() {
 
 // A store with `n` contacts in `zone` (numbers +3361xxxxxxx), added in bulk. With `shop`, each
 // has a confirmed consent for its promotions.
+//
+// With `postgres`, the store is a new database on a PostgreSQL server started for the run
+// (fsync and synchronous commit on, as in production); `db` then names no file but is where
+// the keys and the anchor live, as on a node.
 struct Bench {
-  Bench() : db(dir.file("tocsin.db")), keys(dir.file("keys")) {
-    auto s = SqliteStore::open(db);
-    if (!s.ok()) die(s.status().toString());
-    store = std::move(*s);
+  explicit Bench(bool postgres = false) : db(dir.file("tocsin.db")), keys(dir.file("keys")) {
+    if (postgres) {
+      pg = PgServer::primary();
+      registerPostgresStore(db, pg->conninfo());
+      auto s = PgStore::open(pg->conninfo(), clock);
+      if (!s.ok()) die(s.status().toString());
+      store = std::move(*s);
+    } else {
+      auto s = SqliteStore::open(db);
+      if (!s.ok()) die(s.status().toString());
+      store = std::move(*s);
+    }
     if (Status k = bindStoreKeys(*store, keys, clock); !k.ok()) die(k.toString());
     auto a = AuditLog::open(keys, db, clock);
     if (!a.ok()) die(a.status().toString());
@@ -95,26 +115,30 @@ struct Bench {
 
   void contacts(int64_t n, const std::string& zone, int64_t firstNumber = 0) {
     const std::string t = std::to_string(toMicros(clock.now()));
-    rawSql(db, "WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < " + std::to_string(n) +
-                   ") INSERT INTO contacts (phone, number_type, region, language, zone, source, created_at, updated_at) "
-                   "SELECT printf('+336%08d', i + " + std::to_string(firstNumber) + "), 'mobile', 'FR', 'fr', '" + zone +
-                   "', 'import', " + t + ", " + t + " FROM seq");
+    const std::string insert = "INSERT INTO contacts (phone, number_type, region, language, zone, source, created_at, updated_at) ";
+    const std::string rest = ", 'mobile', 'FR', 'fr', '" + zone + "', 'import', " + t + ", " + t;
+    const std::string first = std::to_string(firstNumber), last = std::to_string(firstNumber + n - 1);
+    if (pg)
+      rawSql(db, insert + "SELECT '+336' || lpad(i::text, 8, '0')" + rest + " FROM generate_series(" + first + ", " + last + ") AS i");
+    else
+      rawSql(db, "WITH RECURSIVE seq(i) AS (SELECT " + first + " UNION ALL SELECT i + 1 FROM seq WHERE i < " + last + ") " +
+                     insert + "SELECT printf('+336%08d', i)" + rest + " FROM seq");
   }
 
   void consent(const std::string& zone, const std::string& shop) {
     const std::string t = std::to_string(toMicros(clock.now()));
     const std::string hash(64, 'a');
-    rawSql(db, "INSERT OR IGNORE INTO consent_texts (text_id, language, version, sha256, body, created_at) VALUES "
-               "('promo', 'fr', 1, '" + hash + "', 'Offres par SMS', " + t + ")");
+    rawSql(db, "INSERT INTO consent_texts (text_id, language, version, sha256, body, created_at) VALUES "
+               "('promo', 'fr', 1, '" + hash + "', 'Offres par SMS', " + t + ") ON CONFLICT DO NOTHING");
     for (const char* action : {"granted", "confirmed"})
       rawSql(db, std::string("INSERT INTO consent_events (contact_id, purpose, action, text_id, text_version, text_sha256, "
                              "language, channel, method, recorded_at) SELECT id, 'promotions:") + shop + "', '" + action +
                      "', 'promo', 1, '" + hash + "', 'fr', 'kiosk:K1', 'checkbox', " + t +
                      " FROM contacts WHERE zone = '" + zone + "'");
-    rawSql(db, "INSERT OR IGNORE INTO shop_senders (shop, sender, approved_by, approved_at) VALUES ('" + shop + "', 'SHOP', 'bench', " +
-                   t + ")");
-    rawSql(db, "INSERT OR IGNORE INTO shops (id, name, country, state, credit_mode, created_by, created_at) VALUES ('" + shop +
-                   "', '" + shop + "', 'FR', 'active', 'unmetered', 'bench', " + t + ")");
+    rawSql(db, "INSERT INTO shop_senders (shop, sender, approved_by, approved_at) VALUES ('" + shop + "', 'SHOP', 'bench', " +
+                   t + ") ON CONFLICT DO NOTHING");
+    rawSql(db, "INSERT INTO shops (id, name, country, state, credit_mode, created_by, created_at) VALUES ('" + shop +
+                   "', '" + shop + "', 'FR', 'active', 'unmetered', 'bench', " + t + ") ON CONFLICT DO NOTHING");
   }
 
   JobId alert(const std::string& zone, const std::string& text) {
@@ -140,10 +164,15 @@ struct Bench {
 
   // A configuration: one SMPP bearer (port 1 when none is wanted: it stays down), promotions
   // allowed at any hour so a benchmark does not depend on when it runs, no frequency cap.
-  std::string config(int port, int window, const std::string& extra = "") {
-    const std::string path = dir.file("config.json");
+  //
+  // `home` is the node's folder (its store path, keys and anchor; the bench's own by default),
+  // `extra` more keys of the broadcaster section.
+  std::string config(int port, int window, const std::string& extra = "", const std::string& home = "") {
+    const std::string folder = home.empty() ? dir.path() : home;
+    const std::string path = folder + "/config.json";
     std::ofstream out(path);
-    out << "{\"store\": {\"path\": \"" << db << "\"},\n"
+    out << "{\"store\": {\"path\": \"" << folder << "/tocsin.db\""
+        << (pg ? ", \"postgresql\": \"" + pg->conninfo() + "\"" : "") << "},\n"
         << " \"bearers\": [{\"type\": \"smpp\", \"name\": \"sim\", \"host\": \"127.0.0.1\", \"port\": " << port
         << ", \"system_id\": \"bench\", \"password\": \"pw\", \"window\": " << window
         << ", \"default_sender\": \"TOWNHALL\", \"reconnect_min\": \"100ms\", \"reconnect_max\": \"500ms\"}],\n"
@@ -154,9 +183,10 @@ struct Bench {
   }
 
   std::unique_ptr<ChildProcess> broadcaster(const std::string& config) {
+    const std::string folder = parentOf(config);
     ChildProcess::Options o;
-    o.stdoutFile = dir.file("broadcaster.out");
-    o.stderrFile = dir.file("broadcaster.log");
+    o.stdoutFile = folder + "/broadcaster.out";
+    o.stderrFile = folder + "/broadcaster.log";
     return std::make_unique<ChildProcess>(std::vector<std::string>{kBin + "/tocsin-broadcaster", "--config", config, "--log", "json"}, o);
   }
 
@@ -183,10 +213,11 @@ struct Bench {
   }
 
   TempDir dir;
+  std::unique_ptr<PgServer> pg;
   std::string db;
   KeyDirectory keys;
   SystemClock clock;
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<Store> store;
   std::unique_ptr<AuditLog> audit;
   policy::PolicyConfig policies;
   std::unique_ptr<engine::JobService> jobs;
@@ -196,6 +227,14 @@ struct Bench {
 int64_t arg(const std::map<std::string, std::string>& a, const std::string& name, int64_t fallback) {
   auto it = a.find(name);
   return it == a.end() ? fallback : std::stoll(it->second);
+}
+
+// --engine postgresql: the scenario's store on PostgreSQL; its figures' keys start with pg_.
+bool onPostgres(const std::map<std::string, std::string>& a) {
+  auto it = a.find("engine");
+  if (it == a.end() || it->second == "sqlite") return false;
+  if (it->second == "postgresql") return true;
+  die("--engine is sqlite or postgresql, not '" + it->second + "'");
 }
 
 // Expands an alert to `n` queued messages with the bearer down, so the messages wait in the store.
@@ -235,6 +274,87 @@ int throughput(const std::map<std::string, std::string>& a) {
   return 0;
 }
 
+// The submit_sm a simulator started with --report summary has taken so far; -1 if it does not say.
+int64_t simSubmits(ChildProcess& sim) {
+  sim.writeLine("stats");
+  auto line = sim.waitForLine("\"summary\"", seconds(5));
+  if (!line) return -1;
+  return std::stoll(line->substr(line->find("\"submits\":") + 10));
+}
+
+// One run of `nodes`: N alert messages queued on a new PostgreSQL store, then `count` broadcaster
+// nodes started at once, each in its own folder (the keys copied from the first, as the installer
+// does) with its own simulator answering each submit_sm after `latencyMs`; the rate from their
+// start to the last "sent", and what each simulator took.
+struct NodesRun {
+  double rate = 0;
+  std::vector<int64_t> submits;  // per node
+};
+
+NodesRun nodesRun(int64_t n, int window, int count, int64_t latencyMs) {
+  Bench b(true);
+  const JobId job = queueAlert(b, n, "Flood warning for the riverside: leave now, go to the school on Rue Haute.");
+  std::vector<std::unique_ptr<ChildProcess>> sims, nodes;
+  std::vector<std::string> configs;
+  for (int i = 0; i < count; ++i) {
+    b.smscPort = 0;
+    sims.push_back(b.smsc({"--report", "summary", "--no-dlr", "--latency-ms", std::to_string(latencyMs)}));
+    const std::string home = b.dir.file("node-" + std::to_string(i));
+    std::filesystem::create_directories(home + "/keys");
+    std::filesystem::permissions(home + "/keys", std::filesystem::perms::owner_all);
+    for (const auto& e : std::filesystem::directory_iterator(b.dir.file("keys")))
+      std::filesystem::copy_file(e.path(), home + "/keys/" + e.path().filename().string());
+    configs.push_back(b.config(b.smscPort, window, ", \"node\": \"node-" + std::to_string(i) + "\"", home));
+  }
+  const auto start = Steady::now();
+  for (const auto& config : configs) nodes.push_back(b.broadcaster(config));
+  while (b.sent(job) < n) {
+    if (since(start) > 900) die("not every message was sent");
+    std::this_thread::sleep_for(milliseconds(50));  // each look is a new connection to the server
+  }
+  NodesRun run;
+  run.rate = static_cast<double>(n) / since(start);
+  for (auto& node : nodes) node->stop();
+  for (auto& sim : sims) run.submits.push_back(simSubmits(*sim));
+  return run;
+}
+
+// Two comparisons: with simulators that answer at once, where the shared store (and this
+// machine's cores, which the server, the nodes and the simulators share) sets the pace; and with
+// simulators that answer like a carrier's link (each submit_sm after --latency-ms, --window at
+// a time), where each node's link does.
+int nodes(const std::map<std::string, std::string>& a) {
+  const int64_t n = arg(a, "messages", 100000);
+  const int window = static_cast<int>(arg(a, "window", 512));
+  const int64_t latency = arg(a, "latency-ms", 50);
+  const int carrierWindow = static_cast<int>(arg(a, "carrier-window", 64));
+  bool exact = true;
+  auto check = [&](const NodesRun& r) {
+    int64_t total = 0;
+    for (int64_t s : r.submits) total += s;
+    exact = exact && total == n;
+  };
+  const NodesRun one = nodesRun(n, window, 1, 0), two = nodesRun(n, window, 2, 0);
+  const NodesRun oneLink = nodesRun(n, carrierWindow, 1, latency), twoLinks = nodesRun(n, carrierWindow, 2, latency);
+  for (const auto* r : {&one, &two, &oneLink, &twoLinks}) check(*r);
+  std::printf("nodes (PostgreSQL), %lld alert messages, each node bound to its own tocsin-smsc-sim:\n"
+              "  simulators answering at once (window %d): one node %.0f msg/s, two nodes %.0f msg/s (%.2fx), split %lld + %lld\n"
+              "  simulators answering like a carrier (%lld ms a submit_sm, window %d: at most %.0f msg/s a link): one node "
+              "%.0f msg/s, two nodes %.0f msg/s (%.2fx), split %lld + %lld\n  %s\n",
+              static_cast<long long>(n), window, one.rate, two.rate, two.rate / one.rate,
+              static_cast<long long>(two.submits[0]), static_cast<long long>(two.submits[1]), static_cast<long long>(latency),
+              carrierWindow, 1000.0 * carrierWindow / static_cast<double>(latency), oneLink.rate, twoLinks.rate,
+              twoLinks.rate / oneLink.rate, static_cast<long long>(twoLinks.submits[0]),
+              static_cast<long long>(twoLinks.submits[1]),
+              exact ? "every message submitted once in every run" : "WRONG COUNT OF SUBMITS");
+  std::printf("{\"pg_one_node_msgs_per_s\": %.0f, \"pg_two_nodes_msgs_per_s\": %.0f, \"pg_two_nodes_ratio\": %.2f, "
+              "\"pg_one_node_carrier_msgs_per_s\": %.0f, \"pg_two_nodes_carrier_msgs_per_s\": %.0f, "
+              "\"pg_two_nodes_carrier_ratio\": %.2f, \"pg_nodes_messages\": %lld, \"pg_nodes_submitted_once\": %s}\n",
+              one.rate, two.rate, two.rate / one.rate, oneLink.rate, twoLinks.rate, twoLinks.rate / oneLink.rate,
+              static_cast<long long>(n), exact ? "true" : "false");
+  return exact ? 0 : 1;
+}
+
 int kannel(const std::map<std::string, std::string>& a) {
   const int64_t n = arg(a, "messages", 100000);
   const int clients = static_cast<int>(arg(a, "clients", 16));
@@ -272,12 +392,7 @@ int kannel(const std::map<std::string, std::string>& a) {
   ChildProcess smsbox({"smsbox", b.dir.file("kannel.conf")}, {b.dir.path(), {}, false, b.dir.file("sb.out"), b.dir.file("sb.err")});
   if (!waitForTcpPort(sendsms, seconds(30))) die("smsbox did not start");
   std::this_thread::sleep_for(seconds(2));  // bearerbox binds to the simulator
-  auto submits = [&]() -> int64_t {
-    sim->writeLine("stats");
-    auto line = sim->waitForLine("\"summary\"", seconds(5));
-    if (!line) return -1;
-    return std::stoll(line->substr(line->find("\"submits\":") + 10));
-  };
+  auto submits = [&] { return simSubmits(*sim); };
   const auto start = Steady::now();
   std::atomic<size_t> next{0};
   std::atomic<int64_t> errors{0};
@@ -331,7 +446,8 @@ int kannel(const std::map<std::string, std::string>& a) {
 int preempt(const std::map<std::string, std::string>& a) {
   const int64_t promotions = arg(a, "promotions", 500000);
   const int trials = static_cast<int>(arg(a, "trials", 30));
-  Bench b;
+  const bool pg = onPostgres(a);
+  Bench b(pg);
   b.contacts(promotions, "MARKET");
   b.consent("MARKET", "bakery");
   b.contacts(1, "TOWNHALL", 90000000);
@@ -388,11 +504,12 @@ int preempt(const std::map<std::string, std::string>& a) {
   auto pct = [&](double p) {
     return latencies[std::min(latencies.size() - 1, static_cast<size_t>(std::ceil(p * static_cast<double>(latencies.size())) - 1))];
   };
-  std::printf("preempt: %d alerts approved while %lld promotional messages were queued (%lld still queued at the end) "
+  std::printf("preempt%s: %d alerts approved while %lld promotional messages were queued (%lld still queued at the end) "
               "and the link saturated; approval commit to first submit_sm: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
-              trials, static_cast<long long>(queued), static_cast<long long>(stillQueued), pct(0.5), pct(0.99),
+              pg ? " (PostgreSQL)" : "", trials, static_cast<long long>(queued), static_cast<long long>(stillQueued), pct(0.5), pct(0.99),
               latencies.back());
-  std::printf("{\"alert_first_submit_p99_ms\": %.1f, \"alert_first_submit_p50_ms\": %.1f}\n", pct(0.99), pct(0.5));
+  const char* key = pg ? "pg_" : "";
+  std::printf("{\"%salert_first_submit_p99_ms\": %.1f, \"%salert_first_submit_p50_ms\": %.1f}\n", key, pct(0.99), key, pct(0.5));
   return 0;
 }
 
@@ -406,7 +523,8 @@ int64_t peakRssKb(pid_t pid) {
 
 int fanout(const std::map<std::string, std::string>& a) {
   const int64_t n = arg(a, "recipients", 1000000);
-  Bench b;
+  const bool pg = onPostgres(a);
+  Bench b(pg);
   b.contacts(n, "TOWN");
   const JobId job = b.alert("TOWN", "Nuclear incident: stay indoors, close windows, listen to the radio.");
   const std::string batch = std::to_string(arg(a, "batch", 50000));
@@ -418,18 +536,19 @@ int fanout(const std::map<std::string, std::string>& a) {
   while (b.jobState(job) != "sending") {
     rss = std::max(rss, peakRssKb(bc->pid()));
     if (since(start) > 600) die("fan-out did not finish");
-    std::this_thread::sleep_for(milliseconds(5));
+    std::this_thread::sleep_for(milliseconds(pg ? 50 : 5));  // on PostgreSQL each look is a new connection
   }
   const double seconds = since(start);
   rss = std::max(rss, peakRssKb(bc->pid()));
   bc->stop();
   const int64_t queued = b.count("job_id = " + std::to_string(job) + " AND state = 'queued'");
   if (queued != n) die("expected " + std::to_string(n) + " queued messages, found " + std::to_string(queued));
-  std::printf("fanout: an alert to %lld recipients expanded and durably queued in %.2f s (%.0f recipients/s); "
-              "broadcaster peak RSS %.1f MB\n", static_cast<long long>(n), seconds, static_cast<double>(n) / seconds,
+  std::printf("fanout%s: an alert to %lld recipients expanded and durably queued in %.2f s (%.0f recipients/s); "
+              "broadcaster peak RSS %.1f MB\n", pg ? " (PostgreSQL)" : "", static_cast<long long>(n), seconds, static_cast<double>(n) / seconds,
               static_cast<double>(rss) / 1024.0);
-  std::printf("{\"fanout_1m_seconds\": %.2f, \"fanout_1m_rss_mb\": %.1f, \"fanout_recipients\": %lld}\n", seconds,
-              static_cast<double>(rss) / 1024.0, static_cast<long long>(n));
+  const char* key = pg ? "pg_" : "";
+  std::printf("{\"%sfanout_1m_seconds\": %.2f, \"%sfanout_1m_rss_mb\": %.1f, \"%sfanout_recipients\": %lld}\n", key, seconds, key,
+              static_cast<double>(rss) / 1024.0, key, static_cast<long long>(n));
   return 0;
 }
 
@@ -603,7 +722,7 @@ int credits(const std::map<std::string, std::string>& a) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::cerr << "usage: tocsin-bench-broadcast throughput|kannel|preempt|fanout|crash|idle|credits [--name value]...\n";
+    std::cerr << "usage: tocsin-bench-broadcast throughput|nodes|kannel|preempt|fanout|crash|idle|credits [--name value]...\n";
     return 2;
   }
   const std::string scenario = argv[1];
@@ -611,6 +730,7 @@ int main(int argc, char** argv) {
   for (int i = 2; i + 1 < argc; i += 2) a[std::string(argv[i]).substr(2)] = argv[i + 1];
   try {
     if (scenario == "throughput") return throughput(a);
+    if (scenario == "nodes") return nodes(a);
     if (scenario == "kannel") return kannel(a);
     if (scenario == "preempt") return preempt(a);
     if (scenario == "fanout") return fanout(a);

@@ -3,6 +3,7 @@
 // migration of a real version-1 store.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <random>
 
 #include "common/consent/consent.h"
@@ -201,6 +202,61 @@ TEST_CASE("Outcomes move messages through their states and the per-job counts fo
   CHECK(rawQuery(f.dbPath, "SELECT sum(n) FROM job_counts") == "4");
 }
 
+TEST_CASE("Outcomes recorded together leave the messages and the counts as recording them one at a time does") {
+  StoreFixture f;
+  const Timestamp now = f.clock.now();
+  JobId one = 0, together = 0;
+  tx(f, [&](StoreTx& t) {
+    for (JobId* job : {&one, &together}) {
+      *job = t.jobs().insert(makeJob(now));
+      for (int i = 0; i < 6; ++i) t.messages().insert(message(*job, "+3362100000" + std::to_string(i), 5, now));
+      t.messages().countInserted(*job, MessageState::kQueued, 6);
+    }
+  });
+  std::vector<OutgoingMessage> c;
+  tx(f, [&](StoreTx& t) { c = t.messages().claim(0, 12, now); });
+  REQUIRE(c.size() == 12);
+  std::map<JobId, std::vector<int64_t>> ids;
+  for (const auto& m : c) ids[m.job].push_back(m.id);
+  // The same outcomes for both jobs' messages, in the same order: a second outcome for one
+  // message (sent, then delivered), a retry's time, a text with quotes and accents, a return to
+  // the queue that gives back its attempt.
+  auto outcomes = [&](JobId job) {
+    const auto& m = ids[job];
+    std::vector<MessageOutcome> o(7);
+    o[0] = {m[0], MessageState::kSent, std::string("sim"), std::string("c1,c2"), 2, std::nullopt, std::nullopt};
+    o[1] = {m[1], MessageState::kFailed, std::string("sim"), std::nullopt, std::nullopt,
+            std::string("refused: \"ESME_RINVDSTADR\" \\ numéro"), std::nullopt};
+    o[2] = {m[2], MessageState::kWaiting, std::nullopt, std::nullopt, std::nullopt, std::string("throttled"),
+            now + std::chrono::seconds(30)};
+    o[3] = {m[3], MessageState::kQueued, std::string("modem-1"), std::nullopt, std::nullopt, std::string("given back"),
+            std::nullopt, -1};
+    o[4] = {m[0], MessageState::kDelivered, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt};
+    o[5] = {m[4], MessageState::kSent, std::string("sim"), std::string("c9"), 1, std::nullopt, std::nullopt};
+    o[6] = {m[5], MessageState::kExpired, std::nullopt, std::nullopt, std::nullopt, std::string("receipt: expired"),
+            std::nullopt};
+    return o;
+  };
+  tx(f, [&](StoreTx& t) {
+    for (const auto& o : outcomes(one)) t.messages().record(o, now);
+    t.messages().recordAll(outcomes(together), now);
+  });
+  auto rows = [&](JobId job) {
+    return rawQuery(f.dbPath, "SELECT group_concat(r, ' / ') FROM (SELECT state || '|' || coalesce(bearer, '-') || '|' || "
+                              "coalesce(carrier_ids, '-') || '|' || coalesce(parts, -1) || '|' || coalesce(last_error, '-') || "
+                              "'|' || coalesce(not_before, -1) || '|' || attempts AS r FROM messages WHERE job_id = " +
+                                  std::to_string(job) + " ORDER BY id) AS x");
+  };
+  auto counts = [&](JobId job) {
+    return rawQuery(f.dbPath, "SELECT group_concat(s, ' ') FROM (SELECT state || n AS s FROM job_counts WHERE n <> 0 AND job_id = " +
+                                  std::to_string(job) + " ORDER BY state) AS x");
+  };
+  CHECK(rows(together) == rows(one));
+  CHECK(rows(one).find("refused: \"ESME_RINVDSTADR\" \\ numéro") != std::string::npos);
+  CHECK(counts(together) == counts(one));
+  CHECK(counts(one) == "delivered1 expired1 failed1 queued1 sent1 waiting1");
+}
+
 TEST_CASE("The per-job counts always agree with the messages, and a rolled-back change counts for nothing (random sequences)") {
   StoreFixture f;
   const Timestamp now = f.clock.now();
@@ -229,9 +285,15 @@ TEST_CASE("The per-job counts always agree with the messages, and a rolled-back 
     const Status st = f.store->write([&](StoreTx& t) {
       const JobId job = jobs[rng() % jobs.size()];
       if (op == 0 || op == 1) {
+        std::vector<MessageOutcome> recorded;
         for (const auto& m : t.messages().claim(0, static_cast<int64_t>(rng() % 8), now))
-          t.messages().record({m.id, outcomes[rng() % 6], std::nullopt, std::nullopt, std::nullopt, std::nullopt,
-                               now + std::chrono::seconds(rng() % 3)}, now);
+          recorded.push_back({m.id, outcomes[rng() % 6], std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                              now + std::chrono::seconds(rng() % 3)});
+        if (op == 0) {
+          for (const auto& o : recorded) t.messages().record(o, now);
+        } else {
+          t.messages().recordAll(recorded, now);  // together, as a dispatcher pass records acceptances
+        }
       } else if (op == 2) {
         t.messages().releaseWaiting(now + std::chrono::seconds(rng() % 3));
       } else if (op == 3) {
