@@ -125,10 +125,11 @@ int BroadcasterApp::fail(const std::string& event, const Status& st) {
 
 Status BroadcasterApp::open(Running& r) {
   TOCSIN_ASSIGN_OR_RETURN(Config config, engine::loadConfiguration(configPath_, dbPath_));
+  // Every setting is checked before the store is opened: a bad one leaves it untouched.
+  TOCSIN_ASSIGN_OR_RETURN(r.settings, engine::parseBroadcasterSettings(config.document));
   TOCSIN_ASSIGN_OR_RETURN(r.lock, engine::BroadcasterLock::acquire(config.store.path, clock_));
   TOCSIN_ASSIGN_OR_RETURN(r.env, engine::Environment::open(config, clock_));
   r.env->audit->onAnchorTrouble([this](const std::string& problem) { log_->error("audit.anchor", {{"problem", problem}}); });
-  TOCSIN_ASSIGN_OR_RETURN(r.settings, engine::parseBroadcasterSettings(config.document));
   if (!config.store.postgresql.empty() && r.settings.dispatcher.node.empty()) {
     // Several nodes may share the store: each holds its claims under a lease, in its name.
     char host[256] = {};

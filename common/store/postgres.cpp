@@ -50,6 +50,21 @@ Connection::~Connection() {
 }
 
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& conninfo, Clock& clock, Micros patience) {
+  // A string libpq cannot read is a mistake in the configuration, not a server away. Its
+  // explanation quotes the value it stumbled on, which may be the password: quotes are blanked.
+  char* error = nullptr;
+  if (PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &error)) {
+    PQconninfoFree(parsed);
+  } else {
+    std::string why = error ? trim(error) : "out of memory";
+    PQfreemem(error);
+    const std::string blank = "\"…\"";
+    for (size_t open = why.find('"'); open != std::string::npos; open = why.find('"', open + blank.size())) {
+      const size_t close = why.find('"', open + 1);
+      why.replace(open, close == std::string::npos ? std::string::npos : close - open + 1, blank);
+    }
+    return Status::invalid("the PostgreSQL connection string cannot be read: " + why);
+  }
   std::unique_ptr<Connection> c(new Connection(conninfo, clock, patience));
   TOCSIN_RETURN_IF_ERROR(c->connect());
   return c;

@@ -25,6 +25,8 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <sstream>
+#include <functional>
 #include <thread>
 
 #include "common/base/clock.h"
@@ -556,4 +558,74 @@ TEST_CASE("12b. a CAP sender that would break the public documents is refused wh
   REQUIRE(status.has_value());
   CHECK(*status != 0);
   CHECK(readFile(town.dir.file("refused.err")).find("api.cap_sender") != std::string::npos);
+}
+
+TEST_CASE("13. the settings of several nodes: a hostile node name or lease is refused before the store is touched, and a database password never reaches the log") {
+  Town town;
+  const std::string audit = "SELECT count(*) || ' ' || max(id) FROM audit_log";
+  const std::string auditBefore = q(town, audit), contactsBefore = q(town, "SELECT count(*) FROM contacts");
+  // The daemon started on the town's configuration with one change; its exit status and all it said.
+  int run = 0;
+  auto startWith = [&](const std::function<void(Poco::JSON::Object::Ptr)>& edit) -> ToolResult {
+    Poco::JSON::Parser parser;
+    auto config = parser.parse(readFile(town.dir.file("config.json"))).extract<Poco::JSON::Object::Ptr>();
+    edit(config);
+    const std::string name = "edited-" + std::to_string(++run);
+    std::ostringstream text;
+    config->stringify(text);
+    std::ofstream(town.dir.file(name + ".json")) << text.str();
+    ChildProcess daemon({kBin + "/tocsin-broadcaster", "--config", town.dir.file(name + ".json"), "--log", "json", "--listen",
+                         "127.0.0.1:0"},
+                        ChildProcess::Options{town.dir.path(), {}, false, town.dir.file(name + ".out"), town.dir.file(name + ".out")});
+    const auto status = daemon.wait(seconds(30));
+    return {status.value_or(-1), readFile(town.dir.file(name + ".out"))};
+  };
+  auto broadcaster = [](Poco::JSON::Object::Ptr config) { return config->getObject("broadcaster"); };
+
+  // A node's name is written into every claim and shown to operators: SQL, a line break that
+  // would forge a log entry, a path or an endless name are refused.
+  for (const std::string& node : {std::string("a'; DELETE FROM messages; --"), std::string("node-a\n{\"event\":\"forged\"}"),
+                                 std::string("../../etc/passwd"), std::string(65, 'n'), std::string("node a")}) {
+    const ToolResult r = startWith([&](Poco::JSON::Object::Ptr c) { broadcaster(c)->set("node", node); });
+    INFO(node << ": " << r.out);
+    CHECK(r.status == 2);
+    CHECK(r.out.find("broadcaster.node") != std::string::npos);
+    CHECK(r.out.find("forged") == std::string::npos);
+    CHECK(r.out.find("DELETE") == std::string::npos);
+  }
+  // A lease too short to be renewed in time (every node would take every other's messages), so
+  // long that a dead node's messages wait for ages, or not a duration.
+  for (const char* lease : {"1ms", "2s", "6m", "-5s", "soon", "1e9h"}) {
+    const ToolResult r = startWith([&](Poco::JSON::Object::Ptr c) { broadcaster(c)->set("lease", lease); });
+    INFO(lease << ": " << r.out);
+    CHECK(r.status != 0);
+    CHECK(r.out.find("broadcaster.lease") != std::string::npos);
+  }
+  // A node name that is a number or an object, not a name.
+  {
+    const ToolResult r = startWith([&](Poco::JSON::Object::Ptr c) { broadcaster(c)->set("node", 42); });
+    INFO(r.out);
+    CHECK(r.status == 2);
+    CHECK(r.out.find("broadcaster.node") != std::string::npos);
+  }
+  // Nothing was written: no start recorded, no contact touched.
+  CHECK(q(town, audit) == auditBefore);
+  CHECK(q(town, "SELECT count(*) FROM contacts") == contactsBefore);
+
+  // A database that does not answer, named with a password, as a connection string and as a
+  // URI: the daemon stops, says which server it could not reach, and never shows the password.
+  const std::string secret = "Zq7-never-in-a-log";
+  const std::string port = std::to_string(freeTcpPort());
+  for (const std::string& conninfo : {"host=127.0.0.1 port=" + port + " dbname=tocsin user=tocsin password=" + secret + " connect_timeout=2",
+                                     "postgresql://tocsin:" + secret + "@127.0.0.1:" + port + "/tocsin?connect_timeout=2",
+                                     "host=127.0.0.1 port=" + port + " password='" + secret + " dbname=tocsin",
+                                     "postgresql://tocsin:%zz" + secret + "@127.0.0.1:" + port + "/tocsin"}) {
+    const ToolResult r = startWith([&](Poco::JSON::Object::Ptr c) { c->getObject("store")->set("postgresql", conninfo); });
+    INFO(r.out);
+    CHECK(r.status != 0);
+    CHECK(r.out.find("PostgreSQL") != std::string::npos);
+    CHECK(r.out.find(secret) == std::string::npos);
+    CHECK(r.out.find("Zq7") == std::string::npos);
+  }
+  CHECK(q(town, audit) == auditBefore);
 }
