@@ -234,17 +234,27 @@ std::string bar(double fraction, int width) {
 void printBroadcaster(CliContext& ctx, const std::string& storePath,
                       const std::map<std::string, std::pair<std::string, Timestamp>>& runtime) {
   const auto presence = engine::broadcasterPresence(storePath);
-  ctx.out << "broadcaster  " << engine::presenceName(presence);
-  if (auto b = runtime.find("broadcaster"); b != runtime.end()) {
-    const auto age = std::chrono::duration_cast<std::chrono::seconds>(ctx.clock.now() - b->second.second).count();
-    const std::string version = field(b->second.first, "version");
-    ctx.out << " (version " << (version.empty() ? "unknown" : version) << ", pid " << field(b->second.first, "pid")
+  auto describe = [&](const std::pair<std::string, Timestamp>& b, bool running) {
+    const auto age = std::chrono::duration_cast<std::chrono::seconds>(ctx.clock.now() - b.second).count();
+    const std::string version = field(b.first, "version");
+    ctx.out << " (version " << (version.empty() ? "unknown" : version) << ", pid " << field(b.first, "pid")
             << ", last change " << age << " s ago)"
-            << (presence == engine::BroadcasterPresence::kRunning && field(b->second.first, "promotions_paused") == "true"
-                    ? ", promotions paused for an alert"
-                    : "");
+            << (running && field(b.first, "promotions_paused") == "true" ? ", promotions paused for an alert" : "");
+  };
+  ctx.out << "broadcaster  " << engine::presenceName(presence);
+  const auto node = runtime.lower_bound("broadcaster@");
+  const bool nodes = node != runtime.end() && node->first.rfind("broadcaster@", 0) == 0;
+  if (auto b = runtime.find("broadcaster"); b != runtime.end()) {
+    describe(b->second, presence == engine::BroadcasterPresence::kRunning);
+  } else if (nodes) {
+    ctx.out << " on this machine";
   } else {
     ctx.out << " (it has never run on this store)";
+  }
+  // Several nodes on one store (PostgreSQL): what each last said, and how long ago.
+  for (auto it = node; it != runtime.end() && it->first.rfind("broadcaster@", 0) == 0; ++it) {
+    ctx.out << "\n  node " << it->first.substr(12);
+    describe(it->second, true);
   }
   ctx.out << "\n";
   for (const auto& [key, value] : runtime) {

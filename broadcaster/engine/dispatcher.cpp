@@ -250,7 +250,9 @@ void Dispatcher::publishStatus(StoreTx& tx, const PassWork& work) {
                   ",\"submitted\":" + std::to_string(c.submitted) + ",\"sent\":" + std::to_string(c.sent) +
                   ",\"failed\":" + std::to_string(c.failed) + ",\"delivered\":" + std::to_string(c.delivered) +
                   ",\"recovered\":" + std::to_string(c.recovered) + ",\"passes\":" + std::to_string(c.passes) + "}";
-  tx.runtime().put("broadcaster", b, work.now);
+  // Several nodes on one store publish side by side, each under its name.
+  const std::string node = options_.node.empty() ? "" : "@" + options_.node;
+  tx.runtime().put("broadcaster" + node, b, work.now);
   for (const SlotView& s : bearers_.view()) {
     std::string v = "{\"state\":";
     appendJsonString(v, bearerStateName(s.health.state));
@@ -259,7 +261,7 @@ void Dispatcher::publishStatus(StoreTx& tx, const PassWork& work) {
     v += ",\"carries\":" + std::to_string(s.minRank) + ",\"limit\":" + std::to_string(s.limit) +
          ",\"outstanding\":" + std::to_string(s.outstanding) + ",\"submitted\":" + std::to_string(s.submitted) +
          ",\"accepted\":" + std::to_string(s.accepted) + ",\"failed\":" + std::to_string(s.failed) + "}";
-    tx.runtime().put("bearer:" + s.name, v, work.now);
+    tx.runtime().put("bearer:" + s.name + node, v, work.now);
   }
 }
 

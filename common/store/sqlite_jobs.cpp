@@ -1,6 +1,8 @@
 #include "common/store/job_columns.h"
 #include "common/store/sqlite_repositories.h"
 
+#include <limits>
+
 namespace tocsin::sql {
 namespace {
 
@@ -130,7 +132,8 @@ std::vector<JobStatus> SqliteJobs::statusesIn(const std::vector<JobState>& state
 std::vector<Job> SqliteJobs::inStates(const std::vector<JobState>& states, int64_t limit) {
   Statement& st = db_.cached(std::string("SELECT ") + kColumns +
                              " FROM jobs WHERE state IN " + db_.jsonListValues(1) + " ORDER BY id DESC LIMIT ?2");
-  st.bind(1, stateList(states)).bind(2, limit);
+  // A negative limit is none: SQLite reads LIMIT -1 so, PostgreSQL refuses it.
+  st.bind(1, stateList(states)).bind(2, limit < 0 ? std::numeric_limits<int64_t>::max() : limit);
   std::vector<Job> out;
   while (st.step()) out.push_back(readJob(st));
   return out;

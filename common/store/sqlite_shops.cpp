@@ -430,7 +430,7 @@ ClickCounts SqliteShops::clicks(JobId job) {
 
 std::vector<UrlClicks> SqliteShops::clicksByUrl(JobId job) {
   Statement& st = db_.cached(
-      "SELECT url, count(*), sum(clicks), sum(clicks > 0) FROM links WHERE job_id = ?1 GROUP BY url ORDER BY url LIMIT 1000");
+      "SELECT url, count(*), sum(clicks), sum(CASE WHEN clicks > 0 THEN 1 ELSE 0 END) FROM links WHERE job_id = ?1 GROUP BY url ORDER BY url LIMIT 1000");
   st.bind(1, job);
   std::vector<UrlClicks> out;
   while (st.step()) out.push_back({st.getText(0), {st.getInt(1), st.getInt(2), st.getInt(3)}});

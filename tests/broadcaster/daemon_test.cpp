@@ -191,7 +191,7 @@ TEST_CASE("Daemon: an alert pauses a running promotion, which resumes by itself,
   // And promotions came after it: it resumed by itself.
   CHECK(submits.size() - 1 > alertAt.back());
   const std::string actions = rawQuery(db, "SELECT group_concat(action, ' ') FROM (SELECT action FROM audit_log WHERE "
-                                           "action LIKE 'promotions.%' ORDER BY seq)");
+                                           "action LIKE 'promotions.%' ORDER BY seq) AS a");
   CHECK(actions.find("promotions.pause promotions.resume") != std::string::npos);
   // Every promotional text carries the way to stop; each consenting person got exactly one.
   std::set<std::string> promoted;
@@ -307,7 +307,8 @@ TEST_CASE("Daemon: one broadcaster per store, tocsinctl's writes wake it at once
   CHECK(took < 10);  // far from the ten-minute poll
 }
 
-TEST_CASE("Daemon: a backup taken during a broadcast restores elsewhere with its audit chain verified and its counts matching") {
+TEST_CASE("Daemon: a backup taken during a broadcast restores elsewhere with its audit chain verified and its counts matching",
+          "[sqlite-only]") {
   // A slow carrier (10 ms a submit, one at a time) keeps the alert sending while the copy is taken.
   Rig rig(0, {"--report", "none", "--latency-ms", "10"}, 1);
   rig.importContacts("CENTRE", 1500, 3000);

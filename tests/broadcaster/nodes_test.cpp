@@ -29,9 +29,9 @@ constexpr int kContacts = 600;
 // for keys and anchor, the shared store, and the default lease (10 s: a live node that stalls for
 // less than two thirds of it keeps its claims, even on a loaded test machine).
 struct Node : DaemonRig {
-  Node(const std::string& postgresql, const std::string& name)
+  Node(const std::string& server, const std::string& name)
       : DaemonRig(kBin, DaemonRigOptions{0, {"--report", "jsonl", "--no-dlr", "--latency-ms", "150"}, kWindow, "1s", "", "", "",
-                                         postgresql, name, "10s"}) {}
+                                         server, name, "10s"}) {}
 
   // The store's keys, as the installer copies them from the first node.
   void takeKeysFrom(const Node& first) {
@@ -92,6 +92,16 @@ TEST_CASE("Two nodes on PostgreSQL: one killed mid-alert, the other sends what i
                            " AND state IN ('sent', 'delivered')";
   // Both nodes carry the alert.
   REQUIRE(eventually([&] { return a.carried().size() >= 40 && b.carried().size() >= 40; }, milliseconds(60000)));
+  // Either node's tocsinctl shows both, each with its process and its own carrier.
+  std::string status;
+  CHECK(eventually([&] {
+    status = b.tocsinctl({"status"}).out;
+    return status.find("node node-a (version") != std::string::npos && status.find("node node-b (version") != std::string::npos;
+  }, milliseconds(20000)));
+  INFO(status);
+  CHECK(status.find("pid " + std::to_string(a.broadcaster->pid())) != std::string::npos);
+  CHECK(status.find("@node-a ") != std::string::npos);
+  CHECK(status.find("@node-b ") != std::string::npos);
   a.killHard();
   const size_t carriedByA = a.carried().size();
   const bool finished = eventually([&] { return a.count(sent) == kContacts; }, milliseconds(90000));

@@ -202,6 +202,26 @@ TEST_CASE("Outcomes move messages through their states and the per-job counts fo
   CHECK(rawQuery(f.dbPath, "SELECT sum(n) FROM job_counts") == "4");
 }
 
+TEST_CASE("Jobs by state: newest first, every one of them unless a limit is given") {
+  StoreFixture f;
+  const Timestamp now = f.clock.now();
+  std::vector<JobId> ids;
+  tx(f, [&](StoreTx& t) {
+    for (int i = 0; i < 4; ++i) ids.push_back(t.jobs().insert(makeJob(now)));
+    Job done = makeJob(now);
+    done.state = JobState::kDone;
+    t.jobs().insert(done);
+  });
+  rd(f, [&](StoreTx& t) {
+    const auto all = t.jobs().inStates({JobState::kSending});
+    REQUIRE(all.size() == 4);
+    CHECK(all.front().id == ids.back());
+    CHECK(t.jobs().inStates({JobState::kSending}, 2).size() == 2);
+    CHECK(t.jobs().inStates({JobState::kSending, JobState::kDone}).size() == 5);
+    return Status::okStatus();
+  });
+}
+
 TEST_CASE("Outcomes recorded together leave the messages and the counts as recording them one at a time does") {
   StoreFixture f;
   const Timestamp now = f.clock.now();

@@ -280,7 +280,7 @@ TEST_CASE("4. random tokens hammering the login cache get 401 or 429, never an e
   CHECK(https(town, "GET", "/v1/alerts", town.operatorToken).status == 200);
 }
 
-TEST_CASE("5. an outside process holding the writers' lock does not stall an alert") {
+TEST_CASE("5. an outside process holding the writers' lock does not stall an alert", "[sqlite-only]") {
   Town town;
   town.startBroadcaster();
   const std::string lock = town.db() + "-writers";

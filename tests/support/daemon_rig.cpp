@@ -1,6 +1,7 @@
 #include "tests/support/daemon_rig.h"
 
 #include "tests/support/raw_sql.h"
+#include "tests/support/store_fixture.h"
 
 #include <cstdio>
 #include <fstream>
@@ -68,7 +69,10 @@ DaemonRig::DaemonRig(const std::string& binDir, DaemonRigOptions o) : bin(binDir
     if (!eventually([&] { return readFile(m.stdoutFile).find("\"ready\"") != std::string::npos; }, seconds(10)))
       throw std::runtime_error("tocsin-modem-sim did not start");
   }
+  // In the "on PostgreSQL" runs, a rig of its own store gets a new database on the test server.
+  if (o.postgresql.empty() && testPostgresServer()) o.postgresql = createTestDatabase();
   if (!o.postgresql.empty()) registerPostgresStore(db(), o.postgresql);  // rawQuery(db(), ...) reaches it
+  postgresql = o.postgresql;
   std::ofstream c(dir.file("config.json"));
   c << "{\"store\": {\"path\": \"" << db() << "\""
     << (o.postgresql.empty() ? "" : ", \"postgresql\": \"" + o.postgresql + "\"") << "},\n \"phone\": {\"default_region\": \"FR\"},\n"

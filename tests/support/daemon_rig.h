@@ -70,6 +70,7 @@ class DaemonRig {
   std::unique_ptr<ChildProcess> broadcaster;
   std::string url, ca;
   int port = 0;
+  std::string postgresql;  // the store's database when it is on PostgreSQL, else ""
 };
 
 bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout);
