@@ -260,7 +260,7 @@ void printBroadcaster(CliContext& ctx, const std::string& storePath,
   for (const auto& [key, value] : runtime) {
     if (key.rfind("bearer:", 0) != 0) continue;
     const std::string& v = value.first;
-    ctx.out << "  " << std::left << std::setw(14) << key.substr(7) << std::setw(9) << field(v, "state")
+    ctx.out << "  " << std::left << std::setw(13) << key.substr(7) << " " << std::setw(9) << field(v, "state")
             << "outstanding " << field(v, "outstanding") << "/" << field(v, "limit") << "  accepted "
             << field(v, "accepted") << "  failed " << field(v, "failed") << "  " << field(v, "detail") << "\n";
   }
