@@ -135,6 +135,8 @@ class Dispatcher final : public BearerListener {
   Lease lease(Timestamp now) const;
   // Send admission for one claimed message; false when it does not leave now (recorded here).
   bool admit(StoreTx& tx, const OutgoingMessage& m, const Job& job, PassWork& work);
+  // Reads what admission needs of the claimed promotions' recipients, all at once.
+  void prefetchRecipients(StoreTx& tx, const std::vector<OutgoingMessage>& claimed, PassWork& work);
   const JobStatus* jobStatus(StoreTx& tx, JobId id, PassWork& work);
   void publishStatus(StoreTx& tx, const PassWork& work);
   void applyAfterCommit(PassWork& work);

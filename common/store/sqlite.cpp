@@ -248,4 +248,10 @@ std::string SqliteDatabase::utcDate(const std::string& microsExpr) const {
   return "strftime('%Y-%m-%d', (" + microsExpr + ") / 1000000, 'unixepoch')";
 }
 
+std::string jsonIntegers(const std::vector<int64_t>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + std::to_string(items[i]);
+  return out + "]";
+}
+
 }  // namespace tocsin::sql

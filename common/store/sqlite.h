@@ -227,4 +227,7 @@ class Transaction {
   bool open_ = true;
 };
 
+// A JSON array of integers, to bind where jsonIntegerValues() reads one.
+std::string jsonIntegers(const std::vector<int64_t>& items);
+
 }  // namespace tocsin::sql

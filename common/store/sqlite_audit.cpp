@@ -215,6 +215,35 @@ bool SqliteSuppressions::contains(const Digest& fp) {
   return st.step();
 }
 
+std::set<Digest> SqliteSuppressions::containing(const std::vector<Digest>& fingerprints) {
+  // Blobs in fixed-size groups: the same statement every time, the unused places NULL (which
+  // matches nothing).
+  constexpr size_t kGroup = 32;
+  static const std::string sql = [] {
+    std::string places;
+    for (size_t i = 1; i <= kGroup; ++i) places += (i > 1 ? ", ?" : "?") + std::to_string(i);
+    return "SELECT fingerprint FROM suppressions WHERE fingerprint IN (" + places + ")";
+  }();
+  std::set<Digest> out;
+  for (size_t from = 0; from < fingerprints.size(); from += kGroup) {
+    Statement& st = db_.cached(sql);
+    for (size_t i = 0; i < kGroup; ++i) {
+      const int place = static_cast<int>(i + 1);
+      if (from + i < fingerprints.size()) st.bindBlob(place, fingerprints[from + i].data(), fingerprints[from + i].size());
+      else st.bindNull(place);
+    }
+    while (st.step()) {
+      const std::vector<uint8_t> found = st.getBlob(0);
+      Digest d{};
+      if (found.size() == d.size()) {
+        std::copy(found.begin(), found.end(), d.begin());
+        out.insert(d);
+      }
+    }
+  }
+  return out;
+}
+
 bool SqliteSuppressions::add(const Suppression& s) {
   Statement& st = db_.cached(
       "INSERT INTO suppressions (fingerprint, key_version, reason, created_at) VALUES (?1, ?2, ?3, ?4) "

@@ -148,6 +148,19 @@ std::optional<ConsentStanding> SqliteConsent::standing(ContactId contact, std::s
   return ConsentStanding{parseConsentAction(st.getText(0)).value_or(ConsentAction::kGranted), fromMicros(st.getInt(1))};
 }
 
+std::unordered_map<ContactId, ConsentStanding> SqliteConsent::standingOf(const std::vector<ContactId>& contacts,
+                                                                         std::string_view purpose) {
+  std::unordered_map<ContactId, ConsentStanding> out;
+  if (contacts.empty()) return out;
+  Statement& st = db_.cached("SELECT contact_id, state, since FROM consent_state WHERE purpose = ?2 AND contact_id IN " +
+                             db_.jsonIntegerValues(1));
+  st.bind(1, jsonIntegers(std::vector<int64_t>(contacts.begin(), contacts.end()))).bind(2, purpose);
+  while (st.step())
+    out.emplace(st.getInt(0), ConsentStanding{parseConsentAction(st.getText(1)).value_or(ConsentAction::kGranted),
+                                              fromMicros(st.getInt(2))});
+  return out;
+}
+
 std::vector<std::pair<std::string, ConsentStanding>> SqliteConsent::standings(ContactId contact) {
   Statement& st = db_.cached("SELECT purpose, state, since FROM consent_state WHERE contact_id = ?1 ORDER BY purpose");
   st.bind(1, contact);

@@ -59,6 +59,17 @@ std::optional<Contact> SqliteContacts::findById(ContactId id) {
   return readContact(st);
 }
 
+std::vector<Contact> SqliteContacts::findByIds(const std::vector<ContactId>& ids) {
+  std::vector<Contact> out;
+  if (ids.empty()) return out;
+  static const std::string sql =
+      std::string("SELECT ") + kColumns + " FROM contacts WHERE id IN " + db_.jsonIntegerValues(1) + " ORDER BY id";
+  Statement& st = db_.cached(sql);
+  st.bind(1, jsonIntegers(std::vector<int64_t>(ids.begin(), ids.end())));
+  while (st.step()) out.push_back(readContact(st));
+  return out;
+}
+
 namespace {
 
 constexpr const char* kInsert =

@@ -81,12 +81,6 @@ int64_t SqliteMessages::countReturned(Statement& st, MessageState from, MessageS
 
 namespace {
 
-std::string jsonIntegers(const std::vector<int64_t>& items) {
-  std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + std::to_string(items[i]);
-  return out + "]";
-}
-
 std::string jsonList(const std::vector<std::string>& items) {
   std::string out = "[";
   for (size_t i = 0; i < items.size(); ++i) {

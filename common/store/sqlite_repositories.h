@@ -38,6 +38,7 @@ class SqliteContacts final : public ContactRepository {
   explicit SqliteContacts(Database& db) : db_(db) {}
   std::optional<Contact> findByPhone(std::string_view e164) override;
   std::optional<Contact> findById(ContactId id) override;
+  std::vector<Contact> findByIds(const std::vector<ContactId>& ids) override;
   ContactId insert(const NewContact& contact) override;
   std::optional<ContactId> insertIfAbsent(const NewContact& contact) override;
   void updateDetails(ContactId id, const ContactDetails& details, Timestamp at) override;
@@ -58,6 +59,8 @@ class SqliteConsent final : public ConsentRepository {
   std::optional<ConsentEvent> latest(ContactId contact, std::string_view purpose) override;
   bool hasValidConsent(ContactId contact, std::string_view purpose, Timestamp asOf) override;
   std::optional<ConsentStanding> standing(ContactId contact, std::string_view purpose) override;
+  std::unordered_map<ContactId, ConsentStanding> standingOf(const std::vector<ContactId>& contacts,
+                                                            std::string_view purpose) override;
   std::vector<std::pair<std::string, ConsentStanding>> standings(ContactId contact) override;
   void forEachForExport(const ConsentExportFilter& filter,
                         const std::function<void(const ConsentEvent&, const std::string& phone)>& visit) override;
@@ -105,6 +108,7 @@ class SqliteSuppressions final : public SuppressionRepository {
  public:
   SqliteSuppressions(Database& db, ProvenLedger& proven) : db_(db), proven_(proven) {}
   bool contains(const Digest& fingerprint) override;
+  std::set<Digest> containing(const std::vector<Digest>& fingerprints) override;
   bool add(const Suppression& entry) override;
   bool remove(const Digest& fingerprint) override;
   int64_t count() override;

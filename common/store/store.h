@@ -18,9 +18,11 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "common/base/status.h"
@@ -65,6 +67,8 @@ class ContactRepository {
   virtual ~ContactRepository() = default;
   virtual std::optional<Contact> findByPhone(std::string_view e164) = 0;
   virtual std::optional<Contact> findById(ContactId id) = 0;
+  // The contacts of `ids` that exist, in a few statements whatever their number.
+  virtual std::vector<Contact> findByIds(const std::vector<ContactId>& ids) = 0;
   virtual ContactId insert(const NewContact& contact) = 0;
   // Inserts unless the number is already a contact; nullopt in that case.
   virtual std::optional<ContactId> insertIfAbsent(const NewContact& contact) = 0;
@@ -99,6 +103,9 @@ class ConsentRepository {
   // Where the contact stands now on `purpose` (kept by the store from the history); nullopt when
   // the contact never had an event for it.
   virtual std::optional<ConsentStanding> standing(ContactId contact, std::string_view purpose) = 0;
+  // The same for many contacts at once: those with a standing on `purpose`.
+  virtual std::unordered_map<ContactId, ConsentStanding> standingOf(const std::vector<ContactId>& contacts,
+                                                                     std::string_view purpose) = 0;
   // Every purpose the contact has a standing for.
   virtual std::vector<std::pair<std::string, ConsentStanding>> standings(ContactId contact) = 0;
   // Streams every event matching the filter with the contact's current phone number, in order.
@@ -162,6 +169,8 @@ class SuppressionRepository {
  public:
   virtual ~SuppressionRepository() = default;
   virtual bool contains(const Digest& fingerprint) = 0;
+  // Which of `fingerprints` are on the list, in a few statements whatever their number.
+  virtual std::set<Digest> containing(const std::vector<Digest>& fingerprints) = 0;
   // Adds the fingerprint unless present; returns true if it was added.
   virtual bool add(const Suppression& entry) = 0;
   virtual bool remove(const Digest& fingerprint) = 0;

@@ -218,3 +218,54 @@ TEST_CASE("Consent inputs are validated") {
   CHECK(validateMethod("confirmation-code").ok());
   CHECK_FALSE(validateMethod("Checkbox").ok());
 }
+
+TEST_CASE("Recipients read together: contacts, standings and suppressions of many at once, as one at a time reads them") {
+  StoreFixture f;
+  std::vector<ContactId> ids;
+  for (int i = 0; i < 40; ++i) ids.push_back(f.addContact("06123450" + std::to_string(10 + i)));
+  const std::string promo = "promotions:bakery";
+  for (size_t i = 0; i < ids.size(); i += 3) f.giveConsent(ids[i], promo, /*confirm=*/i % 2 == 0);
+  f.giveConsent(ids[1], "alerts");
+  // Suppressed: every seventh number, and one fingerprint of nobody here.
+  std::vector<Digest> fingerprints;
+  f.write([&](StoreTx& tx, AuditRecorder&) {
+    for (size_t i = 0; i < ids.size(); ++i) {
+      const auto c = tx.contacts().findById(ids[i]);
+      REQUIRE(c);
+      fingerprints.push_back(f.suppressor.fingerprint(c->phone));
+      if (i % 7 == 0) tx.suppressions().add({fingerprints.back(), 1, "stop", f.clock.now()});
+    }
+    tx.suppressions().add({f.suppressor.fingerprint("+33699999999"), 1, "erased", f.clock.now()});
+    return Status::okStatus();
+  });
+  std::vector<ContactId> asked = ids;
+  asked.push_back(999999);  // no such contact
+  asked.push_back(ids[5]);  // asked twice
+  f.store->read([&](StoreTx& tx) {
+    const auto contacts = tx.contacts().findByIds(asked);
+    REQUIRE(contacts.size() == ids.size());
+    for (const Contact& c : contacts) CHECK(tx.contacts().findById(c.id)->phone == c.phone);
+    const auto standings = tx.consent().standingOf(asked, promo);
+    size_t withStanding = 0;
+    for (ContactId id : ids) {
+      const auto one = tx.consent().standing(id, promo);
+      const auto it = standings.find(id);
+      REQUIRE(one.has_value() == (it != standings.end()));
+      if (one) {
+        ++withStanding;
+        CHECK(one->state == it->second.state);
+        CHECK(one->since == it->second.since);
+      }
+    }
+    CHECK(withStanding == 14);
+    CHECK(standings.size() == 14);  // the alerts consent of ids[1] is another purpose
+    std::vector<Digest> lookups = fingerprints;
+    lookups.push_back(f.suppressor.fingerprint("+33699999999"));
+    const std::set<Digest> found = tx.suppressions().containing(lookups);  // more than one group of places
+    CHECK(found.size() == 7);
+    for (const Digest& d : lookups) CHECK(found.count(d) == (tx.suppressions().contains(d) ? 1u : 0u));
+    CHECK(tx.suppressions().containing({}).empty());
+    CHECK(tx.contacts().findByIds({}).empty());
+    return Status::okStatus();
+  }).ok();
+}
