@@ -202,6 +202,45 @@ TEST_CASE("Outcomes move messages through their states and the per-job counts fo
   CHECK(rawQuery(f.dbPath, "SELECT sum(n) FROM job_counts") == "4");
 }
 
+TEST_CASE("Something is pending at a rank while a message of that rank or above is queued, waiting or with a bearer") {
+  StoreFixture f;
+  const Timestamp now = f.clock.now();
+  JobId job = 0;
+  auto pending = [&](int rank) {
+    bool any = false;
+    rd(f, [&](StoreTx& t) {
+      any = t.messages().anyPendingAtOrAbove(rank);
+      return Status::okStatus();
+    });
+    return any;
+  };
+  CHECK_FALSE(pending(0));
+  tx(f, [&](StoreTx& t) {
+    job = t.jobs().insert(makeJob(now));
+    t.messages().insert(message(job, "+33621000100", 0, now));
+    t.messages().insert(message(job, "+33621000101", 3, now));
+    t.messages().countInserted(job, MessageState::kQueued, 2);
+  });
+  CHECK(pending(0));
+  CHECK(pending(3));  // queued
+  CHECK_FALSE(pending(4));
+  std::vector<OutgoingMessage> c;
+  tx(f, [&](StoreTx& t) { c = t.messages().claim(1, 1, now); });
+  REQUIRE(c.size() == 1);
+  CHECK(pending(3));  // with a bearer
+  tx(f, [&](StoreTx& t) {
+    t.messages().record({c[0].id, MessageState::kWaiting, std::nullopt, std::nullopt, std::nullopt, std::string("retry"),
+                         now + std::chrono::seconds(5)}, now);
+  });
+  CHECK(pending(3));  // waiting for a retry
+  tx(f, [&](StoreTx& t) {
+    t.messages().record({c[0].id, MessageState::kSent, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt}, now);
+  });
+  CHECK_FALSE(pending(3));  // sent: nothing left at rank 3
+  CHECK(pending(0));        // the rank-0 message is still queued
+  CHECK_FALSE(pending(1));
+}
+
 TEST_CASE("Jobs by state: newest first, every one of them unless a limit is given") {
   StoreFixture f;
   const Timestamp now = f.clock.now();
