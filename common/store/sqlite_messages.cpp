@@ -329,15 +329,16 @@ int64_t SqliteMessages::releaseHeld(JobId job, Timestamp at) {
 }
 
 bool SqliteMessages::anyPendingAtOrAbove(int rank) {
-  // The highest rank in each state, read from the top of that state's partial index (a handful
-  // of pages however long the queue), and compared here: with the rank as a parameter,
-  // PostgreSQL's generic plan scanned the whole table for a rank nothing had.
+  // The rank is written into the statement (a small integer of ours, one statement per rank):
+  // with it as a parameter, PostgreSQL's generic plan scanned every message on every pass; with
+  // it known, each state's partial index is entered at that rank, and the claimed promotions'
+  // leftover entries below it are never walked.
+  const std::string at = std::to_string(rank);
   Statement& st = db_.cached(
-      "SELECT max(r) FROM ("
-      "SELECT (SELECT rank FROM messages WHERE state = 'queued' ORDER BY rank DESC LIMIT 1) AS r UNION ALL "
-      "SELECT (SELECT rank FROM messages WHERE state = 'waiting' ORDER BY rank DESC LIMIT 1) UNION ALL "
-      "SELECT (SELECT rank FROM messages WHERE state = 'submitted' ORDER BY rank DESC LIMIT 1)) AS top");
-  const bool pending = st.step() && !st.isNull(0) && st.getInt(0) >= rank;
+      "SELECT EXISTS (SELECT 1 FROM messages WHERE state = 'queued' AND rank >= " + at + ") OR "
+      "EXISTS (SELECT 1 FROM messages WHERE state = 'waiting' AND rank >= " + at + ") OR "
+      "EXISTS (SELECT 1 FROM messages WHERE state = 'submitted' AND rank >= " + at + ")");
+  const bool pending = st.step() && st.getInt(0) != 0;
   st.reset();
   return pending;
 }
