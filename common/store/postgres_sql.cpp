@@ -290,6 +290,11 @@ std::string PgDatabase::jsonIntegerValues(int param) const {
   return "(SELECT CAST(json_array_elements_text(CAST(?" + std::to_string(param) + " AS json)) AS bigint))";
 }
 
+std::string PgDatabase::integerIn(const std::string& column, int param) const {
+  return column + " = ANY(ARRAY(SELECT CAST(json_array_elements_text(CAST(?" + std::to_string(param) +
+         " AS json)) AS bigint)))";
+}
+
 std::string PgDatabase::jsonRecords(int param, const std::string& alias, const JsonColumns& columns) const {
   std::string types;
   for (const auto& [name, type] : columns) types += (types.empty() ? "" : ", ") + name + " " + type;

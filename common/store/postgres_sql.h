@@ -88,6 +88,7 @@ class PgDatabase final : public Database {
   void rollback() noexcept override;
   std::string jsonListValues(int param) const override;
   std::string jsonIntegerValues(int param) const override;
+  std::string integerIn(const std::string& column, int param) const override;
   std::string jsonRecords(int param, const std::string& alias, const JsonColumns& columns) const override;
   std::string jsonText(const std::string& expr, const std::string& path) const override;
   std::string utcDate(const std::string& microsExpr) const override;

@@ -63,7 +63,7 @@ std::vector<Contact> SqliteContacts::findByIds(const std::vector<ContactId>& ids
   std::vector<Contact> out;
   if (ids.empty()) return out;
   static const std::string sql =
-      std::string("SELECT ") + kColumns + " FROM contacts WHERE id IN " + db_.jsonIntegerValues(1) + " ORDER BY id";
+      std::string("SELECT ") + kColumns + " FROM contacts WHERE " + db_.integerIn("id", 1) + " ORDER BY id";
   Statement& st = db_.cached(sql);
   st.bind(1, jsonIntegers(std::vector<int64_t>(ids.begin(), ids.end())));
   while (st.step()) out.push_back(readContact(st));

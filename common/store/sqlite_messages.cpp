@@ -175,7 +175,7 @@ std::vector<OutgoingMessage> SqliteMessages::claim(int minRank, int64_t limit, T
   }
   Statement& mark = db_.cached(
       "UPDATE messages SET state = 'submitted', attempts = attempts + 1, updated_at = ?2, claimed_by = ?3, "
-      "lease_until = ?4 WHERE id IN " + db_.jsonIntegerValues(1));
+      "lease_until = ?4 WHERE " + db_.integerIn("id", 1));
   const std::optional<std::string> holder = lease.node.empty() ? std::nullopt : std::optional<std::string>(lease.node);
   mark.bind(1, jsonIntegers(ids)).bind(2, toMicros(at)).bind(3, holder).bind(4, optionalMicros(lease.until));
   mark.run();
@@ -223,7 +223,7 @@ void SqliteMessages::recordAll(const std::vector<MessageOutcome>& outcomes, Time
     }
     rows += "]";
     std::unordered_map<int64_t, std::pair<JobId, std::optional<MessageState>>> before;
-    Statement& current = db_.cached("SELECT id, job_id, state FROM messages WHERE id IN " + db_.jsonIntegerValues(1));
+    Statement& current = db_.cached("SELECT id, job_id, state FROM messages WHERE " + db_.integerIn("id", 1));
     current.bind(1, jsonIntegers(list));
     while (current.step()) before[current.getInt(0)] = {current.getInt(1), parseMessageState(current.getText(2))};
     current.reset();
@@ -238,8 +238,8 @@ void SqliteMessages::recordAll(const std::vector<MessageOutcome>& outcomes, Time
         "updated_at = ?2 FROM " +
         db_.jsonRecords(1, "o", {{"id", "bigint"}, {"state", "text"}, {"bearer", "text"}, {"carrier_ids", "text"},
                                  {"parts", "bigint"}, {"error", "text"}, {"not_before", "bigint"}, {"attempt_delta", "bigint"}}) +
-        " WHERE messages.id = o.id");
-    st.bind(1, rows).bind(2, toMicros(at));
+        " WHERE messages.id = o.id AND " + db_.integerIn("messages.id", 3));
+    st.bind(1, rows).bind(2, toMicros(at)).bind(3, jsonIntegers(list));
     st.run();
     chunk.clear();
     ids.clear();
@@ -286,7 +286,7 @@ int64_t SqliteMessages::requeueExpired(const std::string& reason, Timestamp at) 
 int64_t SqliteMessages::renewLeases(const Lease& lease, const std::vector<int64_t>& ids) {
   if (lease.node.empty() || ids.empty()) return 0;
   Statement& st = db_.cached(std::string("UPDATE messages SET lease_until = ?2 WHERE state = 'submitted' AND claimed_by = ?1 "
-                                         "AND id IN ") + db_.jsonIntegerValues(3));
+                                         "AND ") + db_.integerIn("id", 3));
   st.bind(1, lease.node).bind(2, optionalMicros(lease.until)).bind(3, jsonIntegers(ids));
   st.run();
   return db_.changes();
