@@ -81,12 +81,8 @@ Status Connection::connect() {
     conn_ = PQconnectdb(conninfo_.c_str());
     // The server's notices ("already exists, skipping") are not for the operator's terminal.
     PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
-    // Statements never wait forever on a lock another node holds. Each statement is planned
-    // for the values it is given: the data is skewed (one zone of 500,000 contacts beside one
-    // of ten), and a prepared statement's generic plan, made for an average value, scanned a
-    // whole table to find an alert's ten recipients.
-    if (PQstatus(conn_) == CONNECTION_OK && run("SET lock_timeout = '10s'").ok() &&
-        run("SET plan_cache_mode = force_custom_plan").ok()) {
+    // Statements never wait forever on a lock another node holds.
+    if (PQstatus(conn_) == CONNECTION_OK && run("SET lock_timeout = '10s'").ok()) {
       if (connectedOnce_) ++reconnects_;
       connectedOnce_ = true;
       ++sessions_;
