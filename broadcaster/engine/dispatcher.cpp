@@ -42,6 +42,7 @@ struct Dispatcher::PassWork {
   // three statements for the lot instead of three a message.
   struct Recipient {
     Contact contact;
+    Digest fingerprint{};  // of the phone number, as the suppression list keeps it
     bool suppressed = false;
   };
   std::unordered_map<ContactId, Recipient> recipients;                       // those that exist
@@ -143,14 +144,12 @@ void Dispatcher::prefetchRecipients(StoreTx& tx, const std::vector<OutgoingMessa
   }
   if (ids.empty()) return;
   std::vector<Digest> fingerprints;
-  std::vector<ContactId> order;
   for (Contact& c : tx.contacts().findByIds(ids)) {
     fingerprints.push_back(suppressor_.fingerprint(c.phone));
-    order.push_back(c.id);
-    work.recipients[c.id].contact = std::move(c);
+    work.recipients[c.id] = {std::move(c), fingerprints.back(), false};
   }
   const std::set<Digest> suppressed = tx.suppressions().containing(fingerprints);
-  for (size_t i = 0; i < order.size(); ++i) work.recipients[order[i]].suppressed = suppressed.count(fingerprints[i]) > 0;
+  for (auto& [id, r] : work.recipients) r.suppressed = suppressed.count(r.fingerprint) > 0;
   for (const auto& [purpose, contacts] : byPurpose)
     for (const auto& [id, standing] : tx.consent().standingOf(contacts, purpose)) work.standings[{id, purpose}] = standing;
 }

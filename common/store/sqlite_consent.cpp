@@ -154,7 +154,7 @@ std::unordered_map<ContactId, ConsentStanding> SqliteConsent::standingOf(const s
   if (contacts.empty()) return out;
   Statement& st = db_.cached("SELECT contact_id, state, since FROM consent_state WHERE purpose = ?2 AND " +
                              db_.integerIn("contact_id", 1));
-  st.bind(1, jsonIntegers(std::vector<int64_t>(contacts.begin(), contacts.end()))).bind(2, purpose);
+  st.bind(1, jsonIntegers(contacts)).bind(2, purpose);
   while (st.step())
     out.emplace(st.getInt(0), ConsentStanding{parseConsentAction(st.getText(1)).value_or(ConsentAction::kGranted),
                                               fromMicros(st.getInt(2))});

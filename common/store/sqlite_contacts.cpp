@@ -62,10 +62,10 @@ std::optional<Contact> SqliteContacts::findById(ContactId id) {
 std::vector<Contact> SqliteContacts::findByIds(const std::vector<ContactId>& ids) {
   std::vector<Contact> out;
   if (ids.empty()) return out;
-  static const std::string sql =
-      std::string("SELECT ") + kColumns + " FROM contacts WHERE " + db_.integerIn("id", 1) + " ORDER BY id";
-  Statement& st = db_.cached(sql);
-  st.bind(1, jsonIntegers(std::vector<int64_t>(ids.begin(), ids.end())));
+  // Not a static string: its text depends on this connection's engine.
+  Statement& st =
+      db_.cached(std::string("SELECT ") + kColumns + " FROM contacts WHERE " + db_.integerIn("id", 1) + " ORDER BY id");
+  st.bind(1, jsonIntegers(ids));
   while (st.step()) out.push_back(readContact(st));
   return out;
 }

@@ -3,9 +3,9 @@
 #include "common/base/json_text.h"
 
 #include <algorithm>
+#include <bit>
 #include <unordered_map>
 #include <unordered_set>
-#include <bit>
 
 namespace tocsin::sql {
 namespace {

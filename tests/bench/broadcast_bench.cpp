@@ -300,10 +300,7 @@ NodesRun nodesRun(int64_t n, int window, int count, int64_t latencyMs) {
     b.smscPort = 0;
     sims.push_back(b.smsc({"--report", "summary", "--no-dlr", "--latency-ms", std::to_string(latencyMs)}));
     const std::string home = b.dir.file("node-" + std::to_string(i));
-    std::filesystem::create_directories(home + "/keys");
-    std::filesystem::permissions(home + "/keys", std::filesystem::perms::owner_all);
-    for (const auto& e : std::filesystem::directory_iterator(b.dir.file("keys")))
-      std::filesystem::copy_file(e.path(), home + "/keys/" + e.path().filename().string());
+    copyKeyDirectory(b.dir.file("keys"), home + "/keys");
     configs.push_back(b.config(b.smscPort, window, ", \"node\": \"node-" + std::to_string(i) + "\"", home));
   }
   const auto start = Steady::now();

@@ -5,9 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
-#include <sys/stat.h>
 
-#include <filesystem>
 #include <map>
 
 #include "tests/support/daemon_rig.h"
@@ -34,12 +32,7 @@ struct Node : DaemonRig {
                                          server, name, "10s"}) {}
 
   // The store's keys, as the installer copies them from the first node.
-  void takeKeysFrom(const Node& first) {
-    std::filesystem::create_directories(dir.file("keys"));
-    ::chmod(dir.file("keys").c_str(), 0700);
-    for (const auto& e : std::filesystem::directory_iterator(first.dir.file("keys")))
-      std::filesystem::copy_file(e.path(), dir.file("keys/" + e.path().filename().string()));
-  }
+  void takeKeysFrom(const Node& first) { copyKeyDirectory(first.dir.file("keys"), dir.file("keys")); }
   int64_t sendExercise() {
     const auto r = tocsinctl({"alert", "send", "--title", "Exercise", "--text", "en:EXERCISE: flood drill", "--zone",
                               "CENTRE", "--class", "test", "--mode", "exercise"});

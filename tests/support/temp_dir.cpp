@@ -37,4 +37,10 @@ void copyFile(const std::string& from, const std::string& to) {
   std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing);
 }
 
+void copyKeyDirectory(const std::string& from, const std::string& to) {
+  std::filesystem::create_directories(to);
+  std::filesystem::permissions(to, std::filesystem::perms::owner_all);
+  for (const auto& e : std::filesystem::directory_iterator(from)) copyFile(e.path().string(), to + "/" + e.path().filename().string());
+}
+
 }  // namespace tocsin::testing

@@ -21,5 +21,8 @@ class TempDir {
 void writeFile(const std::string& path, const std::string& content);
 std::string readFile(const std::string& path);
 void copyFile(const std::string& from, const std::string& to);
+// A node's key directory as the installer gives it to another node: the files of `from` copied
+// into `to`, made (owner only) if missing.
+void copyKeyDirectory(const std::string& from, const std::string& to);
 
 }  // namespace tocsin::testing
