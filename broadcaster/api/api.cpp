@@ -1,5 +1,7 @@
 #include "broadcaster/api/api.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <sstream>
 
 #include <Poco/JSON/Parser.h>
@@ -92,6 +94,12 @@ Response errorResponse(int status, const std::string& code, const std::string& m
   Json root = object();
   root->set("error", e);
   return json(root, status);
+}
+
+Response errorResponse(const ApiError& e) {
+  Response r = errorResponse(e.status(), e.code(), e.what(), e.field());
+  if (auto seconds = e.retryAfterSeconds()) r.headers["Retry-After"] = std::to_string(std::max<int64_t>(1, *seconds));
+  return r;
 }
 
 Json parseBody(const Request& request) {

@@ -3,6 +3,7 @@
 // layer, which the server turns into {"error": {"code", "message", "field"}} with its status.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -80,11 +81,18 @@ class ApiError : public std::runtime_error {
   int status() const { return status_; }
   const std::string& code() const { return code_; }
   const std::string& field() const { return field_; }
+  // A refusal for now (429, 503) tells the client when to come back: sent as Retry-After.
+  ApiError& retryAfter(int64_t seconds) {
+    retryAfter_ = seconds;
+    return *this;
+  }
+  std::optional<int64_t> retryAfterSeconds() const { return retryAfter_; }
 
  private:
   int status_;
   std::string code_;
   std::string field_;
+  std::optional<int64_t> retryAfter_;
 };
 
 // The HTTP status and error code for a domain Status.
@@ -97,6 +105,8 @@ T value(Result<T> result, const std::string& field = "") {
   return std::move(result).value();
 }
 Response errorResponse(int status, const std::string& code, const std::string& message, const std::string& field);
+// The response for a refusal, with its Retry-After when it has one.
+Response errorResponse(const ApiError& e);
 // A creation's response when the job already existed under the request's Idempotency-Key:
 // 200 instead of 201, marked "Idempotent-Replayed: true".
 Response replayAware(Response created, const std::optional<engine::IdempotencyKey>& idempotency);

@@ -115,7 +115,7 @@ Admission Router::admit(Request& request, MonoTime now) const {
     }
     a.route = route;
   } catch (const ApiError& e) {
-    a.refusal = errorResponse(e.status(), e.code(), e.what(), e.field());
+    a.refusal = errorResponse(e);
   } catch (const std::exception&) {
     a.refusal = errorResponse(500, "internal", "internal error", "");
   }
@@ -126,7 +126,7 @@ Response Router::run(const Route& route, Request& request) const {
   try {
     return route.handler(request);
   } catch (const ApiError& e) {
-    return errorResponse(e.status(), e.code(), e.what(), e.field());
+    return errorResponse(e);
   } catch (const Poco::BadCastException&) {
     // A JSON value of an unexpected type reached a handler: the request's fault, not the server's.
     return errorResponse(400, "wrong_type", "a field of the body has the wrong JSON type", "");

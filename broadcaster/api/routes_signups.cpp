@@ -51,8 +51,18 @@ struct SignupRoutes {
     if (auto wait = codesPerToken.take(who.name, s.clock.monotonic())) {
       const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(*wait).count() + 1;
       throw ApiError(429, "too_many_requests",
-                     "this token had its 10 codes of the minute sent; try again in " + std::to_string(seconds) + " s");
+                     "this token had its 10 codes of the minute sent; try again in " + std::to_string(seconds) + " s")
+          .retryAfter(seconds);
     }
+  }
+
+  // A number that had its codes for the window is told to come back once the window has passed.
+  void checkStarted(const Status& status) const {
+    if (status.code() == StatusCode::kTooMany) {
+      const auto window = std::chrono::duration_cast<std::chrono::seconds>(signups.limits().codeWindow).count();
+      throw ApiError(429, "too_many_requests", status.message()).retryAfter(window);
+    }
+    check(status);
   }
 
   PhoneNumber number(const Json& o) {
@@ -109,7 +119,7 @@ struct SignupRoutes {
     }));
     if (again) return replayAware(startedResponse(*again, std::nullopt), idempotency);
     chargeCode(who);
-    check(s.audit().write(*store, who.actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+    checkStarted(s.audit().write(*store, who.actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
       // The hash recorded must be the hash shown: a kiosk with an old copy of a text is told.
       for (const auto& t : r.texts) {
         auto it = shown.find(t.purpose);
@@ -193,7 +203,7 @@ struct SignupRoutes {
     StartedSignup started;
     auto store = s.stores.acquire();
     chargeCode(who);
-    check(s.audit().write(*store, who.actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
+    checkStarted(s.audit().write(*store, who.actor(), [&](StoreTx& tx, AuditRecorder& rec) -> Status {
       TOCSIN_ASSIGN_OR_RETURN(started, signups.start(tx, rec, r));
       return Status::okStatus();
     }));

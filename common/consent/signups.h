@@ -68,6 +68,7 @@ class SignupService {
   // text is not registered or not one of its purpose's. Wrong codes are counted across all of
   // a number's open codes: the kCodeMaxAttempts-th wrong one burns them all.
   Result<StartedSignup> start(StoreTx& tx, AuditRecorder& rec, const NewSignup& request) const;
+  const SignupLimits& limits() const { return limits_; }
 
   // The code typed where the sign-up was taken: `channel` must be the one that took it.
   // kBlocked when the sign-up is unknown, another channel's, used, expired, or burnt by too

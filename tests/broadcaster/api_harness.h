@@ -33,6 +33,7 @@ struct Reply {
   bool replayed = false;
   std::string body;
   std::string contentType, policy;  // Content-Type, Content-Security-Policy
+  std::string retryAfter;           // Retry-After
   Object json;
   std::string error() const { return json && json->has("error") ? json->getObject("error")->getValue<std::string>("message") : ""; }
   std::string errorCode() const { return json && json->has("error") ? json->getObject("error")->getValue<std::string>("code") : ""; }
@@ -107,6 +108,7 @@ struct Api {
     r.replayed = response.get("Idempotent-Replayed", "") == "true";
     r.contentType = response.getContentType();
     r.policy = response.get("Content-Security-Policy", "");
+    r.retryAfter = response.get("Retry-After", "");
     r.status = response.getStatus();
     try {
       auto v = Poco::JSON::Parser().parse(r.body);

@@ -238,6 +238,7 @@ TEST_CASE("a kiosk cannot bomb a phone or guess codes", "[api][kiosk]") {
     for (int i = 0; i < 3; ++i) REQUIRE(a.post("/v1/signups", "K-01", kioskSignupBody("0612000501")).status == 202);
     Reply fourth = a.post("/v1/signups", "K-01", kioskSignupBody("0612000501"));
     CHECK(fourth.status == 429);
+    CHECK(fourth.retryAfter == "3600");  // the window: by then the first code has left it
     a.f.clock.advance(std::chrono::minutes(61));
     CHECK(a.post("/v1/signups", "K-01", kioskSignupBody("0612000501")).status == 202);
   }
@@ -266,6 +267,8 @@ TEST_CASE("a kiosk cannot bomb a phone or guess codes", "[api][kiosk]") {
       REQUIRE(a.post("/v1/signups", "K-01", kioskSignupBody("06120007" + std::to_string(10 + i))).status == 202);
     Reply eleventh = a.post("/v1/signups", "K-01", kioskSignupBody("0612000799"));
     CHECK(eleventh.status == 429);
+    CHECK(!eleventh.retryAfter.empty());
+    CHECK(std::stoi(eleventh.retryAfter) <= 60);
     CHECK(testing::rawQuery(a.f.dbPath, "SELECT count(*) FROM signups") == "10");
   }
 }

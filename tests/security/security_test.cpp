@@ -139,17 +139,18 @@ TEST_CASE("1. shop and kiosk tokens do not change who gets public alerts, and le
 
   // A kiosk that signs up numbers as fast as it can is slowed down: 429 with Retry-After.
   std::this_thread::sleep_for(seconds(2));
+  // Whichever limit refuses (the token's requests a second, its codes a minute), the answer says when to come back.
   int refused = 0;
-  std::string retryAfter;
+  int withoutRetryAfter = 0;
   for (int i = 0; i < 40; ++i) {
     const Reply r = https(town, "POST", "/v1/signups", town.kiosk, signupFor("+336130000" + std::to_string(10 + i)));
     if (r.status == 429) {
       ++refused;
-      retryAfter = r.header("Retry-After");
+      if (r.header("Retry-After").empty()) ++withoutRetryAfter;
     }
   }
   CHECK(refused > 20);
-  CHECK(!retryAfter.empty());
+  CHECK(withoutRetryAfter == 0);
   CHECK(std::stoi(q(town, "SELECT count(*) FROM signups WHERE phone LIKE '+33613%'")) < 20);
 }
 
