@@ -2,6 +2,8 @@
 
 #include <Poco/JSON/Parser.h>
 
+#include <chrono>
+#include <iomanip>
 #include <sstream>
 
 namespace tocsin::api {
@@ -53,6 +55,16 @@ std::string Metrics::render(StoreTx& tx, bool broadcasterUp) const {
   out << "# HELP tocsin_broadcaster_up 1 while tocsin-broadcaster runs on this store.\n"
          "# TYPE tocsin_broadcaster_up gauge\n";
   out << "tocsin_broadcaster_up " << (broadcasterUp ? 1 : 0) << "\n";
+  // Several nodes on one store: when each last reported (every third of its lease), so that
+  // time() minus it tells a node that stopped, on any node's /metrics.
+  out << "# HELP tocsin_node_last_report_timestamp_seconds When each broadcaster node on this store last reported.\n"
+         "# TYPE tocsin_node_last_report_timestamp_seconds gauge\n";
+  for (const auto& [key, value] : runtime) {
+    if (key.rfind("broadcaster@", 0) != 0) continue;
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(value.second.time_since_epoch()).count();
+    out << "tocsin_node_last_report_timestamp_seconds{node=\"" << label(key.substr(12)) << "\"} " << micros / 1000000 << "."
+        << std::setw(3) << std::setfill('0') << (micros % 1000000) / 1000 << std::setfill(' ') << "\n";
+  }
   out << "# HELP tocsin_bearer_up 1 when the bearer is connected and usable.\n# TYPE tocsin_bearer_up gauge\n"
          "# HELP tocsin_bearer_outstanding Messages handed to the bearer and not yet answered.\n"
          "# TYPE tocsin_bearer_outstanding gauge\n"

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <iomanip>
 #include <ostream>
+#include <set>
 #include <sstream>
 
 #include "broadcaster/cap/cap_alert.h"
@@ -251,18 +252,34 @@ void printBroadcaster(CliContext& ctx, const std::string& storePath,
   } else {
     ctx.out << " (it has never run on this store)";
   }
-  // Several nodes on one store (PostgreSQL): what each last said, and how long ago.
+  // Several nodes on one store (PostgreSQL): what each last said, and how long ago. A node
+  // reports every third of its lease; one not heard from for a whole lease is stopped or cut off
+  // from the store, and what it held is sent again by the others.
+  std::set<std::string> silent;
   for (auto it = node; it != runtime.end() && it->first.rfind("broadcaster@", 0) == 0; ++it) {
-    ctx.out << "\n  node " << it->first.substr(12);
+    const std::string name = it->first.substr(12);
+    ctx.out << "\n  node " << name;
     describe(it->second, true);
+    const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.clock.now() - it->second.second).count();
+    const std::string every = field(it->second.first, "reports_every_ms");
+    int64_t everyMs = 0;
+    const bool known = std::from_chars(every.data(), every.data() + every.size(), everyMs).ec == std::errc() && everyMs > 0;
+    if (known && age > 3 * everyMs) {
+      silent.insert(name);
+      ctx.out << "\n    SILENT: not heard from for " << age / 1000
+              << " s; it is stopped or cut off from the store (what it held is sent again by the other nodes)";
+    }
   }
   ctx.out << "\n";
   for (const auto& [key, value] : runtime) {
     if (key.rfind("bearer:", 0) != 0) continue;
     const std::string& v = value.first;
+    const auto at = key.rfind('@');
+    const bool stale = at != std::string::npos && silent.count(key.substr(at + 1));
     ctx.out << "  " << std::left << std::setw(13) << key.substr(7) << " " << std::setw(9) << field(v, "state")
             << "outstanding " << field(v, "outstanding") << "/" << field(v, "limit") << "  accepted "
-            << field(v, "accepted") << "  failed " << field(v, "failed") << "  " << field(v, "detail") << "\n";
+            << field(v, "accepted") << "  failed " << field(v, "failed") << "  " << field(v, "detail")
+            << (stale ? "  (as last reported by a silent node)" : "") << "\n";
   }
 }
 

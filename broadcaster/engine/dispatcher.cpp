@@ -287,7 +287,10 @@ void Dispatcher::publishStatus(StoreTx& tx, const PassWork& work) {
                   (work.promotionsPaused ? "true" : "false") + ",\"in_flight\":" + std::to_string(bearers_.inFlight()) +
                   ",\"submitted\":" + std::to_string(c.submitted) + ",\"sent\":" + std::to_string(c.sent) +
                   ",\"failed\":" + std::to_string(c.failed) + ",\"delivered\":" + std::to_string(c.delivered) +
-                  ",\"recovered\":" + std::to_string(c.recovered) + ",\"passes\":" + std::to_string(c.passes) + "}";
+                  ",\"recovered\":" + std::to_string(c.recovered) + ",\"passes\":" + std::to_string(c.passes);
+  if (!options_.node.empty())
+    b += ",\"reports_every_ms\":" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(options_.lease / 3).count());
+  b += "}";
   // Several nodes on one store publish side by side, each under its name.
   const std::string node = options_.node.empty() ? "" : "@" + options_.node;
   tx.runtime().put("broadcaster" + node, b, work.now);
@@ -368,7 +371,10 @@ Result<bool> Dispatcher::pass() {
     }
     if (!options_.node.empty() && work.now >= nextLeaseCheck_) {
       // Several nodes: what this node holds stays its own; what a dead node held comes back.
+      // The status goes out too, changed or not: the other nodes' `tocsinctl status` tells a
+      // quiet node from a dead one by how long ago it last reported.
       work.checkedLeases = true;
+      work.publish = true;
       if (bearers_.inFlight() > 0) tx.messages().renewLeases(lease(work.now), bearers_.inFlightIds());
       work.reclaimed = tx.messages().requeueExpired(
           "the node holding it stopped renewing its lease (it died or lost the store); sent again", work.now);

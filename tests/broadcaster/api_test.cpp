@@ -344,11 +344,17 @@ TEST_CASE("every route in /openapi.json exists, and metrics are Prometheus text"
     }
   }
   CHECK(operations >= 20);
+  // A node of a shared store, as its dispatcher reports itself.
+  REQUIRE(a.f.store->write([](StoreTx& tx) {
+    tx.runtime().put("broadcaster@town-hall", "{}", fromMicros(1764583200250000));
+    return Status::okStatus();
+  }).ok());
   Reply m = a.call("GET", "/metrics", "audrey");
   REQUIRE(m.status == 200);
   CHECK(m.body.find("# TYPE tocsin_api_request_seconds histogram") != std::string::npos);
   CHECK(m.body.find("tocsin_api_requests_total{route=\"/openapi.json\",status=\"200\"}") != std::string::npos);
   CHECK(m.body.find("tocsin_broadcaster_up 0") != std::string::npos);
+  CHECK(m.body.find("tocsin_node_last_report_timestamp_seconds{node=\"town-hall\"} 1764583200.250\n") != std::string::npos);
 }
 
 TEST_CASE("contacts: a CSV with one bad row is refused whole, naming the line, erasure leaves a fingerprint", "[api]") {
