@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include <map>
+#include <thread>
 
 #include "tests/support/daemon_rig.h"
 #include "tests/support/pg_cluster.h"
@@ -113,6 +114,18 @@ TEST_CASE("Two nodes on PostgreSQL: one killed mid-alert, the other sends what i
   CHECK(a.count("SELECT count(*) FROM messages WHERE job_id = " + std::to_string(job) + " AND state = 'submitted'") == 0);
   CHECK(eventually([&] { return a.count("SELECT count(*) FROM jobs WHERE id = " + std::to_string(job) + " AND state = 'done'") == 1; },
                    milliseconds(30000)));
+  // The dead node is shown silent, with its carrier's last report marked; the live one, idle for
+  // longer than a lease, still reports and is not.
+  std::this_thread::sleep_for(seconds(11));
+  const std::string after = b.tocsinctl({"status"}).out;
+  INFO(after);
+  const auto nodeA = after.find("node node-a (");
+  const auto nodeB = after.find("node node-b (");
+  REQUIRE(nodeA != std::string::npos);
+  REQUIRE(nodeB != std::string::npos);
+  CHECK(after.find("SILENT: not heard from for", nodeA) < nodeB);
+  CHECK(after.find("SILENT", nodeB) == std::string::npos);
+  CHECK(after.find("(as last reported by a silent node)") != std::string::npos);
   const auto verified = b.tocsinctl({"audit", "verify"});
   INFO(verified.out);
   CHECK(verified.status == 0);
@@ -145,4 +158,31 @@ TEST_CASE("Two nodes on PostgreSQL: the primary killed and its standby promoted 
   const auto verified = a.tocsinctl({"audit", "verify"});
   INFO(verified.out);
   CHECK(verified.status == 0);
+}
+
+TEST_CASE("PostgreSQL over TLS: a node sends with the server's certificate checked, a server it cannot verify or a plain connection is refused") {
+  auto server = PgServer::primary(/*tlsOnly=*/true);
+  const std::string tls = server->conninfo() + " sslmode=verify-full sslrootcert=";
+  Node a(tls + server->caFile(), "node-a");
+  a.importContacts("CENTRE", 20, 1000);
+  a.startBroadcaster();
+  a.sendExercise();
+  CHECK(eventually([&] { return a.carried().size() == 20; }, milliseconds(60000)));
+  // The server saw the node's sessions encrypted, and no other kind.
+  const std::string sessions = "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity p USING (pid) WHERE p.datname = 'tocsin' AND ";
+  CHECK(std::stoi(server->query(sessions + "s.ssl AND s.version = 'TLSv1.3'")) >= 2);  // the node's and this query's
+  CHECK(server->query(sessions + "NOT s.ssl") == "0");
+  // A node trusting another authority (or reaching an impostor): refused, saying why, storing nothing.
+  Node wrongCa(tls + server->otherCaFile(), "node-b");
+  const auto refused = wrongCa.tocsinctl({"status"});
+  INFO(refused.out);
+  CHECK(refused.status != 0);
+  CHECK(refused.out.find("certificate verify failed") != std::string::npos);
+  // Without TLS, the server lets nobody in.
+  Node plain(server->conninfo() + " sslmode=disable", "node-c");
+  const auto plainRefused = plain.tocsinctl({"status"});
+  INFO(plainRefused.out);
+  CHECK(plainRefused.status != 0);
+  CHECK(plainRefused.out.find("no encryption") != std::string::npos);
+  CHECK(a.count("SELECT count(*) FROM contacts") == 20);
 }

@@ -53,7 +53,10 @@ std::string PgServer::binDir() {
 
 std::string PgServer::run(const std::vector<std::string>& argv) const {
   const std::string out = dir_.file("cmd.out");
-  ChildProcess p(asServerUser(argv), {dir_.path(), {}, false, out, out});
+  // The client tools look for a certificate of their own under $HOME, which may be root's, closed
+  // to the server's user: they have none.
+  ChildProcess p(asServerUser(argv), {dir_.path(), {"PGSSLCERT=" + dir_.file("none.crt"), "PGSSLKEY=" + dir_.file("none.key")},
+                                      false, out, out});
   const auto status = p.wait(std::chrono::seconds(120));
   const std::string text = readFile(out);
   if (status.value_or(-1) != 0) throw std::runtime_error(argv.front() + " failed: " + text);
@@ -81,7 +84,35 @@ void PgServer::start() {
   throw std::runtime_error("PostgreSQL did not start; see " + dir_.file("server.log"));
 }
 
-std::unique_ptr<PgServer> PgServer::primary() {
+void PgServer::makeCertificates() {
+  const std::string out = dir_.file("openssl.out");
+  auto openssl = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {"openssl"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    ChildProcess p(argv, {dir_.path(), {}, false, out, out});
+    if (p.wait(std::chrono::seconds(60)).value_or(-1) != 0) throw std::runtime_error("openssl failed: " + readFile(out));
+  };
+  const std::vector<std::string> ec = {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"};
+  for (const char* ca : {"ca", "other-ca"}) {
+    std::vector<std::string> args = {"req", "-x509"};
+    args.insert(args.end(), ec.begin(), ec.end());
+    args.insert(args.end(), {"-keyout", dir_.file(std::string(ca) + ".key"), "-out", dir_.file(std::string(ca) + ".crt"),
+                             "-days", "2", "-subj", std::string("/CN=Tocsin test ") + ca});
+    openssl(args);
+  }
+  std::vector<std::string> request = {"req"};
+  request.insert(request.end(), ec.begin(), ec.end());
+  request.insert(request.end(), {"-keyout", data_ + "/server.key", "-out", dir_.file("server.csr"), "-subj", "/CN=127.0.0.1"});
+  openssl(request);
+  std::ofstream(dir_.file("san.cnf")) << "subjectAltName = IP:127.0.0.1\n";
+  openssl({"x509", "-req", "-in", dir_.file("server.csr"), "-CA", dir_.file("ca.crt"), "-CAkey", dir_.file("ca.key"),
+           "-set_serial", "1", "-days", "2", "-extfile", dir_.file("san.cnf"), "-out", data_ + "/server.crt"});
+  // The server reads its key only when nobody else may.
+  for (const char* f : {"/server.key", "/server.crt"}) giveToServerUser(data_ + f);
+  if (::chmod((data_ + "/server.key").c_str(), 0600) != 0) throw std::runtime_error("cannot chmod the server's key");
+}
+
+std::unique_ptr<PgServer> PgServer::primary(bool tlsOnly) {
   std::unique_ptr<PgServer> s(new PgServer());
   giveToServerUser(s->dir_.path());
   s->data_ = s->dir_.file("data");
@@ -89,9 +120,18 @@ std::unique_ptr<PgServer> PgServer::primary() {
           "--locale=C"});
   std::ofstream conf(s->data_ + "/postgresql.conf", std::ios::app);
   conf << "wal_level = replica\nmax_wal_senders = 4\nsynchronous_commit = on\nfsync = on\nhot_standby = on\n";
+  if (tlsOnly) {
+    s->makeCertificates();
+    conf << "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\nssl_min_protocol_version = 'TLSv1.3'\n";
+  }
   conf.close();
-  std::ofstream hba(s->data_ + "/pg_hba.conf", std::ios::app);
-  hba << "host replication all 127.0.0.1/32 trust\n";
+  // The first line that matches decides: with `tlsOnly`, a TCP connection without TLS is refused
+  // before initdb's lines let anything in.
+  const std::string hbaFile = s->data_ + "/pg_hba.conf";
+  const std::string initial = readFile(hbaFile);
+  std::ofstream hba(hbaFile, std::ios::trunc);
+  if (tlsOnly) hba << "hostnossl all all 0.0.0.0/0 reject\n";
+  hba << initial << "host replication all 127.0.0.1/32 trust\n";
   hba.close();
   s->start();
   s->run({binDir() + "/createdb", "-h", "127.0.0.1", "-p", std::to_string(s->port_), "-U", serverUser(), "tocsin"});
