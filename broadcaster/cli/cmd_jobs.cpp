@@ -6,6 +6,7 @@
 #include <Poco/JSON/Parser.h>
 
 #include <charconv>
+#include <cstdlib>
 #include <iomanip>
 #include <ostream>
 #include <set>
@@ -232,11 +233,12 @@ std::string bar(double fraction, int width) {
   return "[" + std::string(static_cast<size_t>(filled), '#') + std::string(static_cast<size_t>(width - filled), '-') + "]";
 }
 
+// `now`: the store's time (its server's clock on PostgreSQL), in which the nodes stamp their reports.
 void printBroadcaster(CliContext& ctx, const std::string& storePath,
-                      const std::map<std::string, std::pair<std::string, Timestamp>>& runtime) {
+                      const std::map<std::string, std::pair<std::string, Timestamp>>& runtime, Timestamp now) {
   const auto presence = engine::broadcasterPresence(storePath);
   auto describe = [&](const std::pair<std::string, Timestamp>& b, bool running) {
-    const auto age = std::chrono::duration_cast<std::chrono::seconds>(ctx.clock.now() - b.second).count();
+    const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - b.second).count();
     const std::string version = field(b.first, "version");
     ctx.out << " (version " << (version.empty() ? "unknown" : version) << ", pid " << field(b.first, "pid")
             << ", last change " << age << " s ago)"
@@ -260,10 +262,17 @@ void printBroadcaster(CliContext& ctx, const std::string& storePath,
     const std::string name = it->first.substr(12);
     ctx.out << "\n  node " << name;
     describe(it->second, true);
-    const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(ctx.clock.now() - it->second.second).count();
+    const auto age = std::chrono::duration_cast<std::chrono::milliseconds>(now - it->second.second).count();
     const std::string every = field(it->second.first, "reports_every_ms");
     int64_t everyMs = 0;
     const bool known = std::from_chars(every.data(), every.data() + every.size(), everyMs).ec == std::errc() && everyMs > 0;
+    // A clock that is off does not upset the leases (they use the database's), but it shows in logs.
+    const std::string offset = field(it->second.first, "clock_offset_ms");
+    int64_t offsetMs = 0;
+    if (std::from_chars(offset.data(), offset.data() + offset.size(), offsetMs).ec == std::errc() &&
+        (offsetMs >= 1000 || offsetMs <= -1000))
+      ctx.out << "\n    its clock is " << std::abs(offsetMs) / 1000 << " s " << (offsetMs > 0 ? "behind" : "ahead of")
+              << " the database's (leases use the database's; set up NTP)";
     if (known && age > 3 * everyMs) {
       silent.insert(name);
       ctx.out << "\n    SILENT: not heard from for " << age / 1000
@@ -303,8 +312,10 @@ Status printStatus(CliContext& ctx, Store& store, const std::string& storePath, 
   std::map<std::string, std::pair<std::string, Timestamp>> runtime;
   std::vector<std::pair<Job, JobProgress>> jobs;
   std::vector<KioskRecord> kiosks;
+  Timestamp now = ctx.clock.now();
   TOCSIN_RETURN_IF_ERROR(store.read([&](StoreTx& tx) {
     runtime = tx.runtime().get("");
+    if (auto server = tx.runtime().serverClock()) now = *server;
     kiosks = tx.tokens().listKiosks();
     if (only) {
       auto j = tx.jobs().find(*only);
@@ -321,7 +332,7 @@ Status printStatus(CliContext& ctx, Store& store, const std::string& storePath, 
       jobs.emplace_back(j, tx.jobs().progress(j.id));
     return Status::okStatus();
   }));
-  printBroadcaster(ctx, storePath, runtime);
+  printBroadcaster(ctx, storePath, runtime, now);
   for (const auto& k : kiosks) {
     if (k.revokedAt) continue;
     ctx.out << "kiosk " << k.id << " (" << k.shop << "): ";

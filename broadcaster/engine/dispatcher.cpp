@@ -82,8 +82,10 @@ void Dispatcher::addBearer(Bearer& bearer, int minRank, size_t limit) { bearers_
 Status Dispatcher::start() {
   int64_t requeued = 0;
   TOCSIN_RETURN_IF_ERROR(audit_.write(store_, kActor, [&](StoreTx& tx, AuditRecorder& rec) {
+    if (!options_.node.empty()) readStoreClock(tx);
     requeued = tx.messages().requeueSubmitted(
-        "outcome unknown after the broadcaster stopped while a bearer held it; sent again", rec.now(), options_.node);
+        "outcome unknown after the broadcaster stopped while a bearer held it; sent again", rec.now() + storeOffset_,
+        options_.node);
     rec.record("broadcaster.start", "store",
                std::to_string(requeued) + " messages of unknown outcome put back in the queue (possible duplicates)");
     return Status::okStatus();
@@ -208,7 +210,15 @@ bool Dispatcher::admit(StoreTx& tx, const OutgoingMessage& m, const Job& job, Pa
 
 Lease Dispatcher::lease(Timestamp now) const {
   if (options_.node.empty()) return {};
-  return {options_.node, now + options_.lease};
+  return {options_.node, now + storeOffset_ + options_.lease};
+}
+
+void Dispatcher::readStoreClock(StoreTx& tx) {
+  const Timestamp before = clock_.now();
+  const auto server = tx.runtime().serverClock();
+  if (!server) return;  // a file on this machine: its clock is the store's
+  const Timestamp after = clock_.now();
+  storeOffset_ = *server - (before + (after - before) / 2);
 }
 
 Status Dispatcher::claim(StoreTx& tx, AuditRecorder& audit, PassWork& work) {
@@ -288,12 +298,16 @@ void Dispatcher::publishStatus(StoreTx& tx, const PassWork& work) {
                   ",\"submitted\":" + std::to_string(c.submitted) + ",\"sent\":" + std::to_string(c.sent) +
                   ",\"failed\":" + std::to_string(c.failed) + ",\"delivered\":" + std::to_string(c.delivered) +
                   ",\"recovered\":" + std::to_string(c.recovered) + ",\"passes\":" + std::to_string(c.passes);
-  if (!options_.node.empty())
+  if (!options_.node.empty()) {
     b += ",\"reports_every_ms\":" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(options_.lease / 3).count());
+    b += ",\"clock_offset_ms\":" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(storeOffset_).count());
+  }
   b += "}";
   // Several nodes on one store publish side by side, each under its name.
   const std::string node = options_.node.empty() ? "" : "@" + options_.node;
-  tx.runtime().put("broadcaster" + node, b, work.now);
+  // Stamped in the store's time, so that any node tells how long ago another reported.
+  const Timestamp at = work.now + storeOffset_;
+  tx.runtime().put("broadcaster" + node, b, at);
   for (const SlotView& s : bearers_.view()) {
     std::string v = "{\"state\":";
     appendJsonString(v, bearerStateName(s.health.state));
@@ -302,7 +316,7 @@ void Dispatcher::publishStatus(StoreTx& tx, const PassWork& work) {
     v += ",\"carries\":" + std::to_string(s.minRank) + ",\"limit\":" + std::to_string(s.limit) +
          ",\"outstanding\":" + std::to_string(s.outstanding) + ",\"submitted\":" + std::to_string(s.submitted) +
          ",\"accepted\":" + std::to_string(s.accepted) + ",\"failed\":" + std::to_string(s.failed) + "}";
-    tx.runtime().put("bearer:" + s.name + node, v, work.now);
+    tx.runtime().put("bearer:" + s.name + node, v, at);
   }
 }
 
@@ -375,9 +389,10 @@ Result<bool> Dispatcher::pass() {
       // quiet node from a dead one by how long ago it last reported.
       work.checkedLeases = true;
       work.publish = true;
+      readStoreClock(tx);
       if (bearers_.inFlight() > 0) tx.messages().renewLeases(lease(work.now), bearers_.inFlightIds());
       work.reclaimed = tx.messages().requeueExpired(
-          "the node holding it stopped renewing its lease (it died or lost the store); sent again", work.now);
+          "the node holding it stopped renewing its lease (it died or lost the store); sent again", work.now + storeOffset_);
       if (work.reclaimed > 0) {
         rec.record("broadcaster.reclaim", "store",
                    std::to_string(work.reclaimed) + " messages of a node whose lease ended put back in the queue "

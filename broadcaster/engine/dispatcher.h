@@ -132,7 +132,8 @@ class Dispatcher final : public BearerListener {
   void push(BearerEvent e);
   Status claim(StoreTx& tx, AuditRecorder& audit, PassWork& work);
   // The lease a claim made now takes (none on a single node).
-  Lease lease(Timestamp now) const;
+  Lease lease(Timestamp now) const;  // from `now` on this machine's clock, in the store's time
+  void readStoreClock(StoreTx& tx);   // measures storeOffset_ (several nodes)
   // Send admission for one claimed message; false when it does not leave now (recorded here).
   bool admit(StoreTx& tx, const OutgoingMessage& m, const Job& job, PassWork& work);
   // Reads what admission needs of the claimed promotions' recipients, all at once.
@@ -166,6 +167,10 @@ class Dispatcher final : public BearerListener {
   std::optional<Timestamp> nextStart_;
   Timestamp nextReleaseCheck_{};
   Timestamp nextLeaseCheck_{};  // renew this node's leases, take back those of dead nodes
+  // Several nodes: how far the database server's clock is ahead of this machine's, read at each
+  // lease check. Leases are set and judged in the server's time, so that a node whose clock is
+  // off neither takes back a live node's claims early nor loses its own.
+  Micros storeOffset_{0};
   MonoTime nextStatus_{};
   bool statusDirty_ = true;
   std::optional<uint64_t> lastChangeCount_;

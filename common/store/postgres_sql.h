@@ -93,6 +93,10 @@ class PgDatabase final : public Database {
   std::string jsonText(const std::string& expr, const std::string& path) const override;
   std::string utcDate(const std::string& microsExpr) const override;
   const char* skipLocked() const override { return " FOR UPDATE SKIP LOCKED"; }
+  // clock_timestamp(): the time of the call, not of the transaction's start.
+  const char* serverClockMicros() const override {
+    return "CAST(floor(extract(epoch FROM clock_timestamp()) * 1000000) AS bigint)";
+  }
 
   pg::Connection& connection() { return connection_; }
   // Turns a failed result into the StoreFailure to throw (consumes `result`).

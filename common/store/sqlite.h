@@ -148,6 +148,9 @@ class Database {
   // Appended to a SELECT of rows about to be claimed: rows another connection is claiming are
   // skipped rather than waited for ("" where one writer at a time is all there is).
   virtual const char* skipLocked() const = 0;
+  // An expression for the server's clock in microseconds since the epoch, or "" where the
+  // database is a file and this machine's clock is the only one.
+  virtual const char* serverClockMicros() const = 0;
 
  protected:
   Database() = default;
@@ -206,6 +209,7 @@ class SqliteDatabase final : public Database {
   std::string jsonText(const std::string& expr, const std::string& path) const override;
   std::string utcDate(const std::string& microsExpr) const override;
   const char* skipLocked() const override { return ""; }
+  const char* serverClockMicros() const override { return ""; }
 
   int64_t lastInsertRowid() const;
   sqlite3* handle() { return db_; }

@@ -161,4 +161,10 @@ std::map<std::string, std::pair<std::string, Timestamp>> SqliteRuntimeStatus::ge
   return out;
 }
 
+std::optional<Timestamp> SqliteRuntimeStatus::serverClock() {
+  const std::string clock = db_.serverClockMicros();
+  if (clock.empty()) return std::nullopt;
+  return fromMicros(db_.queryInt("SELECT " + clock));
+}
+
 }  // namespace tocsin::sql

@@ -254,6 +254,7 @@ class SqliteRuntimeStatus final : public RuntimeStatusRepository {
   explicit SqliteRuntimeStatus(Database& db) : db_(db) {}
   void put(const std::string& key, const std::string& json, Timestamp at) override;
   std::map<std::string, std::pair<std::string, Timestamp>> get(const std::string& prefix) override;
+  std::optional<Timestamp> serverClock() override;
 
  private:
   Database& db_;

@@ -478,6 +478,9 @@ class RuntimeStatusRepository {
   virtual void put(const std::string& key, const std::string& json, Timestamp at) = 0;
   // Every entry whose key starts with `prefix`: key -> (json, updated at).
   virtual std::map<std::string, std::pair<std::string, Timestamp>> get(const std::string& prefix) = 0;
+  // The database server's own clock (PostgreSQL), by which nodes that share the store measure
+  // their leases, whatever their own clocks say; nullopt for a file on this machine.
+  virtual std::optional<Timestamp> serverClock() = 0;
 };
 
 class PeopleRepository {

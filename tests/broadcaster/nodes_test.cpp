@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <map>
 #include <thread>
@@ -158,6 +159,40 @@ TEST_CASE("Two nodes on PostgreSQL: the primary killed and its standby promoted 
   const auto verified = a.tocsinctl({"audit", "verify"});
   INFO(verified.out);
   CHECK(verified.status == 0);
+}
+
+TEST_CASE("Two nodes on PostgreSQL, one with its clock 30 s ahead: leases use the database's clock, so neither takes the other's claims") {
+  const std::string faketime = "/usr/lib/" + std::string(TOCSIN_MULTIARCH) + "/faketime/libfaketimeMT.so.1";
+  REQUIRE(::access(faketime.c_str(), R_OK) == 0);  // Debian's faketime, from scripts/install-deps
+  auto server = PgServer::primary();
+  Node a(server->conninfo(), "node-a");
+  a.importContacts("CENTRE", kContacts, 1000);
+  a.startBroadcaster();
+  Node b(server->conninfo(), "node-b");
+  b.takeKeysFrom(a);
+  // Three times the lease ahead: judged by its own clock, every claim of node A would look expired.
+  b.broadcasterEnvironment = {"LD_PRELOAD=" + faketime, "FAKETIME=+30s", "FAKETIME_DONT_FAKE_MONOTONIC=1"};
+  b.startBroadcaster();
+  const int64_t job = a.sendExercise();
+  const std::string sent = "SELECT count(*) FROM messages WHERE job_id = " + std::to_string(job) +
+                           " AND state IN ('sent', 'delivered')";
+  REQUIRE(eventually([&] { return a.count(sent) == kContacts; }, milliseconds(90000)));
+  const Tally t = tally(a, b);
+  INFO("node-a carried " << a.carried().size() << ", node-b " << b.carried().size());
+  CHECK(a.carried().size() > 0);
+  CHECK(b.carried().size() > 0);
+  CHECK(t.distinct == static_cast<size_t>(kContacts));
+  CHECK(t.total == t.distinct);  // nobody sent twice
+  CHECK(a.count("SELECT count(*) FROM audit_log WHERE action = 'broadcaster.reclaim'") == 0);
+  // Its status says how far its clock is off, and does not call either node silent.
+  std::string status;
+  CHECK(eventually([&] {
+    status = a.tocsinctl({"status"}).out;
+    return status.find("its clock is 30 s ahead of the database's") != std::string::npos ||
+           status.find("its clock is 29 s ahead of the database's") != std::string::npos;
+  }, milliseconds(15000)));
+  INFO(status);
+  CHECK(status.find("SILENT") == std::string::npos);
 }
 
 TEST_CASE("PostgreSQL over TLS: a node sends with the server's certificate checked, a server it cannot verify or a plain connection is refused") {

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <random>
+#include <thread>
 
 #include "common/consent/consent.h"
 #include "common/store/migrations.h"
@@ -91,6 +92,27 @@ TEST_CASE("Claims take the most urgent queued messages first, then the oldest, a
   CHECK(p.count(MessageState::kQueued) == 4);
   CHECK(p.count(MessageState::kSubmitted) == 1);
   CHECK(p.total() == 5);
+}
+
+TEST_CASE("The store's clock, by which nodes' leases are measured: the server's on PostgreSQL, none for a file") {
+  StoreFixture f;
+  std::optional<Timestamp> first, second;
+  tx(f, [&](StoreTx& t) { first = t.runtime().serverClock(); });
+  if (!f.onPostgres()) {
+    CHECK(!first);
+    return;
+  }
+  // The server is on this machine here, so its clock reads as ours; and it moves within a transaction.
+  const auto real = std::chrono::time_point_cast<Micros>(std::chrono::system_clock::now());
+  REQUIRE(first);
+  CHECK(std::chrono::abs(*first - real) < std::chrono::seconds(5));
+  tx(f, [&](StoreTx& t) {
+    const auto a = t.runtime().serverClock();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    second = t.runtime().serverClock();
+    REQUIRE(a);
+    CHECK(*second - *a >= std::chrono::milliseconds(20));
+  });
 }
 
 TEST_CASE("Nodes hold their claims under leases: a live node's are left alone, a dead node's come back when the lease ends") {

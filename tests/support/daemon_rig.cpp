@@ -145,6 +145,7 @@ void DaemonRig::startBroadcaster(const std::vector<std::string>& extra, const st
   ChildProcess::Options o;
   o.stdoutFile = dir.file("broadcaster.out");
   o.stderrFile = dir.file("broadcaster.log");
+  o.environment = broadcasterEnvironment;
   std::vector<std::string> argv = {bin + "/tocsin-broadcaster", "--config", dir.file("config.json"), "--log", "json",
                                    "--listen", listen};
   argv.insert(argv.end(), extra.begin(), extra.end());

@@ -55,6 +55,8 @@ class DaemonRig {
   // The broadcaster with its API on 127.0.0.1, port of its choosing (or `listen`, to come back
   // where it was); waits for api.listen.
   void startBroadcaster(const std::vector<std::string>& extra = {}, const std::string& listen = "127.0.0.1:0");
+  // More "NAME=value" entries in the broadcaster's environment (a shifted clock, say).
+  std::vector<std::string> broadcasterEnvironment;
   // tocsinctl as a client of the API, with a token.
   ToolResult api(const std::string& secret, std::vector<std::string> args);
   std::string log() const;
