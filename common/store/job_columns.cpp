@@ -7,13 +7,13 @@
 #include <cstdio>
 
 #include "common/base/json_text.h"
-#include "common/store/sqlite.h"
+#include "common/store/sql.h"
 
 namespace tocsin::sql {
 namespace {
 
 [[noreturn]] void corrupt(JobId job, const char* column, const std::string& why) {
-  throw StoreFailure(SQLITE_CORRUPT, "job " + std::to_string(job) + ": its " + column + " column " + why);
+  throw StoreFailure::damaged("job " + std::to_string(job) + ": its " + column + " column " + why);
 }
 
 Poco::Dynamic::Var parse(JobId job, const char* column, std::string_view text) {

@@ -358,7 +358,7 @@ CREATE INDEX webhook_deliveries_ended ON webhook_deliveries(updated_at) WHERE st
 // of alerts and of active jobs go through (kind, id) and (state, id). A long message is
 // delivered once every part is: `delivered_parts` holds one bit per part a receipt confirmed,
 // so the count survives a restart. Per-job counts are kept by the message repository itself
-// (see JobCountLedger in sqlite_repositories.h) rather than by a trigger.
+// (see JobCountLedger in repositories.h) rather than by a trigger.
 constexpr const char* kSchemaV4 = R"sql(
 ALTER TABLE jobs ADD COLUMN cap_sender TEXT;
 ALTER TABLE jobs ADD COLUMN cap_identifier TEXT;

@@ -1,4 +1,4 @@
-// The store's SQL layer (sqlite.h) on PostgreSQL: the repositories' statements, written with
+// The store's SQL layer (sql.h) on PostgreSQL: the repositories' statements, written with
 // SQLite's numbered parameters, run as PostgreSQL prepared statements.
 //
 // A statement is prepared per connection session and per kinds of the values bound to it
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "common/store/postgres.h"
-#include "common/store/sqlite.h"
+#include "common/store/sql.h"
 
 namespace tocsin::sql {
 

@@ -6,7 +6,7 @@
 #include "common/store/postgres.h"
 #include "common/store/postgres_schema.h"
 #include "common/store/postgres_sql.h"
-#include "common/store/sqlite_repositories.h"
+#include "common/store/repositories.h"
 
 namespace tocsin {
 

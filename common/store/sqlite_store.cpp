@@ -13,7 +13,7 @@
 #include "common/base/files.h"
 #include "common/base/time.h"
 #include "common/store/migrations.h"
-#include "common/store/sqlite_repositories.h"
+#include "common/store/repositories.h"
 
 namespace tocsin {
 

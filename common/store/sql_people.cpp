@@ -1,5 +1,5 @@
 // People and the sender IDs approved for shops.
-#include "common/store/sqlite_repositories.h"
+#include "common/store/repositories.h"
 
 namespace tocsin::sql {
 namespace {
@@ -18,13 +18,13 @@ Person readPerson(const Statement& st) {
 
 }  // namespace
 
-void SqlitePeople::insert(const Person& p) {
+void SqlPeople::insert(const Person& p) {
   Statement& st = db_.cached("INSERT INTO people (name, os_user, created_by, created_at) VALUES (?1, ?2, ?3, ?4)");
   st.bind(1, p.name).bind(2, p.osUser).bind(3, p.createdBy).bind(4, toMicros(p.createdAt));
   st.run();
 }
 
-std::optional<Person> SqlitePeople::find(const std::string& name) {
+std::optional<Person> SqlPeople::find(const std::string& name) {
   Statement& st = db_.cached(std::string("SELECT ") + kPersonColumns + " FROM people WHERE name = ?1");
   st.bind(1, name);
   if (!st.step()) return std::nullopt;
@@ -33,7 +33,7 @@ std::optional<Person> SqlitePeople::find(const std::string& name) {
   return p;
 }
 
-std::optional<Person> SqlitePeople::findByOsUser(const std::string& osUser) {
+std::optional<Person> SqlPeople::findByOsUser(const std::string& osUser) {
   Statement& st = db_.cached(std::string("SELECT ") + kPersonColumns + " FROM people WHERE os_user = ?1");
   st.bind(1, osUser);
   if (!st.step()) return std::nullopt;
@@ -42,34 +42,34 @@ std::optional<Person> SqlitePeople::findByOsUser(const std::string& osUser) {
   return p;
 }
 
-std::vector<Person> SqlitePeople::list() {
+std::vector<Person> SqlPeople::list() {
   Statement& st = db_.cached(std::string("SELECT ") + kPersonColumns + " FROM people ORDER BY name");
   std::vector<Person> out;
   while (st.step()) out.push_back(readPerson(st));
   return out;
 }
 
-void SqlitePeople::disable(const std::string& name, Timestamp at) {
+void SqlPeople::disable(const std::string& name, Timestamp at) {
   Statement& st = db_.cached("UPDATE people SET disabled_at = ?2 WHERE name = ?1 AND disabled_at IS NULL");
   st.bind(1, name).bind(2, toMicros(at));
   st.run();
 }
 
-void SqliteSenders::approve(const std::string& shop, const std::string& sender, const std::string& by, Timestamp at) {
+void SqlSenders::approve(const std::string& shop, const std::string& sender, const std::string& by, Timestamp at) {
   Statement& st = db_.cached(
       "INSERT INTO shop_senders (shop, sender, approved_by, approved_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING");
   st.bind(1, shop).bind(2, sender).bind(3, by).bind(4, toMicros(at));
   st.run();
 }
 
-bool SqliteSenders::revoke(const std::string& shop, const std::string& sender) {
+bool SqlSenders::revoke(const std::string& shop, const std::string& sender) {
   Statement& st = db_.cached("DELETE FROM shop_senders WHERE shop = ?1 AND sender = ?2");
   st.bind(1, shop).bind(2, sender);
   st.run();
   return db_.changes() > 0;
 }
 
-bool SqliteSenders::isApproved(const std::string& shop, const std::string& sender) {
+bool SqlSenders::isApproved(const std::string& shop, const std::string& sender) {
   Statement& st = db_.cached("SELECT 1 FROM shop_senders WHERE shop = ?1 AND sender = ?2");
   st.bind(1, shop).bind(2, sender);
   const bool found = st.step();
@@ -77,7 +77,7 @@ bool SqliteSenders::isApproved(const std::string& shop, const std::string& sende
   return found;
 }
 
-std::vector<std::string> SqliteSenders::approved(const std::string& shop) {
+std::vector<std::string> SqlSenders::approved(const std::string& shop) {
   Statement& st = db_.cached("SELECT sender FROM shop_senders WHERE shop = ?1 ORDER BY sender");
   st.bind(1, shop);
   std::vector<std::string> out;
@@ -112,7 +112,7 @@ ConsoleAccount readAccount(const Statement& st) {
 
 }  // namespace
 
-void SqliteConsole::saveAccount(const ConsoleAccount& a) {
+void SqlConsole::saveAccount(const ConsoleAccount& a) {
   Statement& st = db_.cached(std::string("INSERT INTO console_accounts (") + kAccountColumns +
                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)" +
                              replaceOnConflict("person", kAccountColumns));
@@ -124,7 +124,7 @@ void SqliteConsole::saveAccount(const ConsoleAccount& a) {
   st.run();
 }
 
-std::optional<ConsoleAccount> SqliteConsole::findAccount(const std::string& person) {
+std::optional<ConsoleAccount> SqlConsole::findAccount(const std::string& person) {
   Statement& st = db_.cached(std::string("SELECT ") + kAccountColumns + " FROM console_accounts WHERE person = ?1");
   st.bind(1, person);
   if (!st.step()) return std::nullopt;
@@ -133,14 +133,14 @@ std::optional<ConsoleAccount> SqliteConsole::findAccount(const std::string& pers
   return a;
 }
 
-std::vector<ConsoleAccount> SqliteConsole::accounts() {
+std::vector<ConsoleAccount> SqlConsole::accounts() {
   Statement& st = db_.cached(std::string("SELECT ") + kAccountColumns + " FROM console_accounts ORDER BY person");
   std::vector<ConsoleAccount> out;
   while (st.step()) out.push_back(readAccount(st));
   return out;
 }
 
-void SqliteConsole::replaceZones(const std::vector<Zone>& zones) {
+void SqlConsole::replaceZones(const std::vector<Zone>& zones) {
   db_.cached("DELETE FROM zones").run();
   Statement& st = db_.cached("INSERT INTO zones (name, geometry, uploaded_by, uploaded_at) VALUES (?1, ?2, ?3, ?4)");
   for (const Zone& z : zones) {
@@ -149,14 +149,14 @@ void SqliteConsole::replaceZones(const std::vector<Zone>& zones) {
   }
 }
 
-std::vector<Zone> SqliteConsole::zones() {
+std::vector<Zone> SqlConsole::zones() {
   Statement& st = db_.cached("SELECT name, geometry, uploaded_by, uploaded_at FROM zones ORDER BY name");
   std::vector<Zone> out;
   while (st.step()) out.push_back(Zone{st.getText(0), st.getText(1), st.getText(2), fromMicros(st.getInt(3))});
   return out;
 }
 
-void SqliteConsole::saveTemplate(const AlertTemplate& t) {
+void SqlConsole::saveTemplate(const AlertTemplate& t) {
   Statement& st =
       db_.cached("INSERT INTO alert_templates (name, body, created_by, created_at) VALUES (?1, ?2, ?3, ?4)" +
                  replaceOnConflict("name", "name, body, created_by, created_at"));
@@ -164,14 +164,14 @@ void SqliteConsole::saveTemplate(const AlertTemplate& t) {
   st.run();
 }
 
-bool SqliteConsole::removeTemplate(const std::string& name) {
+bool SqlConsole::removeTemplate(const std::string& name) {
   Statement& st = db_.cached("DELETE FROM alert_templates WHERE name = ?1");
   st.bind(1, name);
   st.run();
   return db_.changes() > 0;
 }
 
-std::vector<AlertTemplate> SqliteConsole::templates() {
+std::vector<AlertTemplate> SqlConsole::templates() {
   Statement& st = db_.cached("SELECT name, body, created_by, created_at FROM alert_templates ORDER BY name");
   std::vector<AlertTemplate> out;
   while (st.step()) out.push_back(AlertTemplate{st.getText(0), st.getText(1), st.getText(2), fromMicros(st.getInt(3))});

@@ -1,4 +1,4 @@
-#include "common/store/sqlite_repositories.h"
+#include "common/store/repositories.h"
 
 #include "common/store/row_digest.h"
 
@@ -39,7 +39,7 @@ ConsentText readConsentText(const Statement& st) {
 
 const char* const kConsentTextColumns = "id, text_id, language, version, sha256, body, created_at";
 
-int64_t SqliteConsent::append(const ConsentEvent& e) {
+int64_t SqlConsent::append(const ConsentEvent& e) {
   Statement& st = db_.cached(
       "INSERT INTO consent_events (contact_id, purpose, action, text_id, text_version, text_sha256, language, "
       "channel, method, evidence, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id");
@@ -60,7 +60,7 @@ int64_t SqliteConsent::append(const ConsentEvent& e) {
   return stored.id;
 }
 
-std::vector<ConsentEvent> SqliteConsent::history(ContactId contact) {
+std::vector<ConsentEvent> SqlConsent::history(ContactId contact) {
   static const std::string sql =
       std::string("SELECT ") + kConsentEventColumns + " FROM consent_events e WHERE e.contact_id = ?1 ORDER BY e.id";
   Statement& st = db_.cached(sql);
@@ -70,7 +70,7 @@ std::vector<ConsentEvent> SqliteConsent::history(ContactId contact) {
   return out;
 }
 
-std::optional<ConsentEvent> SqliteConsent::latest(ContactId contact, std::string_view purpose) {
+std::optional<ConsentEvent> SqlConsent::latest(ContactId contact, std::string_view purpose) {
   static const std::string sql = std::string("SELECT ") + kConsentEventColumns +
                                  " FROM consent_events e WHERE e.contact_id = ?1 AND e.purpose = ?2 "
                                  "ORDER BY e.id DESC LIMIT 1";
@@ -80,7 +80,7 @@ std::optional<ConsentEvent> SqliteConsent::latest(ContactId contact, std::string
   return readConsentEvent(st);
 }
 
-bool SqliteConsent::hasValidConsent(ContactId contact, std::string_view purpose, Timestamp asOf) {
+bool SqlConsent::hasValidConsent(ContactId contact, std::string_view purpose, Timestamp asOf) {
   Statement& st = db_.cached(
       "SELECT EXISTS (SELECT 1 FROM consent_events c WHERE c.contact_id = ?1 AND c.purpose = ?2 "
       "AND c.action = 'confirmed' AND c.recorded_at <= ?3 AND NOT EXISTS (SELECT 1 FROM consent_events w "
@@ -89,7 +89,7 @@ bool SqliteConsent::hasValidConsent(ContactId contact, std::string_view purpose,
   return st.step() && st.getInt(0) != 0;
 }
 
-void SqliteConsent::forEachForExport(const ConsentExportFilter& f,
+void SqlConsent::forEachForExport(const ConsentExportFilter& f,
                                      const std::function<void(const ConsentEvent&, const std::string& phone)>& visit) {
   static const std::string sql = std::string("SELECT ") + kConsentEventColumns +
                                  ", c.phone FROM consent_events e JOIN contacts c ON c.id = e.contact_id "
@@ -102,9 +102,9 @@ void SqliteConsent::forEachForExport(const ConsentExportFilter& f,
   while (st.step()) visit(readConsentEvent(st), st.getText(12));
 }
 
-int64_t SqliteConsent::countEvents() { return db_.queryInt("SELECT count(*) FROM consent_events"); }
+int64_t SqlConsent::countEvents() { return db_.queryInt("SELECT count(*) FROM consent_events"); }
 
-std::optional<ConsentText> SqliteConsent::findText(std::string_view textId, std::string_view language,
+std::optional<ConsentText> SqlConsent::findText(std::string_view textId, std::string_view language,
                                                    std::optional<int64_t> version) {
   static const std::string sql = std::string("SELECT ") + kConsentTextColumns +
                                  " FROM consent_texts WHERE text_id = ?1 AND language = ?2 "
@@ -115,7 +115,7 @@ std::optional<ConsentText> SqliteConsent::findText(std::string_view textId, std:
   return readConsentText(st);
 }
 
-std::optional<ConsentText> SqliteConsent::findTextByHash(std::string_view textId, std::string_view language,
+std::optional<ConsentText> SqlConsent::findTextByHash(std::string_view textId, std::string_view language,
                                                          std::string_view sha256) {
   static const std::string sql = std::string("SELECT ") + kConsentTextColumns +
                                  " FROM consent_texts WHERE text_id = ?1 AND language = ?2 AND sha256 = ?3";
@@ -125,7 +125,7 @@ std::optional<ConsentText> SqliteConsent::findTextByHash(std::string_view textId
   return readConsentText(st);
 }
 
-ConsentText SqliteConsent::insertText(const ConsentText& text) {
+ConsentText SqlConsent::insertText(const ConsentText& text) {
   Statement& st = db_.cached(
       "INSERT INTO consent_texts (text_id, language, version, sha256, body, created_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
@@ -141,14 +141,14 @@ ConsentText SqliteConsent::insertText(const ConsentText& text) {
   return out;
 }
 
-std::optional<ConsentStanding> SqliteConsent::standing(ContactId contact, std::string_view purpose) {
+std::optional<ConsentStanding> SqlConsent::standing(ContactId contact, std::string_view purpose) {
   Statement& st = db_.cached("SELECT state, since FROM consent_state WHERE contact_id = ?1 AND purpose = ?2");
   st.bind(1, contact).bind(2, purpose);
   if (!st.step()) return std::nullopt;
   return ConsentStanding{parseConsentAction(st.getText(0)).value_or(ConsentAction::kGranted), fromMicros(st.getInt(1))};
 }
 
-std::unordered_map<ContactId, ConsentStanding> SqliteConsent::standingOf(const std::vector<ContactId>& contacts,
+std::unordered_map<ContactId, ConsentStanding> SqlConsent::standingOf(const std::vector<ContactId>& contacts,
                                                                          std::string_view purpose) {
   std::unordered_map<ContactId, ConsentStanding> out;
   if (contacts.empty()) return out;
@@ -161,7 +161,7 @@ std::unordered_map<ContactId, ConsentStanding> SqliteConsent::standingOf(const s
   return out;
 }
 
-std::vector<std::pair<std::string, ConsentStanding>> SqliteConsent::standings(ContactId contact) {
+std::vector<std::pair<std::string, ConsentStanding>> SqlConsent::standings(ContactId contact) {
   Statement& st = db_.cached("SELECT purpose, state, since FROM consent_state WHERE contact_id = ?1 ORDER BY purpose");
   st.bind(1, contact);
   std::vector<std::pair<std::string, ConsentStanding>> out;
@@ -171,7 +171,7 @@ std::vector<std::pair<std::string, ConsentStanding>> SqliteConsent::standings(Co
   return out;
 }
 
-std::optional<std::string> SqliteConsent::textPurpose(std::string_view textId) {
+std::optional<std::string> SqlConsent::textPurpose(std::string_view textId) {
   Statement& st = db_.cached("SELECT purpose FROM consent_text_purposes WHERE text_id = ?1");
   st.bind(1, textId);
   if (!st.step()) return std::nullopt;
@@ -180,13 +180,13 @@ std::optional<std::string> SqliteConsent::textPurpose(std::string_view textId) {
   return purpose;
 }
 
-void SqliteConsent::bindTextPurpose(std::string_view textId, std::string_view purpose) {
+void SqlConsent::bindTextPurpose(std::string_view textId, std::string_view purpose) {
   Statement& st = db_.cached("INSERT INTO consent_text_purposes (text_id, purpose) VALUES (?1, ?2)");
   st.bind(1, textId).bind(2, purpose);
   st.run();
 }
 
-std::vector<ConsentText> SqliteConsent::currentTexts(std::string_view purpose) {
+std::vector<ConsentText> SqlConsent::currentTexts(std::string_view purpose) {
   static const std::string sql =
       "SELECT t.id, t.text_id, t.language, t.version, t.sha256, t.body, t.created_at FROM consent_texts t "
       "JOIN consent_text_purposes p ON p.text_id = t.text_id WHERE p.purpose = ?1 AND t.version = "

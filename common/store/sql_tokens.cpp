@@ -2,7 +2,7 @@
 // names them).
 #include <sstream>
 
-#include "common/store/sqlite_repositories.h"
+#include "common/store/repositories.h"
 
 namespace tocsin::sql {
 namespace {
@@ -29,7 +29,7 @@ ApiToken readToken(Statement& st) {
 
 }  // namespace
 
-int64_t SqliteTokens::insert(const ApiToken& t) {
+int64_t SqlTokens::insert(const ApiToken& t) {
   Statement& st = db_.cached(
       "INSERT INTO api_tokens (name, role, shop, token_hash, allow_from, created_by, created_at, person) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
@@ -40,27 +40,27 @@ int64_t SqliteTokens::insert(const ApiToken& t) {
   return insertedId(st).value_or(0);
 }
 
-std::optional<ApiToken> SqliteTokens::findByHash(const std::string& tokenHash) {
+std::optional<ApiToken> SqlTokens::findByHash(const std::string& tokenHash) {
   Statement& st = db_.cached(std::string("SELECT ") + kColumns + " FROM api_tokens WHERE token_hash = ?1");
   st.bind(1, tokenHash);
   if (!st.step()) return std::nullopt;
   return readToken(st);
 }
 
-std::optional<ApiToken> SqliteTokens::findByName(const std::string& name) {
+std::optional<ApiToken> SqlTokens::findByName(const std::string& name) {
   Statement& st = db_.cached(std::string("SELECT ") + kColumns + " FROM api_tokens WHERE name = ?1");
   st.bind(1, name);
   if (!st.step()) return std::nullopt;
   return readToken(st);
 }
 
-void SqliteTokens::revoke(int64_t id, Timestamp at) {
+void SqlTokens::revoke(int64_t id, Timestamp at) {
   Statement& st = db_.cached("UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL");
   st.bind(1, id).bind(2, toMicros(at));
   st.run();
 }
 
-std::vector<ApiToken> SqliteTokens::list() {
+std::vector<ApiToken> SqlTokens::list() {
   Statement& st = db_.cached(std::string("SELECT ") + kColumns + " FROM api_tokens ORDER BY id");
   std::vector<ApiToken> out;
   while (st.step()) out.push_back(readToken(st));
@@ -103,7 +103,7 @@ KioskRecord readKiosk(const Statement& st) {
 
 }  // namespace
 
-void SqliteTokens::putKiosk(const KioskRecord& k) {
+void SqlTokens::putKiosk(const KioskRecord& k) {
   Statement& st = db_.cached(
       "INSERT INTO kiosks (id, shop, pairing_hash, pairing_expires, pairing_attempts, token_name, "
       "created_by, created_at, paired_at, revoked_at, last_seen, version, waiting) VALUES "
@@ -126,7 +126,7 @@ void SqliteTokens::putKiosk(const KioskRecord& k) {
   st.run();
 }
 
-std::optional<KioskRecord> SqliteTokens::findKiosk(const std::string& id) {
+std::optional<KioskRecord> SqlTokens::findKiosk(const std::string& id) {
   Statement& st = db_.cached(std::string(kKioskColumns) + "WHERE id = ?1");
   st.bind(1, id);
   if (!st.step()) return std::nullopt;
@@ -135,14 +135,14 @@ std::optional<KioskRecord> SqliteTokens::findKiosk(const std::string& id) {
   return k;
 }
 
-std::vector<KioskRecord> SqliteTokens::listKiosks() {
+std::vector<KioskRecord> SqlTokens::listKiosks() {
   const auto st = db_.prepare(std::string(kKioskColumns) + "ORDER BY shop, id");
   std::vector<KioskRecord> out;
   while (st->step()) out.push_back(readKiosk(*st));
   return out;
 }
 
-void SqliteTokens::noteKioskContact(const std::string& tokenName, const std::string& version, int64_t waiting,
+void SqlTokens::noteKioskContact(const std::string& tokenName, const std::string& version, int64_t waiting,
                                     Timestamp at) {
   Statement& st = db_.cached("UPDATE kiosks SET last_seen = ?2, version = ?3, waiting = ?4 WHERE token_name = ?1");
   st.bind(1, tokenName).bind(2, toMicros(at)).bind(3, version).bind(4, waiting);

@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include "common/store/sqlite_repositories.h"
+#include "common/store/repositories.h"
 
 namespace tocsin::sql {
 namespace {
@@ -43,7 +43,7 @@ void bindDetails(Statement& st, int first, const ContactDetails& d) {
 
 }  // namespace
 
-std::optional<Contact> SqliteContacts::findByPhone(std::string_view e164) {
+std::optional<Contact> SqlContacts::findByPhone(std::string_view e164) {
   static const std::string sql = std::string("SELECT ") + kColumns + " FROM contacts WHERE phone = ?1";
   Statement& st = db_.cached(sql);
   st.bind(1, e164);
@@ -51,7 +51,7 @@ std::optional<Contact> SqliteContacts::findByPhone(std::string_view e164) {
   return readContact(st);
 }
 
-std::optional<Contact> SqliteContacts::findById(ContactId id) {
+std::optional<Contact> SqlContacts::findById(ContactId id) {
   static const std::string sql = std::string("SELECT ") + kColumns + " FROM contacts WHERE id = ?1";
   Statement& st = db_.cached(sql);
   st.bind(1, id);
@@ -59,7 +59,7 @@ std::optional<Contact> SqliteContacts::findById(ContactId id) {
   return readContact(st);
 }
 
-std::vector<Contact> SqliteContacts::findByIds(const std::vector<ContactId>& ids) {
+std::vector<Contact> SqlContacts::findByIds(const std::vector<ContactId>& ids) {
   std::vector<Contact> out;
   if (ids.empty()) return out;
   // Not a static string: its text depends on this connection's engine.
@@ -85,21 +85,21 @@ void bindNew(Statement& st, const NewContact& c) {
 
 }  // namespace
 
-ContactId SqliteContacts::insert(const NewContact& c) {
+ContactId SqlContacts::insert(const NewContact& c) {
   static const std::string sql = std::string(kInsert) + kReturningId;
   Statement& st = db_.cached(sql);
   bindNew(st, c);
   return insertedId(st).value_or(0);
 }
 
-std::optional<ContactId> SqliteContacts::insertIfAbsent(const NewContact& c) {
+std::optional<ContactId> SqlContacts::insertIfAbsent(const NewContact& c) {
   static const std::string sql = std::string(kInsert) + " ON CONFLICT (phone) DO NOTHING" + kReturningId;
   Statement& st = db_.cached(sql);
   bindNew(st, c);
   return insertedId(st);
 }
 
-void SqliteContacts::updateDetails(ContactId id, const ContactDetails& details, Timestamp at) {
+void SqlContacts::updateDetails(ContactId id, const ContactDetails& details, Timestamp at) {
   Statement& st = db_.cached(
       "UPDATE contacts SET name = ?2, language = ?3, time_zone = ?4, zone = ?5, latitude = ?6, longitude = ?7, "
       "updated_at = ?8 WHERE id = ?1");
@@ -109,9 +109,9 @@ void SqliteContacts::updateDetails(ContactId id, const ContactDetails& details, 
   st.run();
 }
 
-int64_t SqliteContacts::count() { return db_.queryInt("SELECT count(*) FROM contacts"); }
+int64_t SqlContacts::count() { return db_.queryInt("SELECT count(*) FROM contacts"); }
 
-void SqliteContacts::list(ContactId afterId, int64_t limit, const std::function<void(const Contact&)>& visit) {
+void SqlContacts::list(ContactId afterId, int64_t limit, const std::function<void(const Contact&)>& visit) {
   static const std::string sql =
       std::string("SELECT ") + kColumns + " FROM contacts WHERE id > ?1 ORDER BY id LIMIT ?2";
   Statement& st = db_.cached(sql);
@@ -175,7 +175,7 @@ void readAudienceRow(const Statement& st, AudienceMember& m) {
     m.standing = ConsentStanding{parseConsentAction(st.getText(10)).value_or(ConsentAction::kGranted), fromMicros(st.getInt(11))};
 }
 
-ScanStep SqliteContacts::scanAudience(ScanCursor from, int64_t limit, const std::vector<std::string>& zones,
+ScanStep SqlContacts::scanAudience(ScanCursor from, int64_t limit, const std::vector<std::string>& zones,
                                       std::string_view purpose, const std::function<void(const AudienceMember&)>& visit) {
   const AudienceRange range = audienceRange(db_, from, limit, zones);
   if (range.step.scanned == 0) return range.step;

@@ -1,11 +1,11 @@
-// Shops' accounts, credits, lists and tags, and tracked links in SQLite.
+// Shops' accounts, credits, lists and tags, and tracked links.
 #include <algorithm>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 
 #include "common/base/json_text.h"
-#include "common/store/sqlite_repositories.h"
+#include "common/store/repositories.h"
 
 namespace tocsin {
 
@@ -56,7 +56,7 @@ std::vector<std::string> decodeList(const std::string& text) {
     auto a = Poco::JSON::Parser().parse(text).extract<Poco::JSON::Array::Ptr>();
     for (size_t i = 0; i < a->size(); ++i) out.push_back(a->getElement<std::string>(static_cast<unsigned>(i)));
   } catch (const Poco::Exception& e) {
-    throw StoreFailure(SQLITE_CORRUPT, "shops.requested_senders is not a list of strings: " + e.displayText());
+    throw StoreFailure::damaged("shops.requested_senders is not a list of strings: " + e.displayText());
   }
   return out;
 }
@@ -68,7 +68,7 @@ Shop readShop(const Statement& st) {
   s.country = st.getOptionalText(2).value_or("");
   s.ownerPhone = st.getOptionalText(3);
   const auto state = parseShopState(st.getText(4));
-  if (!state) throw StoreFailure(SQLITE_CORRUPT, "shop " + s.id + " has an unknown state");
+  if (!state) throw StoreFailure::damaged("shop " + s.id + " has an unknown state");
   s.state = *state;
   s.requestedSenders = decodeList(st.getText(5));
   s.activationHash = st.getOptionalText(6);
@@ -77,7 +77,7 @@ Shop readShop(const Statement& st) {
   s.moderation = st.getInt(9) != 0;
   s.tracking = st.getInt(10) != 0;
   const auto mode = parseCreditMode(st.getText(11));
-  if (!mode) throw StoreFailure(SQLITE_CORRUPT, "shop " + s.id + " has an unknown credit mode");
+  if (!mode) throw StoreFailure::damaged("shop " + s.id + " has an unknown credit mode");
   s.creditMode = *mode;
   s.balance = st.getInt(12);
   s.monthlyQuota = st.getOptionalInt(13);
@@ -99,7 +99,7 @@ std::string placeholders(int first, size_t n) {
 
 }  // namespace
 
-void SqliteShops::saveShop(const Shop& s) {
+void SqlShops::saveShop(const Shop& s) {
   Statement& st = db_.cached(std::string("INSERT INTO shops (") + kShopColumns + ") VALUES (" +
                              placeholders(1, 21) + ")" + replaceOnConflict("id", kShopColumns));
   st.bind(1, s.id).bind(2, s.name);
@@ -113,7 +113,7 @@ void SqliteShops::saveShop(const Shop& s) {
   st.run();
 }
 
-std::optional<Shop> SqliteShops::findShop(const std::string& id) {
+std::optional<Shop> SqlShops::findShop(const std::string& id) {
   Statement& st = db_.cached(std::string("SELECT ") + kShopColumns + " FROM shops WHERE id = ?1");
   st.bind(1, id);
   if (!st.step()) return std::nullopt;
@@ -122,14 +122,14 @@ std::optional<Shop> SqliteShops::findShop(const std::string& id) {
   return s;
 }
 
-std::vector<Shop> SqliteShops::shops() {
+std::vector<Shop> SqlShops::shops() {
   Statement& st = db_.cached(std::string("SELECT ") + kShopColumns + " FROM shops ORDER BY id");
   std::vector<Shop> out;
   while (st.step()) out.push_back(readShop(st));
   return out;
 }
 
-void SqliteShops::addCredit(const CreditEntry& e) {
+void SqlShops::addCredit(const CreditEntry& e) {
   Statement& st = db_.cached(
       "INSERT INTO credit_entries (shop, job_id, kind, parts, balance_after, actor, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   st.bind(1, e.shop).bind(2, e.job ? std::optional<int64_t>(*e.job) : std::nullopt).bind(3, e.kind).bind(4, e.parts);
@@ -137,7 +137,7 @@ void SqliteShops::addCredit(const CreditEntry& e) {
   st.run();
 }
 
-std::vector<CreditEntry> SqliteShops::credits(const std::string& shop, Timestamp from, Timestamp to) {
+std::vector<CreditEntry> SqlShops::credits(const std::string& shop, Timestamp from, Timestamp to) {
   Statement& st = db_.cached(
       "SELECT shop, job_id, kind, parts, balance_after, actor, at FROM credit_entries "
       "WHERE shop = ?1 AND at >= ?2 AND at < ?3 ORDER BY at, id");
@@ -171,7 +171,7 @@ JobCredit readJobCredit(const Statement& st) {
 }
 }  // namespace
 
-void SqliteShops::saveJobCredit(const JobCredit& c) {
+void SqlShops::saveJobCredit(const JobCredit& c) {
   Statement& st = db_.cached(
       std::string("INSERT INTO job_credits (job_id, shop, reserved, charged, refunded, settled_at, final) "
                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)") +
@@ -181,7 +181,7 @@ void SqliteShops::saveJobCredit(const JobCredit& c) {
   st.run();
 }
 
-std::optional<JobCredit> SqliteShops::findJobCredit(JobId job) {
+std::optional<JobCredit> SqlShops::findJobCredit(JobId job) {
   Statement& st = db_.cached(
       "SELECT job_id, shop, reserved, charged, refunded, settled_at, final FROM job_credits WHERE job_id = ?1");
   st.bind(1, job);
@@ -191,7 +191,7 @@ std::optional<JobCredit> SqliteShops::findJobCredit(JobId job) {
   return c;
 }
 
-std::vector<JobCredit> SqliteShops::openJobCredits() {
+std::vector<JobCredit> SqlShops::openJobCredits() {
   Statement& st = db_.cached(
       "SELECT job_id, shop, reserved, charged, refunded, settled_at, final FROM job_credits WHERE final = 0 ORDER BY job_id");
   std::vector<JobCredit> out;
@@ -199,7 +199,7 @@ std::vector<JobCredit> SqliteShops::openJobCredits() {
   return out;
 }
 
-std::map<std::string, int64_t> SqliteShops::partsByState(JobId job) {
+std::map<std::string, int64_t> SqlShops::partsByState(JobId job) {
   Statement& st = db_.cached(
       "SELECT state, sum(coalesce(parts, 1)) FROM messages WHERE id >= ?1 AND id < ?2 GROUP BY state");
   st.bind(1, job << 32).bind(2, (job + 1) << 32);
@@ -208,7 +208,7 @@ std::map<std::string, int64_t> SqliteShops::partsByState(JobId job) {
   return out;
 }
 
-int64_t SqliteShops::createList(const ContactList& l) {
+int64_t SqlShops::createList(const ContactList& l) {
   Statement& st = db_.cached("INSERT INTO contact_lists (shop, name, created_by, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id");
   st.bind(1, l.shop).bind(2, l.name).bind(3, l.createdBy).bind(4, toMicros(l.createdAt));
   return insertedId(st).value_or(0);
@@ -230,7 +230,7 @@ ContactList readList(const Statement& st) {
 }
 }  // namespace
 
-std::optional<ContactList> SqliteShops::findList(const std::string& shop, const std::string& name) {
+std::optional<ContactList> SqlShops::findList(const std::string& shop, const std::string& name) {
   Statement& st = db_.cached(std::string(kListSelect) + "WHERE l.shop = ?1 AND l.name = ?2");
   st.bind(1, shop).bind(2, name);
   if (!st.step()) return std::nullopt;
@@ -239,7 +239,7 @@ std::optional<ContactList> SqliteShops::findList(const std::string& shop, const 
   return l;
 }
 
-std::vector<ContactList> SqliteShops::lists(const std::string& shop) {
+std::vector<ContactList> SqlShops::lists(const std::string& shop) {
   Statement& st = db_.cached(std::string(kListSelect) + "WHERE l.shop = ?1 ORDER BY l.name");
   st.bind(1, shop);
   std::vector<ContactList> out;
@@ -247,13 +247,13 @@ std::vector<ContactList> SqliteShops::lists(const std::string& shop) {
   return out;
 }
 
-void SqliteShops::renameList(int64_t id, const std::string& name) {
+void SqlShops::renameList(int64_t id, const std::string& name) {
   Statement& st = db_.cached("UPDATE contact_lists SET name = ?2 WHERE id = ?1");
   st.bind(1, id).bind(2, name);
   st.run();
 }
 
-void SqliteShops::deleteList(int64_t id) {
+void SqlShops::deleteList(int64_t id) {
   Statement& members = db_.cached("DELETE FROM list_members WHERE list_id = ?1");
   members.bind(1, id);
   members.run();
@@ -262,7 +262,7 @@ void SqliteShops::deleteList(int64_t id) {
   st.run();
 }
 
-void SqliteShops::forgetLists(const std::string& shop) {
+void SqlShops::forgetLists(const std::string& shop) {
   Statement& members = db_.cached("DELETE FROM list_members WHERE list_id IN (SELECT id FROM contact_lists WHERE shop = ?1)");
   members.bind(1, shop);
   members.run();
@@ -274,35 +274,35 @@ void SqliteShops::forgetLists(const std::string& shop) {
   tags.run();
 }
 
-bool SqliteShops::addMember(int64_t list, ContactId contact) {
+bool SqlShops::addMember(int64_t list, ContactId contact) {
   Statement& st = db_.cached("INSERT INTO list_members (list_id, contact_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
   st.bind(1, list).bind(2, contact);
   st.run();
   return db_.changes() > 0;
 }
 
-bool SqliteShops::removeMember(int64_t list, ContactId contact) {
+bool SqlShops::removeMember(int64_t list, ContactId contact) {
   Statement& st = db_.cached("DELETE FROM list_members WHERE list_id = ?1 AND contact_id = ?2");
   st.bind(1, list).bind(2, contact);
   st.run();
   return db_.changes() > 0;
 }
 
-bool SqliteShops::tag(const std::string& shop, const std::string& tag, ContactId contact) {
+bool SqlShops::tag(const std::string& shop, const std::string& tag, ContactId contact) {
   Statement& st = db_.cached("INSERT INTO contact_tags (shop, tag, contact_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
   st.bind(1, shop).bind(2, tag).bind(3, contact);
   st.run();
   return db_.changes() > 0;
 }
 
-bool SqliteShops::untag(const std::string& shop, const std::string& tag, ContactId contact) {
+bool SqlShops::untag(const std::string& shop, const std::string& tag, ContactId contact) {
   Statement& st = db_.cached("DELETE FROM contact_tags WHERE shop = ?1 AND tag = ?2 AND contact_id = ?3");
   st.bind(1, shop).bind(2, tag).bind(3, contact);
   st.run();
   return db_.changes() > 0;
 }
 
-std::vector<std::pair<std::string, int64_t>> SqliteShops::tags(const std::string& shop) {
+std::vector<std::pair<std::string, int64_t>> SqlShops::tags(const std::string& shop) {
   Statement& st = db_.cached("SELECT tag, count(*) FROM contact_tags WHERE shop = ?1 GROUP BY tag ORDER BY tag");
   st.bind(1, shop);
   std::vector<std::pair<std::string, int64_t>> out;
@@ -312,7 +312,7 @@ std::vector<std::pair<std::string, int64_t>> SqliteShops::tags(const std::string
 
 // Each source is read in id order from its own index, at most `limit` rows after the cursor;
 // their union, cut to `limit`, is the batch. The cursor is the last contact id of the batch.
-ScanStep SqliteShops::scanShopAudience(ScanCursor from, int64_t limit, const std::vector<int64_t>& lists,
+ScanStep SqlShops::scanShopAudience(ScanCursor from, int64_t limit, const std::vector<int64_t>& lists,
                                        const std::string& shop, const std::vector<std::string>& tags,
                                        const std::vector<std::string>& zones, bool everyone, std::string_view purpose,
                                        const std::function<void(const AudienceMember&)>& visit) {
@@ -374,7 +374,7 @@ ScanStep SqliteShops::scanShopAudience(ScanCursor from, int64_t limit, const std
   return step;
 }
 
-void SqliteShops::insertLink(const LinkRecord& l) {
+void SqlShops::insertLink(const LinkRecord& l) {
   Statement& st = db_.cached("INSERT INTO links (code, job_id, contact_id, url, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
   st.bind(1, l.code).bind(2, l.job).bind(3, l.contact ? std::optional<int64_t>(*l.contact) : std::nullopt);
   st.bind(4, l.url).bind(5, toMicros(l.createdAt));
@@ -385,7 +385,7 @@ void SqliteShops::insertLink(const LinkRecord& l) {
   count.run();
 }
 
-std::optional<std::string> SqliteShops::linkTarget(const std::string& code) {
+std::optional<std::string> SqlShops::linkTarget(const std::string& code) {
   Statement& st = db_.cached("SELECT url FROM links WHERE code = ?1");
   st.bind(1, code);
   if (!st.step()) return std::nullopt;
@@ -394,7 +394,7 @@ std::optional<std::string> SqliteShops::linkTarget(const std::string& code) {
   return url;
 }
 
-void SqliteShops::recordClicks(const std::vector<LinkClick>& clicks) {
+void SqlShops::recordClicks(const std::vector<LinkClick>& clicks) {
   Statement& st = db_.cached(
       "UPDATE links SET clicks = clicks + 1, first_click = coalesce(first_click, ?2), last_click = ?2 "
       "WHERE code = ?1 RETURNING job_id, clicks");
@@ -415,7 +415,7 @@ void SqliteShops::recordClicks(const std::vector<LinkClick>& clicks) {
   }
 }
 
-ClickCounts SqliteShops::clicks(JobId job) {
+ClickCounts SqlShops::clicks(JobId job) {
   Statement& st = db_.cached("SELECT links, clicks, clicked FROM job_clicks WHERE job_id = ?1");
   st.bind(1, job);
   ClickCounts c;
@@ -428,7 +428,7 @@ ClickCounts SqliteShops::clicks(JobId job) {
   return c;
 }
 
-std::vector<UrlClicks> SqliteShops::clicksByUrl(JobId job) {
+std::vector<UrlClicks> SqlShops::clicksByUrl(JobId job) {
   Statement& st = db_.cached(
       "SELECT url, count(*), sum(clicks), sum(CASE WHEN clicks > 0 THEN 1 ELSE 0 END) FROM links WHERE job_id = ?1 GROUP BY url ORDER BY url LIMIT 1000");
   st.bind(1, job);
@@ -437,7 +437,7 @@ std::vector<UrlClicks> SqliteShops::clicksByUrl(JobId job) {
   return out;
 }
 
-int64_t SqliteShops::purgeLinks(Timestamp createdBefore) {
+int64_t SqlShops::purgeLinks(Timestamp createdBefore) {
   Statement& st = db_.cached("DELETE FROM links WHERE created_at < ?1");
   st.bind(1, toMicros(createdBefore));
   st.run();

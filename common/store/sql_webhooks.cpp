@@ -1,7 +1,7 @@
 // Webhooks and their outbox.
 #include <sstream>
 
-#include "common/store/sqlite_repositories.h"
+#include "common/store/repositories.h"
 
 namespace tocsin::sql {
 namespace {
@@ -25,7 +25,7 @@ Webhook readWebhook(Statement& st) {
 
 }  // namespace
 
-int64_t SqliteWebhooks::insert(const Webhook& w) {
+int64_t SqlWebhooks::insert(const Webhook& w) {
   std::string events;
   for (const auto& e : w.events) events += (events.empty() ? "" : " ") + e;
   Statement& st = db_.cached(
@@ -35,21 +35,21 @@ int64_t SqliteWebhooks::insert(const Webhook& w) {
   return insertedId(st).value_or(0);
 }
 
-std::optional<Webhook> SqliteWebhooks::findByName(const std::string& name) {
+std::optional<Webhook> SqlWebhooks::findByName(const std::string& name) {
   Statement& st = db_.cached(std::string("SELECT ") + kColumns + " FROM webhooks WHERE name = ?1");
   st.bind(1, name);
   if (!st.step()) return std::nullopt;
   return readWebhook(st);
 }
 
-std::vector<Webhook> SqliteWebhooks::list() {
+std::vector<Webhook> SqlWebhooks::list() {
   Statement& st = db_.cached(std::string("SELECT ") + kColumns + " FROM webhooks ORDER BY id");
   std::vector<Webhook> out;
   while (st.step()) out.push_back(readWebhook(st));
   return out;
 }
 
-void SqliteWebhooks::disable(int64_t id, Timestamp at) {
+void SqlWebhooks::disable(int64_t id, Timestamp at) {
   Statement& st = db_.cached("UPDATE webhooks SET disabled_at = ?2 WHERE id = ?1 AND disabled_at IS NULL");
   st.bind(1, id).bind(2, toMicros(at));
   st.run();
@@ -59,7 +59,7 @@ void SqliteWebhooks::disable(int64_t id, Timestamp at) {
   drop.run();
 }
 
-int64_t SqliteWebhooks::enqueue(const std::string& event, const std::string& payload, Timestamp at,
+int64_t SqlWebhooks::enqueue(const std::string& event, const std::string& payload, Timestamp at,
                                 const std::optional<std::string>& shop) {
   Statement& st = db_.cached(
       "INSERT INTO webhook_deliveries (webhook_id, event, payload, state, next_at, created_at, updated_at) "
@@ -70,7 +70,7 @@ int64_t SqliteWebhooks::enqueue(const std::string& event, const std::string& pay
   return db_.changes();
 }
 
-std::vector<WebhookDelivery> SqliteWebhooks::takeDue(Timestamp now, int64_t limit, Timestamp heldUntil) {
+std::vector<WebhookDelivery> SqlWebhooks::takeDue(Timestamp now, int64_t limit, Timestamp heldUntil) {
   Statement& st = db_.cached(
       std::string("SELECT d.id, d.webhook_id, w.url, w.secret, d.event, d.payload, d.attempts FROM webhook_deliveries d "
                   "JOIN webhooks w ON w.id = d.webhook_id WHERE d.state = 'pending' AND d.next_at <= ?1 "
@@ -90,35 +90,35 @@ std::vector<WebhookDelivery> SqliteWebhooks::takeDue(Timestamp now, int64_t limi
   return out;
 }
 
-void SqliteWebhooks::delivered(int64_t id, Timestamp at) {
+void SqlWebhooks::delivered(int64_t id, Timestamp at) {
   Statement& st = db_.cached("UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1, last_error = NULL, "
                              "updated_at = ?2 WHERE id = ?1");
   st.bind(1, id).bind(2, toMicros(at));
   st.run();
 }
 
-void SqliteWebhooks::retryAt(int64_t id, Timestamp next, const std::string& error, Timestamp at) {
+void SqlWebhooks::retryAt(int64_t id, Timestamp next, const std::string& error, Timestamp at) {
   Statement& st = db_.cached("UPDATE webhook_deliveries SET attempts = attempts + 1, next_at = ?2, last_error = ?3, "
                              "updated_at = ?4 WHERE id = ?1");
   st.bind(1, id).bind(2, toMicros(next)).bind(3, error).bind(4, toMicros(at));
   st.run();
 }
 
-void SqliteWebhooks::failed(int64_t id, const std::string& error, Timestamp at) {
+void SqlWebhooks::failed(int64_t id, const std::string& error, Timestamp at) {
   Statement& st = db_.cached("UPDATE webhook_deliveries SET state = 'failed', attempts = attempts + 1, last_error = ?2, "
                              "updated_at = ?3 WHERE id = ?1");
   st.bind(1, id).bind(2, error).bind(3, toMicros(at));
   st.run();
 }
 
-int64_t SqliteWebhooks::deleteEndedBefore(Timestamp cutoff) {
+int64_t SqlWebhooks::deleteEndedBefore(Timestamp cutoff) {
   Statement& st = db_.cached("DELETE FROM webhook_deliveries WHERE state <> 'pending' AND updated_at < ?1");
   st.bind(1, toMicros(cutoff));
   st.run();
   return db_.changes();
 }
 
-std::optional<Timestamp> SqliteWebhooks::nextDue() {
+std::optional<Timestamp> SqlWebhooks::nextDue() {
   Statement& st = db_.cached("SELECT min(next_at) FROM webhook_deliveries WHERE state = 'pending'");
   if (!st.step() || st.isNull(0)) return std::nullopt;
   return fromMicros(st.getInt(0));

@@ -1,4 +1,4 @@
-#include "common/store/sqlite_repositories.h"
+#include "common/store/repositories.h"
 
 #include "common/base/json_text.h"
 
@@ -36,7 +36,7 @@ constexpr const char* kRecordColumns = "id, job_id, destination, state, attempts
 
 }  // namespace
 
-int64_t SqliteMessages::insert(const NewMessage& m) {
+int64_t SqlMessages::insert(const NewMessage& m) {
   Statement& st = db_.cached(
       "INSERT INTO messages (id, job_id, contact_id, destination, body, language, rank, state, not_before, bearer, "
       "last_error, created_at, updated_at) VALUES (?12, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)");
@@ -68,9 +68,9 @@ void JobCountLedger::flush() {
   pending_.clear();
 }
 
-void SqliteMessages::countInserted(JobId job, MessageState state, int64_t n) { counts_.add(job, state, n); }
+void SqlMessages::countInserted(JobId job, MessageState state, int64_t n) { counts_.add(job, state, n); }
 
-int64_t SqliteMessages::countReturned(Statement& st, MessageState from, MessageState to) {
+int64_t SqlMessages::countReturned(Statement& st, MessageState from, MessageState to) {
   int64_t n = 0;
   while (st.step()) {
     counts_.move(st.getInt(0), from, to);
@@ -95,7 +95,7 @@ std::string jsonList(const std::vector<std::string>& items) {
 
 }  // namespace
 
-FanOutStep SqliteMessages::fanOutAlert(const AlertFanOut& f) {
+FanOutStep SqlMessages::fanOutAlert(const AlertFanOut& f) {
   FanOutStep step;
   const AudienceRange range = audienceRange(db_, f.from, f.batch, f.everyone ? std::vector<std::string>{} : f.zones);
   step.scan = range.step;
@@ -139,7 +139,7 @@ FanOutStep SqliteMessages::fanOutAlert(const AlertFanOut& f) {
   return step;
 }
 
-std::vector<OutgoingMessage> SqliteMessages::claim(int minRank, int64_t limit, Timestamp at, const std::vector<JobId>& skipJobs,
+std::vector<OutgoingMessage> SqlMessages::claim(int minRank, int64_t limit, Timestamp at, const std::vector<JobId>& skipJobs,
                                                    const Lease& lease) {
   std::vector<OutgoingMessage> out;
   if (limit <= 0) return out;
@@ -182,7 +182,7 @@ std::vector<OutgoingMessage> SqliteMessages::claim(int minRank, int64_t limit, T
   return out;
 }
 
-void SqliteMessages::record(const MessageOutcome& o, Timestamp at) {
+void SqlMessages::record(const MessageOutcome& o, Timestamp at) {
   Statement& current = db_.cached("SELECT job_id, state FROM messages WHERE id = ?1");
   current.bind(1, o.id);
   if (!current.step()) return;  // no such message: nothing to record
@@ -200,7 +200,7 @@ void SqliteMessages::record(const MessageOutcome& o, Timestamp at) {
   st.run();
 }
 
-void SqliteMessages::recordAll(const std::vector<MessageOutcome>& outcomes, Timestamp at) {
+void SqlMessages::recordAll(const std::vector<MessageOutcome>& outcomes, Timestamp at) {
   // One statement applies a chunk, so a message appears in it once: a second outcome for the
   // same message (rare) starts the next chunk, which keeps the order.
   constexpr size_t kChunk = 1000;
@@ -252,7 +252,7 @@ void SqliteMessages::recordAll(const std::vector<MessageOutcome>& outcomes, Time
   apply();
 }
 
-int64_t SqliteMessages::releaseWaiting(Timestamp now) {
+int64_t SqlMessages::releaseWaiting(Timestamp now) {
   Statement& st = db_.cached(
       "UPDATE messages SET state = 'queued', not_before = NULL, updated_at = ?1 "
       "WHERE state = 'waiting' AND not_before <= ?1 RETURNING job_id");
@@ -260,13 +260,13 @@ int64_t SqliteMessages::releaseWaiting(Timestamp now) {
   return countReturned(st, MessageState::kWaiting, MessageState::kQueued);
 }
 
-std::optional<Timestamp> SqliteMessages::nextWaiting() {
+std::optional<Timestamp> SqlMessages::nextWaiting() {
   Statement& st = db_.cached("SELECT min(not_before) FROM messages WHERE state = 'waiting'");
   if (!st.step() || st.isNull(0)) return std::nullopt;
   return fromMicros(st.getInt(0));
 }
 
-int64_t SqliteMessages::requeueSubmitted(const std::string& reason, Timestamp at, const std::string& node) {
+int64_t SqlMessages::requeueSubmitted(const std::string& reason, Timestamp at, const std::string& node) {
   Statement& st = db_.cached(
       "UPDATE messages SET state = 'queued', last_error = ?1, updated_at = ?2, claimed_by = NULL, lease_until = NULL "
       "WHERE state = 'submitted' AND (?3 = '' OR claimed_by IS NULL OR claimed_by = ?3 OR lease_until < ?2) "
@@ -275,7 +275,7 @@ int64_t SqliteMessages::requeueSubmitted(const std::string& reason, Timestamp at
   return countReturned(st, MessageState::kSubmitted, MessageState::kQueued);
 }
 
-int64_t SqliteMessages::requeueExpired(const std::string& reason, Timestamp at) {
+int64_t SqlMessages::requeueExpired(const std::string& reason, Timestamp at) {
   Statement& st = db_.cached(
       "UPDATE messages SET state = 'queued', last_error = ?1, updated_at = ?2, claimed_by = NULL, lease_until = NULL "
       "WHERE state = 'submitted' AND lease_until < ?2 RETURNING job_id");
@@ -283,7 +283,7 @@ int64_t SqliteMessages::requeueExpired(const std::string& reason, Timestamp at) 
   return countReturned(st, MessageState::kSubmitted, MessageState::kQueued);
 }
 
-int64_t SqliteMessages::renewLeases(const Lease& lease, const std::vector<int64_t>& ids) {
+int64_t SqlMessages::renewLeases(const Lease& lease, const std::vector<int64_t>& ids) {
   if (lease.node.empty() || ids.empty()) return 0;
   Statement& st = db_.cached(std::string("UPDATE messages SET lease_until = ?2 WHERE state = 'submitted' AND claimed_by = ?1 "
                                          "AND ") + db_.integerIn("id", 3));
@@ -292,7 +292,7 @@ int64_t SqliteMessages::renewLeases(const Lease& lease, const std::vector<int64_
   return db_.changes();
 }
 
-int64_t SqliteMessages::finishPending(JobId job, MessageState state, const std::string& reason, Timestamp at) {
+int64_t SqlMessages::finishPending(JobId job, MessageState state, const std::string& reason, Timestamp at) {
   Statement& st = db_.cached(
       "UPDATE messages SET state = ?2, last_error = ?3, updated_at = ?4 WHERE " TOCSIN_IN_JOB " AND state = ?5");
   int64_t total = 0;
@@ -306,7 +306,7 @@ int64_t SqliteMessages::finishPending(JobId job, MessageState state, const std::
   return total;
 }
 
-int64_t SqliteMessages::holdQueued(JobId job, Timestamp at) {
+int64_t SqlMessages::holdQueued(JobId job, Timestamp at) {
   Statement& st = db_.cached(
       "UPDATE messages SET state = 'waiting', not_before = NULL, updated_at = ?2 "
       "WHERE " TOCSIN_IN_JOB " AND state = 'queued'");
@@ -317,7 +317,7 @@ int64_t SqliteMessages::holdQueued(JobId job, Timestamp at) {
   return n;
 }
 
-int64_t SqliteMessages::releaseHeld(JobId job, Timestamp at) {
+int64_t SqlMessages::releaseHeld(JobId job, Timestamp at) {
   Statement& st = db_.cached(
       "UPDATE messages SET state = 'queued', updated_at = ?2 "
       "WHERE " TOCSIN_IN_JOB " AND state = 'waiting' AND not_before IS NULL");
@@ -328,7 +328,7 @@ int64_t SqliteMessages::releaseHeld(JobId job, Timestamp at) {
   return n;
 }
 
-bool SqliteMessages::anyPendingAtOrAbove(int rank) {
+bool SqlMessages::anyPendingAtOrAbove(int rank) {
   // The rank is written into the statement (a small integer of ours, one statement per rank):
   // with it as a parameter, PostgreSQL's generic plan scanned every message on every pass; with
   // it known, each state's partial index is entered at that rank, and the claimed promotions'
@@ -343,7 +343,7 @@ bool SqliteMessages::anyPendingAtOrAbove(int rank) {
   return pending;
 }
 
-std::pair<int, std::optional<Timestamp>> SqliteMessages::recentPromotional(ContactId contact, Timestamp since) {
+std::pair<int, std::optional<Timestamp>> SqlMessages::recentPromotional(ContactId contact, Timestamp since) {
   Statement& st = db_.cached(
       "SELECT count(*), min(updated_at) FROM messages WHERE contact_id = ?1 AND rank = 0 AND updated_at >= ?2 "
       "AND state IN ('submitted', 'sent', 'delivered')");
@@ -354,7 +354,7 @@ std::pair<int, std::optional<Timestamp>> SqliteMessages::recentPromotional(Conta
   return {n, fromMicros(st.getInt(1))};
 }
 
-void SqliteMessages::addDeliveryReport(const DeliveryReport& r) {
+void SqlMessages::addDeliveryReport(const DeliveryReport& r) {
   Statement& st = db_.cached(
       "INSERT INTO delivery_reports (message_id, part, bearer, carrier_id, status, detail, received_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
@@ -363,7 +363,7 @@ void SqliteMessages::addDeliveryReport(const DeliveryReport& r) {
   st.run();
 }
 
-bool SqliteMessages::recordPartDelivered(int64_t id, int part) {
+bool SqlMessages::recordPartDelivered(int64_t id, int part) {
   // One bit per part; parts beyond the 63rd (longer than any class allows) share the last bit.
   Statement& st = db_.cached(
       "UPDATE messages SET delivered_parts = delivered_parts | (CAST(1 AS BIGINT) << CAST(?2 AS INTEGER)) WHERE id = ?1 RETURNING parts, delivered_parts");
@@ -375,7 +375,7 @@ bool SqliteMessages::recordPartDelivered(int64_t id, int part) {
   return std::popcount(mask) >= parts;
 }
 
-std::vector<MessageRecord> SqliteMessages::ofJob(JobId job, std::optional<MessageState> state, int64_t afterId,
+std::vector<MessageRecord> SqlMessages::ofJob(JobId job, std::optional<MessageState> state, int64_t afterId,
                                                 int64_t limit) {
   Statement& st = db_.cached(std::string("SELECT ") + kRecordColumns +
                              " FROM messages WHERE id BETWEEN CASE WHEN (?1 << 32) > ?3 + 1 THEN (?1 << 32) ELSE ?3 + 1 END AND (?1 << 32) + 4294967295 "
@@ -388,14 +388,14 @@ std::vector<MessageRecord> SqliteMessages::ofJob(JobId job, std::optional<Messag
   return out;
 }
 
-std::optional<MessageRecord> SqliteMessages::find(int64_t id) {
+std::optional<MessageRecord> SqlMessages::find(int64_t id) {
   Statement& st = db_.cached(std::string("SELECT ") + kRecordColumns + " FROM messages WHERE id = ?1");
   st.bind(1, id);
   if (!st.step()) return std::nullopt;
   return readRecord(st);
 }
 
-std::vector<MessageTally> SqliteMessages::tally(JobId job, size_t maxRows) {
+std::vector<MessageTally> SqlMessages::tally(JobId job, size_t maxRows) {
   Statement& st = db_.cached(
       "SELECT coalesce(bearer, ''), state, "
       "CASE WHEN state IN ('failed', 'expired', 'cancelled', 'refused') THEN coalesce(last_error, '') ELSE '' END, "
@@ -407,7 +407,7 @@ std::vector<MessageTally> SqliteMessages::tally(JobId job, size_t maxRows) {
   return out;
 }
 
-std::vector<ZoneTally> SqliteMessages::tallyByZone(JobId job, size_t maxRows) {
+std::vector<ZoneTally> SqlMessages::tallyByZone(JobId job, size_t maxRows) {
   Statement& st = db_.cached(
       "SELECT coalesce(c.zone, ''), m.state, count(*) FROM messages m LEFT JOIN contacts c ON c.id = m.contact_id "
       "WHERE m.id BETWEEN (?1 << 32) AND (?1 << 32) + 4294967295 GROUP BY 1, 2 ORDER BY 1, 2 LIMIT ?2");

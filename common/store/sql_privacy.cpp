@@ -1,4 +1,4 @@
-#include "common/store/sqlite_repositories.h"
+#include "common/store/repositories.h"
 
 #include "common/store/row_digest.h"
 
@@ -18,11 +18,11 @@ int64_t runCounting(Database& db, const std::string& sql, int64_t cutoff) {
 
 }  // namespace
 
-void SqlitePrivacy::removedConsentEvents(Statement& returningIds, const std::string& reason) {
+void SqlPrivacy::removedConsentEvents(Statement& returningIds, const std::string& reason) {
   while (returningIds.step()) proven_.push_back({{kProvenConsentEvents, std::to_string(returningIds.getInt(0)), {}, {}}, true, reason});
 }
 
-ErasureCounts SqlitePrivacy::eraseNumber(std::optional<ContactId> contact, const std::string& phone,
+ErasureCounts SqlPrivacy::eraseNumber(std::optional<ContactId> contact, const std::string& phone,
                                          const std::string& reason) {
   ErasureCounts counts;
   PurgeGate gate(db_);
@@ -104,7 +104,7 @@ ErasureCounts SqlitePrivacy::eraseNumber(std::optional<ContactId> contact, const
   return counts;
 }
 
-int64_t SqlitePrivacy::scrubMessagesBefore(Timestamp cutoff) {
+int64_t SqlPrivacy::scrubMessagesBefore(Timestamp cutoff) {
   const int64_t t = toMicros(cutoff);
   int64_t n = runCounting(db_,
                           std::string("UPDATE messages SET destination = NULL, body = NULL, contact_id = NULL, "
@@ -126,11 +126,11 @@ int64_t SqlitePrivacy::scrubMessagesBefore(Timestamp cutoff) {
   return n;
 }
 
-int64_t SqlitePrivacy::deleteDeliveryReportsBefore(Timestamp cutoff) {
+int64_t SqlPrivacy::deleteDeliveryReportsBefore(Timestamp cutoff) {
   return runCounting(db_, "DELETE FROM delivery_reports WHERE received_at < ?1", toMicros(cutoff));
 }
 
-int64_t SqlitePrivacy::deleteUnconfirmedSignupsBefore(Timestamp cutoff) {
+int64_t SqlPrivacy::deleteUnconfirmedSignupsBefore(Timestamp cutoff) {
   PurgeGate gate(db_);
   // A grant is pending while nothing else was recorded after it for the same contact and purpose.
   const auto del = db_.prepare("DELETE FROM consent_events WHERE action = 'granted' AND recorded_at < ?1 AND NOT EXISTS ("
@@ -151,7 +151,7 @@ int64_t SqlitePrivacy::deleteUnconfirmedSignupsBefore(Timestamp cutoff) {
   return grants;
 }
 
-int64_t SqlitePrivacy::deleteContactsWithoutConsentBefore(Timestamp cutoff, std::vector<std::string>& withdrawnPhones) {
+int64_t SqlPrivacy::deleteContactsWithoutConsentBefore(Timestamp cutoff, std::vector<std::string>& withdrawnPhones) {
   // Last activity: the contact's own last change or its newest consent event.
   Statement& st = db_.cached(
       "SELECT c.id, c.phone, EXISTS (SELECT 1 FROM consent_events w WHERE w.contact_id = c.id AND "
@@ -171,7 +171,7 @@ int64_t SqlitePrivacy::deleteContactsWithoutConsentBefore(Timestamp cutoff, std:
   return static_cast<int64_t>(found.size());
 }
 
-int64_t SqlitePrivacy::deleteSuppressionsBefore(Timestamp cutoff) {
+int64_t SqlPrivacy::deleteSuppressionsBefore(Timestamp cutoff) {
   const auto st = db_.prepare("DELETE FROM suppressions WHERE created_at < ?1 RETURNING fingerprint");
   st->bind(1, toMicros(cutoff));
   int64_t n = 0;
@@ -182,7 +182,7 @@ int64_t SqlitePrivacy::deleteSuppressionsBefore(Timestamp cutoff) {
   return n;
 }
 
-PersonRecords SqlitePrivacy::personRecords(std::optional<ContactId> contact, const std::string& phone) {
+PersonRecords SqlPrivacy::personRecords(std::optional<ContactId> contact, const std::string& phone) {
   PersonRecords r;
   {
     const auto st = db_.prepare("SELECT m.id, m.job_id, j.kind, j.class, j.title, m.state, m.bearer, m.created_at, m.updated_at "
@@ -207,7 +207,7 @@ PersonRecords SqlitePrivacy::personRecords(std::optional<ContactId> contact, con
   return r;
 }
 
-ProcessingCounts SqlitePrivacy::processingCounts() {
+ProcessingCounts SqlPrivacy::processingCounts() {
   ProcessingCounts c;
   c.contacts = db_.queryInt("SELECT count(*) FROM contacts");
   c.contactsWithName = db_.queryInt("SELECT count(*) FROM contacts WHERE name IS NOT NULL");

@@ -5,11 +5,11 @@
 #include <sstream>
 
 #include "common/base/json_text.h"
-#include "common/store/sqlite_repositories.h"
+#include "common/store/repositories.h"
 
 namespace tocsin::sql {
 
-int64_t SqliteInbox::addIncoming(const IncomingRecord& m) {
+int64_t SqlInbox::addIncoming(const IncomingRecord& m) {
   Statement& st = db_.cached(
       "INSERT INTO incoming_messages (contact_id, sender, recipient, body, bearer, intent, outcome, received_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
@@ -83,7 +83,7 @@ SignupRecord readSignup(Statement& st) {
 
 }  // namespace
 
-int64_t SqliteSignups::add(const SignupRecord& r) {
+int64_t SqlSignups::add(const SignupRecord& r) {
   Statement& st = db_.cached(
       "INSERT INTO signups (phone, code_hash, request, channel, language, created_at, expires_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
@@ -92,13 +92,13 @@ int64_t SqliteSignups::add(const SignupRecord& r) {
   return insertedId(st).value_or(0);
 }
 
-void SqliteSignups::setCodeHash(int64_t id, const std::string& codeHash) {
+void SqlSignups::setCodeHash(int64_t id, const std::string& codeHash) {
   Statement& st = db_.cached("UPDATE signups SET code_hash = ?2 WHERE id = ?1");
   st.bind(1, id).bind(2, codeHash);
   st.run();
 }
 
-std::optional<SignupRecord> SqliteSignups::find(int64_t id) {
+std::optional<SignupRecord> SqlSignups::find(int64_t id) {
   Statement& st = db_.cached(std::string(kSignupColumns) + "WHERE id = ?1");
   st.bind(1, id);
   if (!st.step()) return std::nullopt;
@@ -107,7 +107,7 @@ std::optional<SignupRecord> SqliteSignups::find(int64_t id) {
   return r;
 }
 
-std::vector<SignupRecord> SqliteSignups::open(const std::string& phone, Timestamp now) {
+std::vector<SignupRecord> SqlSignups::open(const std::string& phone, Timestamp now) {
   Statement& st = db_.cached(std::string(kSignupColumns) +
                              "WHERE phone = ?1 AND used_at IS NULL AND expires_at > ?2 ORDER BY id DESC");
   st.bind(1, phone).bind(2, toMicros(now));
@@ -116,7 +116,7 @@ std::vector<SignupRecord> SqliteSignups::open(const std::string& phone, Timestam
   return out;
 }
 
-int64_t SqliteSignups::countSince(const std::string& phone, Timestamp since) {
+int64_t SqlSignups::countSince(const std::string& phone, Timestamp since) {
   Statement& st = db_.cached("SELECT count(*) FROM signups WHERE phone = ?1 AND created_at >= ?2");
   st.bind(1, phone).bind(2, toMicros(since));
   st.step();
@@ -125,26 +125,26 @@ int64_t SqliteSignups::countSince(const std::string& phone, Timestamp since) {
   return n;
 }
 
-void SqliteSignups::markUsed(int64_t id, Timestamp at) {
+void SqlSignups::markUsed(int64_t id, Timestamp at) {
   Statement& st = db_.cached("UPDATE signups SET used_at = ?2 WHERE id = ?1");
   st.bind(1, id).bind(2, toMicros(at));
   st.run();
 }
 
-void SqliteSignups::countAttempt(int64_t id) {
+void SqlSignups::countAttempt(int64_t id) {
   Statement& st = db_.cached("UPDATE signups SET attempts = attempts + 1 WHERE id = ?1");
   st.bind(1, id);
   st.run();
 }
 
-int64_t SqliteSignups::purge(Timestamp before) {
+int64_t SqlSignups::purge(Timestamp before) {
   Statement& st = db_.cached("DELETE FROM signups WHERE expires_at < ?1 OR used_at < ?1");
   st.bind(1, toMicros(before));
   st.run();
   return db_.changes();
 }
 
-void SqliteRuntimeStatus::put(const std::string& key, const std::string& json, Timestamp at) {
+void SqlRuntimeStatus::put(const std::string& key, const std::string& json, Timestamp at) {
   Statement& st = db_.cached(
       "INSERT INTO runtime_status (key, value, updated_at) VALUES (?1, ?2, ?3) "
       "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
@@ -152,7 +152,7 @@ void SqliteRuntimeStatus::put(const std::string& key, const std::string& json, T
   st.run();
 }
 
-std::map<std::string, std::pair<std::string, Timestamp>> SqliteRuntimeStatus::get(const std::string& prefix) {
+std::map<std::string, std::pair<std::string, Timestamp>> SqlRuntimeStatus::get(const std::string& prefix) {
   Statement& st = db_.cached("SELECT key, value, updated_at FROM runtime_status WHERE substr(key, 1, length(?1)) = ?1 "
                              "ORDER BY key");
   st.bind(1, prefix);
@@ -161,7 +161,7 @@ std::map<std::string, std::pair<std::string, Timestamp>> SqliteRuntimeStatus::ge
   return out;
 }
 
-std::optional<Timestamp> SqliteRuntimeStatus::serverClock() {
+std::optional<Timestamp> SqlRuntimeStatus::serverClock() {
   const std::string clock = db_.serverClockMicros();
   if (clock.empty()) return std::nullopt;
   return fromMicros(db_.queryInt("SELECT " + clock));

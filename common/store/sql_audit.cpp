@@ -1,4 +1,4 @@
-#include "common/store/sqlite_repositories.h"
+#include "common/store/repositories.h"
 
 #include <algorithm>
 
@@ -42,14 +42,14 @@ PurgeGate::~PurgeGate() {
   }
 }
 
-std::optional<AuditEntry> SqliteAudit::last() {
+std::optional<AuditEntry> SqlAudit::last() {
   static const std::string sql = std::string("SELECT ") + kColumns + " FROM audit_log ORDER BY seq DESC LIMIT 1";
   Statement& st = db_.cached(sql);
   if (!st.step()) return std::nullopt;
   return readEntry(st);
 }
 
-void SqliteAudit::append(const AuditEntry& e) {
+void SqlAudit::append(const AuditEntry& e) {
   Statement& st = db_.cached(
       "INSERT INTO audit_log (seq, recorded_at, actor, action, object, reason, prev_mac, mac) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
@@ -64,15 +64,15 @@ void SqliteAudit::append(const AuditEntry& e) {
   st.run();
 }
 
-void SqliteAudit::forEach(const std::function<void(const AuditEntry&)>& visit) {
+void SqlAudit::forEach(const std::function<void(const AuditEntry&)>& visit) {
   // Not cached: verification may run while other statements are in use.
   const auto st = db_.prepare(std::string("SELECT ") + kColumns + " FROM audit_log ORDER BY seq");
   while (st->step()) visit(readEntry(*st));
 }
 
-int64_t SqliteAudit::count() { return db_.queryInt("SELECT count(*) FROM audit_log"); }
+int64_t SqlAudit::count() { return db_.queryInt("SELECT count(*) FROM audit_log"); }
 
-void SqliteAudit::page(int64_t afterSeq, int64_t limit, const std::function<void(const AuditEntry&)>& visit) {
+void SqlAudit::page(int64_t afterSeq, int64_t limit, const std::function<void(const AuditEntry&)>& visit) {
   static const std::string sql =
       std::string("SELECT ") + kColumns + " FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2";
   Statement& st = db_.cached(sql);
@@ -80,20 +80,20 @@ void SqliteAudit::page(int64_t afterSeq, int64_t limit, const std::function<void
   while (st.step()) visit(readEntry(st));
 }
 
-std::optional<AuditCheckpoint> SqliteAudit::checkpoint() {
+std::optional<AuditCheckpoint> SqlAudit::checkpoint() {
   Statement& st = db_.cached("SELECT seq, mac, tag FROM audit_checkpoint WHERE id = 1");
   if (!st.step()) return std::nullopt;
   return AuditCheckpoint{st.getInt(0), digestFromBlob(st.getBlob(1)), digestFromBlob(st.getBlob(2))};
 }
 
-void SqliteAudit::setCheckpoint(const AuditCheckpoint& c) {
+void SqlAudit::setCheckpoint(const AuditCheckpoint& c) {
   Statement& st = db_.cached("INSERT INTO audit_checkpoint (id, seq, mac, tag) VALUES (1, ?1, ?2, ?3) "
                              "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, mac = excluded.mac, tag = excluded.tag");
   st.bind(1, c.seq).bindBlob(2, c.mac.data(), c.mac.size()).bindBlob(3, c.tag.data(), c.tag.size());
   st.run();
 }
 
-std::optional<AuditEntry> SqliteAudit::lastBefore(Timestamp cutoff) {
+std::optional<AuditEntry> SqlAudit::lastBefore(Timestamp cutoff) {
   static const std::string sql = std::string("SELECT ") + kColumns +
                                  " FROM audit_log WHERE recorded_at < ?1 ORDER BY seq DESC LIMIT 1";
   Statement& st = db_.cached(sql);
@@ -102,7 +102,7 @@ std::optional<AuditEntry> SqliteAudit::lastBefore(Timestamp cutoff) {
   return readEntry(st);
 }
 
-int64_t SqliteAudit::deleteThrough(int64_t seq) {
+int64_t SqlAudit::deleteThrough(int64_t seq) {
   PurgeGate gate(db_);
   Statement& st = db_.cached("DELETE FROM audit_log WHERE seq <= ?1");
   st.bind(1, seq);
@@ -110,7 +110,7 @@ int64_t SqliteAudit::deleteThrough(int64_t seq) {
   return db_.changes();
 }
 
-void SqliteAudit::forEachProvenRow(const std::function<void(const ProvenRow&)>& visit) {
+void SqlAudit::forEachProvenRow(const std::function<void(const ProvenRow&)>& visit) {
   {
     const auto st = db_.prepare(std::string("SELECT ") + kConsentEventColumns + " FROM consent_events e ORDER BY e.id");
     while (st->step()) {
@@ -149,7 +149,7 @@ void SqliteAudit::forEachProvenRow(const std::function<void(const ProvenRow&)>& 
   }
 }
 
-std::vector<AuditRepository::StandingMismatch> SqliteAudit::standingMismatches() {
+std::vector<AuditRepository::StandingMismatch> SqlAudit::standingMismatches() {
   // The standing the history gives: the latest event's action, except that a new grant while a
   // confirmed consent stands leaves it confirmed (as the consent_state triggers keep it).
   const auto st = db_.prepare(R"sql(
@@ -171,10 +171,10 @@ std::vector<AuditRepository::StandingMismatch> SqliteAudit::standingMismatches()
   return out;
 }
 
-bool SqliteAudit::adoptionPending() { return db_.queryInt("SELECT pending FROM proof_adoption") != 0; }
-void SqliteAudit::adoptionDone() { db_.exec("UPDATE proof_adoption SET pending = 0"); }
+bool SqlAudit::adoptionPending() { return db_.queryInt("SELECT pending FROM proof_adoption") != 0; }
+void SqlAudit::adoptionDone() { db_.exec("UPDATE proof_adoption SET pending = 0"); }
 
-std::vector<KeyRecord> SqliteAudit::keyRecords() {
+std::vector<KeyRecord> SqlAudit::keyRecords() {
   const auto st = db_.prepare("SELECT name, fingerprint, public_key, created_at, retired_at FROM store_keys ORDER BY name, created_at");
   std::vector<KeyRecord> out;
   while (st->step()) {
@@ -189,33 +189,33 @@ std::vector<KeyRecord> SqliteAudit::keyRecords() {
   return out;
 }
 
-void SqliteAudit::addKeyRecord(const KeyRecord& k) {
+void SqlAudit::addKeyRecord(const KeyRecord& k) {
   Statement& st = db_.cached(
       "INSERT INTO store_keys (name, fingerprint, public_key, created_at, retired_at) VALUES (?1, ?2, ?3, ?4, NULL)");
   st.bind(1, k.name).bind(2, k.fingerprint).bind(3, k.publicKey).bind(4, toMicros(k.createdAt));
   st.run();
 }
 
-void SqliteAudit::retireKeyRecord(const std::string& name, const std::string& fingerprint, Timestamp at) {
+void SqlAudit::retireKeyRecord(const std::string& name, const std::string& fingerprint, Timestamp at) {
   Statement& st = db_.cached("UPDATE store_keys SET retired_at = ?3 WHERE name = ?1 AND fingerprint = ?2");
   st.bind(1, name).bind(2, fingerprint).bind(3, toMicros(at));
   st.run();
 }
 
-bool SqliteAudit::isBlank() {
+bool SqlAudit::isBlank() {
   return db_.queryInt(
              "SELECT NOT EXISTS (SELECT 1 FROM audit_log) AND NOT EXISTS (SELECT 1 FROM audit_checkpoint) AND "
              "NOT EXISTS (SELECT 1 FROM contacts) AND NOT EXISTS (SELECT 1 FROM consent_events) AND "
              "NOT EXISTS (SELECT 1 FROM suppressions) AND NOT EXISTS (SELECT 1 FROM store_keys)") != 0;
 }
 
-bool SqliteSuppressions::contains(const Digest& fp) {
+bool SqlSuppressions::contains(const Digest& fp) {
   Statement& st = db_.cached("SELECT 1 FROM suppressions WHERE fingerprint = ?1");
   st.bindBlob(1, fp.data(), fp.size());
   return st.step();
 }
 
-std::set<Digest> SqliteSuppressions::containing(const std::vector<Digest>& fingerprints) {
+std::set<Digest> SqlSuppressions::containing(const std::vector<Digest>& fingerprints) {
   // Blobs in fixed-size groups: the same statement every time, the unused places NULL (which
   // matches nothing).
   constexpr size_t kGroup = 32;
@@ -244,7 +244,7 @@ std::set<Digest> SqliteSuppressions::containing(const std::vector<Digest>& finge
   return out;
 }
 
-bool SqliteSuppressions::add(const Suppression& s) {
+bool SqlSuppressions::add(const Suppression& s) {
   Statement& st = db_.cached(
       "INSERT INTO suppressions (fingerprint, key_version, reason, created_at) VALUES (?1, ?2, ?3, ?4) "
       "ON CONFLICT DO NOTHING");
@@ -258,7 +258,7 @@ bool SqliteSuppressions::add(const Suppression& s) {
   return true;
 }
 
-bool SqliteSuppressions::remove(const Digest& fp) {
+bool SqlSuppressions::remove(const Digest& fp) {
   Statement& st = db_.cached("DELETE FROM suppressions WHERE fingerprint = ?1");
   st.bindBlob(1, fp.data(), fp.size());
   st.run();
@@ -267,6 +267,6 @@ bool SqliteSuppressions::remove(const Digest& fp) {
   return true;
 }
 
-int64_t SqliteSuppressions::count() { return db_.queryInt("SELECT count(*) FROM suppressions"); }
+int64_t SqlSuppressions::count() { return db_.queryInt("SELECT count(*) FROM suppressions"); }
 
 }  // namespace tocsin::sql

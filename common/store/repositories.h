@@ -1,9 +1,10 @@
-// The SQLite repositories behind SqliteStore's StoreTx. Private to common/store.
+// The repositories behind the StoreTx of both stores (SqliteStore, PgStore), written once in
+// SQL that both engines accept, over sql.h's connection. Private to common/store.
 #pragma once
 
 #include <utility>
 
-#include "common/store/sqlite.h"
+#include "common/store/sql.h"
 #include "common/store/store.h"
 
 namespace tocsin::sql {
@@ -33,9 +34,9 @@ struct AudienceRange {
 };
 AudienceRange audienceRange(Database& db, ScanCursor from, int64_t limit, std::vector<std::string> zones);
 
-class SqliteContacts final : public ContactRepository {
+class SqlContacts final : public ContactRepository {
  public:
-  explicit SqliteContacts(Database& db) : db_(db) {}
+  explicit SqlContacts(Database& db) : db_(db) {}
   std::optional<Contact> findByPhone(std::string_view e164) override;
   std::optional<Contact> findById(ContactId id) override;
   std::vector<Contact> findByIds(const std::vector<ContactId>& ids) override;
@@ -51,9 +52,9 @@ class SqliteContacts final : public ContactRepository {
   Database& db_;
 };
 
-class SqliteConsent final : public ConsentRepository {
+class SqlConsent final : public ConsentRepository {
  public:
-  SqliteConsent(Database& db, ProvenLedger& proven) : db_(db), proven_(proven) {}
+  SqlConsent(Database& db, ProvenLedger& proven) : db_(db), proven_(proven) {}
   int64_t append(const ConsentEvent& event) override;
   std::vector<ConsentEvent> history(ContactId contact) override;
   std::optional<ConsentEvent> latest(ContactId contact, std::string_view purpose) override;
@@ -79,9 +80,9 @@ class SqliteConsent final : public ConsentRepository {
   ProvenLedger& proven_;
 };
 
-class SqliteAudit final : public AuditRepository {
+class SqlAudit final : public AuditRepository {
  public:
-  explicit SqliteAudit(Database& db) : db_(db) {}
+  explicit SqlAudit(Database& db) : db_(db) {}
   std::optional<AuditEntry> last() override;
   void append(const AuditEntry& entry) override;
   void forEach(const std::function<void(const AuditEntry&)>& visit) override;
@@ -104,9 +105,9 @@ class SqliteAudit final : public AuditRepository {
   Database& db_;
 };
 
-class SqliteSuppressions final : public SuppressionRepository {
+class SqlSuppressions final : public SuppressionRepository {
  public:
-  SqliteSuppressions(Database& db, ProvenLedger& proven) : db_(db), proven_(proven) {}
+  SqlSuppressions(Database& db, ProvenLedger& proven) : db_(db), proven_(proven) {}
   bool contains(const Digest& fingerprint) override;
   std::set<Digest> containing(const std::vector<Digest>& fingerprints) override;
   bool add(const Suppression& entry) override;
@@ -118,9 +119,9 @@ class SqliteSuppressions final : public SuppressionRepository {
   ProvenLedger& proven_;
 };
 
-class SqlitePrivacy final : public PrivacyRepository {
+class SqlPrivacy final : public PrivacyRepository {
  public:
-  SqlitePrivacy(Database& db, ProvenLedger& proven) : db_(db), proven_(proven) {}
+  SqlPrivacy(Database& db, ProvenLedger& proven) : db_(db), proven_(proven) {}
   ErasureCounts eraseNumber(std::optional<ContactId> contact, const std::string& phone,
                             const std::string& reason) override;
   int64_t scrubMessagesBefore(Timestamp cutoff) override;
@@ -164,9 +165,9 @@ class JobCountLedger {
   std::vector<Delta> pending_;  // a handful: the jobs and states one transaction touches
 };
 
-class SqliteJobs final : public JobRepository {
+class SqlJobs final : public JobRepository {
  public:
-  SqliteJobs(Database& db, JobCountLedger& counts) : db_(db), counts_(counts) {}
+  SqlJobs(Database& db, JobCountLedger& counts) : db_(db), counts_(counts) {}
   JobId insert(const Job& job) override;
   std::optional<Job> find(JobId id) override;
   std::optional<JobStatus> status(JobId id) override;
@@ -190,9 +191,9 @@ class SqliteJobs final : public JobRepository {
   JobCountLedger& counts_;
 };
 
-class SqliteMessages final : public MessageRepository {
+class SqlMessages final : public MessageRepository {
  public:
-  SqliteMessages(Database& db, JobCountLedger& counts) : db_(db), counts_(counts) {}
+  SqlMessages(Database& db, JobCountLedger& counts) : db_(db), counts_(counts) {}
   int64_t insert(const NewMessage& message) override;
   void countInserted(JobId job, MessageState state, int64_t n) override;
   FanOutStep fanOutAlert(const AlertFanOut& step) override;
@@ -224,18 +225,18 @@ class SqliteMessages final : public MessageRepository {
   JobCountLedger& counts_;
 };
 
-class SqliteInbox final : public InboxRepository {
+class SqlInbox final : public InboxRepository {
  public:
-  explicit SqliteInbox(Database& db) : db_(db) {}
+  explicit SqlInbox(Database& db) : db_(db) {}
   int64_t addIncoming(const IncomingRecord& message) override;
 
  private:
   Database& db_;
 };
 
-class SqliteSignups final : public SignupRepository {
+class SqlSignups final : public SignupRepository {
  public:
-  explicit SqliteSignups(Database& db) : db_(db) {}
+  explicit SqlSignups(Database& db) : db_(db) {}
   int64_t add(const SignupRecord& signup) override;
   void setCodeHash(int64_t id, const std::string& codeHash) override;
   std::optional<SignupRecord> find(int64_t id) override;
@@ -249,9 +250,9 @@ class SqliteSignups final : public SignupRepository {
   Database& db_;
 };
 
-class SqliteRuntimeStatus final : public RuntimeStatusRepository {
+class SqlRuntimeStatus final : public RuntimeStatusRepository {
  public:
-  explicit SqliteRuntimeStatus(Database& db) : db_(db) {}
+  explicit SqlRuntimeStatus(Database& db) : db_(db) {}
   void put(const std::string& key, const std::string& json, Timestamp at) override;
   std::map<std::string, std::pair<std::string, Timestamp>> get(const std::string& prefix) override;
   std::optional<Timestamp> serverClock() override;
@@ -260,9 +261,9 @@ class SqliteRuntimeStatus final : public RuntimeStatusRepository {
   Database& db_;
 };
 
-class SqliteTokens final : public TokenRepository {
+class SqlTokens final : public TokenRepository {
  public:
-  explicit SqliteTokens(Database& db) : db_(db) {}
+  explicit SqlTokens(Database& db) : db_(db) {}
   int64_t insert(const ApiToken& token) override;
   std::optional<ApiToken> findByHash(const std::string& tokenHash) override;
   std::optional<ApiToken> findByName(const std::string& name) override;
@@ -277,9 +278,9 @@ class SqliteTokens final : public TokenRepository {
   Database& db_;
 };
 
-class SqliteWebhooks final : public WebhookRepository {
+class SqlWebhooks final : public WebhookRepository {
  public:
-  explicit SqliteWebhooks(Database& db) : db_(db) {}
+  explicit SqlWebhooks(Database& db) : db_(db) {}
   int64_t insert(const Webhook& webhook) override;
   std::optional<Webhook> findByName(const std::string& name) override;
   std::vector<Webhook> list() override;
@@ -297,9 +298,9 @@ class SqliteWebhooks final : public WebhookRepository {
   Database& db_;
 };
 
-class SqlitePeople final : public PeopleRepository {
+class SqlPeople final : public PeopleRepository {
  public:
-  explicit SqlitePeople(Database& db) : db_(db) {}
+  explicit SqlPeople(Database& db) : db_(db) {}
   void insert(const Person& person) override;
   std::optional<Person> find(const std::string& name) override;
   std::optional<Person> findByOsUser(const std::string& osUser) override;
@@ -310,9 +311,9 @@ class SqlitePeople final : public PeopleRepository {
   Database& db_;
 };
 
-class SqliteConsole final : public ConsoleRepository {
+class SqlConsole final : public ConsoleRepository {
  public:
-  explicit SqliteConsole(Database& db) : db_(db) {}
+  explicit SqlConsole(Database& db) : db_(db) {}
   void saveAccount(const ConsoleAccount& account) override;
   std::optional<ConsoleAccount> findAccount(const std::string& person) override;
   std::vector<ConsoleAccount> accounts() override;
@@ -330,9 +331,9 @@ class SqliteConsole final : public ConsoleRepository {
 // c.latitude, c.longitude, then the standing's state and since (NULL when none).
 void readAudienceRow(const Statement& st, AudienceMember& m);
 
-class SqliteShops final : public ShopRepository {
+class SqlShops final : public ShopRepository {
  public:
-  explicit SqliteShops(Database& db) : db_(db) {}
+  explicit SqlShops(Database& db) : db_(db) {}
   void saveShop(const Shop& shop) override;
   std::optional<Shop> findShop(const std::string& id) override;
   std::vector<Shop> shops() override;
@@ -367,9 +368,9 @@ class SqliteShops final : public ShopRepository {
   Database& db_;
 };
 
-class SqliteSenders final : public SenderRepository {
+class SqlSenders final : public SenderRepository {
  public:
-  explicit SqliteSenders(Database& db) : db_(db) {}
+  explicit SqlSenders(Database& db) : db_(db) {}
   void approve(const std::string& shop, const std::string& sender, const std::string& by, Timestamp at) override;
   bool revoke(const std::string& shop, const std::string& sender) override;
   bool isApproved(const std::string& shop, const std::string& sender) override;
@@ -427,22 +428,22 @@ struct RepositorySet final : StoreTx {
   Database& db;
   ProvenLedger proven;  // declared before the repositories that keep a reference to it
   JobCountLedger counts;
-  SqliteContacts contactsRepo;
-  SqliteConsent consentRepo;
-  SqliteAudit auditRepo;
-  SqliteSuppressions suppressionRepo;
-  SqlitePrivacy privacyRepo;
-  SqliteJobs jobsRepo;
-  SqliteMessages messagesRepo;
-  SqliteInbox inboxRepo;
-  SqliteSignups signupsRepo;
-  SqliteRuntimeStatus runtimeRepo;
-  SqliteTokens tokensRepo;
-  SqliteWebhooks webhooksRepo;
-  SqlitePeople peopleRepo;
-  SqliteSenders sendersRepo;
-  SqliteConsole consoleRepo;
-  SqliteShops shopsRepo;
+  SqlContacts contactsRepo;
+  SqlConsent consentRepo;
+  SqlAudit auditRepo;
+  SqlSuppressions suppressionRepo;
+  SqlPrivacy privacyRepo;
+  SqlJobs jobsRepo;
+  SqlMessages messagesRepo;
+  SqlInbox inboxRepo;
+  SqlSignups signupsRepo;
+  SqlRuntimeStatus runtimeRepo;
+  SqlTokens tokensRepo;
+  SqlWebhooks webhooksRepo;
+  SqlPeople peopleRepo;
+  SqlSenders sendersRepo;
+  SqlConsole consoleRepo;
+  SqlShops shopsRepo;
 };
 
 }  // namespace tocsin::sql

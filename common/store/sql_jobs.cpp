@@ -1,5 +1,5 @@
 #include "common/store/job_columns.h"
-#include "common/store/sqlite_repositories.h"
+#include "common/store/repositories.h"
 
 #include <limits>
 
@@ -22,7 +22,7 @@ std::optional<int64_t> optionalMicros(const std::optional<Timestamp>& t) {
 }
 
 [[noreturn]] void unknownWord(JobId id, const char* column, const std::string& word) {
-  throw StoreFailure(SQLITE_CORRUPT, "job " + std::to_string(id) + ": unknown " + column + " '" + word + "'");
+  throw StoreFailure::damaged("job " + std::to_string(id) + ": unknown " + column + " '" + word + "'");
 }
 
 template <typename E>
@@ -86,7 +86,7 @@ std::optional<std::string> capField(const Job& j, std::string CapOrigin::*field)
 
 }  // namespace
 
-JobId SqliteJobs::insert(const Job& j) {
+JobId SqlJobs::insert(const Job& j) {
   Statement& st = db_.cached(
       "INSERT INTO jobs (kind, class, mode, state, title, body, sender, purpose, target, bearers, created_by, "
       "approved_by, reference, details, not_before, expires_at, expand_cursor, recipients, created_at, updated_at, "
@@ -102,7 +102,7 @@ JobId SqliteJobs::insert(const Job& j) {
   return insertedId(st).value_or(0);
 }
 
-std::optional<Job> SqliteJobs::find(JobId id) {
+std::optional<Job> SqlJobs::find(JobId id) {
   Statement& st = db_.cached(std::string("SELECT ") + kColumns + " FROM jobs WHERE id = ?1");
   st.bind(1, id);
   if (!st.step()) return std::nullopt;
@@ -111,7 +111,7 @@ std::optional<Job> SqliteJobs::find(JobId id) {
   return j;
 }
 
-std::optional<JobStatus> SqliteJobs::status(JobId id) {
+std::optional<JobStatus> SqlJobs::status(JobId id) {
   Statement& st = db_.cached(std::string("SELECT ") + kStatusColumns + " FROM jobs WHERE id = ?1");
   st.bind(1, id);
   if (!st.step()) return std::nullopt;
@@ -120,7 +120,7 @@ std::optional<JobStatus> SqliteJobs::status(JobId id) {
   return s;
 }
 
-std::vector<JobStatus> SqliteJobs::statusesIn(const std::vector<JobState>& states) {
+std::vector<JobStatus> SqlJobs::statusesIn(const std::vector<JobState>& states) {
   Statement& st = db_.cached(std::string("SELECT ") + kStatusColumns +
                              " FROM jobs WHERE state IN " + db_.jsonListValues(1) + " ORDER BY id");
   st.bind(1, stateList(states));
@@ -129,7 +129,7 @@ std::vector<JobStatus> SqliteJobs::statusesIn(const std::vector<JobState>& state
   return out;
 }
 
-std::vector<Job> SqliteJobs::inStates(const std::vector<JobState>& states, int64_t limit) {
+std::vector<Job> SqlJobs::inStates(const std::vector<JobState>& states, int64_t limit) {
   Statement& st = db_.cached(std::string("SELECT ") + kColumns +
                              " FROM jobs WHERE state IN " + db_.jsonListValues(1) + " ORDER BY id DESC LIMIT ?2");
   // A negative limit is none: SQLite reads LIMIT -1 so, PostgreSQL refuses it.
@@ -139,7 +139,7 @@ std::vector<Job> SqliteJobs::inStates(const std::vector<JobState>& states, int64
   return out;
 }
 
-std::vector<Job> SqliteJobs::recent(JobKind kind, JobId beforeId, int64_t limit) {
+std::vector<Job> SqlJobs::recent(JobKind kind, JobId beforeId, int64_t limit) {
   // Through the (kind, id) index: as many rows read as shown, whatever the number of sign-up
   // codes and replies (transactional jobs) around them.
   Statement& st = db_.cached(std::string("SELECT ") + kColumns +
@@ -150,7 +150,7 @@ std::vector<Job> SqliteJobs::recent(JobKind kind, JobId beforeId, int64_t limit)
   return out;
 }
 
-std::optional<JobId> SqliteJobs::findByCapMessage(std::string_view sender, std::string_view identifier) {
+std::optional<JobId> SqlJobs::findByCapMessage(std::string_view sender, std::string_view identifier) {
   Statement& st = db_.cached(
       "SELECT id FROM jobs WHERE cap_sender = ?1 AND cap_identifier = ?2 AND kind = 'alert' ORDER BY id DESC LIMIT 1");
   st.bind(1, sender).bind(2, identifier);
@@ -160,19 +160,19 @@ std::optional<JobId> SqliteJobs::findByCapMessage(std::string_view sender, std::
   return id;
 }
 
-void SqliteJobs::setState(JobId id, JobState state, Timestamp at) {
+void SqlJobs::setState(JobId id, JobState state, Timestamp at) {
   Statement& st = db_.cached("UPDATE jobs SET state = ?2, updated_at = ?3 WHERE id = ?1");
   st.bind(1, id).bind(2, jobStateName(state)).bind(3, toMicros(at));
   st.run();
 }
 
-void SqliteJobs::approve(JobId id, const std::string& approver, Timestamp at) {
+void SqlJobs::approve(JobId id, const std::string& approver, Timestamp at) {
   Statement& st = db_.cached("UPDATE jobs SET state = 'approved', approved_by = ?2, updated_at = ?3 WHERE id = ?1");
   st.bind(1, id).bind(2, approver).bind(3, toMicros(at));
   st.run();
 }
 
-bool SqliteJobs::replaceDraft(const Job& j, Timestamp at) {
+bool SqlJobs::replaceDraft(const Job& j, Timestamp at) {
   Statement& st = db_.cached(
       "UPDATE jobs SET title = ?2, body = ?3, sender = ?4, target = ?5, bearers = ?6, class = ?7, mode = ?8, "
       "details = ?9, expires_at = ?10, updated_at = ?11, cap_sender = ?12, cap_identifier = ?13 "
@@ -185,14 +185,14 @@ bool SqliteJobs::replaceDraft(const Job& j, Timestamp at) {
   return db_.changes() == 1;
 }
 
-void SqliteJobs::advanceExpansion(JobId id, ScanCursor cursor, int64_t added, Timestamp at) {
+void SqlJobs::advanceExpansion(JobId id, ScanCursor cursor, int64_t added, Timestamp at) {
   Statement& st = db_.cached(
       "UPDATE jobs SET expand_cursor = ?2, recipients = recipients + ?3, updated_at = ?4 WHERE id = ?1");
   st.bind(1, id).bind(2, cursor).bind(3, added).bind(4, toMicros(at));
   st.run();
 }
 
-JobProgress SqliteJobs::progress(JobId id) {
+JobProgress SqlJobs::progress(JobId id) {
   counts_.flush();
   Statement& st = db_.cached("SELECT state, n FROM job_counts WHERE job_id = ?1 AND n <> 0");
   st.bind(1, id);
@@ -202,7 +202,7 @@ JobProgress SqliteJobs::progress(JobId id) {
   return p;
 }
 
-std::vector<ClassCount> SqliteJobs::countsByClass() {
+std::vector<ClassCount> SqlJobs::countsByClass() {
   counts_.flush();
   Statement& st = db_.cached(
       "SELECT j.class, c.state, sum(c.n) FROM job_counts c JOIN jobs j ON j.id = c.job_id "
@@ -216,7 +216,7 @@ std::vector<ClassCount> SqliteJobs::countsByClass() {
   return out;
 }
 
-std::optional<JobRepository::RequestKey> SqliteJobs::findRequestKey(const std::string& scope, const std::string& keyHash) {
+std::optional<JobRepository::RequestKey> SqlJobs::findRequestKey(const std::string& scope, const std::string& keyHash) {
   Statement& st = db_.cached("SELECT request_hash, job_id FROM job_request_keys WHERE scope = ?1 AND key_hash = ?2");
   st.bind(1, scope).bind(2, keyHash);
   if (!st.step()) return std::nullopt;
@@ -225,7 +225,7 @@ std::optional<JobRepository::RequestKey> SqliteJobs::findRequestKey(const std::s
   return k;
 }
 
-void SqliteJobs::rememberRequestKey(const std::string& scope, const std::string& keyHash, const RequestKey& key, Timestamp at,
+void SqlJobs::rememberRequestKey(const std::string& scope, const std::string& keyHash, const RequestKey& key, Timestamp at,
                                     Timestamp forgetBefore) {
   Statement& forget = db_.cached("DELETE FROM job_request_keys WHERE created_at < ?1");
   forget.bind(1, toMicros(forgetBefore));
@@ -236,7 +236,7 @@ void SqliteJobs::rememberRequestKey(const std::string& scope, const std::string&
   st.run();
 }
 
-std::optional<std::string> SqliteJobs::shopOf(JobId id) {
+std::optional<std::string> SqlJobs::shopOf(JobId id) {
   Statement& st = db_.cached("SELECT substr(purpose, 12) FROM jobs WHERE id = ?1 AND purpose LIKE 'promotions:_%'");
   st.bind(1, id);
   if (!st.step()) return std::nullopt;
