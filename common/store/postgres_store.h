@@ -1,7 +1,7 @@
 // PgStore: the Store on a PostgreSQL database, for two or more broadcaster nodes sharing one
 // replicated database (see README "Two appliances on PostgreSQL").
 //
-// The repositories are the same code as SQLite's (repositories.h) over a PostgreSQL
+// The repositories are the same code as SqliteStore's (repositories.h) over a PostgreSQL
 // connection (postgres_sql.h); the schema is postgres_schema.h, numbered as SQLite's. Write
 // transactions take turns across every node (kWriterLock); reads see one snapshot (REPEATABLE
 // READ). When the server goes away before COMMIT, the transaction fails with kUnavailable and

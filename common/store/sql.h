@@ -23,21 +23,16 @@ namespace tocsin::sql {
 
 class StoreFailure : public std::runtime_error {
  public:
-  // A failure from SQLite, with its result code.
-  StoreFailure(int sqliteCode, const std::string& message) : std::runtime_error(message), code_(sqliteCode) {}
-  // A failure already classified (PostgreSQL's, by SQLSTATE; damaged data).
-  explicit StoreFailure(Status status)
-      : std::runtime_error(status.message()), code_(-1), status_(std::move(status)) {}
+  // A failure classified by the engine that met it (SQLite's result code, PostgreSQL's SQLSTATE).
+  explicit StoreFailure(Status status) : std::runtime_error(status.message()), status_(std::move(status)) {}
   // Data the store holds that the code cannot read (an unknown state, a malformed column).
   static StoreFailure damaged(const std::string& what) {
     return StoreFailure(Status::dataLoss("the store's data is damaged: " + what));
   }
-  int sqliteCode() const { return code_; }
-  Status toStatus() const;
+  const Status& toStatus() const { return status_; }
 
  private:
-  int code_;
-  Status status_ = Status::okStatus();
+  Status status_;
 };
 
 // A prepared statement, on either engine. Binding is 1-based, as in SQLite; the SQL text uses

@@ -5,11 +5,34 @@
 namespace tocsin::sql {
 namespace {
 
+// A SQLite result code as the store's Status.
+StoreFailure sqliteFailure(int rc, const std::string& message) {
+  switch (rc & 0xFF) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return StoreFailure(Status::unavailable("the store is busy (another process holds its lock): " + message));
+    case SQLITE_FULL:
+      return StoreFailure(Status::exhausted("the disk holding the store is full: " + message));
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return StoreFailure(Status::dataLoss("the store file is damaged: " + message));
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      return StoreFailure(Status::ioError(message));
+    case SQLITE_CONSTRAINT:
+      return StoreFailure(Status::failedPrecondition(message));
+    default:
+      return StoreFailure(Status::internal(message));
+  }
+}
+
 [[noreturn]] void fail(sqlite3* db, int rc, std::string_view what) {
   std::string msg(what);
   msg += ": ";
   msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  throw StoreFailure(rc, msg);
+  throw sqliteFailure(rc, msg);
 }
 
 }  // namespace
@@ -124,7 +147,7 @@ SqliteDatabase::SqliteDatabase(const std::string& path, bool create) : path_(pat
     std::string msg = "cannot open store " + path + ": " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
     sqlite3_close(db_);
     db_ = nullptr;
-    throw StoreFailure(rc, msg);
+    throw sqliteFailure(rc, msg);
   }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_create_function(db_, "primary_language", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
@@ -143,7 +166,7 @@ void SqliteDatabase::exec(std::string_view sql) {
   if (rc != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
-    throw StoreFailure(rc, msg);
+    throw sqliteFailure(rc, msg);
   }
 }
 
@@ -167,7 +190,7 @@ int64_t SqliteDatabase::changes() const { return sqlite3_changes64(db_); }
 
 int64_t SqliteDatabase::queryInt(std::string_view sql) {
   SqliteStatement st(db_, sql);
-  if (!st.step()) throw StoreFailure(SQLITE_ERROR, "no result for '" + std::string(sql) + "'");
+  if (!st.step()) throw sqliteFailure(SQLITE_ERROR, "no result for '" + std::string(sql) + "'");
   return st.getInt(0);
 }
 
